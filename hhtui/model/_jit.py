@@ -1,0 +1,47 @@
+"""The just-in-time compiler switch for the numerical kernels.
+
+Every kernel of the model is written once, as plain Python on floats and numpy arrays,
+and compiled with numba (``cache=True``, so the machine code is kept on disk and later
+starts are quick). Setting the environment variable ``HHTUI_NO_JIT=1`` runs the very same
+code uncompiled, which is slow but handy for debugging and coverage.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+JIT_ENABLED: bool = os.environ.get("HHTUI_NO_JIT", "") in ("", "0")
+
+
+def njit(function: F, parallel: bool = False) -> F:
+    """Compile ``function`` with numba in nopython mode (cached), or return it unchanged.
+
+    With ``parallel=True`` the loops written with :data:`prange` are spread over the cores.
+    """
+    if not JIT_ENABLED:
+        return function
+    import numba  # imported here so that a process without kernels never pays for it
+
+    return numba.njit(cache=True, nogil=True, parallel=parallel)(function)  # type: ignore[no-any-return]
+
+
+if JIT_ENABLED:
+    from numba import prange
+else:  # pragma: no cover - the uncompiled fallback
+    prange = range
+
+
+def renamed(function: F, name: str) -> F:
+    """A copy of ``function`` under another name, so that two compilations of one source
+    (serial and parallel) keep separate entries in numba's on-disk cache."""
+    import types
+
+    code = function.__code__
+    code = code.replace(co_name=name, co_qualname=name) if hasattr(code, "co_qualname") else code.replace(co_name=name)
+    copy = types.FunctionType(code, function.__globals__, name, function.__defaults__, function.__closure__)
+    copy.__qualname__ = name
+    copy.__doc__ = function.__doc__
+    return copy  # type: ignore[return-value]

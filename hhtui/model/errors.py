@@ -1,0 +1,25 @@
+"""Exceptions raised by the model, each carrying a message meant for a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ParameterError(ValueError):
+    """A parameter value is outside its physical or numerical range.
+
+    The message names the parameter, the value given and the allowed range.
+    """
+
+
+class NumericalInstabilityError(RuntimeError):
+    """The integration blew up (NaN, or |V| beyond the physical range).
+
+    ``samples`` holds the recording up to the last good step and ``time_ms`` the
+    simulated time at which the blow-up was detected.
+    """
+
+    def __init__(self, message: str, samples: Any = None, time_ms: float = float("nan")):
+        super().__init__(message)
+        self.samples = samples
+        self.time_ms = time_ms
