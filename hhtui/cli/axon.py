@@ -1,0 +1,149 @@
+"""``hhtui axon``: an action potential travelling along a uniform cable of HH compartments.
+
+Writes V(x, t) as CSV (``-o``) and prints the measured conduction velocity (``--json`` prints
+every measured value as JSON on standard output instead of the text line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from hhtui.cli.common import (
+    UsageError,
+    add_membrane_arguments,
+    finite_float,
+    membrane_from_args,
+    non_negative_float,
+    positive_float,
+    positive_int,
+)
+
+#: Temperature of the cable when --temperature is not given (degrees C): Hodgkin & Huxley's
+#: propagated action potential was computed at 18.5 C.
+DEFAULT_TEMPERATURE_C = 18.5
+
+DESCRIPTION = """\
+Simulate a uniform cable of Hodgkin-Huxley compartments (sealed ends, semi-implicit
+Crank-Nicolson cable step with exponential-Euler gates) stimulated at one end or at both,
+and measure the conduction velocity from the arrival times at 25% and 75% of the length.
+
+CSV written by -o: first column t_ms, then one column per sampled position named
+V_x<position in cm, 4 decimals>cm_mV (for example V_x0.0125cm_mV) holding the membrane
+potential in mV of the compartment centred at that position. At most --positions columns
+(evenly spread over the compartments, both ends included); rows every --sample-every ms.
+A JSON sidecar (same name, .json) holds the settings and the measured values.
+"""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register the ``axon`` subcommand."""
+    parser = subparsers.add_parser(
+        "axon",
+        help="action potential propagating along an axon (cable of HH compartments)",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cable = parser.add_argument_group("cable")
+    cable.add_argument("--length-cm", type=positive_float, default=None, metavar="CM", help="cable length in cm (default 5)")
+    cable.add_argument(
+        "--diameter-um", type=positive_float, default=None, metavar="UM", help="axon diameter in um (default 476, squid giant axon)"
+    )
+    cable.add_argument("--ra", type=positive_float, default=None, metavar="OHM_CM", help="axial resistivity in ohm*cm (default 35.4)")
+    cable.add_argument("--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)")
+    numerics = parser.add_argument_group("numerics")
+    numerics.add_argument("--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.005)")
+    numerics.add_argument("--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 5)")
+    numerics.add_argument(
+        "--method",
+        choices=("cn", "be"),
+        default=None,
+        help="voltage step: cn = Crank-Nicolson (default), be = backward Euler",
+    )
+    stim = parser.add_argument_group("stimulus")
+    stim.add_argument(
+        "--stim-end",
+        choices=("left", "both"),
+        default="left",
+        help="stimulate the left end (default) or both ends at once (the two waves collide)",
+    )
+    stim.add_argument(
+        "--amp",
+        type=finite_float,
+        default=None,
+        metavar="NA",
+        help="stimulus current in nA injected into each stimulated end compartment (default 20000)",
+    )
+    stim.add_argument("--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)")
+    stim.add_argument("--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)")
+    add_membrane_arguments(parser)
+    out = parser.add_argument_group("output")
+    out.add_argument("-o", "--output", default=None, metavar="CSV", help="write V(x, t) to this CSV file (and a .json sidecar)")
+    out.add_argument(
+        "--positions", type=positive_int, default=50, metavar="N", help="at most N position columns in the CSV (default 50)"
+    )
+    out.add_argument(
+        "--sample-every", type=positive_float, default=None, metavar="MS", help="time between CSV rows in ms (default 0.025)"
+    )
+    out.add_argument("--json", action="store_true", help="print the measured values as JSON on standard output")
+    parser.set_defaults(handler=run)
+
+
+def _settings_from_args(args: argparse.Namespace) -> Any:
+    from hhtui.model.cable import CableSettings
+    from hhtui.model.errors import ParameterError
+    from hhtui.model.membrane import Membrane
+
+    base = Membrane(temperature=DEFAULT_TEMPERATURE_C)
+    membrane = membrane_from_args(args, base)
+    changes: dict[str, Any] = {"membrane": membrane, "stim_end": args.stim_end}
+    for flag, field in (
+        ("length_cm", "length_cm"),
+        ("diameter_um", "diameter_um"),
+        ("ra", "ra_ohm_cm"),
+        ("nseg", "nseg"),
+        ("dt", "dt"),
+        ("t_stop", "t_stop"),
+        ("method", "method"),
+        ("amp", "stim_amp_nA"),
+        ("stim_duration", "stim_duration"),
+        ("stim_delay", "stim_delay"),
+        ("sample_every", "sample_every"),
+    ):
+        value = getattr(args, flag)
+        if value is not None:
+            changes[field] = value
+    try:
+        return CableSettings(**changes)
+    except ParameterError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the cable, write the CSV if asked, print the velocity; returns the exit status."""
+    from hhtui.export import check_writable_dir, write_run
+    from hhtui.model.cable import position_columns, simulate_cable
+
+    settings = _settings_from_args(args)
+    if args.output is not None:
+        try:
+            check_writable_dir(args.output)
+        except ValueError as exc:
+            raise UsageError(f"-o/--output: {exc}") from None
+    result = simulate_cable(settings)
+    measured = result.summary()
+    if args.output is not None:
+        columns = position_columns(result, args.positions)
+        write_run(args.output, columns, settings.to_dict(), extra={"measured": measured})
+    if args.json:
+        json.dump(measured, sys.stdout, indent=2, allow_nan=False, default=_none_for_nan)
+        sys.stdout.write("\n")
+    else:
+        print(result.describe())
+    return 0
+
+
+def _none_for_nan(obj: Any) -> Any:  # pragma: no cover - summary() holds plain floats and None
+    raise TypeError(f"not JSON serialisable: {obj!r}")
