@@ -1,0 +1,375 @@
+"""Pieces shared by the subcommands of ``hhtui``: errors, argument types, flag groups, output.
+
+Every subcommand module exposes ``add_parser(subparsers)``, which registers its parser with
+``parser.set_defaults(handler=run)``, and ``run(args) -> int``. Bad input is reported in one
+line that names the flag and what it allows, with exit status 2 and no traceback:
+
+- a value argparse can check on its own (a number out of range, an unknown choice) goes through
+  the parser's error path, which :class:`ArgumentParser` keeps to one line;
+- a problem only visible later (a config file, a combination of flags) is raised as
+  :class:`UsageError`, which :func:`hhtui.cli.main` prints as ``hhtui <command>: error: ...``.
+
+Flags default to ``None`` so a subcommand can tell which ones were given (and let them override
+a ``--config`` file); the help text states the real default and the unit of every value.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, NoReturn
+
+from hhtui.export import ExportError, check_writable_dir, read_json, sidecar_path, write_csv, write_run
+from hhtui.model import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
+from hhtui.model.membrane import PARAMETER_RANGES
+from hhtui.model.simulation import DT_RANGE
+
+__all__ = [
+    "ArgumentParser",
+    "HelpFormatter",
+    "MAX_ROWS",
+    "MEMBRANE_FLAGS",
+    "UsageError",
+    "add_membrane_arguments",
+    "add_output_argument",
+    "add_solver_arguments",
+    "blame",
+    "check_output",
+    "estimate_csv_bytes",
+    "finite_float",
+    "load_experiment_file",
+    "membrane_from_args",
+    "non_negative_float",
+    "number",
+    "positive_float",
+    "positive_int",
+    "solver_changes",
+    "warn",
+    "write_output",
+]
+
+#: Largest recording ``hhtui run`` writes, in rows (a few hundred MB of CSV).
+MAX_ROWS = 2_000_000
+
+#: Average width of a CSV row of a run (12 columns at ten significant digits), in bytes;
+#: used only to tell the user how big a refused file would have been.
+ROW_BYTES = 190
+
+
+class UsageError(Exception):
+    """Bad input found after parsing; :func:`hhtui.cli.main` prints it in one line, exit status 2.
+
+    The message should start with the flag it concerns, e.g. ``--config: file not found``.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# the parser
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help with the description and epilog kept as written (examples stay on their lines) and a
+    little more room for the flag column."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30, width: int | None = None) -> None:
+        super().__init__(prog, indent_increment=indent_increment, max_help_position=max_help_position, width=width)
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """An ``argparse.ArgumentParser`` whose errors are one line: ``hhtui run: error: ...``.
+
+    The usage block argparse normally prints above the message is replaced by a pointer to
+    ``--help``, on the same line. Subparsers made from it are of the same class.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        message = " ".join(message.split())
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+# --------------------------------------------------------------------------------------------
+# argument types
+
+
+def _parse_number(text: str) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def finite_float(text: str) -> float:
+    """An argparse type: any finite number."""
+    return _parse_number(text)
+
+
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number > 0."""
+    value = _parse_number(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a finite number >= 0."""
+    value = _parse_number(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number >= 0, got {text!r}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        value = int(text, 10)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def number(unit: str, low: float | None = None, high: float | None = None, *, low_inclusive: bool = True,
+           high_inclusive: bool = True) -> Callable[[str], float]:
+    """An argparse type for a finite number in a range; its error message gives the range and unit.
+
+    ``number("ms", 0, 1e7, low_inclusive=False)`` accepts 0 < x <= 1e7 and rejects ``-1`` with
+    ``must be a number in (0, 1e+07] ms, got '-1'``.
+    """
+    left = "[" if low_inclusive else "("
+    right = "]" if high_inclusive else ")"
+    if low is not None and high is not None:
+        allowed = f"in {left}{low:g}, {high:g}{right} {unit}"
+    elif low is not None:
+        allowed = f"{'>=' if low_inclusive else '>'} {low:g} {unit}"
+    elif high is not None:
+        allowed = f"{'<=' if high_inclusive else '<'} {high:g} {unit}"
+    else:
+        allowed = f"in {unit}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"must be a number {allowed}, got {text!r}") from None
+        bad = not math.isfinite(value)
+        if low is not None:
+            bad = bad or (value < low if low_inclusive else value <= low)
+        if high is not None:
+            bad = bad or (value > high if high_inclusive else value >= high)
+        if bad:
+            raise argparse.ArgumentTypeError(f"must be a number {allowed}, got {text!r}")
+        return value
+
+    parse.__name__ = f"number in {unit}"
+    return parse
+
+
+# --------------------------------------------------------------------------------------------
+# messages
+
+
+def warn(message: str, command: str = "hhtui") -> None:
+    """A one-line warning on standard error (the run goes on)."""
+    print(f"{command}: warning: {message}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def blame(flag: str) -> Iterator[None]:
+    """Turn a :class:`ParameterError` (a value the model refuses) into a :class:`UsageError`
+    that starts with ``flag``."""
+    try:
+        yield
+    except ParameterError as error:
+        raise UsageError(f"{flag}: {error}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# membrane
+
+#: Command-line flag of each membrane parameter (the dest is the Membrane field name).
+MEMBRANE_FLAGS: dict[str, str] = {
+    "c_m": "--c-m",
+    "g_na": "--g-na",
+    "g_k": "--g-k",
+    "g_l": "--g-l",
+    "e_na": "--e-na",
+    "e_k": "--e-k",
+    "e_l": "--e-l",
+    "temperature": "--temperature",
+}
+
+
+def add_membrane_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--c-m --g-na --g-k --g-l --e-na --e-k --e-l --temperature`` (dests are the
+    :class:`Membrane` field names, default None = not given)."""
+    group = parser.add_argument_group("membrane (defaults: the 1952 squid axon, rest near -65 mV)")
+    defaults = Membrane()
+    for name, flag in MEMBRANE_FLAGS.items():
+        unit, low, high, low_inclusive, description = PARAMETER_RANGES[name]
+        shown_unit = "degrees C" if unit == "C" else unit
+        metavar = "C" if name == "temperature" else ("MV" if unit == "mV" else "X")
+        group.add_argument(
+            flag,
+            dest=name,
+            type=number(shown_unit, low, high, low_inclusive=low_inclusive),
+            default=None,
+            metavar=metavar,
+            help=f"{description}, {shown_unit} (default: {getattr(defaults, name):g})",
+        )
+
+
+def membrane_from_args(args: argparse.Namespace, base: Membrane) -> Membrane:
+    """``base`` with the membrane flags that were given applied; raises :class:`UsageError`
+    naming the flag if a combination is refused."""
+    membrane = base
+    for name, flag in MEMBRANE_FLAGS.items():
+        value = getattr(args, name, None)
+        if value is not None:
+            with blame(flag):
+                membrane = membrane.replace(**{name: value})
+    return membrane
+
+
+# --------------------------------------------------------------------------------------------
+# solver
+
+
+def add_solver_arguments(parser: argparse.ArgumentParser, sample_every: bool = True) -> None:
+    """Add ``--dt``, ``--method`` and (unless ``sample_every=False``) ``--sample-every``; all
+    default to None (not given)."""
+    group = parser.add_argument_group("solver")
+    group.add_argument(
+        "--dt",
+        type=number("ms", DT_RANGE[0], DT_RANGE[1]),
+        default=None,
+        metavar="MS",
+        help=f"time step, ms, in [{DT_RANGE[0]:g}, {DT_RANGE[1]:g}] (default: 0.01)",
+    )
+    methods = "; ".join(f"{name}: {text}" for name, text in METHOD_DESCRIPTIONS.items() if name in METHODS)
+    group.add_argument(
+        "--method",
+        choices=list(METHODS),
+        default=None,
+        help=f"integration method (default: {DEFAULT_METHOD}). {methods}",
+    )
+    if sample_every:
+        group.add_argument(
+            "--sample-every",
+            type=number("ms", 0.0, 1.0e6, low_inclusive=False),
+            default=None,
+            metavar="MS",
+            help="record one sample every MS ms, a whole multiple of --dt, to thin the CSV "
+            "(default: every step)",
+        )
+
+
+def solver_changes(args: argparse.Namespace) -> dict[str, Any]:
+    """The solver settings given on the command line, as keyword arguments of ``Solver``."""
+    changes: dict[str, Any] = {}
+    for name in ("dt", "method", "sample_every"):
+        value = getattr(args, name, None)
+        if value is not None:
+            changes[name] = value
+    return changes
+
+
+# --------------------------------------------------------------------------------------------
+# config files
+
+
+def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
+    """Read an experiment from a JSON file: a bare experiment object or an export sidecar.
+
+    The file is parsed as data only (``json``; nothing is evaluated). Every problem, whether a
+    missing file, malformed JSON, an unknown key, a wrong type or an out-of-range value, is a
+    :class:`UsageError` starting with ``flag`` and naming the file.
+    """
+    try:
+        data = read_json(path)
+    except ExportError as error:
+        raise UsageError(f"{flag}: {error}") from None
+    try:
+        return Experiment.from_dict(data)
+    except (ParameterError, TypeError, ValueError, OverflowError) as error:
+        raise UsageError(f"{flag}: {path}: {error}") from None
+    except RecursionError:
+        raise UsageError(f"{flag}: {path}: nested too deeply") from None
+
+
+# --------------------------------------------------------------------------------------------
+# output
+
+
+def add_output_argument(parser: argparse.ArgumentParser, default_help: str | None = None) -> None:
+    """Add ``-o/--output FILE.csv`` (``-`` for standard output); dest ``output``, default None."""
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.csv",
+        help=default_help
+        or "CSV file to write, with its sidecar FILE.json beside it; '-' writes the CSV to standard "
+        "output (no sidecar). Files are written atomically: an existing file is replaced only by "
+        "a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv in the current directory)",
+    )
+
+
+def check_output(path: str, flag: str = "-o/--output") -> None:
+    """Check, before any work, that ``path`` and its sidecar can be written (``-`` always can);
+    raises :class:`UsageError` naming ``flag``."""
+    if path == "-":
+        return
+    if not path:
+        raise UsageError(f"{flag}: expected a file name or '-', got an empty string")
+    if Path(path).suffix.lower() == ".json":
+        raise UsageError(f"{flag}: {path}: a recording needs a .csv name; the .json name is taken by its sidecar")
+    try:
+        check_writable_dir(path)
+        check_writable_dir(sidecar_path(path))
+    except ExportError as error:
+        raise UsageError(f"{flag}: {error}") from None
+
+
+def estimate_csv_bytes(rows: int, columns: int = 12) -> int:
+    """Rough size in bytes of a CSV of ``rows`` rows and ``columns`` columns."""
+    return int(rows * ROW_BYTES * columns / 12)
+
+
+def write_output(
+    path: str,
+    columns: Mapping[str, Any],
+    experiment_dict: Mapping[str, Any],
+    extra: Mapping[str, Any] | None = None,
+    stream: IO[str] | None = None,
+) -> list[Path]:
+    """Write a recording: ``-`` sends the CSV to standard output (or ``stream``), anything else is
+    written atomically with its JSON sidecar (the experiment, the program version, ``extra``).
+
+    Returns the files written (none for standard output). Errors are :class:`ExportError`.
+    """
+    if path == "-":
+        write_csv(None, columns, stream=stream)
+        return []
+    csv_file, json_file = write_run(path, columns, dict(experiment_dict), extra=extra)
+    return [csv_file, json_file]
+
+
+def default_output_name() -> str:
+    """A fresh ``hhtui-YYYYmmdd-HHMMSS.csv`` in the current directory."""
+    from hhtui.export import timestamped_name
+
+    return os.fspath(timestamped_name())
