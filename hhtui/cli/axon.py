@@ -74,7 +74,7 @@ def add_parser(subparsers: Any) -> None:
         type=finite_float,
         default=None,
         metavar="NA",
-        help="stimulus current in nA injected into each stimulated end compartment (default 20000)",
+        help="stimulus current in nA injected into each stimulated end compartment (default 10000 = 10 uA; threshold near 3000 at the defaults)",
     )
     stim.add_argument("--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)")
     stim.add_argument("--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)")

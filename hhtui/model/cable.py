@@ -1,0 +1,467 @@
+"""A uniform axon: a cable of Hodgkin-Huxley compartments, and its conduction velocity.
+
+The cable of length L (cm) and diameter d (um) is cut into ``nseg`` equal compartments of length
+dx = L / nseg; compartment i is centred at x_i = (i + 1/2) dx. Each obeys
+
+    C_m dV_i/dt = g_c (V_{i-1} - 2 V_i + V_{i+1}) - I_ion,i + I_stim,i        (uA/cm^2)
+
+with the axial coupling g_c = a / (2 R_a dx^2) (a = d/2, in mS/cm^2 after the unit conversion)
+and sealed ends (no axial current through the two end faces: an end compartment has a single
+neighbour). The membrane (per cm^2) is a :class:`Membrane`, the same everywhere.
+
+Numerics (as NEURON's fixed step): the gates live on the half steps. At each step the gates,
+held at t + dt/2, make the ionic current linear in V, so the voltage step is exactly one
+tridiagonal linear system (Thomas algorithm, O(nseg)): theta = 1/2 is Crank-Nicolson (second
+order in dt and dx, the default), theta = 1 backward Euler (first order in dt, L-stable). The
+gates then advance by exponential Euler (Rush-Larsen) at the new voltage, which is centred in
+their step. The implicit voltage step has no stability limit in dt or dx.
+
+Stimulus: a current pulse in nA (total current, not a density) injected into the end
+compartment(s), so the same setting means the same current whatever the compartment length.
+
+Measurements: the arrival time at every compartment is its first upward crossing of
+``threshold_mV`` (linearly interpolated within the step); the conduction velocity is the inverse
+slope of a least-squares line through the arrival times over the middle half of the cable
+(25%-75% of the length), away from the stimulated and the sealed end.
+
+The rate equations are those of :func:`hhtui.model.channels.rates`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._jit import njit
+from .channels import rates
+from .errors import ParameterError
+from .membrane import Membrane, check_range
+from .simulation import V_LIMIT, resting_potential
+
+#: Temperature of Hodgkin & Huxley's propagated action potential (degrees C).
+HH_PROPAGATION_TEMPERATURE_C = 18.5
+
+#: Voltage steps: Crank-Nicolson (theta 1/2) and backward Euler (theta 1).
+CABLE_METHODS: dict[str, float] = {"cn": 0.5, "be": 1.0}
+STIM_ENDS = ("left", "both")
+
+#: Largest V(x, t) matrix kept in memory (values); beyond this, sample less often.
+MAX_RECORDED_VALUES = 25_000_000
+#: Largest amount of work of one run, in compartment-steps.
+MAX_WORK = 5.0e10
+
+#: Fractions of the length between which the velocity is fitted, for one stimulated end, and
+#: for two (the left wave, before it meets the right one in the middle).
+VELOCITY_SPAN_ONE_END = (0.25, 0.75)
+VELOCITY_SPAN_BOTH_ENDS = (0.15, 0.35)
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+    if not low <= int(value) <= high:
+        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class CableSettings:
+    """Everything that defines one cable run.
+
+    Attributes:
+        length_cm: length of the cable, cm.
+        diameter_um: axon diameter, um (HH's squid axon: radius 238 um, diameter 476 um).
+        ra_ohm_cm: axial (axoplasm) resistivity, ohm*cm (HH: 35.4).
+        nseg: number of compartments (compartment length = length_cm / nseg).
+        dt: time step, ms.
+        t_stop: duration, ms.
+        method: ``"cn"`` Crank-Nicolson or ``"be"`` backward Euler for the voltage step.
+        stim_end: ``"left"`` (x = 0) or ``"both"`` ends stimulated at once.
+        stim_amp_nA: current injected into each stimulated end compartment, nA.
+        stim_delay: onset of the stimulus, ms.
+        stim_duration: duration of the stimulus, ms.
+        sample_every: time between recorded columns of V(x, t), ms (rounded to whole steps).
+        threshold_mV: arrival = first upward crossing of this voltage, mV.
+        membrane: membrane parameters per cm^2 (default: HH 1952 at 18.5 C).
+    """
+
+    length_cm: float = 5.0
+    diameter_um: float = 476.0
+    ra_ohm_cm: float = 35.4
+    nseg: int = 500
+    dt: float = 0.005
+    t_stop: float = 5.0
+    method: str = "cn"
+    stim_end: str = "left"
+    stim_amp_nA: float = 10000.0
+    stim_delay: float = 0.1
+    stim_duration: float = 0.2
+    sample_every: float = 0.025
+    threshold_mV: float = -20.0
+    membrane: Membrane = field(default_factory=lambda: Membrane(temperature=HH_PROPAGATION_TEMPERATURE_C))
+
+    def __post_init__(self) -> None:
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("length_cm", check_range("length_cm", self.length_cm, "cm", 0.0, 1000.0, False))
+        set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", 0.0, 1.0e5, False))
+        set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
+        set_("nseg", _check_int("nseg", self.nseg, 4, 1_000_000))
+        set_("dt", check_range("dt", self.dt, "ms", 0.0, 1.0, False))
+        set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
+        set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))
+        set_("stim_delay", check_range("stim_delay", self.stim_delay, "ms", 0.0, 1.0e6))
+        set_("stim_duration", check_range("stim_duration", self.stim_duration, "ms", 0.0, 1.0e6, False))
+        set_("sample_every", check_range("sample_every", self.sample_every, "ms", 0.0, 1.0e6, False))
+        set_("threshold_mV", check_range("threshold_mV", self.threshold_mV, "mV", -200.0, 200.0))
+        if self.method not in CABLE_METHODS:
+            raise ParameterError(f"method must be one of {', '.join(CABLE_METHODS)}, got {self.method!r}")
+        if self.stim_end not in STIM_ENDS:
+            raise ParameterError(f"stim_end must be one of {', '.join(STIM_ENDS)}, got {self.stim_end!r}")
+        if not isinstance(self.membrane, Membrane):
+            raise ParameterError(f"membrane must be a Membrane, got {type(self.membrane).__name__}")
+        if self.n_steps * self.nseg > MAX_WORK:
+            raise ParameterError(
+                f"nseg = {self.nseg} with {self.n_steps} steps is too much work "
+                f"({self.n_steps * self.nseg:.3g} compartment-steps, at most {MAX_WORK:.3g}): use fewer compartments or a larger dt"
+            )
+        if self.n_samples * self.nseg > MAX_RECORDED_VALUES:
+            raise ParameterError(
+                f"recording {self.nseg} compartments x {self.n_samples} samples is too large "
+                f"(at most {MAX_RECORDED_VALUES:.3g} values): raise sample_every or lower nseg"
+            )
+
+    # ---------------------------------------------------------------------------- geometry
+
+    @property
+    def dx_cm(self) -> float:
+        """Compartment length, cm."""
+        return self.length_cm / self.nseg
+
+    @property
+    def radius_cm(self) -> float:
+        """Axon radius, cm."""
+        return self.diameter_um * 1e-4 / 2.0
+
+    @property
+    def coupling_mS_cm2(self) -> float:
+        """Axial coupling between neighbouring compartments per membrane area, a / (2 Ra dx^2), mS/cm^2."""
+        return 1000.0 * self.radius_cm / (2.0 * self.ra_ohm_cm * self.dx_cm**2)
+
+    @property
+    def compartment_area_cm2(self) -> float:
+        """Membrane area of one compartment, pi d dx, cm^2."""
+        return math.pi * 2.0 * self.radius_cm * self.dx_cm
+
+    @property
+    def length_constant_cm(self) -> float:
+        """Passive length constant at rest, sqrt(a R_m / (2 R_a)) with R_m = 1/g_L, cm."""
+        g_l_s = self.membrane.g_l * 1e-3
+        if g_l_s <= 0.0:
+            return math.inf
+        return math.sqrt(self.radius_cm / (2.0 * self.ra_ohm_cm * g_l_s))
+
+    # ---------------------------------------------------------------------------- time
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps (t_stop rounded up to whole steps)."""
+        return max(1, int(math.ceil(self.t_stop / self.dt - 1e-9)))
+
+    @property
+    def stride(self) -> int:
+        """Steps between recorded columns of V(x, t)."""
+        return max(1, int(round(self.sample_every / self.dt)))
+
+    @property
+    def n_samples(self) -> int:
+        """Recorded columns of V(x, t), t = 0 included."""
+        return self.n_steps // self.stride + 1
+
+    def replace(self, **changes: Any) -> "CableSettings":
+        """A validated copy with ``changes`` applied."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ParameterError(f"unknown cable setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dictionary (the membrane as a nested dictionary)."""
+        data = asdict(self)
+        data["membrane"] = self.membrane.to_dict()
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "CableSettings":
+        """Build from :meth:`to_dict` output; unknown keys are refused."""
+        if not isinstance(data, dict):
+            raise ParameterError(f"cable settings must be an object, got {type(data).__name__}")
+        data = dict(data)
+        if "membrane" in data:
+            data["membrane"] = Membrane.from_dict(data["membrane"])
+        return cls().replace(**data)
+
+
+# -------------------------------------------------------------------------------- kernel
+
+
+@njit
+def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
+               p: NDArray[np.float64], g_c: float, theta: float, dt: float, n_steps: int,
+               stim_index: NDArray[np.int64], stim_density: float, stim_on: float, stim_off: float,
+               stride: int, record: NDArray[np.float64], threshold: float, v_limit: float,
+               arrival: NDArray[np.float64], crossings: NDArray[np.int64]) -> int:
+    """Advance the cable ``n_steps`` steps in place; returns the steps done (fewer on a blow-up).
+
+    ``v`` is at the whole step, the gates ``m, h, n`` at the half step after it. ``record``
+    (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state). The stimulus
+    ``stim_density`` (uA/cm^2) flows into the compartments ``stim_index`` for
+    ``stim_on <= t < stim_off``, averaged over each step.
+    """
+    size = v.shape[0]
+    c_dt = p[0] / dt
+    g_na_max = p[1]
+    g_k_max = p[2]
+    g_l = p[3]
+    e_na = p[4]
+    e_k = p[5]
+    e_l = p[6]
+    phi = p[7]
+    inactivating = p[8] != 0.0
+    explicit = 1.0 - theta
+    diag = np.empty(size)
+    rhs = np.empty(size)
+    stim = np.zeros(size)
+    cprime = np.empty(size)
+    off = -theta * g_c
+    for i in range(size):
+        record[i, 0] = v[i]
+    column = 1
+    for k in range(n_steps):
+        t0 = k * dt
+        t1 = t0 + dt
+        overlap = min(t1, stim_off) - max(t0, stim_on)
+        fraction = overlap / dt if overlap > 0.0 else 0.0
+        for j in range(stim_index.shape[0]):
+            stim[stim_index[j]] = stim_density * fraction
+        # Assemble the tridiagonal system: ionic conductances frozen at the half-step gates.
+        for i in range(size):
+            mi = m[i]
+            ni = n[i]
+            n2 = ni * ni
+            g_na = g_na_max * mi * mi * mi * h[i]
+            g_k = g_k_max * n2 * n2
+            g_tot = g_na + g_k + g_l
+            source = g_na * e_na + g_k * e_k + g_l * e_l + stim[i]
+            neighbours = 0.0
+            axial = 0.0
+            if i > 0:
+                neighbours += 1.0
+                axial += v[i - 1] - v[i]
+            if i < size - 1:
+                neighbours += 1.0
+                axial += v[i + 1] - v[i]
+            diag[i] = c_dt + theta * (g_tot + g_c * neighbours)
+            rhs[i] = c_dt * v[i] + explicit * (g_c * axial - g_tot * v[i]) + source
+        # Thomas algorithm (the matrix is diagonally dominant: no pivoting needed).
+        cprime[0] = off / diag[0]
+        rhs[0] = rhs[0] / diag[0]
+        for i in range(1, size):
+            denominator = diag[i] - off * cprime[i - 1]
+            cprime[i] = off / denominator
+            rhs[i] = (rhs[i] - off * rhs[i - 1]) / denominator
+        for i in range(size - 2, -1, -1):
+            rhs[i] -= cprime[i] * rhs[i + 1]
+        # rhs now holds V at t1: check it, detect arrivals, move the gates on by one step.
+        for i in range(size):
+            v_new = rhs[i]
+            if not abs(v_new) <= v_limit:
+                return k
+        for i in range(size):
+            v_old = v[i]
+            v_new = rhs[i]
+            if v_old < threshold <= v_new:
+                if crossings[i] == 0:
+                    arrival[i] = t0 + dt * (threshold - v_old) / (v_new - v_old)
+                crossings[i] += 1
+            v[i] = v_new
+            a_m, b_m, a_h, b_h, a_n, b_n = rates(v_new, phi)
+            s_m = a_m + b_m
+            s_n = a_n + b_n
+            m[i] = a_m / s_m + (m[i] - a_m / s_m) * math.exp(-dt * s_m)
+            n[i] = a_n / s_n + (n[i] - a_n / s_n) * math.exp(-dt * s_n)
+            if inactivating:
+                s_h = a_h + b_h
+                h[i] = a_h / s_h + (h[i] - a_h / s_h) * math.exp(-dt * s_h)
+        if (k + 1) % stride == 0:
+            for i in range(size):
+                record[i, column] = v[i]
+            column += 1
+    return n_steps
+
+
+# -------------------------------------------------------------------------------- results
+
+
+def conduction_velocity(arrival_ms: NDArray[np.float64], positions_cm: NDArray[np.float64],
+                        from_fraction: float = 0.25, to_fraction: float = 0.75,
+                        length_cm: float | None = None) -> float:
+    """Conduction velocity in m/s from arrival times (ms) at positions (cm).
+
+    The velocity is the inverse slope of the least-squares line t(x) through the compartments
+    whose position lies between ``from_fraction`` and ``to_fraction`` of the length (default:
+    the middle half, away from both ends). ``length_cm`` defaults to first + last position
+    (the length of a cable of equal compartments given by their centres). Returns NaN if the
+    wave did not reach every one of those compartments, or travelled backwards.
+    """
+    arrival = np.asarray(arrival_ms, dtype=np.float64)
+    positions = np.asarray(positions_cm, dtype=np.float64)
+    if arrival.shape != positions.shape or arrival.ndim != 1:
+        raise ParameterError("arrival times and positions must be 1-D arrays of the same length")
+    if not 0.0 <= from_fraction < to_fraction <= 1.0:
+        raise ParameterError(f"need 0 <= from_fraction < to_fraction <= 1, got {from_fraction}, {to_fraction}")
+    length = float(positions[0] + positions[-1]) if length_cm is None else float(length_cm)
+    chosen = (positions >= from_fraction * length) & (positions <= to_fraction * length)
+    if np.count_nonzero(chosen) < 2 or not np.all(np.isfinite(arrival[chosen])):
+        return math.nan
+    x = positions[chosen]
+    t = arrival[chosen]
+    slope = np.polyfit(x, t, 1)[0]  # ms/cm
+    if not slope > 0.0:
+        return math.nan
+    return float(10.0 / slope)  # cm/ms -> m/s
+
+
+@dataclass(frozen=True)
+class AxonResult:
+    """What a cable run gives.
+
+    Attributes:
+        t: recorded times, ms, shape (T,).
+        x: compartment centres, cm, shape (nseg,).
+        V: membrane potential, mV, shape (nseg, T).
+        arrival_ms: first upward crossing of the threshold at each compartment, ms (NaN: none).
+        crossings: number of upward threshold crossings at each compartment.
+        velocity_m_s: conduction velocity, m/s (NaN if the wave did not cross the measured span).
+        velocity_span: fractions of the length between which the velocity was fitted.
+        settings: the :class:`CableSettings` of the run.
+        halted_reason: empty, or why the run stopped early (the recording so far is kept).
+    """
+
+    t: NDArray[np.float64]
+    x: NDArray[np.float64]
+    V: NDArray[np.float64]
+    arrival_ms: NDArray[np.float64]
+    crossings: NDArray[np.int64]
+    velocity_m_s: float
+    velocity_span: tuple[float, float]
+    settings: CableSettings
+    halted_reason: str = ""
+
+    @property
+    def fired(self) -> int:
+        """Number of compartments that crossed the threshold at least once."""
+        return int(np.count_nonzero(self.crossings))
+
+    def summary(self) -> dict[str, Any]:
+        """The measured values as a JSON-ready dictionary (NaN given as None)."""
+
+        def plain(value: float) -> float | None:
+            return float(value) if math.isfinite(value) else None
+
+        arrival = self.arrival_ms
+        reached = np.isfinite(arrival)
+        return {
+            "velocity_m_s": plain(self.velocity_m_s),
+            "velocity_span": list(self.velocity_span),
+            "temperature_C": self.settings.membrane.temperature,
+            "length_cm": self.settings.length_cm,
+            "diameter_um": self.settings.diameter_um,
+            "ra_ohm_cm": self.settings.ra_ohm_cm,
+            "nseg": self.settings.nseg,
+            "dx_um": self.settings.dx_cm * 1e4,
+            "dt_ms": self.settings.dt,
+            "method": self.settings.method,
+            "stim_end": self.settings.stim_end,
+            "compartments_fired": self.fired,
+            "max_crossings": int(self.crossings.max()) if self.crossings.size else 0,
+            "first_arrival_ms": plain(float(arrival[reached].min())) if reached.any() else None,
+            "last_arrival_ms": plain(float(arrival[reached].max())) if reached.any() else None,
+            "peak_mV": plain(float(self.V.max())),
+            "length_constant_cm": plain(self.settings.length_constant_cm),
+            "halted_reason": self.halted_reason or None,
+        }
+
+    def describe(self) -> str:
+        """One line for a person: the velocity and how many compartments fired."""
+        s = self.settings
+        if math.isfinite(self.velocity_m_s):
+            speed = f"conduction velocity {self.velocity_m_s:.2f} m/s"
+        else:
+            speed = "no propagated action potential across the measured span"
+        text = (f"{speed} ({s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
+                f"{s.membrane.temperature:g} C, {s.nseg} compartments, dt {s.dt:g} ms); "
+                f"{self.fired}/{s.nseg} compartments fired")
+        if self.halted_reason:
+            text += f"; stopped: {self.halted_reason}"
+        return text
+
+
+def simulate_cable(settings: CableSettings | None = None) -> AxonResult:
+    """Run the cable from rest for ``settings.t_stop`` ms and measure the propagation."""
+    s = CableSettings() if settings is None else settings
+    size = s.nseg
+    v_rest = resting_potential(s.membrane)
+    from .channels import steady_states
+
+    gates = steady_states(np.array([v_rest]), s.membrane.temperature)
+    v = np.full(size, v_rest)
+    m = np.full(size, float(gates["m"][0]))
+    h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
+    n = np.full(size, float(gates["n"][0]))
+    record = np.empty((size, s.n_samples))
+    arrival = np.full(size, np.nan)
+    crossings = np.zeros(size, dtype=np.int64)
+    stim_index = np.array([0] if s.stim_end == "left" else [0, size - 1], dtype=np.int64)
+    stim_density = s.stim_amp_nA * 1e-3 / s.compartment_area_cm2  # nA -> uA, per cm^2
+    done = _run_cable(v, m, h, n, s.membrane.as_array(), s.coupling_mS_cm2, CABLE_METHODS[s.method], s.dt, s.n_steps,
+                      stim_index, stim_density, s.stim_delay, s.stim_delay + s.stim_duration, s.stride, record,
+                      s.threshold_mV, V_LIMIT, arrival, crossings)
+    halted = ""
+    columns = s.n_samples
+    if done < s.n_steps:
+        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
+                  "use a smaller dt")
+        columns = done // s.stride + 1
+    t = np.arange(columns) * (s.stride * s.dt)
+    x = (np.arange(size) + 0.5) * s.dx_cm
+    span = VELOCITY_SPAN_ONE_END if s.stim_end == "left" else VELOCITY_SPAN_BOTH_ENDS
+    velocity = conduction_velocity(arrival, x, span[0], span[1], s.length_cm)
+    return AxonResult(t=t, x=x, V=record[:, :columns], arrival_ms=arrival, crossings=crossings,
+                      velocity_m_s=velocity, velocity_span=span, settings=s, halted_reason=halted)
+
+
+def position_name(x_cm: float) -> str:
+    """CSV column name of the voltage at position ``x_cm``: ``V_x1.2500cm_mV``."""
+    return f"V_x{x_cm:.4f}cm_mV"
+
+
+def position_columns(result: AxonResult, max_positions: int = 50) -> dict[str, NDArray[np.float64]]:
+    """V(x, t) as CSV columns: ``t_ms`` then at most ``max_positions`` positions, evenly spread
+    over the compartments with both ends included (see :func:`position_name`)."""
+    if max_positions < 1:
+        raise ParameterError(f"max_positions must be >= 1, got {max_positions}")
+    size = result.x.shape[0]
+    count = min(size, max_positions)
+    if count == 1:
+        chosen = np.array([0])
+    else:
+        chosen = np.unique(np.round(np.linspace(0, size - 1, count)).astype(np.int64))
+    columns: dict[str, NDArray[np.float64]] = {"t_ms": result.t}
+    for i in chosen:
+        columns[position_name(float(result.x[i]))] = result.V[i]
+    return columns
