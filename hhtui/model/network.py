@@ -1,0 +1,540 @@
+"""A network of Hodgkin-Huxley neurons coupled by conductance-based synapses.
+
+Every neuron is the HH membrane of :class:`Membrane` (all identical), stepped by
+:func:`hhtui.model.integrators.step` with its injected current (uA/cm^2) made of a stimulus
+("kick") and the synaptic current
+
+    I_syn,i = - sum_k g_k,i (V_i - E_k)
+
+where g_k,i (mS/cm^2) is the total conductance of the synapses onto neuron i that share the
+reversal potential E_k (0 mV excitatory, -80 mV inhibitory by convention). A presynaptic spike
+is an upward crossing of 0 mV (time interpolated within the step); ``delay`` ms later the
+conductance of every synapse it drives jumps by its ``weight`` (mS/cm^2), then decays
+exponentially with time constant ``tau`` (ms, exact decay factor per step). The synaptic current
+is evaluated with the voltage at the start of each step.
+
+Arrival times are rounded up to the time grid, so a postsynaptic response never begins earlier
+than ``delay`` after the presynaptic spike. Pending arrivals sit in a ring buffer of
+conductance increments (one slot per step of the longest delay); connections are stored as a
+sparse CSR list by presynaptic neuron, so a spike costs one pass over its own synapses.
+
+Connection rules: ``ring`` (i -> i+1, n-1 -> 0), ``chain`` (i -> i+1), ``all`` (every ordered
+pair, no self-connections), ``random`` (each ordered pair i != j independently with probability
+``p``, from ``numpy.random.default_rng(seed)``), or ``list`` (explicit tuples
+``(pre, post[, weight[, delay[, e_syn]]])``, so excitatory and inhibitory synapses can mix).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ._jit import njit
+from .channels import steady_states
+from .errors import ParameterError
+from .integrators import METHODS, step
+from .membrane import Membrane, check_range
+from .simulation import V_LIMIT, resting_potential
+
+TOPOLOGIES = ("ring", "chain", "all", "random", "list")
+#: Reversal potentials of the two classic synapse kinds, mV.
+EXCITATORY_E_SYN_MV = 0.0
+INHIBITORY_E_SYN_MV = -80.0
+#: Fixed-step methods a network may use (see :mod:`hhtui.model.integrators`).
+NETWORK_METHODS = ("rk4", "expeuler", "euler")
+
+MAX_NEURONS = 100_000
+MAX_CONNECTIONS = 50_000_000
+#: Largest delay ring buffer (slots x reversal potentials x neurons), in values.
+MAX_BUFFER_VALUES = 50_000_000
+MAX_RECORDED_VALUES = 25_000_000
+#: Neurons whose voltage is recorded when ``record_neurons`` is not given: all of a small
+#: network, else the first ones.
+DEFAULT_RECORDED = 64
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+    if not low <= int(value) <= high:
+        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]")
+    return int(value)
+
+
+def _check_neurons(name: str, value: Any, n: int) -> tuple[int, ...]:
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise ParameterError(f"{name} must be a list of neuron indices, got {value!r}")
+    return tuple(_check_int(f"{name} entry", item, 0, n - 1) for item in value)
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    """Everything that defines one network run.
+
+    Attributes:
+        n: number of neurons.
+        topology: ``ring``, ``chain``, ``all``, ``random`` or ``list`` (see the module docstring).
+        p: connection probability of ``random``.
+        seed: seed of ``random``.
+        connections: the ``list`` topology's tuples ``(pre, post[, weight[, delay[, e_syn]]])``.
+        weight: synaptic weight (conductance jump per spike), mS/cm^2.
+        delay: synaptic delay, ms.
+        tau: decay time constant of the synaptic conductance, ms.
+        e_syn: synaptic reversal potential, mV (0 excitatory, -80 inhibitory).
+        kick_amp: amplitude of the kick current pulse, uA/cm^2.
+        kick_at: onset of the kick, ms.
+        kick_duration: duration of the kick, ms.
+        kick_neurons: neurons that get the kick.
+        dt: time step, ms.
+        t_stop: duration, ms.
+        method: ``rk4`` (default), ``expeuler`` or ``euler``.
+        sample_every: time between recorded voltage samples, ms (rounded to whole steps).
+        record_neurons: neurons whose voltage is recorded (None: all of the first 64).
+        threshold_mV: a spike is an upward crossing of this voltage, mV.
+        membrane: membrane parameters of every neuron.
+    """
+
+    n: int = 10
+    topology: str = "ring"
+    p: float = 0.1
+    seed: int = 0
+    connections: tuple[tuple[float, ...], ...] = ()
+    weight: float = 0.5
+    delay: float = 1.0
+    tau: float = 2.0
+    e_syn: float = EXCITATORY_E_SYN_MV
+    kick_amp: float = 20.0
+    kick_at: float = 1.0
+    kick_duration: float = 1.0
+    kick_neurons: tuple[int, ...] = (0,)
+    dt: float = 0.01
+    t_stop: float = 100.0
+    method: str = "rk4"
+    sample_every: float = 0.05
+    record_neurons: tuple[int, ...] | None = None
+    threshold_mV: float = 0.0
+    membrane: Membrane = field(default_factory=Membrane)
+
+    def __post_init__(self) -> None:
+        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
+        set_("n", _check_int("n", self.n, 1, MAX_NEURONS))
+        if self.topology not in TOPOLOGIES:
+            raise ParameterError(f"topology must be one of {', '.join(TOPOLOGIES)}, got {self.topology!r}")
+        if self.topology == "ring" and self.n < 2:
+            raise ParameterError("a ring needs n >= 2 neurons")
+        set_("p", check_range("p", self.p, "", 0.0, 1.0))
+        set_("seed", _check_int("seed", self.seed, 0, 2**63 - 1))
+        set_("weight", check_range("weight", self.weight, "mS/cm^2", 0.0, 1000.0))
+        set_("delay", check_range("delay", self.delay, "ms", 0.0, 1000.0))
+        set_("tau", check_range("tau", self.tau, "ms", 0.0, 1.0e4, False))
+        set_("e_syn", check_range("e_syn", self.e_syn, "mV", -200.0, 200.0))
+        set_("kick_amp", check_range("kick_amp", self.kick_amp, "uA/cm^2", -10000.0, 10000.0))
+        set_("kick_at", check_range("kick_at", self.kick_at, "ms", 0.0, 1.0e7))
+        set_("kick_duration", check_range("kick_duration", self.kick_duration, "ms", 0.0, 1.0e7))
+        set_("dt", check_range("dt", self.dt, "ms", 1e-5, 1.0))
+        set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e7, False))
+        set_("sample_every", check_range("sample_every", self.sample_every, "ms", 0.0, 1.0e7, False))
+        set_("threshold_mV", check_range("threshold_mV", self.threshold_mV, "mV", -200.0, 200.0))
+        if self.method not in NETWORK_METHODS:
+            raise ParameterError(f"method must be one of {', '.join(NETWORK_METHODS)}, got {self.method!r}")
+        if not isinstance(self.membrane, Membrane):
+            raise ParameterError(f"membrane must be a Membrane, got {type(self.membrane).__name__}")
+        set_("kick_neurons", _check_neurons("kick_neurons", self.kick_neurons, self.n))
+        if self.record_neurons is not None:
+            set_("record_neurons", _check_neurons("record_neurons", self.record_neurons, self.n))
+        set_("connections", tuple(self._check_connection(item) for item in self.connections))
+        if self.connections and self.topology != "list":
+            raise ParameterError("connections are given only with topology 'list'")
+        if len(self.recorded) * self.n_samples > MAX_RECORDED_VALUES:
+            raise ParameterError(
+                f"recording {len(self.recorded)} neurons x {self.n_samples} samples is too large: raise sample_every"
+            )
+
+    def _check_connection(self, item: Any) -> tuple[float, ...]:
+        if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or not 2 <= len(item) <= 5:
+            raise ParameterError(f"a connection is (pre, post[, weight[, delay[, e_syn]]]), got {item!r}")
+        pre = _check_int("connection pre", item[0], 0, self.n - 1)
+        post = _check_int("connection post", item[1], 0, self.n - 1)
+        rest: list[float] = []
+        if len(item) > 2:
+            rest.append(check_range("connection weight", item[2], "mS/cm^2", 0.0, 1000.0))
+        if len(item) > 3:
+            rest.append(check_range("connection delay", item[3], "ms", 0.0, 1000.0))
+        if len(item) > 4:
+            rest.append(check_range("connection e_syn", item[4], "mV", -200.0, 200.0))
+        return (pre, post, *rest)
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps (t_stop rounded up to whole steps)."""
+        return max(1, int(math.ceil(self.t_stop / self.dt - 1e-9)))
+
+    @property
+    def stride(self) -> int:
+        """Steps between recorded voltage samples."""
+        return max(1, int(round(self.sample_every / self.dt)))
+
+    @property
+    def n_samples(self) -> int:
+        """Recorded voltage samples per neuron, t = 0 included."""
+        return self.n_steps // self.stride + 1
+
+    @property
+    def recorded(self) -> tuple[int, ...]:
+        """The neurons whose voltage is recorded."""
+        if self.record_neurons is not None:
+            return self.record_neurons
+        return tuple(range(min(self.n, DEFAULT_RECORDED)))
+
+    @property
+    def inhibitory(self) -> bool:
+        """True if the rule's synapses reverse below the resting potential (E_syn < -65 mV)."""
+        return self.e_syn < -65.0
+
+    def replace(self, **changes: Any) -> "NetworkSettings":
+        """A validated copy with ``changes`` applied."""
+        known = {f.name for f in fields(self)}
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ParameterError(f"unknown network setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dictionary (the membrane nested, tuples as lists)."""
+        data = asdict(self)
+        data["membrane"] = self.membrane.to_dict()
+        data["connections"] = [list(item) for item in self.connections]
+        data["kick_neurons"] = list(self.kick_neurons)
+        data["record_neurons"] = None if self.record_neurons is None else list(self.record_neurons)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "NetworkSettings":
+        """Build from :meth:`to_dict` output; unknown keys are refused."""
+        if not isinstance(data, dict):
+            raise ParameterError(f"network settings must be an object, got {type(data).__name__}")
+        data = dict(data)
+        if "membrane" in data:
+            data["membrane"] = Membrane.from_dict(data["membrane"])
+        for key in ("connections", "kick_neurons", "record_neurons"):
+            if isinstance(data.get(key), list):
+                data[key] = tuple(tuple(x) if isinstance(x, list) else x for x in data[key])
+        return cls().replace(**data)
+
+
+# -------------------------------------------------------------------------------- connectivity
+
+
+@dataclass(frozen=True)
+class Connections:
+    """Synapses as parallel arrays, one entry per synapse.
+
+    Attributes:
+        pre, post: presynaptic and postsynaptic neuron indices.
+        weight: conductance jump per presynaptic spike, mS/cm^2.
+        delay: delay from the presynaptic spike to the conductance jump, ms.
+        e_syn: reversal potential, mV.
+    """
+
+    pre: NDArray[np.int64]
+    post: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    delay: NDArray[np.float64]
+    e_syn: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.pre.shape[0])
+
+    def csr(self, n: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(indptr, order) for ``n`` neurons: the synapses of neuron i are
+        ``order[indptr[i]:indptr[i+1]]``."""
+        order = np.argsort(self.pre, kind="stable").astype(np.int64)
+        counts = np.bincount(self.pre, minlength=n)
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        return indptr, order
+
+
+def rule_pairs(topology: str, n: int, p: float = 0.1, seed: int = 0) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """(pre, post) index arrays of a connection rule: ring, chain, all or random (see module)."""
+    if topology == "ring":
+        pre = np.arange(n, dtype=np.int64)
+        return pre, (pre + 1) % n
+    if topology == "chain":
+        pre = np.arange(n - 1, dtype=np.int64)
+        return pre, pre + 1
+    if topology == "all":
+        if n * (n - 1) > MAX_CONNECTIONS:
+            raise ParameterError(f"all-to-all with n = {n} makes {n * (n - 1)} synapses (at most {MAX_CONNECTIONS})")
+        grid_pre, grid_post = np.meshgrid(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), indexing="ij")
+        keep = grid_pre != grid_post
+        return grid_pre[keep], grid_post[keep]
+    if topology == "random":
+        if n * (n - 1) * p > MAX_CONNECTIONS:
+            raise ParameterError(f"random with n = {n}, p = {p:g} makes about {n * (n - 1) * p:.3g} synapses (at most {MAX_CONNECTIONS})")
+        rng = np.random.default_rng(seed)
+        pres: list[NDArray[np.int64]] = []
+        posts: list[NDArray[np.int64]] = []
+        for i in range(n):
+            count = int(rng.binomial(n - 1, p)) if n > 1 else 0
+            if count == 0:
+                continue
+            targets = np.sort(rng.choice(n - 1, size=count, replace=False)).astype(np.int64)
+            targets[targets >= i] += 1  # skip the neuron itself
+            pres.append(np.full(count, i, dtype=np.int64))
+            posts.append(targets)
+        if not pres:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.concatenate(pres), np.concatenate(posts)
+    raise ParameterError(f"no connection rule named {topology!r}; rules: ring, chain, all, random")
+
+
+def build_connections(settings: NetworkSettings) -> Connections:
+    """The synapses of ``settings``: its rule with its weight, delay and e_syn, or its list."""
+    if settings.topology == "list":
+        count = len(settings.connections)
+        pre = np.empty(count, dtype=np.int64)
+        post = np.empty(count, dtype=np.int64)
+        weight = np.full(count, settings.weight)
+        delay = np.full(count, settings.delay)
+        e_syn = np.full(count, settings.e_syn)
+        for c, item in enumerate(settings.connections):
+            pre[c], post[c] = int(item[0]), int(item[1])
+            for array, k in ((weight, 2), (delay, 3), (e_syn, 4)):
+                if len(item) > k:
+                    array[c] = item[k]
+        return Connections(pre, post, weight, delay, e_syn)
+    pre, post = rule_pairs(settings.topology, settings.n, settings.p, settings.seed)
+    count = pre.shape[0]
+    return Connections(pre, post, np.full(count, settings.weight), np.full(count, settings.delay), np.full(count, settings.e_syn))
+
+
+# -------------------------------------------------------------------------------- kernel
+
+
+@njit
+def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
+                 g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, n_steps: int,
+                 indptr: NDArray[np.int64], post: NDArray[np.int64], weight: NDArray[np.float64],
+                 delay: NDArray[np.float64], channel: NDArray[np.int64], e_rev: NDArray[np.float64],
+                 decay: NDArray[np.float64], buffer: NDArray[np.float64],
+                 stim_amp: NDArray[np.float64], stim_on: float, stim_off: float,
+                 threshold: float, v_limit: float, rec_index: NDArray[np.int64], stride: int,
+                 record: NDArray[np.float64], spike_neuron: NDArray[np.int64],
+                 spike_time: NDArray[np.float64]) -> tuple[int, int]:
+    """Advance the population ``n_steps`` steps in place; returns (steps done, spikes seen).
+
+    ``g`` (K, N) holds the synaptic conductance per reversal potential ``e_rev[k]`` and neuron.
+    The synapses of neuron i are ``indptr[i]:indptr[i+1]`` in ``post``/``weight``/``delay``/
+    ``channel`` (CSR). ``buffer`` (B, K, N) is the ring of pending conductance increments, slot
+    = grid index % B. Spikes go to ``spike_neuron``/``spike_time`` while there is room; the
+    count returned includes those that did not fit.
+    """
+    size = v.shape[0]
+    kinds = g.shape[0]
+    slots = buffer.shape[0]
+    capacity = spike_time.shape[0]
+    count = 0
+    column = 1
+    for r in range(rec_index.shape[0]):
+        record[r, 0] = v[rec_index[r]]
+    for s in range(n_steps):
+        t0 = s * dt
+        t1 = t0 + dt
+        slot = s % slots
+        for k in range(kinds):
+            for i in range(size):
+                g[k, i] += buffer[slot, k, i]
+                buffer[slot, k, i] = 0.0
+        overlap = min(t1, stim_off) - max(t0, stim_on)
+        fraction = overlap / dt if overlap > 0.0 else 0.0
+        for i in range(size):
+            vi = v[i]
+            current = stim_amp[i] * fraction
+            for k in range(kinds):
+                current -= g[k, i] * (vi - e_rev[k])
+            v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], current, current, current, dt, p)
+            if not (abs(v_new) <= v_limit and abs(m_new) < 1e6 and abs(h_new) < 1e6 and abs(n_new) < 1e6):
+                return s, count
+            if vi < threshold <= v_new:
+                t_spike = t0 + dt * (threshold - vi) / (v_new - vi)
+                if count < capacity:
+                    spike_neuron[count] = i
+                    spike_time[count] = t_spike
+                count += 1
+                for c in range(indptr[i], indptr[i + 1]):
+                    arrive = int(math.ceil((t_spike + delay[c]) / dt - 1e-9))
+                    if arrive <= s:
+                        arrive = s + 1
+                    buffer[arrive % slots, channel[c], post[c]] += weight[c]
+            v[i] = v_new
+            m[i] = m_new
+            h[i] = h_new
+            n[i] = n_new
+        for k in range(kinds):
+            factor = decay[k]
+            for i in range(size):
+                g[k, i] *= factor
+        if (s + 1) % stride == 0:
+            for r in range(rec_index.shape[0]):
+                record[r, column] = v[rec_index[r]]
+            column += 1
+    return n_steps, count
+
+
+# -------------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class NetworkResult:
+    """What a network run gives.
+
+    Attributes:
+        spike_neuron: neuron of each spike, in time order.
+        spike_time: time of each spike, ms.
+        t: times of the voltage samples, ms, shape (T,).
+        V: voltage of the recorded neurons, mV, shape (R, T).
+        recorded: indices of the recorded neurons, shape (R,).
+        connections: the synapses of the run.
+        settings: the :class:`NetworkSettings` of the run.
+        halted_reason: empty, or why the run stopped early (the results so far are kept).
+    """
+
+    spike_neuron: NDArray[np.int64]
+    spike_time: NDArray[np.float64]
+    t: NDArray[np.float64]
+    V: NDArray[np.float64]
+    recorded: NDArray[np.int64]
+    connections: Connections
+    settings: NetworkSettings
+    halted_reason: str = ""
+
+    def spikes(self) -> NDArray[np.float64]:
+        """Spikes as rows ``(neuron, t_ms)``, shape (S, 2)."""
+        return np.column_stack([self.spike_neuron.astype(np.float64), self.spike_time])
+
+    def spike_counts(self) -> NDArray[np.int64]:
+        """Number of spikes of each neuron, shape (n,)."""
+        return np.bincount(self.spike_neuron, minlength=self.settings.n).astype(np.int64)
+
+    def spike_times_of(self, neuron: int) -> NDArray[np.float64]:
+        """Spike times of one neuron, ms."""
+        return self.spike_time[self.spike_neuron == neuron]
+
+    def voltage_of(self, neuron: int) -> NDArray[np.float64]:
+        """Recorded voltage of ``neuron``, mV; ParameterError if it was not recorded."""
+        where = np.nonzero(self.recorded == neuron)[0]
+        if where.size == 0:
+            raise ParameterError(f"neuron {neuron} was not recorded (recorded: {len(self.recorded)} neurons)")
+        return self.V[where[0]]
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready dictionary: sizes, spike count, neurons that fired, mean rate."""
+        s = self.settings
+        counts = self.spike_counts()
+        duration_s = (self.t[-1] if self.t.size else s.t_stop) * 1e-3
+        return {
+            "n": s.n,
+            "topology": s.topology,
+            "synapses": len(self.connections),
+            "spikes": int(self.spike_time.shape[0]),
+            "neurons_fired": int(np.count_nonzero(counts)),
+            "mean_rate_hz": float(counts.mean() / duration_s) if duration_s > 0 else 0.0,
+            "first_spike_ms": float(self.spike_time[0]) if self.spike_time.size else None,
+            "last_spike_ms": float(self.spike_time[-1]) if self.spike_time.size else None,
+            "t_stop_ms": s.t_stop,
+            "e_syn_mV": s.e_syn,
+            "weight_mS_cm2": s.weight,
+            "delay_ms": s.delay,
+            "tau_ms": s.tau,
+            "halted_reason": self.halted_reason or None,
+        }
+
+    def describe(self) -> str:
+        """One line for a person."""
+        info = self.summary()
+        kind = "inhibitory" if self.settings.inhibitory else "excitatory"
+        text = (f"{info['n']} neurons, {info['topology']}, {info['synapses']} {kind} synapses: "
+                f"{info['spikes']} spikes from {info['neurons_fired']} neurons in {self.settings.t_stop:g} ms "
+                f"(mean rate {info['mean_rate_hz']:.1f} Hz)")
+        if self.halted_reason:
+            text += f"; stopped: {self.halted_reason}"
+        return text
+
+
+def simulate_network(settings: NetworkSettings | None = None, connections: Connections | None = None) -> NetworkResult:
+    """Run the network from rest for ``settings.t_stop`` ms.
+
+    ``connections`` replaces the synapses the settings define (for a network built elsewhere).
+    """
+    s = NetworkSettings() if settings is None else settings
+    syn = build_connections(s) if connections is None else connections
+    size = s.n
+    if len(syn) and (syn.pre.min() < 0 or syn.post.min() < 0 or syn.pre.max() >= size or syn.post.max() >= size):
+        raise ParameterError(f"a synapse refers to a neuron outside 0..{size - 1}")
+    if len(syn) > MAX_CONNECTIONS:
+        raise ParameterError(f"{len(syn)} synapses is too many (at most {MAX_CONNECTIONS})")
+
+    e_values, channel = np.unique(syn.e_syn, return_inverse=True) if len(syn) else (np.array([s.e_syn]), np.empty(0, dtype=np.int64))
+    e_rev = np.ascontiguousarray(e_values, dtype=np.float64)
+    kinds = e_rev.shape[0]
+    indptr, order = syn.csr(size)
+    post = np.ascontiguousarray(syn.post[order], dtype=np.int64)
+    weight = np.ascontiguousarray(syn.weight[order], dtype=np.float64)
+    delay = np.ascontiguousarray(syn.delay[order], dtype=np.float64)
+    channel = np.ascontiguousarray(np.asarray(channel, dtype=np.int64).ravel()[order] if len(syn) else channel, dtype=np.int64)
+    max_delay = float(delay.max()) if len(syn) else 0.0
+    slots = int(math.floor(max_delay / s.dt)) + 3
+    if slots * kinds * size > MAX_BUFFER_VALUES:
+        raise ParameterError(f"delay {max_delay:g} ms at dt {s.dt:g} ms needs a buffer of {slots * kinds * size:.3g} values: raise dt or shorten the delay")
+    buffer = np.zeros((slots, kinds, size))
+    decay = np.full(kinds, math.exp(-s.dt / s.tau))
+
+    v_rest = resting_potential(s.membrane)
+    gates = steady_states(np.array([v_rest]), s.membrane.temperature)
+    stim_amp = np.zeros(size)
+    stim_amp[list(s.kick_neurons)] = s.kick_amp
+    rec_index = np.asarray(s.recorded, dtype=np.int64)
+    capacity = max(64, int(size * (s.t_stop / 5.0 + 4)))
+
+    while True:
+        v = np.full(size, v_rest)
+        m = np.full(size, float(gates["m"][0]))
+        h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
+        n = np.full(size, float(gates["n"][0]))
+        g = np.zeros((kinds, size))
+        buffer[...] = 0.0
+        record = np.empty((rec_index.shape[0], s.n_samples))
+        spike_neuron = np.empty(capacity, dtype=np.int64)
+        spike_time = np.empty(capacity)
+        done, count = _run_network(v, m, h, n, g, s.membrane.as_array(), METHODS[s.method], s.dt, s.n_steps,
+                                   indptr, post, weight, delay, channel, e_rev, decay, buffer,
+                                   stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
+                                   rec_index, s.stride, record, spike_neuron, spike_time)
+        if count <= capacity:
+            break
+        capacity = count  # the run is deterministic: do it again with room for every spike
+
+    halted = ""
+    columns = s.n_samples
+    if done < s.n_steps:
+        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
+                  "use a smaller dt")
+        columns = done // s.stride + 1
+    spike_neuron = spike_neuron[:count]
+    spike_time = spike_time[:count]
+    order_t = np.argsort(spike_time, kind="stable")
+    return NetworkResult(
+        spike_neuron=spike_neuron[order_t].copy(),
+        spike_time=spike_time[order_t].copy(),
+        t=np.arange(columns) * (s.stride * s.dt),
+        V=record[:, :columns],
+        recorded=rec_index,
+        connections=syn,
+        settings=s,
+        halted_reason=halted,
+    )
