@@ -21,7 +21,7 @@ import os
 import sys
 from types import ModuleType
 
-from .common import ArgumentParser, UsageError
+from .common import ArgumentParser, RunFailed, UsageError
 
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
@@ -127,11 +127,17 @@ def main(argv: list[str] | None = None) -> int:
     except NumericalInstabilityError as error:
         _report(command, "error", f"{error} No file written.")
         return 1
+    except RunFailed as error:
+        _report(command, "error", str(error))
+        return 1
+    except MemoryError:
+        _report(command, "error", "out of memory; no file written (shorten the run or thin it with --sample-every)")
+        return 1
     except ExportError as error:
         _report(command, "error", str(error))
         return 1
     except KeyboardInterrupt:
-        _report(command, "error", "interrupted; no file written")
+        print(f"{command}: interrupted; no file written", file=sys.stderr)
         return 130
     except BrokenPipeError:
         _silence_stdout()

@@ -34,6 +34,7 @@ __all__ = [
     "HelpFormatter",
     "MAX_ROWS",
     "MEMBRANE_FLAGS",
+    "RunFailed",
     "UsageError",
     "add_membrane_arguments",
     "add_output_argument",
@@ -42,6 +43,7 @@ __all__ = [
     "check_output",
     "estimate_csv_bytes",
     "finite_float",
+    "thinning_interval",
     "load_experiment_file",
     "membrane_from_args",
     "non_negative_float",
@@ -56,9 +58,9 @@ __all__ = [
 #: Largest recording ``hhtui run`` writes, in rows (a few hundred MB of CSV).
 MAX_ROWS = 2_000_000
 
-#: Average width of a CSV row of a run (12 columns at ten significant digits), in bytes;
+#: Average width of one CSV cell at ten significant digits, with its separator, in bytes;
 #: used only to tell the user how big a refused file would have been.
-ROW_BYTES = 190
+CELL_BYTES = 11.5
 
 
 class UsageError(Exception):
@@ -66,6 +68,10 @@ class UsageError(Exception):
 
     The message should start with the flag it concerns, e.g. ``--config: file not found``.
     """
+
+
+class RunFailed(Exception):
+    """The work itself failed (e.g. a numerical blow-up): printed in one line, exit status 1."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,9 +350,23 @@ def check_output(path: str, flag: str = "-o/--output") -> None:
         raise UsageError(f"{flag}: {error}") from None
 
 
-def estimate_csv_bytes(rows: int, columns: int = 12) -> int:
+def estimate_csv_bytes(rows: int, columns: int = 11) -> int:
     """Rough size in bytes of a CSV of ``rows`` rows and ``columns`` columns."""
-    return int(rows * ROW_BYTES * columns / 12)
+    return int(rows * columns * CELL_BYTES)
+
+
+def thinning_interval(t_stop: float, dt: float, max_rows: int = MAX_ROWS) -> float:
+    """A round sampling interval (1, 2 or 5 x 10^k ms, a whole multiple of ``dt``) that keeps a
+    recording of ``t_stop`` ms within ``max_rows`` rows."""
+    needed = t_stop / (max_rows - 1)
+    exponent = math.floor(math.log10(max(needed, dt)))
+    for power in range(exponent, exponent + 4):
+        for mantissa in (1, 2, 5):
+            every = float(f"{mantissa}e{power}")
+            stride = round(every / dt)
+            if every >= needed and stride >= 1 and abs(stride * dt - every) <= 1e-9 * every:
+                return every
+    return math.ceil(needed / dt) * dt
 
 
 def write_output(

@@ -1,0 +1,212 @@
+"""``hhtui plot``: an exported run or F-I curve drawn as an ASCII plot in the terminal (plotext)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hhtui.export import ExportError, read_csv
+
+from .common import UsageError, positive_int
+
+__all__ = ["DEFAULT_SIZE", "add_parser", "decimate", "plot_size", "render", "run", "use_color"]
+
+#: Size of the plot when standard output is not a terminal (columns, lines).
+DEFAULT_SIZE = (80, 24)
+MIN_SIZE = (30, 8)
+MAX_SIZE = (1000, 500)
+
+#: Gating variables of a run and the marker drawn for each when colours are off.
+GATES = ("m", "h", "n")
+
+DESCRIPTION = """\
+Draw an exported CSV as an ASCII plot, sized to the terminal (80x24 when the output is not a
+terminal, e.g. in a pipe or a job log):
+  - a run (hhtui run, or the app's export; columns t_ms,V_mV,...): the voltage V (mV) against
+    time (ms), and with --gates the gating variables m, h, n below it;
+  - an F-I curve (hhtui sweep; columns amp_uA_cm2,...,rate_Hz): the firing rate (Hz) against the
+    current (uA/cm^2);
+  - any other CSV whose first column is t_ms: its *_mV columns against time.
+Colours are used only on a terminal and never when NO_COLOR is set; without colours each gate is
+drawn with its own letter.
+"""
+
+EPILOG = """\
+examples:
+  hhtui plot run.csv
+  hhtui plot run.csv --gates --width 120 --height 40
+  hhtui plot fi.csv
+"""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``hhtui plot``."""
+    parser = subparsers.add_parser("plot", help="draw an exported run or F-I curve in the terminal",
+                                   description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("file", metavar="FILE.csv", help="a CSV written by hhtui run, hhtui sweep or the app")
+    parser.add_argument("--gates", action="store_true", help="also draw the gating variables m, h, n (runs only)")
+    parser.add_argument("--width", type=positive_int, default=None, metavar="W",
+                        help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)")
+    parser.add_argument("--height", type=positive_int, default=None, metavar="H",
+                        help=f"plot height in lines (default: the terminal's, {DEFAULT_SIZE[1]} when not a terminal)")
+    parser.set_defaults(handler=run)
+
+
+def use_color(stream: Any = None) -> bool:
+    """Colours only on a terminal, and never under ``NO_COLOR`` (https://no-color.org) or TERM=dumb."""
+    stream = sys.stdout if stream is None else stream
+    if os.environ.get("NO_COLOR", "") != "" or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def plot_size(width: int | None, height: int | None, stream: Any = None) -> tuple[int, int]:
+    """Width and height of the plot: the flags, else the terminal's (one line left for the prompt),
+    else :data:`DEFAULT_SIZE`."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        tty = bool(stream.isatty())
+    except (AttributeError, ValueError):
+        tty = False
+    if tty:
+        size = shutil.get_terminal_size(DEFAULT_SIZE)
+        auto = (size.columns, max(MIN_SIZE[1], size.lines - 1))
+    else:
+        auto = DEFAULT_SIZE
+    w = width if width is not None else auto[0]
+    h = height if height is not None else auto[1]
+    for flag, value, low, high in (("--width", w, MIN_SIZE[0], MAX_SIZE[0]), ("--height", h, MIN_SIZE[1], MAX_SIZE[1])):
+        if not low <= value <= high:
+            raise UsageError(f"{flag}: must be a whole number in [{low}, {high}], got {value}")
+    return w, h
+
+
+def decimate(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``2 * buckets`` points of (x, y): in each of ``buckets`` equal runs of samples the
+    minimum and the maximum, in time order, so a spike narrower than a column stays visible."""
+    size = x.size
+    if size <= 2 * buckets:
+        return x, y
+    edges = np.linspace(0, size, buckets + 1).astype(np.int64)
+    keep = []
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b <= a:
+            continue
+        segment = y[a:b]
+        low, high = a + int(np.argmin(segment)), a + int(np.argmax(segment))
+        keep.extend(sorted({low, high}))
+    index = np.asarray(keep, dtype=np.int64)
+    return x[index], y[index]
+
+
+def _series(x: np.ndarray, y: np.ndarray, width: int) -> tuple[list[float], list[float]]:
+    xs, ys = decimate(x, y, max(1, 2 * width))  # braille: two dots per column
+    return xs.tolist(), ys.tolist()
+
+
+def _kind(columns: dict[str, np.ndarray], name: str) -> str:
+    if "t_ms" in columns and "V_mV" in columns:
+        return "run"
+    if "amp_uA_cm2" in columns and "rate_Hz" in columns:
+        return "fi"
+    if "t_ms" in columns and any(key.endswith("_mV") for key in columns):
+        return "traces"
+    raise UsageError(f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve "
+                     "(columns amp_uA_cm2,...,rate_Hz)")
+
+
+def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, gates: bool = False,
+           color: bool = False) -> str:
+    """The plot of a CSV's columns as text of ``height`` lines and ``width`` columns."""
+    import plotext as plt
+
+    kind = _kind(columns, name)
+    if gates and kind != "run":
+        raise UsageError(f"--gates: {name} has no gating variables (only a run has m, h, n)")
+    if next(iter(columns.values())).size == 0:
+        raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
+    plt.clf()
+    plt.plot_size(width, height)
+    panels = 2 if gates else 1
+    if panels == 2:
+        plt.subplots(2, 1)
+
+    def style() -> None:
+        if not color:
+            plt.theme("clear")
+
+    def line(x: np.ndarray, y: np.ndarray, label: str | None, colour: str, marker: str) -> None:
+        xs, ys = _series(x, y, width)
+        if color:
+            plt.plot(xs, ys, label=label, color=colour, marker="braille")
+        else:
+            plt.plot(xs, ys, label=label, marker=marker)
+
+    if kind == "run":
+        t = columns["t_ms"]
+        if panels == 2:
+            plt.subplot(1, 1)
+        style()
+        line(t, columns["V_mV"], None, "blue", "braille")
+        plt.title(f"{name}: membrane potential")
+        plt.ylabel("V (mV)")
+        plt.xlabel("t (ms)")
+        if panels == 2:
+            plt.subplot(2, 1)
+            style()
+            for gate, colour in zip(GATES, ("red", "green", "blue")):
+                if gate in columns:
+                    line(t, columns[gate], gate, colour, gate)
+            plt.title("gating variables m, h, n")
+            plt.ylabel("gates (0-1)")
+            plt.xlabel("t (ms)")
+            plt.ylim(0.0, 1.0)
+    elif kind == "fi":
+        style()
+        xs, ys = columns["amp_uA_cm2"].tolist(), columns["rate_Hz"].tolist()
+        if color:
+            plt.plot(xs, ys, color="blue", marker="braille")
+        else:
+            plt.plot(xs, ys, marker="braille")
+        plt.title(f"{name}: F-I curve")
+        plt.xlabel("I (uA/cm^2)")
+        plt.ylabel("rate (Hz)")
+    else:
+        style()
+        t = columns["t_ms"]
+        traces = [key for key in columns if key.endswith("_mV")][:6]
+        markers = "123456"
+        palette = ("blue", "red", "green", "magenta", "cyan", "orange")
+        for k, key in enumerate(traces):
+            line(t, columns[key], key, palette[k], markers[k])
+        plt.title(f"{name}: {len(traces)} traces")
+        plt.ylabel("V (mV)")
+        plt.xlabel("t (ms)")
+    text = plt.build()
+    plt.clf()
+    if not color:
+        text = plt.uncolorize(text)
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    """``hhtui plot``: read the CSV and print its plot on standard output."""
+    path = Path(args.file)
+    try:
+        columns = read_csv(path)
+    except ExportError as error:
+        raise UsageError(f"FILE.csv: {error}") from None
+    width, height = plot_size(args.width, args.height)
+    text = render(columns, path.name, width, height, gates=args.gates, color=use_color())
+    sys.stdout.write(text.rstrip("\n") + "\n")
+    sys.stdout.flush()
+    return 0

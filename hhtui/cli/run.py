@@ -1,0 +1,375 @@
+"""``hhtui run``: one experiment, run headless, written to CSV with its JSON sidecar.
+
+The experiment starts from the defaults (a 10 uA/cm^2 step from 5 ms, 50 ms), a preset
+(``--preset``) or a file (``--config``, a bare experiment or an export sidecar); the flags given on
+the command line then override it. The sidecar written beside the CSV holds the resulting
+experiment, so ``hhtui run --config FILE.json -o again.csv`` reproduces the same numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import fields
+from typing import Any
+
+from hhtui.model import (CSV_COLUMNS, Experiment, NoStimulus, Noise, NumericalInstabilityError, Ramp,
+                         Samples, Solver, Step, Stimulus, Train, VoltageClamp)
+from hhtui.model.experiment import MAX_T_STOP
+from hhtui.model.stimulus import CLAMP_RANGE, MAX_CURRENT, MAX_TIME
+
+from .common import (MAX_ROWS, RunFailed, UsageError, add_membrane_arguments, add_output_argument, add_solver_arguments, blame,
+                     check_output, default_output_name, estimate_csv_bytes, load_experiment_file,
+                     thinning_interval, membrane_from_args,
+                     number, positive_int, solver_changes, warn, write_output)
+from .progress import ProgressBar
+
+__all__ = ["MAX_STEPS", "STIMULUS_CHOICES", "add_parser", "build_experiment", "build_stimulus", "check_experiment",
+           "preset_experiment", "run", "simulate"]
+
+COMMAND = "hhtui run"
+
+#: Values of ``--stim``; ``pulse`` is a train of one pulse.
+STIMULUS_CHOICES = ("none", "step", "pulse", "train", "ramp", "noise", "clamp")
+
+#: Largest number of time steps a run may take (about half a minute of computing).
+MAX_STEPS = 1_000_000_000
+
+#: Time steps integrated per call of the solver: bounds the time before Ctrl-C is seen.
+CHUNK_STEPS = 200_000
+
+#: Stimulus flags (dest) -> the --stim values they apply to.
+_STIMULUS_FLAGS: dict[str, tuple[str, ...]] = {
+    "amp": ("step", "pulse", "train", "ramp", "noise"),
+    "start": ("step", "pulse", "train", "ramp", "noise", "clamp"),
+    "duration": ("step", "pulse", "train", "ramp", "noise", "clamp"),
+    "interval": ("train",),
+    "count": ("train",),
+    "amp_end": ("ramp",),
+    "noise_std": ("noise",),
+    "seed": ("noise",),
+    "bin_width": ("noise",),
+    "hold": ("clamp",),
+    "level": ("clamp",),
+}
+
+#: Field of each protocol that a stimulus flag sets, by protocol.
+_FIELD_OF_FLAG: dict[str, dict[str, str]] = {
+    "step": {"amp": "amplitude", "start": "start", "duration": "duration"},
+    "pulse": {"amp": "amplitude", "start": "start", "duration": "width"},
+    "train": {"amp": "amplitude", "start": "start", "duration": "width", "interval": "interval", "count": "count"},
+    "ramp": {"amp": "amplitude", "amp_end": "amplitude_end", "start": "start", "duration": "duration"},
+    "noise": {"amp": "mean", "noise_std": "std", "start": "start", "duration": "duration", "seed": "seed",
+              "bin_width": "bin_width"},
+    "clamp": {"hold": "hold", "level": "level", "start": "start", "duration": "duration"},
+    "none": {},
+}
+
+DESCRIPTION = """\
+Run one experiment headless and write it to CSV, with a JSON sidecar (FILE.json) holding the
+whole experiment and the program version.
+
+The experiment starts from the defaults (a 10 uA/cm^2 step from 5 ms, sustained, for 50 ms), or
+from --preset NAME, or from --config FILE.json (an experiment, or the sidecar of an earlier
+export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly). Flags given on the
+command line override it. Changing the stimulus type with --stim starts that protocol from its own
+defaults: step 10 uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1
+pulse of 20 uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise
+5 +/- 5 uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for
+20 ms.
+
+CSV: a header row, then one row per sample (t = 0 included) with the columns
+  t_ms,V_mV,m,h,n,I_stim_uA_cm2,I_Na_uA_cm2,I_K_uA_cm2,I_L_uA_cm2,g_Na_mS_cm2,g_K_mS_cm2
+and under voltage clamp also I_clamp_uA_cm2. Ionic currents are outward positive. Numbers have
+ten significant digits; no comment lines.
+
+When done, one line on standard error: samples, spikes (upward 0 mV crossings), mean rate.
+"""
+
+EPILOG = """\
+examples:
+  hhtui run -o run.csv                                  the default step, 50 ms
+  hhtui run --amp 6.5 --t-stop 200 -o run.csv           near the threshold of repetitive firing
+  hhtui run --stim train --amp 20 --duration 0.5 --interval 10 --count 5 -o train.csv
+  hhtui run --stim clamp --hold -65 --level 0 --start 5 --duration 10 -o clamp.csv
+  hhtui run --stim noise --amp 5 --noise-std 3 --seed 7 --t-stop 1000 --sample-every 0.1 -o noise.csv
+  hhtui run --g-na 0 -o ttx.csv                         sodium channels blocked (TTX)
+  hhtui run --config run.json -o again.csv              reproduce a run from its sidecar
+  hhtui run --t-stop 100 -o - | head                    CSV on standard output
+"""
+
+
+def _duration(text: str) -> float:
+    """``--duration``: a number of ms >= 0, or ``inf`` for a stimulus held to the end."""
+    if text.strip().lower() in ("inf", "infinite", "infinity"):
+        return math.inf
+    return number("ms (or 'inf' to hold it to the end)", 0.0, MAX_TIME)(text)
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 2^63), got {text!r}")
+    return value
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``hhtui run``."""
+    parser = subparsers.add_parser(
+        "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
+    )
+    source = parser.add_argument_group("experiment").add_mutually_exclusive_group()
+    source.add_argument("--config", metavar="FILE.json", default=None,
+                        help="start from this experiment file or export sidecar (flags override it)")
+    source.add_argument("--preset", metavar="NAME", default=None,
+                        help="start from a classic experiment (flags override it); see --list-presets")
+    source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
+
+    stim = parser.add_argument_group("stimulus (currents in uA/cm^2, voltages in mV, times in ms)")
+    stim.add_argument("--stim", choices=STIMULUS_CHOICES, default=None,
+                      help="protocol (default: step); pulse is a single-pulse train")
+    stim.add_argument("--amp", type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT), default=None, metavar="UA",
+                      help="amplitude, uA/cm^2; for a ramp its starting value, for noise its mean (default: 10 for "
+                      "a step, 20 for a pulse or train, 0 for a ramp, 5 for noise)")
+    stim.add_argument("--start", type=number("ms", 0.0, MAX_TIME), default=None, metavar="MS",
+                      help="onset, ms (default: 5; 0 for noise)")
+    stim.add_argument("--duration", type=_duration, default=None, metavar="MS",
+                      help="how long the stimulus lasts, ms; for a pulse or train the width of each pulse "
+                      "(default: sustained (inf) for a step and noise, 1 for a pulse or train, 40 for a ramp, "
+                      "20 for the clamp step)")
+    stim.add_argument("--interval", type=number("ms", 0.0, MAX_TIME, low_inclusive=False), default=None,
+                      metavar="MS", help="train: onset to onset, ms (default: 20)")
+    stim.add_argument("--count", type=positive_int, default=None, metavar="N",
+                      help="train: number of pulses (default: 1)")
+    stim.add_argument("--amp-end", type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT), default=None, metavar="UA",
+                      help="ramp: final amplitude, uA/cm^2 (default: 20)")
+    stim.add_argument("--noise-std", type=number("uA/cm^2", 0.0, MAX_CURRENT), default=None, metavar="UA",
+                      help="noise: standard deviation, uA/cm^2 (default: 5)")
+    stim.add_argument("--bin-width", type=number("ms", 0.001, 1000.0), default=None, metavar="MS",
+                      help="noise: a new random value every MS ms (default: 0.5)")
+    stim.add_argument("--seed", type=_seed, default=None, metavar="N",
+                      help="noise: random seed; the same seed gives the same current (default: 0)")
+    stim.add_argument("--hold", type=number("mV", *CLAMP_RANGE), default=None, metavar="MV",
+                      help="clamp: holding potential, mV (default: -65)")
+    stim.add_argument("--level", type=number("mV", *CLAMP_RANGE), default=None, metavar="MV",
+                      help="clamp: command step from --start for --duration, mV (default: 0)")
+
+    add_membrane_arguments(parser)
+    add_solver_arguments(parser)
+    solver = [group for group in parser._action_groups if group.title == "solver"][0]
+    solver.add_argument("--t-stop", type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False), default=None,
+                        metavar="MS", help="duration of the run, ms (default: 50)")
+    add_output_argument(parser)
+    parser.set_defaults(handler=run)
+
+
+# --------------------------------------------------------------------------------------------
+# building the experiment
+
+
+def preset_experiment(name: str, flag: str = "--preset") -> Experiment:
+    """The preset ``name`` from :mod:`hhtui.experiments`; :class:`UsageError` naming ``flag`` if unknown."""
+    try:
+        from hhtui.experiments import get_preset, preset_names
+    except ImportError:
+        raise UsageError(f"{flag}: presets are not available in this installation") from None
+    names = list(preset_names())
+    if name not in names:
+        raise UsageError(f"{flag}: unknown preset {name!r}; choose one of: {', '.join(names)}")
+    return get_preset(name)
+
+
+def _kind_of(stimulus: Stimulus) -> str:
+    if isinstance(stimulus, Train) and stimulus.count == 1:
+        return "pulse"
+    return stimulus.kind
+
+
+def _fresh(kind: str) -> Stimulus:
+    """The protocol ``kind`` with its own defaults."""
+    if kind == "pulse":
+        return Train(amplitude=20.0, width=1.0, start=5.0, interval=20.0, count=1)
+    return {"none": NoStimulus, "step": Step, "train": Train, "ramp": Ramp, "noise": Noise,
+            "clamp": VoltageClamp}[kind]()
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def build_stimulus(args: argparse.Namespace, base: Stimulus) -> Stimulus:
+    """The stimulus of the run: ``base`` with the stimulus flags applied.
+
+    With ``--stim`` of another protocol than ``base``, that protocol starts from its own defaults;
+    a pulse and a train are one protocol (a pulse is a train of one), so switching between them
+    keeps the amplitude, width and onset. ``--interval`` or ``--count`` on a single pulse of a
+    config file makes it a train.
+    """
+    base_kind = _kind_of(base)
+    given = [dest for dest in _STIMULUS_FLAGS if getattr(args, dest, None) is not None]
+    if args.stim is not None:
+        kind = args.stim
+    elif base_kind == "pulse" and ("interval" in given or "count" in given):
+        kind = "train"
+    else:
+        kind = base_kind
+    if kind not in _FIELD_OF_FLAG:  # a protocol the flags do not know
+        if given:
+            raise UsageError(f"{_flag(given[0])}: the {kind} stimulus of the experiment cannot be changed from "
+                             "the command line; choose a protocol with --stim")
+        return base
+    for dest in given:
+        if kind not in _STIMULUS_FLAGS[dest]:
+            allowed = ", ".join(_STIMULUS_FLAGS[dest])
+            raise UsageError(f"{_flag(dest)} does not apply to a {kind} stimulus (only to --stim {allowed})")
+    same_protocol = kind == base_kind or (kind in ("pulse", "train") and base_kind in ("pulse", "train"))
+    stimulus = base if same_protocol else _fresh(kind)
+    if not given and not (kind == "pulse" and base_kind == "train"):
+        return stimulus
+    values: dict[str, Any] = {item.name: getattr(stimulus, item.name) for item in fields(stimulus)}
+    for dest in given:
+        values[_FIELD_OF_FLAG[kind][dest]] = getattr(args, dest)
+    if kind == "pulse":
+        values["count"] = 1
+        values["interval"] = values["width"]
+    with blame("/".join(_flag(dest) for dest in given) or "--stim"):
+        return type(stimulus)(**values)
+
+
+def build_experiment(args: argparse.Namespace) -> Experiment:
+    """The experiment of ``hhtui run``: defaults, a preset or a config file, then the flags."""
+    if args.config is not None:
+        base = load_experiment_file(args.config, "--config")
+    elif args.preset is not None:
+        base = preset_experiment(args.preset)
+    else:
+        base = Experiment()
+    source = "--config" if args.config is not None else "--preset" if args.preset is not None else None
+    if base.stimulus.population != 1:
+        where = f"{source}: " if source else ""
+        raise UsageError(f"{where}the experiment describes a population of {base.stimulus.population} neurons "
+                         "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)")
+    membrane = membrane_from_args(args, base.membrane)
+    stimulus = build_stimulus(args, base.stimulus)
+    changes = solver_changes(args)
+    solver = base.solver
+    if changes:
+        settings = {"method": solver.method, "dt": solver.dt, "sample_every": solver.sample_every, **changes}
+        flags = "/".join(_flag(name) for name in changes)
+        if "dt" in changes and "sample_every" not in changes and solver.sample_every is not None:
+            flags += " (with the sample interval of the experiment)"
+        with blame(flags):
+            solver = Solver(**settings)
+    t_stop = args.t_stop if args.t_stop is not None else base.t_stop
+    return base.replace(membrane=membrane, stimulus=stimulus, solver=solver, t_stop=t_stop)
+
+
+def _stimulus_end(stimulus: Stimulus) -> float:
+    """When the protocol ends, ms (inf if it is held to the end, 0 for no stimulus)."""
+    if isinstance(stimulus, Train):
+        return stimulus.start + (stimulus.count - 1) * stimulus.interval + stimulus.width
+    if isinstance(stimulus, (Step, Ramp, Noise, VoltageClamp)):
+        return stimulus.start + stimulus.duration
+    return 0.0
+
+
+def check_experiment(experiment: Experiment) -> None:
+    """Warn about a stimulus that outlasts the run; refuse a run too long or too big to write."""
+    stimulus = experiment.stimulus
+    end = _stimulus_end(stimulus)
+    start = getattr(stimulus, "start", 0.0)
+    if not isinstance(stimulus, NoStimulus) and start >= experiment.t_stop:
+        warn(f"--start: the stimulus starts at {start:g} ms, at or after the end of the run "
+             f"(--t-stop {experiment.t_stop:g} ms); it will have no effect", COMMAND)
+    elif math.isfinite(end) and end > experiment.t_stop:
+        flag = "--duration/--interval/--count" if isinstance(stimulus, Train) and stimulus.count > 1 else "--duration"
+        warn(f"{flag}: the stimulus ends at {end:g} ms, after the end of the run (--t-stop {experiment.t_stop:g} ms); "
+             "it is cut off there", COMMAND)
+    steps = experiment.t_stop / experiment.solver.dt
+    if steps > MAX_STEPS:
+        raise UsageError(f"--t-stop/--dt: {experiment.t_stop:g} ms at dt {experiment.solver.dt:g} ms is "
+                         f"{steps:.3g} time steps, more than the limit of {MAX_STEPS:.0e}; "
+                         "use a shorter --t-stop or a larger --dt")
+    rows = experiment.n_samples
+    if rows > MAX_ROWS:
+        every = thinning_interval(experiment.t_stop, experiment.solver.dt)
+        width = len(CSV_COLUMNS) + (1 if stimulus.is_clamp else 0)
+        megabytes = estimate_csv_bytes(rows, width) / 1e6
+        raise UsageError(
+            f"--sample-every: the CSV would have {rows:,} rows (about {megabytes:,.0f} MB), more than the limit of "
+            f"{MAX_ROWS:,}; thin it with --sample-every {every:g} (ms, a multiple of --dt) or more, "
+            "or shorten --t-stop"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# running
+
+
+def simulate(experiment: Experiment, progress: ProgressBar | None = None) -> tuple[Samples, int]:
+    """Run ``experiment`` from rest to ``t_stop``; returns the samples (t = 0 included) and the
+    number of spikes. Integrates in chunks of :data:`CHUNK_STEPS` steps on the dt grid, which
+    gives exactly the numbers of one :meth:`Experiment.run`, but lets Ctrl-C through between chunks."""
+    sim = experiment.simulation()
+    dt = experiment.solver.dt
+    total = int(round(experiment.t_stop / dt))
+    chunks = [sim.snapshot()]
+    done = 0
+    while True:
+        done = min(total, done + CHUNK_STEPS)
+        end = experiment.t_stop if done >= total else done * dt
+        if end > sim.t:
+            chunks.append(sim.advance(end - sim.t))
+        if progress is not None:
+            progress(min(1.0, sim.t / experiment.t_stop))
+        if done >= total:
+            break
+    return Samples.concatenate(chunks), int(sim.spike_count.sum())
+
+
+def _summary(samples: Samples, spikes: int, experiment: Experiment, written: list[Any]) -> str:
+    rate = spikes / (experiment.t_stop / 1000.0)
+    where = "standard output" if not written else " + ".join(str(path) for path in written)
+    clamp = " (voltage clamp)" if experiment.stimulus.is_clamp else ""
+    return (f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
+            f"mean rate {rate:.4g} Hz -> {where}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """``hhtui run``: build the experiment, run it, write the CSV and sidecar, print a summary."""
+    if args.list_presets:
+        return _list_presets()
+    experiment = build_experiment(args)
+    output = args.output if args.output is not None else default_output_name()
+    check_output(output)
+    check_experiment(experiment)
+    with ProgressBar("hhtui run") as bar:
+        try:
+            samples, spikes = simulate(experiment, bar)
+        except NumericalInstabilityError as error:
+            message = str(error).replace("The recording up to the last good step is kept.", "").strip()
+            raise RunFailed(f"{message} No file written.") from None
+    columns = samples.columns(0)
+    extra = {"summary": {"samples": len(samples), "spikes": spikes,
+                         "spike_times_ms": [float(t) for t in samples.spike_time]}}
+    written = write_output(output, columns, experiment.to_dict(), extra=extra)
+    print(f"{COMMAND}: {_summary(samples, spikes, experiment, written)}", file=sys.stderr)
+    return 0
+
+
+def _list_presets() -> int:
+    try:
+        from hhtui.experiments import get_preset, preset_names
+    except ImportError:
+        raise UsageError("--list-presets: presets are not available in this installation") from None
+    names = list(preset_names())
+    width = max((len(name) for name in names), default=0)
+    for name in names:
+        title = get_preset(name).title
+        print(f"{name:<{width}}  {title}".rstrip())
+    return 0
+
