@@ -12,13 +12,16 @@ import sys
 from typing import Any
 
 from hhtui.cli.common import (
+    RunFailed,
     UsageError,
     add_membrane_arguments,
+    check_output,
     finite_float,
     membrane_from_args,
     non_negative_float,
     positive_float,
     positive_int,
+    write_output,
 )
 
 #: Temperature of the cable when --temperature is not given (degrees C): Hodgkin & Huxley's
@@ -34,8 +37,34 @@ CSV written by -o: first column t_ms, then one column per sampled position named
 V_x<position in cm, 4 decimals>cm_mV (for example V_x0.0125cm_mV) holding the membrane
 potential in mV of the compartment centred at that position. At most --positions columns
 (evenly spread over the compartments, both ends included); rows every --sample-every ms.
-A JSON sidecar (same name, .json) holds the settings and the measured values.
+A JSON sidecar (same name, .json) holds the settings and the measured values; -o - writes
+the CSV to standard output (the velocity line then goes to standard error).
+
+The stimulus is a total current in nA, not a density, so it means the same whatever the
+compartment length. The temperature defaults to 18.5 C here (Hodgkin & Huxley's propagated
+action potential), not 6.3 C.
+
+examples:
+  hhtui axon --json                                  velocity at 18.5 C (about 18.7 m/s)
+  hhtui axon --temperature 6.3 --t-stop 8 -o v.csv   slower at 6.3 C (about 12.3 m/s)
+  hhtui axon --stim-end both -o collide.csv          two waves meet and annihilate
 """
+
+#: Setting name -> the flag that sets it, to name the flag in error messages.
+FLAGS = {
+    "length_cm": "--length-cm",
+    "diameter_um": "--diameter-um",
+    "ra_ohm_cm": "--ra",
+    "nseg": "--nseg",
+    "dt": "--dt",
+    "t_stop": "--t-stop",
+    "method": "--method",
+    "stim_amp_nA": "--amp",
+    "stim_duration": "--stim-duration",
+    "stim_delay": "--stim-delay",
+    "sample_every": "--sample-every",
+    "recording": "--sample-every",
+}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -52,7 +81,11 @@ def add_parser(subparsers: Any) -> None:
         "--diameter-um", type=positive_float, default=None, metavar="UM", help="axon diameter in um (default 476, squid giant axon)"
     )
     cable.add_argument("--ra", type=positive_float, default=None, metavar="OHM_CM", help="axial resistivity in ohm*cm (default 35.4)")
-    cable.add_argument("--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)")
+    size = cable.add_mutually_exclusive_group()
+    size.add_argument("--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)")
+    size.add_argument(
+        "--dx-um", type=positive_float, default=None, metavar="UM", help="compartment length in um, instead of --nseg"
+    )
     numerics = parser.add_argument_group("numerics")
     numerics.add_argument("--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.005)")
     numerics.add_argument("--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 5)")
@@ -80,7 +113,9 @@ def add_parser(subparsers: Any) -> None:
     stim.add_argument("--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)")
     add_membrane_arguments(parser)
     out = parser.add_argument_group("output")
-    out.add_argument("-o", "--output", default=None, metavar="CSV", help="write V(x, t) to this CSV file (and a .json sidecar)")
+    out.add_argument(
+        "-o", "--output", default=None, metavar="FILE.csv", help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)"
+    )
     out.add_argument(
         "--positions", type=positive_int, default=50, metavar="N", help="at most N position columns in the CSV (default 50)"
     )
@@ -99,7 +134,7 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     base = Membrane(temperature=DEFAULT_TEMPERATURE_C)
     membrane = membrane_from_args(args, base)
     changes: dict[str, Any] = {"membrane": membrane, "stim_end": args.stim_end}
-    for flag, field in (
+    for flag, name in (
         ("length_cm", "length_cm"),
         ("diameter_um", "diameter_um"),
         ("ra", "ra_ohm_cm"),
@@ -114,36 +149,44 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     ):
         value = getattr(args, flag)
         if value is not None:
-            changes[field] = value
+            changes[name] = value
+    if args.dx_um is not None:
+        length = changes.get("length_cm", CableSettings.length_cm)
+        nseg = max(1, round(length * 1e4 / args.dx_um))
+        if nseg < 4:
+            raise UsageError(f"--dx-um: {args.dx_um:g} um leaves fewer than 4 compartments on {length:g} cm")
+        changes["nseg"] = nseg
     try:
         return CableSettings(**changes)
     except ParameterError as exc:
-        raise UsageError(str(exc)) from None
+        message = str(exc)
+        name = message.split(" ", 1)[0]
+        flag = "--dx-um" if name == "nseg" and args.dx_um is not None else FLAGS.get(name, "")
+        raise UsageError(f"{flag}: {message}" if flag else message) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the cable, write the CSV if asked, print the velocity; returns the exit status."""
-    from hhtui.export import check_writable_dir, write_run
     from hhtui.model.cable import position_columns, simulate_cable
 
     settings = _settings_from_args(args)
     if args.output is not None:
-        try:
-            check_writable_dir(args.output)
-        except ValueError as exc:
-            raise UsageError(f"-o/--output: {exc}") from None
+        if args.output == "-" and args.json:
+            raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
+        check_output(args.output)
     result = simulate_cable(settings)
+    if result.halted_reason:
+        raise RunFailed(f"{result.halted_reason}. No file written.")
     measured = result.summary()
+    written: list[Any] = []
     if args.output is not None:
         columns = position_columns(result, args.positions)
-        write_run(args.output, columns, settings.to_dict(), extra={"measured": measured})
+        written = write_output(args.output, columns, settings.to_dict(), extra={"measured": measured})
     if args.json:
-        json.dump(measured, sys.stdout, indent=2, allow_nan=False, default=_none_for_nan)
+        json.dump(measured, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(result.describe())
+        print(result.describe(), file=sys.stderr if args.output == "-" else sys.stdout)
+    if written:
+        print(f"hhtui axon: wrote {' + '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
-
-
-def _none_for_nan(obj: Any) -> Any:  # pragma: no cover - summary() holds plain floats and None
-    raise TypeError(f"not JSON serialisable: {obj!r}")

@@ -12,13 +12,16 @@ import sys
 from typing import Any
 
 from hhtui.cli.common import (
+    RunFailed,
     UsageError,
     add_membrane_arguments,
+    check_output,
     finite_float,
     membrane_from_args,
     non_negative_float,
     positive_float,
     positive_int,
+    write_output,
 )
 
 DESCRIPTION = """\
@@ -31,8 +34,34 @@ Topologies: ring (i -> i+1, last -> 0), chain (i -> i+1), all (every ordered pai
 self-connections), random (each ordered pair with probability --p, seeded by --seed).
 
 CSV written by -o: header neuron,t_ms then one row per spike (neuron index from 0, time in
-ms), in time order. A JSON sidecar (same name, .json) holds the settings and the summary.
+ms), in time order. A JSON sidecar (same name, .json) holds the settings and the summary;
+-o - writes the CSV to standard output (the summary then goes to standard error).
+
+examples:
+  hhtui network --topology ring --n 10 -o spikes.csv      a spike keeps travelling round
+  hhtui network --topology ring --n 10 --inhibitory       only the kicked neuron fires
+  hhtui network --topology random --n 1000 --p 0.1 --weight 0.05 --t-stop 100
 """
+
+#: Setting name -> the flag that sets it, to name the flag in error messages.
+FLAGS = {
+    "n": "--n",
+    "topology": "--topology",
+    "p": "--p",
+    "seed": "--seed",
+    "weight": "--weight",
+    "delay": "--delay",
+    "tau": "--tau",
+    "e_syn": "--e-syn",
+    "kick_amp": "--kick",
+    "kick_at": "--kick-at",
+    "kick_duration": "--kick-duration",
+    "dt": "--dt",
+    "t_stop": "--t-stop",
+    "a": "--topology",
+    "all-to-all": "--n",
+    "random": "--p",
+}
 
 
 def add_parser(subparsers: Any) -> None:
@@ -47,7 +76,7 @@ def add_parser(subparsers: Any) -> None:
     net.add_argument("--topology", choices=("ring", "chain", "all", "random"), default="ring", help="connection rule (default ring)")
     net.add_argument("--n", type=positive_int, default=10, metavar="N", help="number of neurons (default 10)")
     net.add_argument("--p", type=finite_float, default=None, metavar="P", help="connection probability for --topology random (default 0.1)")
-    net.add_argument("--seed", type=int, default=0, metavar="SEED", help="random seed for --topology random (default 0)")
+    net.add_argument("--seed", type=non_negative_int, default=0, metavar="SEED", help="random seed for --topology random (default 0)")
     syn = parser.add_argument_group("synapses")
     syn.add_argument("--weight", type=non_negative_float, default=None, metavar="MS_CM2", help="synaptic weight in mS/cm^2 (default 0.5)")
     syn.add_argument("--delay", type=non_negative_float, default=None, metavar="MS", help="synaptic delay in ms (default 1)")
@@ -62,11 +91,27 @@ def add_parser(subparsers: Any) -> None:
     numerics = parser.add_argument_group("numerics")
     numerics.add_argument("--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.01)")
     numerics.add_argument("--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 100)")
+    numerics.add_argument(
+        "--method", choices=("rk4", "expeuler", "euler"), default=None, help="integration method of each neuron (default rk4)"
+    )
     add_membrane_arguments(parser)
     out = parser.add_argument_group("output")
-    out.add_argument("-o", "--output", default=None, metavar="CSV", help="write the spikes (neuron,t_ms) to this CSV file")
+    out.add_argument(
+        "-o", "--output", default=None, metavar="FILE.csv", help="write the spikes (neuron,t_ms) to this CSV file and its .json sidecar ('-': standard output)"
+    )
     out.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
     parser.set_defaults(handler=run)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number >= 0."""
+    try:
+        value = int(text, 10)
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
 
 
 def _settings_from_args(args: argparse.Namespace) -> Any:
@@ -76,11 +121,11 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
 
     membrane = membrane_from_args(args, Membrane())
     if args.p is not None and args.topology != "random":
-        raise UsageError("--p only applies to --topology random")
+        raise UsageError("--p: only applies to --topology random")
     changes: dict[str, Any] = {"membrane": membrane, "topology": args.topology, "n": args.n, "seed": args.seed}
     if args.inhibitory:
         changes["e_syn"] = INHIBITORY_E_SYN_MV
-    for flag, field in (
+    for flag, name in (
         ("p", "p"),
         ("weight", "weight"),
         ("delay", "delay"),
@@ -91,35 +136,49 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         ("kick_at", "kick_at"),
         ("dt", "dt"),
         ("t_stop", "t_stop"),
+        ("method", "method"),
     ):
         value = getattr(args, flag)
         if value is not None:
-            changes[field] = value
+            changes[name] = value
     try:
         return NetworkSettings(**changes)
     except ParameterError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(_with_flag(str(exc))) from None
+
+
+def _with_flag(message: str) -> str:
+    name = message.split(" ", 1)[0]
+    flag = FLAGS.get(name)
+    return f"{flag}: {message}" if flag else message
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the network, write the spikes if asked, print a summary; returns the exit status."""
-    from hhtui.export import check_writable_dir, write_run
+    from hhtui.model.errors import ParameterError
     from hhtui.model.network import simulate_network
 
     settings = _settings_from_args(args)
     if args.output is not None:
-        try:
-            check_writable_dir(args.output)
-        except ValueError as exc:
-            raise UsageError(f"-o/--output: {exc}") from None
-    result = simulate_network(settings)
+        if args.output == "-" and args.json:
+            raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
+        check_output(args.output)
+    try:
+        result = simulate_network(settings)
+    except ParameterError as exc:
+        raise UsageError(_with_flag(str(exc))) from None
+    if result.halted_reason:
+        raise RunFailed(f"{result.halted_reason}. No file written.")
     summary = result.summary()
+    written: list[Any] = []
     if args.output is not None:
         columns = {"neuron": result.spike_neuron, "t_ms": result.spike_time}
-        write_run(args.output, columns, settings.to_dict(), extra={"summary": summary})
+        written = write_output(args.output, columns, settings.to_dict(), extra={"summary": summary})
     if args.json:
         json.dump(summary, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
-        print(result.describe())
+        print(result.describe(), file=sys.stderr if args.output == "-" else sys.stdout)
+    if written:
+        print(f"hhtui network: wrote {' + '.join(str(path) for path in written)}", file=sys.stderr)
     return 0
