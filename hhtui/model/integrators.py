@@ -40,6 +40,8 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
     "scipy": "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference",
 }
 DEFAULT_METHOD = "rk4"
+#: How far outside [0, 1] a gate may stray (rounding of a stable method) before the step counts as unstable.
+GATE_SLACK = 1e-3
 
 
 
@@ -113,8 +115,10 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64],
     linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
 
     Each neuron runs its own loop (no synchronisation between neurons, so the population loop can
-    be spread over cores). A neuron whose voltage leaves +/-``v_limit`` or becomes non-finite
-    stops at its last good step, and the time of that step is written to ``fail_time[i]``.
+    be spread over cores). A neuron whose voltage leaves +/-``v_limit``, whose gates leave [0, 1]
+    by more than GATE_SLACK (an explicit method losing stability, e.g. at strong hyperpolarisation
+    where tau_m is microseconds), or whose state becomes non-finite stops at its last good step,
+    and the time of that step is written to ``fail_time[i]``.
     """
     population = state.shape[1]
     tolerance = 1e-9 * dt
@@ -135,7 +139,8 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64],
             i_start = i_value[i] + i_slope[i] * (t - t_piece)
             i_end = i_value[i] + i_slope[i] * (target - t_piece)
             v_new, m_new, h_new, n_new = step(method, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, p)
-            if not (abs(v_new) <= v_limit and abs(m_new) < 1e6 and abs(h_new) < 1e6 and abs(n_new) < 1e6):
+            if not (abs(v_new) <= v_limit and -GATE_SLACK <= m_new <= 1.0 + GATE_SLACK
+                    and -GATE_SLACK <= h_new <= 1.0 + GATE_SLACK and -GATE_SLACK <= n_new <= 1.0 + GATE_SLACK):
                 fail_time[i] = t
                 break
             if v < threshold <= v_new:

@@ -270,7 +270,7 @@ class Simulation:
             "expeuler": "use a smaller dt or check the parameters (extreme conductances or temperature)",
         }.get(self.method, "use a smaller dt")
         self.halted_reason = (
-            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range or became NaN): "
+            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], or a value became NaN): "
             f"dt = {self.dt:g} ms is likely too large for method '{self.method}'; {advice}. "
             f"The recording up to the last good step is kept."
         )

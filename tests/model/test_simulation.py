@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from hhtui.model import (Experiment, Membrane, NumericalInstabilityError, ParameterError, Pulse, Ramp, Recording,
                          Samples, Simulation, Step, Train, VoltageClamp, resting_potential)
-from hhtui.model.channels import steady_states, time_constants
+from hhtui.model.channels import rate_table, steady_states, time_constants
 
 
 def test_starts_at_rest_with_gates_at_steady_state() -> None:
@@ -207,15 +207,32 @@ membranes = st.builds(
 )
 
 
+def _assert_physical(samples: Samples) -> None:
+    assert np.all(np.isfinite(samples.V)) and np.all(np.abs(samples.V) <= 500.0)
+    for gate in (samples.m, samples.h, samples.n):
+        assert np.all(gate >= -1e-3) and np.all(gate <= 1.0 + 1e-3)
+
+
 @settings(deadline=None, max_examples=60)
 @given(membrane=membranes, amplitude=st.floats(-20.0, 60.0), method=st.sampled_from(["rk4", "expeuler"]))
-def test_valid_parameters_give_finite_bounded_trajectories(membrane: Membrane, amplitude: float, method: str) -> None:
-    # Property: over the physiological range, at dt 0.01 ms, nothing is NaN and the gates stay in [0, 1]
-    # (RK4 may overshoot by rounding-level amounts; exponential Euler is a convex update). With a leak
-    # of at least 0.2 mS/cm^2 and |I| <= 60 uA/cm^2 the voltage stays within ~70 + 60/0.2 = 370 mV.
+def test_valid_parameters_never_give_nan_or_gates_outside_0_1(membrane: Membrane, amplitude: float, method: str) -> None:
+    # Property over the physiological range at dt 0.01 ms: a run either finishes with finite V and gates
+    # in [0, 1], or (RK4 only) stops with NumericalInstabilityError whose kept samples are all physical.
+    # RK4 may legitimately lose stability: strongly hyperpolarised (and faster when warm), beta_m reaches
+    # hundreds per ms and |lambda dt| passes RK4's limit of 2.8 (LITERATURE.md: strong hyperpolarisation
+    # destabilises explicit methods). Exponential Euler is unconditionally stable and must always finish.
     sim = Simulation(membrane, Step(amplitude=amplitude, start=1.0), method=method)
-    out = sim.advance(20.0)
-    assert np.all(np.isfinite(out.V)) and np.all(np.abs(out.V) < 400.0)
-    slack = 1e-9 if method == "rk4" else 0.0
-    for gate in (out.m, out.h, out.n):
-        assert np.all(gate >= -slack) and np.all(gate <= 1.0 + slack)
+    try:
+        out = sim.advance(20.0)
+    except NumericalInstabilityError as error:
+        assert method == "rk4"
+        _assert_physical(error.samples)
+        # It fails only where the fastest gate rate approaches RK4's stability limit |lambda dt| ~ 2.8.
+        table = rate_table(error.samples.V[0][-1:], membrane.temperature)
+        fastest = max(table[f"alpha_{g}"][0] + table[f"beta_{g}"][0] for g in "mhn")
+        assert fastest * sim.dt > 2.0
+        return
+    _assert_physical(out)
+    if method == "expeuler":
+        for gate in (out.m, out.h, out.n):
+            assert np.all(gate >= 0.0) and np.all(gate <= 1.0)
