@@ -97,7 +97,8 @@ def _build_presets() -> dict[str, Experiment]:
             repetitive firing. Here the abrupt 7.5 uA/cm^2 step is itself the brief kick that puts
             it on the firing cycle. Bring the current up gently instead (small live changes, or a
             slow ramp) and the membrane stays at rest at 7.5 uA/cm^2; a brief extra pulse then
-            switches firing on, and a well-timed pulse can switch it off again.""",
+            switches firing on, and a well-timed pulse can switch it off again (Guttman, Lewis and
+            Rinzel, 1980).""",
                 stimulus=Step(amplitude=7.5, start=5.0), t_stop=150.0),
         _preset("anode-break", "Anode break excitation", """
             A hyperpolarising current of -10 uA/cm^2 for 20 ms, then release. During the

@@ -228,3 +228,27 @@ def test_voltage_clamp_family_shapes_and_reversal() -> None:
     assert family["I_Na"][2, during].min() < 0.0
     assert family["I_Na"][3, during].max() > 0.0 and family["I_Na"][3, during].min() >= 0.0
     np.testing.assert_allclose(family["I_clamp"], family["I_Na"] + family["I_K"] + family["I_L"])
+
+
+def test_bistability_a_well_timed_pulse_switches_firing_off() -> None:
+    # The description's last claim (Guttman, Lewis & Rinzel 1980 showed it in the squid axon):
+    # while firing at 7.5 uA/cm^2, a 0.5 ms pulse of +10 uA/cm^2 about 9 ms after a spike
+    # pushes the state into the basin of the resting point and firing stops.
+    level = get_preset("bistability").stimulus.amplitude
+    sim = Simulation(Membrane(), Step(amplitude=level, start=0.0))
+    sim.advance(200.0, record=False)
+    spike = None
+    for _ in range(300):  # firing at ~60 Hz: a spike comes within 30 ms
+        chunk = sim.advance(0.1, record=False)
+        if chunk.spike_time.size:
+            spike = float(chunk.spike_time[-1])
+            break
+    assert spike is not None
+    sim.advance(spike + 9.0 - sim.t, record=False)
+    sim.set_stimulus(Step(amplitude=level + 10.0, start=0.0))
+    sim.advance(0.5, record=False)
+    sim.set_stimulus(Step(amplitude=level, start=0.0))
+    sim.advance(50.0, record=False)
+    before = int(sim.spike_count[0])
+    sim.advance(150.0, record=False)
+    assert sim.spike_count[0] == before  # silent for the last 150 ms
