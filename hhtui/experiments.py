@@ -22,7 +22,7 @@ from .model.experiment import Experiment, Solver
 from .model.membrane import Membrane, nernst_potential
 from .model.simulation import Simulation
 from .model.samples import Samples
-from .model.stimulus import NoStimulus, Pulse, Step, Train, VoltageClamp
+from .model.stimulus import Combined, NoStimulus, Pulse, Ramp, Step, Train, VoltageClamp
 
 #: Views the app understands.
 VIEWS = ("voltage", "gates", "currents", "conductances", "phase", "kinetics", "fi", "phases")
@@ -33,6 +33,10 @@ THRESHOLD_HALF_MS = 13.3
 #: Hodgkin & Katz (1949), with 50 mM inside.
 LOW_SODIUM_OUT = 440.0 / 3.0
 SQUID_NA_IN = 50.0
+#: Pulse amplitudes (uA/cm^2) of the all-or-none staircase: three below threshold, four above.
+ALL_OR_NONE_AMPLITUDES = (2.0, 4.0, 6.0, 8.0, 10.0, 20.0, 40.0)
+#: Holding current (uA/cm^2) of the bistability experiment, between the fold (6.26) and the Hopf point (9.78).
+BISTABLE_LEVEL = 7.5
 
 
 def _preset(name: str, title: str, description: str, *, membrane: Membrane | None = None, stimulus: object = None,
@@ -62,13 +66,15 @@ def _build_presets() -> dict[str, Experiment]:
             13.3, 2 ms 3.9, 5 ms 2.35 uA/cm^2).""",
                 stimulus=Pulse(amplitude=7.0, start=5.0, duration=1.0), t_stop=30.0),
         _preset("all-or-none", "All or none", """
-            Four identical 1 ms pulses of 10 uA/cm^2, 25 ms apart: each fires the same spike. Now
-            change the amplitude: below about 6.9 uA/cm^2 none fires; above it the spikes barely
-            change while the stimulus grows sevenfold (peaks from about +35 mV at 7 to +43 mV at
-            50 uA/cm^2), only their delay shortens.
+            Seven 1 ms pulses of rising amplitude, 20 ms apart: 2, 4, 6, 8, 10, 20 and 40 uA/cm^2.
+            The first three only nudge the membrane and die away; from 8 uA/cm^2 on (threshold is
+            about 6.9 for a 1 ms pulse) every pulse fires a spike of nearly the same size, about
+            +38 to +42 mV, although the stimulus grows fivefold; only the delay shortens.
             The action potential is all or none: its size is set by the membrane, not by the
-            stimulus. (For a staircase of rising amplitudes, run an F-I or threshold sweep.)""",
-                stimulus=Train(amplitude=10.0, width=1.0, start=5.0, interval=25.0, count=4), t_stop=100.0),
+            stimulus.""",
+                stimulus=Combined(parts=tuple(Pulse(amplitude=amplitude, start=5.0 + 20.0 * index, duration=1.0)
+                                              for index, amplitude in enumerate(ALL_OR_NONE_AMPLITUDES))),
+                t_stop=150.0),
         _preset("refractory", "Refractory period", """
             Two 0.5 ms pulses of 26.6 uA/cm^2 (twice threshold), 10 ms apart onset to onset. The
             first fires; the second does not, because sodium channels are still inactivated and
@@ -94,12 +100,15 @@ def _build_presets() -> dict[str, Experiment]:
         _preset("bistability", "Bistability", """
             Between the onset of repetitive firing (about 6.3 uA/cm^2) and the Hopf point (about
             9.8 uA/cm^2) the membrane has two stable states at the same current: rest and
-            repetitive firing. Here the abrupt 7.5 uA/cm^2 step is itself the brief kick that puts
-            it on the firing cycle. Bring the current up gently instead (small live changes, or a
-            slow ramp) and the membrane stays at rest at 7.5 uA/cm^2; a brief extra pulse then
-            switches firing on, and a well-timed pulse can switch it off again (Guttman, Lewis and
-            Rinzel, 1980).""",
-                stimulus=Step(amplitude=7.5, start=5.0), t_stop=150.0),
+            repetitive firing. Here the current creeps up slowly to 7.5 uA/cm^2 over 100 ms and the
+            membrane stays at rest; at 150 ms a brief 1 ms pulse of +10 uA/cm^2 kicks it onto the
+            firing cycle, and it keeps firing at the very same 7.5 uA/cm^2. A well-timed pulse about
+            9 ms after a spike can switch it off again (Guttman, Lewis and Rinzel, 1980). An abrupt
+            step to 7.5 fires at once: the step itself is the kick.""",
+                stimulus=Combined(parts=(Ramp(amplitude=0.0, amplitude_end=BISTABLE_LEVEL, start=0.0, duration=100.0),
+                                         Step(amplitude=BISTABLE_LEVEL, start=100.0),
+                                         Pulse(amplitude=10.0, start=150.0, duration=1.0))),
+                t_stop=300.0),
         _preset("anode-break", "Anode break excitation", """
             A hyperpolarising current of -10 uA/cm^2 for 20 ms, then release. During the
             hyperpolarisation sodium inactivation is removed (h rises) and potassium channels close

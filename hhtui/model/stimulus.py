@@ -380,8 +380,60 @@ class VoltageClamp(Stimulus):
         return self
 
 
+@dataclass(frozen=True)
+class Combined(Stimulus):
+    """The sum of several current-clamp protocols, e.g. a slow ramp, a holding step and a brief
+    pulse (bistability), or pulses of rising amplitude (all-or-none)."""
+
+    kind: ClassVar[str] = "sum"
+    parts: tuple[Stimulus, ...] = ()
+
+    def __post_init__(self) -> None:
+        parts = tuple(self.parts) if isinstance(self.parts, (list, tuple)) else self.parts
+        if not isinstance(parts, tuple) or not parts or not all(isinstance(p, Stimulus) for p in parts):
+            raise ParameterError("a combined stimulus needs a list of one or more protocols in 'parts'")
+        if any(p.is_clamp for p in parts):
+            raise ParameterError("a voltage clamp cannot be combined with injected currents")
+        _population(*(np.zeros(p.population) if p.population > 1 else 0.0 for p in parts))
+        object.__setattr__(self, "parts", parts)
+
+    @property
+    def population(self) -> int:
+        return max(p.population for p in self.parts)
+
+    @property
+    def amplitude_value(self) -> Amplitude:
+        return self.parts[0].amplitude_value
+
+    def edges(self, t_from: float, t_to: float) -> list[float]:
+        return sorted({t for p in self.parts for t in p.edges(t_from, t_to)})
+
+    def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        value = np.zeros(self.population)
+        slope = np.zeros(self.population)
+        for part in self.parts:
+            part_value, part_slope = part.piece(t)
+            value = value + part_value
+            slope = slope + part_slope
+        return value, slope
+
+    def current(self, t: ArrayLike) -> NDArray[np.float64]:
+        times = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        total = np.zeros((self.population, times.size))
+        for part in self.parts:
+            total = total + part.current(times)
+        return total
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"type": self.kind, "parts": [p.to_dict() for p in self.parts]}
+
+    def with_amplitude(self, amplitude: Amplitude) -> "Combined":
+        """The first part takes the new amplitude; the others are kept."""
+        return Combined(parts=(self.parts[0].with_amplitude(amplitude),) + self.parts[1:])
+
+
 STIMULUS_TYPES: dict[str, type[Stimulus]] = {
-    cls.kind: cls for cls in (NoStimulus, Step, Train, Ramp, Noise, VoltageClamp)
+    cls.kind: cls for cls in (NoStimulus, Step, Train, Ramp, Noise, VoltageClamp, Combined)
 }
 
 
@@ -396,6 +448,14 @@ def stimulus_from_dict(data: dict[str, Any]) -> Stimulus:
         if unknown:
             raise ParameterError(f"unknown field(s) for a pulse: {', '.join(unknown)}")
         return Pulse(**fields_)
+    if kind == "sum":
+        unknown = sorted(set(data) - {"type", "parts"})
+        if unknown:
+            raise ParameterError(f"unknown field(s) for a sum stimulus: {', '.join(unknown)}; known: parts")
+        parts = data.get("parts")
+        if not isinstance(parts, list):
+            raise ParameterError("a sum stimulus needs 'parts', a list of stimulus objects")
+        return Combined(parts=tuple(stimulus_from_dict(part) for part in parts))
     if kind not in STIMULUS_TYPES:
         raise ParameterError(f"unknown stimulus type {kind!r}; choose one of: {', '.join(STIMULUS_TYPES)}, pulse")
     cls = STIMULUS_TYPES[kind]

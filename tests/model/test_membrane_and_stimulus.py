@@ -111,3 +111,25 @@ def test_nernst_potentials() -> None:
     assert nernst_potential(10.0, 10.0, 6.3) == 0.0
     with pytest.raises(ParameterError):
         nernst_potential(0.0, 10.0, 6.3)
+
+
+def test_combined_stimulus_sums_its_parts_and_round_trips() -> None:
+    import json
+
+    from hhtui.model import Combined
+
+    combined = Combined(parts=(Ramp(amplitude=0.0, amplitude_end=5.0, start=0.0, duration=10.0), Step(amplitude=2.0, start=10.0),
+                               Pulse(amplitude=10.0, start=12.0, duration=1.0)))
+    t = np.array([0.0, 5.0, 10.0, 12.5, 13.0])
+    assert combined.current(t)[0] == pytest.approx([0.0, 2.5, 2.0, 12.0, 2.0])
+    assert combined.edges(0.0, 20.0) == [10.0, 12.0, 13.0]
+    value, slope = combined.piece(5.0)
+    assert value[0] == pytest.approx(2.5) and slope[0] == pytest.approx(0.5)
+    again = stimulus_from_dict(json.loads(json.dumps(combined.to_dict())))
+    assert np.array_equal(again.current(np.linspace(0, 20, 201)), combined.current(np.linspace(0, 20, 201)))
+    with pytest.raises(ParameterError, match="parts"):
+        Combined(parts=())
+    with pytest.raises(ParameterError, match="clamp"):
+        Combined(parts=(Step(), VoltageClamp()))
+    with pytest.raises(ParameterError, match="parts"):
+        stimulus_from_dict({"type": "sum", "parts": "step"})
