@@ -1,0 +1,315 @@
+"""The axon screen: an action potential travelling along a cable of HH compartments.
+
+Two views of V(x, t), switched with ``v``:
+
+- space-time: one row per position along the axon (left end at the top), one column per time
+  bin; each cell is a character (and, with colour, a hue) for the highest voltage in its bin,
+  so the travelling action potential is a slanted band whose slope is the velocity;
+- profile: V along the axon at one moment, a chart that ``left``/``right`` move through time
+  and ``space`` plays as a film.
+
+The run is computed in a worker thread (the cable kernel releases the GIL); the title line
+shows the measured conduction velocity.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from hhtui.model.cable import HH_PROPAGATION_TEMPERATURE_C, AxonResult, CableSettings, simulate_cable
+from hhtui.model.membrane import PARAMETER_RANGES, Membrane
+
+from ..plotting import Chart, message
+
+#: Characters for rising voltage, and the lower edge (mV) of each level after the first.
+LEVEL_CHARS = " .:-=+*#%@"
+LEVEL_EDGES = (-60.0, -45.0, -30.0, -15.0, 0.0, 10.0, 20.0, 30.0, 40.0)
+LEVEL_COLOURS = (None, "blue", "cyan", "green", "yellow", "dark_orange", "red", "bright_red", "magenta", "bright_magenta")
+#: Width of the position labels left of the picture.
+LABEL_WIDTH = 8
+#: Temperature step of the + and - keys, degrees C.
+TEMPERATURE_STEP = 2.0
+#: Simulated time of one run, ms (long enough for the wave to cross 5 cm at 6.3 C).
+RUN_MS = 10.0
+
+
+def voltage_levels(v: np.ndarray) -> np.ndarray:
+    """Index into :data:`LEVEL_CHARS` for each voltage (mV)."""
+    return np.searchsorted(np.asarray(LEVEL_EDGES), np.asarray(v, dtype=np.float64), side="right")
+
+
+def legend_line(width: int, colour: bool) -> Text:
+    """``V (mV): .-60 :-45 ...``: the character of each level and its lower edge."""
+    text = Text("V mV:", no_wrap=True, overflow="crop")
+    for char, edge, hue in zip(LEVEL_CHARS[1:], LEVEL_EDGES, LEVEL_COLOURS[1:]):
+        text.append(" ")
+        text.append(char, Style(color=hue) if colour and hue else Style())
+        text.append(f"{edge:g}")
+    text.truncate(width)
+    return text
+
+
+def time_window(result: AxonResult) -> float:
+    """End of the time span worth showing, ms: a little after the last arrival, else the run."""
+    reached = result.arrival_ms[np.isfinite(result.arrival_ms)]
+    t_end = float(result.t[-1]) if result.t.size else RUN_MS
+    if reached.size == 0:
+        return t_end
+    return min(t_end, float(reached.max()) * 1.1 + 1.5)
+
+
+def space_time_picture(result: AxonResult, width: int, height: int, colour: bool = True,
+                       t_to: float | None = None, cursor_t: float | None = None) -> Text:
+    """V(x, t) as ``height`` lines of ``width`` characters.
+
+    Rows are positions (the left end at the top), columns time bins over [0, ``t_to``] ms; a cell
+    shows the level of the highest voltage among the samples of its bin at the compartment
+    nearest its row. The last two lines are the time axis and the legend. ``cursor_t`` marks a
+    column with ``|`` where the picture is at rest.
+    """
+    rows = height - 2
+    cols = width - LABEL_WIDTH
+    if rows < 2 or cols < 8 or result.t.size < 2:
+        return message(max(width, 0), max(height, 0), ["(too small)"])
+    t_end = time_window(result) if t_to is None else t_to
+    samples = int(np.searchsorted(result.t, t_end, side="right"))
+    samples = max(2, min(samples, result.t.size))
+    t = result.t[:samples]
+    # Compartment for each row, time samples for each column (max over the bin).
+    nseg = result.x.size
+    row_index = np.round(np.linspace(0, nseg - 1, rows)).astype(np.int64)
+    cols = min(cols, samples)
+    starts = np.floor(np.linspace(0, samples, cols, endpoint=False)).astype(np.int64)
+    block = np.maximum.reduceat(result.V[row_index, :samples], starts, axis=1)
+    levels = voltage_levels(block)
+    cursor_col = None
+    if cursor_t is not None and t[-1] > 0:
+        cursor_col = int(np.clip(np.searchsorted(t[starts], cursor_t, side="right") - 1, 0, cols - 1))
+    length = result.settings.length_cm
+    labels = {0: f"{0:g} cm", rows // 2: f"{length / 2:g} cm", rows - 1: f"{length:g} cm"}
+    text = Text(no_wrap=True, overflow="crop")
+    styles = [Style(color=hue) if colour and hue else None for hue in LEVEL_COLOURS]
+    for r in range(rows):
+        text.append(labels.get(r, "").rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + "│")
+        line = levels[r]
+        start = 0
+        for c in range(1, cols + 1):
+            if c == cols or line[c] != line[start]:
+                chunk = "".join(LEVEL_CHARS[k] for k in line[start:c])
+                if cursor_col is not None and start <= cursor_col < c and line[start] == 0:
+                    chunk = chunk[: cursor_col - start] + "|" + chunk[cursor_col - start + 1:]
+                style = styles[line[start]]
+                text.append(chunk, style) if style else text.append(chunk)
+                start = c
+        text.append("\n")
+    # Time axis: ticks at 0, the middle and the end of the window.
+    axis = [" "] * cols
+    t_last = float(t[starts[-1]])
+    for fraction in (0.0, 0.5, 1.0):
+        label = f"{fraction * t_last:.3g}"
+        position = int(round(fraction * (cols - 1)))
+        begin = min(max(0, position - len(label) // 2), cols - len(label))
+        axis[begin:begin + len(label)] = list(label)
+    text.append("t (ms)".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + "└")
+    text.append("".join(axis))
+    text.append("\n")
+    text.append_text(legend_line(width, colour))
+    return text
+
+
+def profile_chart(result: AxonResult, width: int, height: int, colour: bool, t_now: float) -> Text:
+    """V along the axon at time ``t_now`` (the nearest recorded sample), as a chart."""
+    j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
+    chart = Chart(width, height, colour, xlabel="x (cm)", ylabel="V (mV)",
+                  title=f"V along the axon at t = {result.t[j]:.2f} ms",
+                  xlim=(0.0, result.settings.length_cm), ylim=(-90.0, 50.0))
+    chart.line(result.x, result.V[:, j], None, "V", "*")
+    return chart.build()
+
+
+class AxonScreen(Screen[None]):
+    """A propagating action potential along an HH cable, with its measured velocity."""
+
+    DEFAULT_CSS = """
+    AxonScreen { layout: vertical; }
+    AxonScreen #axon-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    AxonScreen #axon-plot { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "rerun", "Re-run"),
+        Binding("plus,equals_sign", "temperature(1)", "+Temp"),
+        Binding("minus", "temperature(-1)", "-Temp"),
+        Binding("b", "toggle_ends", "Both ends"),
+        Binding("v", "toggle_view", "View"),
+        Binding("left", "move(-1)", "Earlier", show=False),
+        Binding("right", "move(1)", "Later", show=False),
+        Binding("space", "play", "Play", show=False),
+    ]
+
+    def __init__(self, settings: CableSettings | None = None, *, view: str = "space-time",
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        base = CableSettings(t_stop=RUN_MS, nseg=300, dt=0.01, sample_every=0.02)
+        self.settings = settings if settings is not None else base
+        self.view = view if view in ("space-time", "profile") else "space-time"
+        self.result: AxonResult | None = None
+        self.error: str | None = None
+        self.computing = False
+        self.cursor_t = 0.0
+        self._token = 0
+        self._player: Any = None
+        self.plot_text = Text("")
+
+    # --- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="axon-title")
+        yield Static("", id="axon-plot")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.redraw)
+
+    # --- computing -----------------------------------------------------------------------------
+    def compute(self) -> None:
+        """Start a run of the current settings in a worker thread."""
+        self._token += 1
+        self.computing = True
+        self.error = None
+        self.redraw()
+        self._run(self.settings, self._token)
+
+    @work(thread=True, exclusive=True, group="axon")
+    def _run(self, settings: CableSettings, token: int) -> None:
+        try:
+            result: AxonResult | None = simulate_cable(settings)
+            error = None
+        except Exception as exc:  # shown on screen, never raised into the app
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        try:
+            self.app.call_from_thread(self._finished, token, result, error)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _finished(self, token: int, result: AxonResult | None, error: str | None) -> None:
+        if token != self._token:
+            return  # a newer run was asked for
+        self.computing = False
+        self.result = result
+        self.error = error
+        if result is not None:
+            self.cursor_t = min(self.cursor_t, float(result.t[-1]))
+        self.redraw()
+
+    # --- drawing ---------------------------------------------------------------------------------
+    @property
+    def colour(self) -> bool:
+        return not getattr(self.app, "no_color", False)
+
+    def title_line(self) -> str:
+        s = self.settings
+        where = "both ends" if s.stim_end == "both" else "left end"
+        head = f"Axon {s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, {s.membrane.temperature:g} C, {where}"
+        if self.computing:
+            return f"{head} | computing..."
+        if self.error:
+            return f"{head} | failed"
+        if self.result is None:
+            return head
+        v = self.result.velocity_m_s
+        speed = f"velocity {v:.2f} m/s" if math.isfinite(v) else "no propagation"
+        return f"{speed} | {head}"
+
+    def redraw(self) -> None:
+        """Redraw the title and the picture at the current size."""
+        if not self.is_mounted:
+            return
+        title = self.query_one("#axon-title", Static)
+        plot = self.query_one("#axon-plot", Static)
+        title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
+        width = plot.size.width or max(20, self.size.width)
+        height = plot.size.height or max(5, self.size.height - 2)
+        if self.computing:
+            text = message(width, height, ["computing the cable...", f"{self.settings.nseg} compartments, {self.settings.n_steps} steps"])
+        elif self.error:
+            text = message(width, height, ["could not compute the cable:", self.error])
+        elif self.result is None:
+            text = message(width, height, [""])
+        elif self.view == "profile":
+            text = profile_chart(self.result, width, height, self.colour, self.cursor_t)
+        else:
+            text = space_time_picture(self.result, width, height, self.colour, cursor_t=self.cursor_t if self.cursor_t > 0 else None)
+        self.plot_text = text
+        plot.update(text)
+
+    # --- actions -----------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self._stop_player()
+        self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        self.compute()
+
+    def action_temperature(self, direction: int) -> None:
+        _, low, high, _, _ = PARAMETER_RANGES["temperature"]
+        temperature = float(np.clip(self.settings.membrane.temperature + direction * TEMPERATURE_STEP, low, high))
+        membrane: Membrane = self.settings.membrane.replace(temperature=temperature)
+        self.settings = self.settings.replace(membrane=membrane)
+        self.compute()
+
+    def action_toggle_ends(self) -> None:
+        self.settings = self.settings.replace(stim_end="left" if self.settings.stim_end == "both" else "both")
+        self.compute()
+
+    def action_toggle_view(self) -> None:
+        self.view = "profile" if self.view == "space-time" else "space-time"
+        if self.view == "profile" and self.result is not None and self.cursor_t <= 0:
+            reached = self.result.arrival_ms[np.isfinite(self.result.arrival_ms)]
+            self.cursor_t = float(np.median(reached)) if reached.size else 0.0
+        self.redraw()
+
+    def action_move(self, direction: int) -> None:
+        if self.result is None:
+            return
+        step = time_window(self.result) / 40.0
+        self.cursor_t = float(np.clip(self.cursor_t + direction * step, 0.0, self.result.t[-1]))
+        self.redraw()
+
+    def action_play(self) -> None:
+        """Play the profile as a film from the start (again to stop)."""
+        if self._player is not None:
+            self._stop_player()
+            return
+        if self.result is None:
+            return
+        self.view = "profile"
+        self.cursor_t = 0.0
+        self._player = self.set_interval(0.08, self._advance_film)
+
+    def _advance_film(self) -> None:
+        if self.result is None or self.cursor_t >= time_window(self.result):
+            self._stop_player()
+            return
+        self.action_move(1)
+
+    def _stop_player(self) -> None:
+        if self._player is not None:
+            self._player.stop()
+            self._player = None
+
+
+__all__ = ["AxonScreen", "space_time_picture", "profile_chart", "voltage_levels", "HH_PROPAGATION_TEMPERATURE_C"]

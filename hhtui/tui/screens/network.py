@@ -1,0 +1,218 @@
+"""The network screen: spikes travelling through a small network of HH neurons.
+
+Top: a raster plot (one row per neuron, a mark per spike, time across). Bottom: the membrane
+voltage of one chosen neuron. The run is computed in a worker thread (the network kernel
+releases the GIL). Keys change the topology (ring, chain, random), the synapse kind
+(excitatory, inhibitory), the weight and the neuron shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from hhtui.model.network import EXCITATORY_E_SYN_MV, INHIBITORY_E_SYN_MV, NetworkResult, NetworkSettings, simulate_network
+
+from ..decimate import decimate
+from ..plotting import Chart, message, padded_limits
+
+#: Topologies the ``t`` key cycles through, each with its size and its own settings.
+TOPOLOGY_CYCLE: tuple[tuple[str, dict[str, Any]], ...] = (
+    ("ring", {"n": 10}),
+    ("chain", {"n": 10}),
+    ("random", {"n": 40, "p": 0.1, "seed": 1}),
+)
+#: Factor of the + and - keys on the synaptic weight.
+WEIGHT_FACTOR = 1.5
+WEIGHT_RANGE = (0.005, 50.0)
+
+
+def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, chosen: int | None = None) -> Text:
+    """Raster plot: neuron index against spike time; ``chosen`` neuron's spikes marked apart."""
+    n = result.settings.n
+    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel="neuron", title="spikes",
+                  xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5))
+    others = result.spike_neuron != chosen if chosen is not None else np.ones(result.spike_neuron.size, dtype=bool)
+    chart.points(result.spike_time[others], result.spike_neuron[others], None, "V", "|")
+    if chosen is not None and np.any(~others):
+        chart.points(result.spike_time[~others], result.spike_neuron[~others], None, "marker", "#")
+    return chart.build()
+
+
+def voltage_chart(result: NetworkResult, neuron: int, width: int, height: int, colour: bool) -> Text:
+    """The recorded voltage of ``neuron`` against time."""
+    t_stop = result.settings.t_stop
+    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel="V (mV)", title=f"neuron {neuron}",
+                  xlim=(0.0, t_stop))
+    try:
+        v = result.voltage_of(neuron)
+    except ValueError:
+        return message(width, height, [f"neuron {neuron} was not recorded"])
+    if result.t.size > 1:
+        x, y = decimate(result.t, v, 0.0, float(result.t[-1]), max(8, 2 * width))
+    else:
+        x, y = result.t, v
+    chart.line(x, y, None, "V", "*")
+    if y.size:
+        low, high = float(np.min(y)), float(np.max(y))
+        chart.ylim = (min(-80.0, low), max(40.0, high)) if high > -40.0 else padded_limits(low, high, minimum_span=1.0)
+    return chart.build()
+
+
+class NetworkScreen(Screen[None]):
+    """A small network of HH neurons: raster plot and the voltage of a chosen neuron."""
+
+    DEFAULT_CSS = """
+    NetworkScreen { layout: vertical; }
+    NetworkScreen #network-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    NetworkScreen #network-raster { height: 1fr; }
+    NetworkScreen #network-voltage { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", "Close"),
+        Binding("r", "rerun", "Re-run"),
+        Binding("t", "topology", "Topology"),
+        Binding("i", "toggle_kind", "Exc/Inh"),
+        Binding("plus,equals_sign", "weight(1)", "+Weight"),
+        Binding("minus", "weight(-1)", "-Weight"),
+        Binding("up", "neuron(1)", "Neuron+", show=False),
+        Binding("down", "neuron(-1)", "Neuron-", show=False),
+    ]
+
+    def __init__(self, settings: NetworkSettings | None = None, *, neuron: int = 0,
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.settings = settings if settings is not None else NetworkSettings(n=10, topology="ring", t_stop=100.0, sample_every=0.1)
+        self.neuron = int(np.clip(neuron, 0, self.settings.n - 1))
+        self.result: NetworkResult | None = None
+        self.error: str | None = None
+        self.computing = False
+        self._token = 0
+        self.raster_text = Text("")
+        self.voltage_text = Text("")
+
+    # --- layout ------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="network-title")
+        yield Static("", id="network-raster")
+        yield Static("", id="network-voltage")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.redraw)
+
+    # --- computing -----------------------------------------------------------------------------
+    def compute(self) -> None:
+        """Start a run of the current settings in a worker thread."""
+        self._token += 1
+        self.computing = True
+        self.error = None
+        self.redraw()
+        self._run(self.settings, self._token)
+
+    @work(thread=True, exclusive=True, group="network")
+    def _run(self, settings: NetworkSettings, token: int) -> None:
+        try:
+            result: NetworkResult | None = simulate_network(settings)
+            error = None
+        except Exception as exc:  # shown on screen, never raised into the app
+            result, error = None, f"{type(exc).__name__}: {exc}"
+        try:
+            self.app.call_from_thread(self._finished, token, result, error)
+        except RuntimeError:  # the app is closing
+            pass
+
+    def _finished(self, token: int, result: NetworkResult | None, error: str | None) -> None:
+        if token != self._token:
+            return
+        self.computing = False
+        self.result = result
+        self.error = error
+        self.redraw()
+
+    # --- drawing ---------------------------------------------------------------------------------
+    @property
+    def colour(self) -> bool:
+        return not getattr(self.app, "no_color", False)
+
+    def title_line(self) -> str:
+        s = self.settings
+        kind = "inhibitory" if s.inhibitory else "excitatory"
+        head = (f"{s.topology} of {s.n}, {kind} (E_syn {s.e_syn:g} mV), w {s.weight:.3g} mS/cm2, "
+                f"delay {s.delay:g} ms, tau {s.tau:g} ms")
+        if self.computing:
+            return f"Network: {head} | computing..."
+        if self.error:
+            return f"Network: {head} | failed"
+        if self.result is None:
+            return f"Network: {head}"
+        info = self.result.summary()
+        return f"{info['spikes']} spikes from {info['neurons_fired']}/{s.n} neurons | {head}"
+
+    def redraw(self) -> None:
+        """Redraw the title and both charts at the current size."""
+        if not self.is_mounted:
+            return
+        title = self.query_one("#network-title", Static)
+        raster = self.query_one("#network-raster", Static)
+        voltage = self.query_one("#network-voltage", Static)
+        title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
+        width = raster.size.width or max(20, self.size.width)
+        top = raster.size.height or max(5, (self.size.height - 2) // 2)
+        bottom = voltage.size.height or max(5, (self.size.height - 2) - top)
+        if self.computing:
+            self.raster_text = message(width, top, ["computing the network...", f"{self.settings.n} neurons, {self.settings.t_stop:g} ms"])
+            self.voltage_text = message(width, bottom, [""])
+        elif self.error or self.result is None:
+            self.raster_text = message(width, top, ["could not compute the network:", self.error or ""])
+            self.voltage_text = message(width, bottom, [""])
+        else:
+            self.raster_text = raster_chart(self.result, width, top, self.colour, self.neuron)
+            self.voltage_text = voltage_chart(self.result, self.neuron, width, bottom, self.colour)
+        raster.update(self.raster_text)
+        voltage.update(self.voltage_text)
+
+    # --- actions -----------------------------------------------------------------------------------
+    def action_close(self) -> None:
+        self.app.pop_screen()
+
+    def action_rerun(self) -> None:
+        self.compute()
+
+    def action_topology(self) -> None:
+        names = [name for name, _ in TOPOLOGY_CYCLE]
+        current = names.index(self.settings.topology) if self.settings.topology in names else -1
+        name, changes = TOPOLOGY_CYCLE[(current + 1) % len(TOPOLOGY_CYCLE)]
+        self.settings = self.settings.replace(topology=name, kick_neurons=(0,), record_neurons=None, **changes)
+        self.neuron = min(self.neuron, self.settings.n - 1)
+        self.compute()
+
+    def action_toggle_kind(self) -> None:
+        e_syn = EXCITATORY_E_SYN_MV if self.settings.inhibitory else INHIBITORY_E_SYN_MV
+        self.settings = self.settings.replace(e_syn=e_syn)
+        self.compute()
+
+    def action_weight(self, direction: int) -> None:
+        weight = self.settings.weight * (WEIGHT_FACTOR if direction > 0 else 1.0 / WEIGHT_FACTOR)
+        self.settings = self.settings.replace(weight=float(np.clip(weight, *WEIGHT_RANGE)))
+        self.compute()
+
+    def action_neuron(self, direction: int) -> None:
+        recorded = self.settings.recorded
+        position = recorded.index(self.neuron) if self.neuron in recorded else 0
+        self.neuron = recorded[(position + direction) % len(recorded)]
+        self.redraw()
+
+
+__all__ = ["NetworkScreen", "raster_chart", "voltage_chart"]
