@@ -161,7 +161,8 @@ async def test_network_screen_shows_raster_and_voltage() -> None:
         title = plain(screen.query_one("#network-title", Static))
         assert re.search(r"\d+ spikes from 10/10 neurons", title), title
         raster = plain(screen.query_one("#network-raster", Static))
-        assert "spikes" in raster and "neuron" in raster
+        assert "Raster (neuron vs t)" in title
+        assert re.search(r"9\.5┤", raster)  # the top neuron's row: one row per neuron
         marks = raster.count("●") + raster.count("|") + raster.count("#")
         assert marks >= 10  # every neuron of the ring fired at least once
         assert "neuron 0" in plain(screen.query_one("#network-voltage", Static))

@@ -35,10 +35,11 @@ WEIGHT_RANGE = (0.005, 50.0)
 
 
 def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, chosen: int | None = None) -> Text:
-    """Raster plot: neuron index against spike time; ``chosen`` neuron's spikes marked apart."""
+    """Raster plot: neuron index (up) against spike time (ms, across); ``chosen`` neuron's spikes
+    marked apart. No axis labels, so that every line goes to the neurons (the screen's title line
+    says what the axes are, and the time axis is the voltage chart's below)."""
     n = result.settings.n
-    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel="neuron", title="spikes",
-                  xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5))
+    chart = Chart(width, height, colour, xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5))
     others = result.spike_neuron != chosen if chosen is not None else np.ones(result.spike_neuron.size, dtype=bool)
     chart.points(result.spike_time[others], result.spike_neuron[others], None, "V", "|")
     if chosen is not None and np.any(~others):
@@ -49,8 +50,7 @@ def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, c
 def voltage_chart(result: NetworkResult, neuron: int, width: int, height: int, colour: bool) -> Text:
     """The recorded voltage of ``neuron`` against time."""
     t_stop = result.settings.t_stop
-    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel="V (mV)", title=f"neuron {neuron}",
-                  xlim=(0.0, t_stop))
+    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel=f"V (mV) of neuron {neuron}", xlim=(0.0, t_stop))
     try:
         v = result.voltage_of(neuron)
     except ValueError:
@@ -72,8 +72,8 @@ class NetworkScreen(Screen[None]):
     DEFAULT_CSS = """
     NetworkScreen { layout: vertical; }
     NetworkScreen #network-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
-    NetworkScreen #network-raster { height: 1fr; }
-    NetworkScreen #network-voltage { height: 1fr; }
+    NetworkScreen #network-raster { height: 3fr; }
+    NetworkScreen #network-voltage { height: 2fr; }
     """
 
     BINDINGS = [
@@ -158,7 +158,7 @@ class NetworkScreen(Screen[None]):
         if self.result is None:
             return f"Network: {head}"
         info = self.result.summary()
-        return f"{info['spikes']} spikes from {info['neurons_fired']}/{s.n} neurons | {head}"
+        return f"Raster (neuron vs t): {info['spikes']} spikes from {info['neurons_fired']}/{s.n} neurons | {head}"
 
     def redraw(self) -> None:
         """Redraw the title and both charts at the current size."""
@@ -169,7 +169,7 @@ class NetworkScreen(Screen[None]):
         voltage = self.query_one("#network-voltage", Static)
         title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
         width = raster.size.width or max(20, self.size.width)
-        top = raster.size.height or max(5, (self.size.height - 2) // 2)
+        top = raster.size.height or max(5, 3 * (self.size.height - 2) // 5)
         bottom = voltage.size.height or max(5, (self.size.height - 2) - top)
         if self.computing:
             self.raster_text = message(width, top, ["computing the network...", f"{self.settings.n} neurons, {self.settings.t_stop:g} ms"])
