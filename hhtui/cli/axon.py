@@ -151,8 +151,10 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         if value is not None:
             changes[name] = value
     if args.dx_um is not None:
+        from hhtui.model.cable import nseg_for_length
+
         length = changes.get("length_cm", CableSettings.length_cm)
-        nseg = max(1, round(length * 1e4 / args.dx_um))
+        nseg = nseg_for_length(length, args.dx_um)
         if nseg < 4:
             raise UsageError(f"--dx-um: {args.dx_um:g} um leaves fewer than 4 compartments on {length:g} cm")
         changes["nseg"] = nseg

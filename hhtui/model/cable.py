@@ -363,6 +363,14 @@ class AxonResult:
     halted_reason: str = ""
 
     @property
+    def still_travelling(self) -> bool:
+        """True if a compartment was still being reached near the end of the run (within 0.5 ms)
+        while the far end had not been reached yet: the run was too short to measure."""
+        reached = self.arrival_ms[np.isfinite(self.arrival_ms)]
+        t_end = float(self.t[-1]) if self.t.size else 0.0
+        return bool(reached.size) and not np.isfinite(self.arrival_ms[-1]) and float(reached.max()) > t_end - 0.5
+
+    @property
     def fired(self) -> int:
         """Number of compartments that crossed the threshold at least once."""
         return int(np.count_nonzero(self.crossings))
@@ -401,6 +409,8 @@ class AxonResult:
         s = self.settings
         if math.isfinite(self.velocity_m_s):
             speed = f"conduction velocity {self.velocity_m_s:.2f} m/s"
+        elif self.still_travelling:
+            speed = "the wave had not crossed the measured span by the end of the run (run longer)"
         else:
             speed = "no propagated action potential across the measured span"
         text = (f"{speed} ({s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
@@ -443,6 +453,14 @@ def simulate_cable(settings: CableSettings | None = None) -> AxonResult:
     velocity = conduction_velocity(arrival, x, span[0], span[1], s.length_cm)
     return AxonResult(t=t, x=x, V=record[:, :columns], arrival_ms=arrival, crossings=crossings,
                       velocity_m_s=velocity, velocity_span=span, settings=s, halted_reason=halted)
+
+
+def nseg_for_length(length_cm: float, compartment_um: float) -> int:
+    """Number of compartments of about ``compartment_um`` um on a cable of ``length_cm`` cm
+    (the nearest whole number, at least 1)."""
+    length = check_range("length_cm", length_cm, "cm", 0.0, 1000.0, False)
+    dx = check_range("compartment length", compartment_um, "um", 0.0, 1.0e7, False)
+    return max(1, int(round(length * 1e4 / dx)))
 
 
 def position_name(x_cm: float) -> str:

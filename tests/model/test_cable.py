@@ -19,6 +19,7 @@ from hhtui.model.cable import (
     AxonResult,
     CableSettings,
     conduction_velocity,
+    nseg_for_length,
     position_columns,
     position_name,
     simulate_cable,
@@ -256,3 +257,18 @@ def test_position_columns_thin_the_positions() -> None:
     assert position_name(1.25) == "V_x1.2500cm_mV"
     assert np.array_equal(columns[names[-1]], result.V[-1])
     assert len(position_columns(result, 1000)) == 201  # never more than the compartments
+
+
+def test_too_short_a_run_says_so() -> None:
+    result = simulate_cable(squid(t_stop=1.5))
+    assert math.isnan(result.velocity_m_s)
+    assert result.still_travelling
+    assert "run longer" in result.describe()
+    assert not simulate_cable(squid()).still_travelling
+
+
+def test_compartment_count_from_a_length() -> None:
+    assert nseg_for_length(5.0, 100.0) == 500
+    assert nseg_for_length(1.0, 30.0) == 333
+    with pytest.raises(ParameterError):
+        nseg_for_length(1.0, 0.0)
