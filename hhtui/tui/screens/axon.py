@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from hhtui.model.cable import HH_PROPAGATION_TEMPERATURE_C, AxonResult, CableSettings, simulate_cable
+from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
 
 from ..plotting import Chart, message
@@ -312,4 +312,4 @@ class AxonScreen(Screen[None]):
             self._player = None
 
 
-__all__ = ["AxonScreen", "space_time_picture", "profile_chart", "voltage_levels", "HH_PROPAGATION_TEMPERATURE_C"]
+__all__ = ["AxonScreen", "space_time_picture", "profile_chart", "voltage_levels"]
