@@ -227,7 +227,7 @@ def add_membrane_arguments(parser: argparse.ArgumentParser) -> None:
     for name, flag in MEMBRANE_FLAGS.items():
         unit, low, high, low_inclusive, description = PARAMETER_RANGES[name]
         shown_unit = "degrees C" if unit == "C" else unit
-        metavar = "C" if name == "temperature" else ("MV" if unit == "mV" else "X")
+        metavar = {"mV": "MV", "mS/cm^2": "G", "uF/cm^2": "C_M", "C": "C"}.get(unit, "X")
         group.add_argument(
             flag,
             dest=name,

@@ -135,6 +135,7 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
     if next(iter(columns.values())).size == 0:
         raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
     plt.clf()
+    plt.limit_size(False, False)  # the size asked for, even beyond what plotext detects as the terminal
     plt.plot_size(width, height)
     panels = 2 if gates else 1
     if panels == 2:

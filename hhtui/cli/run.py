@@ -66,6 +66,10 @@ _FIELD_OF_FLAG: dict[str, dict[str, str]] = {
     "none": {},
 }
 
+#: How each protocol is named in messages.
+_LABELS = {"none": "no stimulus (--stim none)", "step": "a step", "pulse": "a single pulse", "train": "a train",
+           "ramp": "a ramp", "noise": "noise", "clamp": "a voltage clamp"}
+
 DESCRIPTION = """\
 Run one experiment headless and write it to CSV, with a JSON sidecar (FILE.json) holding the
 whole experiment and the program version.
@@ -219,13 +223,13 @@ def build_stimulus(args: argparse.Namespace, base: Stimulus) -> Stimulus:
         kind = base_kind
     if kind not in _FIELD_OF_FLAG:  # a protocol the flags do not know
         if given:
-            raise UsageError(f"{_flag(given[0])}: the {kind} stimulus of the experiment cannot be changed from "
-                             "the command line; choose a protocol with --stim")
+            raise UsageError(f"{_flag(given[0])}: the stimulus of the experiment ({kind}: several protocols added "
+                             "together) cannot be changed by flags; replace it with --stim")
         return base
     for dest in given:
         if kind not in _STIMULUS_FLAGS[dest]:
             allowed = ", ".join(_STIMULUS_FLAGS[dest])
-            raise UsageError(f"{_flag(dest)} does not apply to a {kind} stimulus (only to --stim {allowed})")
+            raise UsageError(f"{_flag(dest)} does not apply to {_LABELS[kind]}; it applies to --stim {allowed}")
     same_protocol = kind == base_kind or (kind in ("pulse", "train") and base_kind in ("pulse", "train"))
     stimulus = base if same_protocol else _fresh(kind)
     if not given and not (kind == "pulse" and base_kind == "train"):
