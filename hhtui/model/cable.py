@@ -37,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._jit import njit
-from .channels import rates
+from .channels import relax_gates
 from .errors import ParameterError
 from .membrane import Membrane, check_range
 from .simulation import V_LIMIT, resting_potential
@@ -289,14 +289,7 @@ def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.flo
                     arrival[i] = t0 + dt * (threshold - v_old) / (v_new - v_old)
                 crossings[i] += 1
             v[i] = v_new
-            a_m, b_m, a_h, b_h, a_n, b_n = rates(v_new, phi)
-            s_m = a_m + b_m
-            s_n = a_n + b_n
-            m[i] = a_m / s_m + (m[i] - a_m / s_m) * math.exp(-dt * s_m)
-            n[i] = a_n / s_n + (n[i] - a_n / s_n) * math.exp(-dt * s_n)
-            if inactivating:
-                s_h = a_h + b_h
-                h[i] = a_h / s_h + (h[i] - a_h / s_h) * math.exp(-dt * s_h)
+            m[i], h[i], n[i] = relax_gates(v_new, m[i], h[i], n[i], dt, phi, inactivating)
         if (k + 1) % stride == 0:
             for i in range(size):
                 record[i, column] = v[i]

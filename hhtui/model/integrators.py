@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._jit import njit, prange, renamed
-from .channels import rates
+from .channels import rates, relax_gates
 
 METHODS: dict[str, int] = {"euler": 0, "rk4": 1, "expeuler": 2, "scipy": 3}
 METHOD_DESCRIPTIONS: dict[str, str] = {
@@ -86,15 +86,7 @@ def step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_
             v_new = v_inf + (v - v_inf) * math.exp(-dt * g_total / p[0])
         else:
             v_new = v + dt * i_start / p[0]
-        a_m, b_m, a_h, b_h, a_n, b_n = rates(v, p[7])
-        s_m = a_m + b_m
-        s_n = a_n + b_n
-        m_new = a_m / s_m + (m - a_m / s_m) * math.exp(-dt * s_m)
-        n_new = a_n / s_n + (n - a_n / s_n) * math.exp(-dt * s_n)
-        h_new = h
-        if p[8] != 0.0:
-            s_h = a_h + b_h
-            h_new = a_h / s_h + (h - a_h / s_h) * math.exp(-dt * s_h)
+        m_new, h_new, n_new = relax_gates(v, m, h, n, dt, p[7], p[8] != 0.0)
         return v_new, m_new, h_new, n_new
     dv, dm, dh, dn = derivatives(v, m, h, n, i_start, p)
     return v + dt * dv, m + dt * dm, h + dt * dh, n + dt * dn
