@@ -1,0 +1,1 @@
+"""The terminal app: ``HHApp`` and ``run_app`` live in :mod:`hhtui.tui.app`."""

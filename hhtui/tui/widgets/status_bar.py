@@ -1,0 +1,108 @@
+"""The status line: simulated time, speed, spikes, firing rate, method and dt, and warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the status line shows.
+
+    Attributes:
+        running: the run is going.
+        t_ms: simulated time, ms.
+        speed: the set speed, simulated ms per real second.
+        achieved: measured speed while running (ms/s), or None.
+        spikes: spikes since the last reset.
+        rate_hz: firing rate over the last 500 ms, Hz.
+        method, dt: integration method and time step (ms).
+        current: injected current, uA/cm^2 (clamp level in mV when ``clamp``).
+        clamp: the stimulus is a voltage clamp.
+        view: the title of the view shown.
+        window_ms: the display window, ms.
+        warning: a warning (numerical blow-up...) or None.
+        note: a short extra note (e.g. "preparing solver...").
+    """
+
+    running: bool = False
+    t_ms: float = 0.0
+    speed: float = 50.0
+    achieved: float | None = None
+    spikes: int = 0
+    rate_hz: float = 0.0
+    method: str = "rk4"
+    dt: float = 0.01
+    current: float = 0.0
+    clamp: bool = False
+    view: str = ""
+    window_ms: float = 50.0
+    warning: str | None = None
+    note: str | None = None
+
+
+def speed_text(speed: float) -> str:
+    """A speed in simulated ms per real second, with its ratio to real time."""
+    ratio = speed / 1000.0
+    shown = f"{ratio:.3g}"
+    return f"{speed:g} ms/s (x{shown} real time)"
+
+
+def status_text(status: Status, width: int = 80) -> Text:
+    """The status line as text, shortened to fit ``width``."""
+    text = Text(no_wrap=False)
+    state = "RUN " if status.running else "PAUSE"
+    text.append(f" {state} ", style="bold reverse green" if status.running else "bold reverse")
+    current = f"hold {status.current:g} mV" if status.clamp else f"I {status.current:g} uA/cm2"
+    speed = speed_text(status.speed)
+    if status.running and status.achieved is not None and status.achieved < 0.8 * status.speed:
+        speed += f", reaching {status.achieved:.3g}"
+    parts = [
+        f"t {status.t_ms:.2f} ms",
+        speed,
+        f"spikes {status.spikes}",
+        f"{status.rate_hz:.0f} Hz",
+        f"{status.method} dt {status.dt:g} ms",
+        current,
+    ]
+    line = " " + " | ".join(parts)
+    if len(line) + 7 > width:  # drop the ratio to real time, then the units, on narrow terminals
+        parts[1] = f"{status.speed:g} ms/s"
+        line = " " + " | ".join(parts)
+    if len(line) + 7 > width:
+        parts[4] = f"{status.method} {status.dt:g}"
+        parts[0] = f"t {status.t_ms:.1f}"
+        line = " " + " | ".join(parts)
+    text.append(line)
+    if status.note:
+        text.append(f"  {status.note}", style="italic")
+    if status.warning:
+        text.append("\n")
+        text.append(" ! ", style="bold reverse red")
+        text.append(f" {status.warning}", style="bold red")
+    return text
+
+
+class StatusBar(Static):
+    """One line (two with a warning) under the plots."""
+
+    DEFAULT_CSS = """
+    StatusBar { height: auto; max-height: 6; width: 1fr; background: $panel; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.status = Status()
+
+    def show(self, status: Status) -> None:
+        """Display ``status`` (no repaint when nothing changed)."""
+        if status == self.status and self.renderable_set:
+            return
+        self.status = status
+        self.renderable_set = True
+        self.update(status_text(status, self.size.width or 80))
+
+    renderable_set = False

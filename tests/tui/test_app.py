@@ -1,0 +1,387 @@
+"""The app driven with real key presses (App.run_test + Pilot)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from hhtui.export import read_csv
+from hhtui.model import Experiment, Solver, Step
+from hhtui.tui.app import HHApp
+from hhtui.tui.screens.help import HelpScreen
+from hhtui.tui.screens.presets import PresetScreen
+from hhtui.tui.widgets.trace_plot import TracePlot
+
+from .conftest import settle, wait_ready
+
+SUBTHRESHOLD = Experiment(stimulus=Step(amplitude=3.0, start=0.0))
+
+
+def plot_plain(app: HHApp) -> str:
+    return app.plot.render().plain
+
+
+def status_plain(app: HHApp) -> str:
+    return app.status_bar.render().plain if hasattr(app.status_bar.render(), "plain") else str(app.status_bar.render())
+
+
+async def test_start_shows_panel_plot_and_status(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        assert app.panel.loaded
+        assert app.query_one("#m-g_na").value == "120"
+        text = plot_plain(app)
+        assert "V (mV)" in text and "gates" in text and "t (ms)" in text
+        assert app.status_bar.status.t_ms == 0.0
+        assert not app.running
+        assert isinstance(app.focused, TracePlot)
+
+
+async def test_run_pause_step_reset(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("space")
+        assert app.running
+        await pilot.pause(0.4)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert not app.running
+        t_paused = app.session.t
+        assert t_paused > 1.0  # 0.4 s at 50 ms/s is about 20 ms
+        await pilot.pause(0.2)
+        assert app.session.t == t_paused  # paused means paused
+        await pilot.press("s")
+        assert app.session.t == pytest.approx(t_paused + 1.0, abs=0.011)
+        assert app.status_bar.status.t_ms == pytest.approx(app.session.t)
+        await pilot.press("r")
+        assert app.session.t == 0.0 and app.session.spike_count == 0
+
+
+async def test_current_keys_while_running_change_the_firing(tmp_path) -> None:
+    app = HHApp(SUBTHRESHOLD, export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(600.0)  # the onset spike falls out of the 500 ms rate window
+        await pilot.pause()
+        assert app.session.spike_count <= 1
+        assert app.session.firing_rate() == 0.0
+        await pilot.press("space")
+        await pilot.press(*(["up"] * 12))
+        assert app.running
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.current == pytest.approx(15.0)
+        assert app.query_one("#s-amplitude").value == "15"
+        spikes = app.session.spike_count
+        app.advance_by(300.0)
+        await pilot.pause()
+        assert app.session.spike_count >= spikes + 10
+        assert app.status_bar.status.rate_hz > 50.0
+        await pilot.press("down", "minus")
+        assert app.session.current == pytest.approx(13.0)
+
+
+async def test_invalid_value_is_shown_and_not_applied(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        field = app.query_one("#m-g_na")
+        field.focus()
+        field.value = ""
+        await pilot.press("minus", "5")
+        await pilot.pause()
+        error = app.query_one("#error-m-g_na")
+        assert error.has_class("-shown")
+        assert "out of range" in str(error.render())
+        assert field.has_class("-invalid")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.experiment.membrane.g_na == 120.0
+        assert app.session.sim.membrane.g_na == 120.0
+        assert app.session.current == 10.0  # the minus key went into the field, not to the current
+        # A valid value is applied.
+        field.focus()
+        field.value = ""
+        await pilot.press("6", "0", "enter")
+        await pilot.pause()
+        assert app.session.sim.membrane.g_na == 60.0
+        assert not app.query_one("#error-m-g_na").has_class("-shown")
+
+
+async def test_text_in_a_number_field_is_refused(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        field = app.query_one("#dt")
+        field.focus()
+        field.value = ""
+        await pilot.press("x", "y", "tab")
+        await pilot.pause()
+        assert "must be a number" in str(app.query_one("#error-dt").render())
+        assert app.session.sim.dt == 0.01
+
+
+async def test_escape_leaves_an_input_and_letters_act_globally(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        field = app.query_one("#m-g_k")
+        field.focus()
+        await pilot.press("s")  # typed into the field
+        assert app.session.t == 0.0
+        await pilot.press("escape")
+        assert isinstance(app.focused, TracePlot)
+        await pilot.press("s")
+        assert app.session.t == pytest.approx(1.0, abs=0.011)
+        await pilot.press("v")
+        assert app.view_name == "currents"
+
+
+async def test_tab_moves_through_the_inputs(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        seen = []
+        for _ in range(4):
+            await pilot.press("tab")
+            seen.append(app.focused.id)
+        assert seen[:3] == ["m-c_m", "m-g_na", "m-g_k"] or "m-g_na" in seen
+
+
+async def test_views_cycle_and_each_draws(tmp_path) -> None:
+    from hhtui.tui.views import ORDER
+
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(30.0)
+        seen = [app.view_name]
+        for _ in ORDER:
+            await pilot.press("v")
+            await settle(app, pilot)
+            text = plot_plain(app)
+            assert "computing" not in text and "failed" not in text, (app.view_name, text)
+            seen.append(app.view_name)
+        assert seen[:-1] == list(ORDER)
+        assert seen[-1] == "voltage"
+
+
+async def test_cartoon_key_only_in_the_phases_view(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("c")
+        assert "cartoon" not in app.options
+        while app.view_name != "phases":
+            await pilot.press("v")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        assert "cartoon" in app.options
+        assert "cartoon" in plot_plain(app)
+
+
+async def test_export_writes_csv_and_a_reproducible_sidecar(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(20.0)
+        await pilot.press("e")
+        await settle(app, pilot)
+        files = sorted(p.name for p in tmp_path.iterdir())
+        assert len(files) == 2, files
+        csv_path = next(tmp_path.glob("hhtui-*.csv"))
+        assert csv_path.name.startswith("hhtui-") and len(csv_path.stem) >= len("hhtui-YYYYmmdd-HHMMSS")
+        header = csv_path.read_text().split("\n", 1)[0]
+        assert header.startswith("t_ms,V_mV,m,h,n,")
+        data = read_csv(csv_path)
+        sidecar = json.loads(csv_path.with_suffix(".json").read_text())
+        assert sidecar["program"] == "hhtui"
+        rerun = Experiment.from_dict(sidecar).run()
+        np.testing.assert_allclose(rerun.t, data["t_ms"], atol=1e-9)
+        np.testing.assert_allclose(rerun.V[0], data["V_mV"], atol=1e-6)
+        assert app.last_export is not None and app.last_export[0] == csv_path
+
+
+async def test_export_error_is_a_notification_and_the_app_goes_on(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path / "missing")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(5.0)
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert any(n.severity == "error" and "does not exist" in n.message for n in app._notifications)
+        await pilot.press("s")
+        assert app.session.t == pytest.approx(6.0, abs=0.011)
+
+
+async def test_resize_large_and_back(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(40.0)
+        await pilot.pause()
+        small = app.plot.content_size
+        small_lines = plot_plain(app).split("\n")
+        assert len(small_lines) == small.height and max(map(len, small_lines)) == small.width
+        await pilot.resize_terminal(200, 60)
+        await pilot.pause()
+        large = app.plot.content_size
+        assert large.width > small.width + 100 and large.height > small.height + 30
+        lines = plot_plain(app).split("\n")
+        assert len(lines) == large.height and max(map(len, lines)) == large.width
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert app.plot.content_size == small
+        assert plot_plain(app).split("\n") == small_lines
+
+
+async def test_plot_text_is_cached_across_focus_and_repaints(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(10.0)
+        await pilot.pause()
+        builds = app.plot.builds
+        app.query_one("#m-g_k").focus()
+        await pilot.pause()
+        await pilot.press("escape")
+        app.plot.refresh()
+        await pilot.pause()
+        assert app.plot.builds == builds
+        await pilot.press("s")
+        await pilot.pause()
+        assert app.plot.builds == builds + 1
+
+
+async def test_help_screen_opens_and_closes(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("s")  # keys do not reach the simulation under the help
+        assert app.session.t == 0.0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+def test_help_lists_every_bound_key() -> None:
+    from hhtui.tui.screens.help import help_text
+
+    text = help_text()
+    names = {"space": "space", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
+             "less_than_sign": "<", "greater_than_sign": ">", "plus": "+", "minus": "-", "escape": "escape",
+             "up": "up", "down": "down"}
+    for binding in HHApp.BINDINGS:
+        first = binding.key.split(",")[0]
+        assert f"`{names.get(first, first)}`" in text, first
+
+
+async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
+    from hhtui.experiments import PRESETS
+
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(10.0)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PresetScreen)
+        target = list(PRESETS).index("threshold")
+        await pilot.press(*(["down"] * target), "enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, PresetScreen)
+        expected = PRESETS["threshold"]
+        assert app.session.experiment == expected
+        assert app.session.t == 0.0
+        assert app.query_one("#s-type").value == "train"
+        assert float(app.query_one("#s-amplitude").value) == expected.stimulus.amplitude
+        assert not app.query_one("#about").has_class("hidden")
+
+
+async def test_palette_commands_include_presets_and_blockers(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert any(title.startswith("Preset: ") for title in commands)
+        for needed in ("Run / pause", "Single step", "Reset to rest", "Export run to CSV", "Apply TTX", "Next view"):
+            assert needed in commands
+        app.advance_by(5.0)
+        commands["Apply TTX"].callback()
+        await pilot.pause()
+        assert app.session.sim.membrane.g_na == 0.0
+        assert app.query_one("#m-g_na").value == "0"
+        commands["Wash out toxins"].callback()
+        assert app.session.sim.membrane.g_na == 120.0
+
+
+async def test_palette_opens_with_ctrl_p(tmp_path) -> None:
+    from textual.command import CommandPalette
+
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"single step")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.session.t == pytest.approx(1.0, abs=0.011)
+
+
+async def test_too_small_terminal_shows_a_message(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(50, 12)) as pilot:
+        await wait_ready(app, pilot)
+        assert app.screen.has_class("-too-small")
+        message = app.query_one("#too-small")
+        assert message.display and "Enlarge the terminal to at least 60x16" in str(message.render())
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert not app.screen.has_class("-too-small")
+        assert app.plot.content_size.width > 20
+
+
+async def test_blow_up_pauses_with_the_reason_and_no_nan_on_screen(tmp_path) -> None:
+    app = HHApp(Experiment(stimulus=Step(amplitude=10.0, start=1.0), solver=Solver(method="euler", dt=0.2)),
+                export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.speed = 4096.0
+        await pilot.press("space")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if not app.running:
+                break
+        await settle(app, pilot)
+        assert not app.running
+        assert app.session.warning and "blow-up" in app.session.warning
+        status = status_plain(app)
+        numbers = status.split("!")[0]  # the warning itself may say "NaN"
+        assert "nan" not in numbers.lower() and "nan" not in plot_plain(app).lower()
+        assert "blow-up" in status
+        await pilot.press("space")  # refused while halted
+        assert not app.running
+
+
+async def test_no_color_draws_plots_without_colour(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        assert app.no_color
+        app.advance_by(20.0)
+        await pilot.pause()
+        text = app.plot.render()
+        assert not text.spans
+        assert "m" in text.plain and "h" in text.plain

@@ -1,0 +1,157 @@
+"""The live run behind the app: chunks, live changes, bounded recording, export payload."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from hhtui.model import Experiment, Membrane, ParameterError, Pulse, Solver, Step, VoltageClamp
+from hhtui.model.stimulus import NoStimulus
+from hhtui.tui.session import LiveRun, nudge_stimulus
+
+
+def run_in_chunks(live: LiveRun, total_ms: float, chunk_ms: float) -> None:
+    while live.t < total_ms - 1e-9:
+        live.advance(live.chunk_for(min(chunk_ms, total_ms - live.t)))
+
+
+def test_chunked_live_run_equals_a_single_experiment_run() -> None:
+    experiment = Experiment(stimulus=Step(amplitude=10.0, start=5.0), t_stop=40.0)
+    live = LiveRun(experiment)
+    run_in_chunks(live, 40.0, 1.37)
+    recorded = live.recording.samples()
+    reference = experiment.run()
+    assert recorded.t.shape == reference.t.shape
+    np.testing.assert_allclose(recorded.t, reference.t, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(recorded.V, reference.V, rtol=0, atol=1e-9)
+    assert live.spike_count == int(np.count_nonzero((reference.V[0, :-1] < 0) & (reference.V[0, 1:] >= 0)))
+
+
+def test_plan_follows_the_speed_and_stays_on_the_grid() -> None:
+    live = LiveRun(Experiment())
+    duration = live.plan(0.1, speed=50.0, budget_s=1.0)  # 0.1 s at 50 ms/s = 5 ms
+    assert duration == pytest.approx(5.0, abs=0.011)
+    assert abs(duration / live.sim.dt - round(duration / live.sim.dt)) < 1e-6
+    live.cost_per_ms = 1e-3  # 1 ms of compute per simulated ms
+    capped = live.plan(1.0, speed=1000.0, budget_s=0.01)
+    assert capped == pytest.approx(10.0, abs=0.011)
+
+
+def test_plan_forgives_lag_instead_of_catching_up_forever() -> None:
+    live = LiveRun(Experiment())
+    live.cost_per_ms = 1e-9
+    duration = live.plan(100.0, speed=50.0, budget_s=10.0)  # the app was stalled for 100 s
+    assert duration < 50.0 * 0.5
+
+
+def test_current_change_applies_from_the_current_state_on() -> None:
+    live = LiveRun(Experiment(stimulus=Step(amplitude=3.0, start=0.0)))
+    run_in_chunks(live, 100.0, 5.0)
+    assert live.spike_count <= 1  # 3 uA/cm^2 is below repetitive firing
+    v_before = float(live.sim.V[0])
+    live.nudge_current(+12.0)
+    assert float(live.sim.V[0]) == v_before  # the state is untouched
+    assert live.current == pytest.approx(15.0)
+    run_in_chunks(live, 300.0, 5.0)
+    assert live.spike_count >= 10
+    assert live.firing_rate() > 50.0
+    assert [c["change"] for c in live.changes] == ["stimulus"]
+    assert live.changes[0]["t_ms"] == pytest.approx(100.0)
+
+
+def test_changes_while_a_chunk_is_computed_are_queued() -> None:
+    live = LiveRun(Experiment())
+    live.advance(live.chunk_for(10.0))
+    live.busy = True
+    live.set_membrane(Membrane(g_na=0.0))
+    assert live.sim.membrane.g_na == 120.0  # not yet: the integrator may be running
+    assert live.experiment.membrane.g_na == 0.0  # but the panel's view of it is new
+    result = live.compute(live.chunk_for(1.0))
+    live.accept(result)
+    assert live.sim.membrane.g_na == 0.0
+    assert not live.busy
+
+
+def test_a_change_before_any_time_restarts_from_the_new_rest() -> None:
+    live = LiveRun(Experiment(stimulus=NoStimulus()))
+    rest_default = float(live.sim.V[0])
+    live.set_membrane(Membrane(g_k=20.0))
+    assert live.t == 0.0
+    assert float(live.sim.V[0]) != pytest.approx(rest_default, abs=0.1)
+    assert live.changes == []
+    assert live.initial.membrane.g_k == 20.0
+    assert len(live.recording) == 1
+
+
+def test_blow_up_is_reported_and_halts_the_run() -> None:
+    live = LiveRun(Experiment(stimulus=Step(amplitude=10.0, start=1.0), solver=Solver(method="euler", dt=0.2)))
+    result = live.advance(live.chunk_for(60.0))
+    assert result.error is not None and "blow-up" in result.error
+    assert live.warning == result.error
+    assert live.sim.halted
+    samples = live.recording.samples()
+    assert np.all(np.isfinite(samples.V))
+    # A fix (smaller dt) lifts the halt.
+    live.set_solver(Solver(method="euler", dt=0.01))
+    assert not live.sim.halted
+    assert live.warning is None
+
+
+def test_recording_is_bounded_and_the_drop_is_announced_once() -> None:
+    live = LiveRun(Experiment(), max_samples=2000)
+    run_in_chunks(live, 50.0, 5.0)  # 5000 samples at dt = 0.01
+    assert len(live.recording) == 2000
+    assert live.recording.dropped > 0
+    assert live.dropped_notice
+    live.dropped_notice = False
+    run_in_chunks(live, 60.0, 5.0)
+    assert not live.dropped_notice
+
+
+def test_reset_returns_to_rest_and_clears_the_recording() -> None:
+    live = LiveRun(Experiment())
+    run_in_chunks(live, 30.0, 5.0)
+    live.set_membrane(Membrane(g_na=60.0))
+    live.reset()
+    assert live.t == 0.0 and live.spike_count == 0
+    assert len(live.recording) == 1 and live.changes == []
+    assert live.initial.membrane.g_na == 60.0
+
+
+def test_export_payload_reproduces_an_unchanged_run() -> None:
+    experiment = Experiment(stimulus=Pulse(amplitude=20.0, start=2.0, duration=1.0))
+    live = LiveRun(experiment)
+    run_in_chunks(live, 25.0, 3.0)
+    columns, exp_dict, extra = live.export_payload()
+    assert list(columns)[:5] == ["t_ms", "V_mV", "m", "h", "n"]
+    assert extra["reproducible"] is True
+    rerun = Experiment.from_dict(exp_dict).run()
+    np.testing.assert_allclose(rerun.V[0], columns["V_mV"], atol=1e-9)
+
+
+def test_export_payload_lists_live_changes() -> None:
+    live = LiveRun(Experiment())
+    run_in_chunks(live, 10.0, 5.0)
+    live.set_membrane(Membrane(g_na=0.0))
+    run_in_chunks(live, 20.0, 5.0)
+    _, exp_dict, extra = live.export_payload()
+    assert exp_dict["membrane"]["g_na"] == 120.0  # the run started with it
+    assert extra["reproducible"] is False
+    assert extra["live_changes"][0]["membrane"]["g_na"] == 0.0
+    assert extra["final_experiment"]["membrane"]["g_na"] == 0.0
+
+
+def test_nothing_to_export_at_t_zero() -> None:
+    with pytest.raises(ParameterError):
+        LiveRun(Experiment()).export_payload()
+
+
+def test_nudging_each_kind_of_stimulus() -> None:
+    assert nudge_stimulus(NoStimulus(), 1.0).amplitude == 1.0
+    assert nudge_stimulus(Step(amplitude=10.0, start=3.0), -1.0).start == 3.0
+    assert nudge_stimulus(VoltageClamp(level=-10.0), 5.0).level == -5.0
+    with pytest.raises(ParameterError):
+        nudge_stimulus(Step(amplitude=9999.5), 1.0)
+    assert math.isclose(nudge_stimulus(Step(amplitude=0.1), 0.2).amplitude, 0.3)
