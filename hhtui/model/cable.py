@@ -39,7 +39,7 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import relax_gates
 from .errors import ParameterError
-from .membrane import Membrane, check_range
+from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
 
 #: Temperature of Hodgkin & Huxley's propagated action potential (degrees C).
@@ -58,14 +58,6 @@ MAX_WORK = 5.0e10
 #: for two (the left wave, before it meets the right one in the middle).
 VELOCITY_SPAN_ONE_END = (0.25, 0.75)
 VELOCITY_SPAN_BOTH_ENDS = (0.15, 0.35)
-
-
-def _check_int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
-    if not low <= int(value) <= high:
-        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]")
-    return int(value)
 
 
 @dataclass(frozen=True)
@@ -109,7 +101,7 @@ class CableSettings:
         set_("length_cm", check_range("length_cm", self.length_cm, "cm", 0.0, 1000.0, False))
         set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", 0.0, 1.0e5, False))
         set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
-        set_("nseg", _check_int("nseg", self.nseg, 4, 1_000_000))
+        set_("nseg", check_int("nseg", self.nseg, 4, 1_000_000))
         set_("dt", check_range("dt", self.dt, "ms", 0.0, 1.0, False))
         set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
         set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))

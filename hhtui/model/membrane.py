@@ -6,6 +6,8 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
+import numpy as np
+
 from .errors import ParameterError
 
 #: Reference temperature of the 1952 rate constants (degrees C).
@@ -42,6 +44,15 @@ def check_range(name: str, value: Any, unit: str, low: float, high: float, low_i
     if too_low or number > high:
         raise ParameterError(f"{name} = {number:g} {unit} is out of range: allowed {allowed}")
     return number
+
+
+def check_int(name: str, value: Any, low: int, high: int) -> int:
+    """Return ``value`` as an int, or raise :class:`ParameterError` naming ``name`` and the range."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
+    if not low <= int(value) <= high:
+        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]")
+    return int(value)
 
 
 @dataclass(frozen=True)

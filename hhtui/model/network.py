@@ -37,7 +37,7 @@ from ._jit import njit
 from .channels import steady_states
 from .errors import ParameterError
 from .integrators import METHODS, step
-from .membrane import Membrane, check_range
+from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
 
 TOPOLOGIES = ("ring", "chain", "all", "random", "list")
@@ -57,18 +57,10 @@ MAX_RECORDED_VALUES = 25_000_000
 DEFAULT_RECORDED = 64
 
 
-def _check_int(name: str, value: Any, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}")
-    if not low <= int(value) <= high:
-        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]")
-    return int(value)
-
-
 def _check_neurons(name: str, value: Any, n: int) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
         raise ParameterError(f"{name} must be a list of neuron indices, got {value!r}")
-    return tuple(_check_int(f"{name} entry", item, 0, n - 1) for item in value)
+    return tuple(check_int(f"{name} entry", item, 0, n - 1) for item in value)
 
 
 @dataclass(frozen=True)
@@ -121,13 +113,13 @@ class NetworkSettings:
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("n", _check_int("n", self.n, 1, MAX_NEURONS))
+        set_("n", check_int("n", self.n, 1, MAX_NEURONS))
         if self.topology not in TOPOLOGIES:
             raise ParameterError(f"topology must be one of {', '.join(TOPOLOGIES)}, got {self.topology!r}")
         if self.topology == "ring" and self.n < 2:
             raise ParameterError("a ring needs n >= 2 neurons")
         set_("p", check_range("p", self.p, "", 0.0, 1.0))
-        set_("seed", _check_int("seed", self.seed, 0, 2**63 - 1))
+        set_("seed", check_int("seed", self.seed, 0, 2**63 - 1))
         set_("weight", check_range("weight", self.weight, "mS/cm^2", 0.0, 1000.0))
         set_("delay", check_range("delay", self.delay, "ms", 0.0, 1000.0))
         set_("tau", check_range("tau", self.tau, "ms", 0.0, 1.0e4, False))
@@ -157,8 +149,8 @@ class NetworkSettings:
     def _check_connection(self, item: Any) -> tuple[float, ...]:
         if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or not 2 <= len(item) <= 5:
             raise ParameterError(f"a connection is (pre, post[, weight[, delay[, e_syn]]]), got {item!r}")
-        pre = _check_int("connection pre", item[0], 0, self.n - 1)
-        post = _check_int("connection post", item[1], 0, self.n - 1)
+        pre = check_int("connection pre", item[0], 0, self.n - 1)
+        post = check_int("connection post", item[1], 0, self.n - 1)
         rest: list[float] = []
         if len(item) > 2:
             rest.append(check_range("connection weight", item[2], "mS/cm^2", 0.0, 1000.0))

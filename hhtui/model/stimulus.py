@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ParameterError
-from .membrane import check_range
+from .membrane import check_int, check_range
 
 MAX_CURRENT = 10000.0  # uA/cm^2, far beyond anything physiological
 MAX_TIME = 1.0e9  # ms
@@ -179,9 +179,7 @@ class Train(Stimulus):
         object.__setattr__(self, "amplitude", _amplitude("amplitude", self.amplitude))
         object.__setattr__(self, "width", _time("width", self.width, positive=True))
         object.__setattr__(self, "start", _time("start", self.start))
-        if isinstance(self.count, bool) or not isinstance(self.count, (int, np.integer)) or not 1 <= self.count <= 100000:
-            raise ParameterError(f"count must be a whole number of pulses in [1, 100000], got {self.count!r}")
-        object.__setattr__(self, "count", int(self.count))
+        object.__setattr__(self, "count", check_int("count", self.count, 1, 100000))
         object.__setattr__(self, "interval", _time("interval", self.interval, positive=True))
         if self.count > 1 and self.interval < self.width:
             raise ParameterError(
