@@ -310,7 +310,9 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
         raise UsageError(f"{flag}: {error}") from None
     try:
         return Experiment.from_dict(data)
-    except (ParameterError, TypeError, ValueError, OverflowError) as error:
+    except OverflowError:
+        raise UsageError(f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)") from None
+    except (ParameterError, TypeError, ValueError) as error:
         raise UsageError(f"{flag}: {path}: {error}") from None
     except RecursionError:
         raise UsageError(f"{flag}: {path}: nested too deeply") from None

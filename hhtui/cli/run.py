@@ -254,7 +254,7 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
         base = Experiment()
     source = "--config" if args.config is not None else "--preset" if args.preset is not None else None
     if base.stimulus.population != 1:
-        where = f"{source}: " if source else ""
+        where = f"--config: {args.config}: " if args.config is not None else f"{source}: " if source else ""
         raise UsageError(f"{where}the experiment describes a population of {base.stimulus.population} neurons "
                          "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)")
     membrane = membrane_from_args(args, base.membrane)
