@@ -83,9 +83,19 @@ def _open_app(args: argparse.Namespace) -> int:
         from .common import load_experiment_file
 
         experiment = load_experiment_file(args.app_config, flag="--config")
+    if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
+        raise UsageError("the app needs a terminal (standard input and output are not one); "
+                         "run headless with 'hhtui run', 'hhtui sweep' or 'hhtui plot' (see 'hhtui --help')")
     from hhtui.tui.app import run_app
 
     return int(run_app(experiment) or 0)
+
+
+def _is_terminal(stream: object) -> bool:
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, ValueError):
+        return False
 
 
 def _report(command: str, kind: str, message: str) -> None:

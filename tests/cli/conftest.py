@@ -20,7 +20,7 @@ import pytest
 TIMEOUT_S = 300
 
 
-def _environment(extra: dict[str, str] | None) -> dict[str, str]:
+def child_environment(extra: dict[str, str] | None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLUMNS", "LINES")}
     env.update(extra or {})
     return env
@@ -36,7 +36,7 @@ def run_hhtui(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subpr
     return subprocess.run(
         [sys.executable, "-m", "hhtui", *args],
         cwd=cwd,
-        env=_environment(env),
+        env=child_environment(env),
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
@@ -49,7 +49,7 @@ def start_hhtui(*args: str, cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "hhtui", *args],
         cwd=cwd,
-        env=_environment(None),
+        env=child_environment(None),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

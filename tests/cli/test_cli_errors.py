@@ -160,3 +160,16 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert stderr.strip() == "hhtui run: interrupted; no file written"
     assert_untouched(tmp_path, before)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--preset", "no-such-preset"], "--preset"),
+    (["--config", "missing.json"], "--config"),
+    (["--preset", "rest", "run"], "--preset"),
+    ([], "terminal"),  # the app is not opened without a terminal (a script, a job queue)
+])
+def test_app_entry_errors(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
+    done = hhtui(*args)
+    assert done.returncode == 2
+    assert_one_line_error(done.stderr, needle)
+    assert list(tmp_path.iterdir()) == []
