@@ -65,8 +65,8 @@ class HHApp(App[int]):
         Binding("space", "toggle_run", "Run", id="run"),
         Binding("s", "step", "Step", id="step"),
         Binding("r", "reset", "Reset", id="reset"),
-        Binding("up,plus,equals_sign", "current(1)", "I+", id="current_up"),
-        Binding("down,minus", "current(-1)", "I-", id="current_down"),
+        Binding("up,plus,equals_sign", "current(1)", "I", id="current_up", key_display="↑↓"),
+        Binding("down,minus", "current(-1)", "I-", show=False, id="current_down"),
         Binding("left_square_bracket", "speed(0.5)", "Slower", show=False, id="slower"),
         Binding("right_square_bracket", "speed(2)", "Faster", show=False, id="faster"),
         Binding("less_than_sign,comma", "window(0.5)", "Window-", show=False, id="window_shorter"),
@@ -74,7 +74,7 @@ class HHApp(App[int]):
         Binding("v", "next_view", "View", id="view"),
         Binding("c", "toggle_option('cartoon')", "Cartoon", id="cartoon"),
         Binding("e", "export", "Export", id="export"),
-        Binding("p", "presets", "Presets", id="presets"),
+        Binding("p", "presets", "Preset", id="presets"),
         Binding("A,shift+a", "axon", "Axon", show=False, id="axon"),
         Binding("W,shift+w", "network", "Network", show=False, id="network"),
         Binding("question_mark", "help", "Help", id="help"),
@@ -120,7 +120,7 @@ class HHApp(App[int]):
                 yield TracePlot(id="plot")
         yield StatusBar(id="status")
         yield Static(f"Enlarge the terminal to at least {MIN_SIZE[0]}x{MIN_SIZE[1]}", id="too-small")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def plot(self) -> TracePlot:
@@ -156,7 +156,7 @@ class HHApp(App[int]):
         self.query_one("#too-small", Static).update(
             f"Enlarge the terminal to at least {MIN_SIZE[0]}x{MIN_SIZE[1]} (it is {width}x{height})")
         try:
-            self.panel.styles.width = 36 if width >= 120 else 30
+            self.panel.styles.width = 36 if width >= 140 else 30 if width >= 100 else 26
         except Exception:
             pass
 
@@ -643,9 +643,11 @@ class HHApp(App[int]):
         self._refresh_views(force=True)
 
     @on(Input.Submitted)
-    def _submitted(self) -> None:
-        """Enter applies the value and hands the keys back to the simulation."""
-        self.plot.focus()
+    def _submitted(self, event: Input.Submitted) -> None:
+        """Enter applies a valid value and hands the keys back to the simulation (an invalid
+        value keeps the focus, to be corrected)."""
+        if event.validation_result is None or event.validation_result.is_valid:
+            self.plot.focus()
 
     # --- command palette -------------------------------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

@@ -85,12 +85,12 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     """The left-hand panel of parameters."""
 
     DEFAULT_CSS = """
-    ParameterPanel { width: 30; padding: 0 1 0 0; }
+    ParameterPanel { width: 26; padding: 0 1 0 0; }
     ParameterPanel .section { text-style: bold; color: $accent; margin-top: 1; }
     ParameterPanel .section.first { margin-top: 0; }
     ParameterPanel .field { height: auto; }
     ParameterPanel .row { height: 1; }
-    ParameterPanel .row Label { width: 13; color: $text-muted; }
+    ParameterPanel .row Label { width: 12; color: $text-muted; }
     ParameterPanel .row Input { width: 1fr; }
     ParameterPanel .row Select { width: 1fr; }
     ParameterPanel .error { color: $error; height: auto; display: none; }
