@@ -57,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = ArgumentParser(
         prog="hhtui",
-        description="A terminal simulator of the Hodgkin-Huxley neuron. Without a command it opens "
-        "the interactive app; the commands run the same experiments headless and write CSV.",
+        description="A terminal simulator of the Hodgkin-Huxley neuron.\n\n"
+        "Without a command it opens the interactive app (--preset or --config choose the experiment it\n"
+        "opens on); the commands run the same experiments headless and write CSV.",
         epilog=EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"hhtui {__version__}")

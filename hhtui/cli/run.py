@@ -358,8 +358,7 @@ def run(args: argparse.Namespace) -> int:
             message = str(error).replace("The recording up to the last good step is kept.", "").strip()
             raise RunFailed(f"{message} No file written.") from None
     columns = samples.columns(0)
-    extra = {"summary": {"samples": len(samples), "spikes": spikes,
-                         "spike_times_ms": [float(t) for t in samples.spike_time]}}
+    extra = {"summary": {"samples": len(samples), "spikes": spikes}}
     written = write_output(output, columns, experiment.to_dict(), extra=extra)
     print(f"{COMMAND}: {_summary(samples, spikes, experiment, written)}", file=sys.stderr)
     return 0
