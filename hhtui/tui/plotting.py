@@ -32,7 +32,7 @@ PALETTE: dict[str, str] = {
     "V": "bright_cyan", "m": "bright_red", "h": "bright_blue", "n": "bright_green",
     "I_Na": "bright_red", "I_K": "bright_blue", "I_L": "green", "I_stim": "magenta", "I_clamp": "yellow",
     "g_Na": "bright_red", "g_K": "bright_blue", "trajectory": "bright_cyan", "nullcline_v": "dark_orange",
-    "nullcline_n": "bright_green", "marker": "yellow", "cartoon": "magenta", "fi": "bright_cyan", "onset": "red",
+    "nullcline_n": "bright_green", "marker": "yellow", "cartoon": "bright_yellow", "fi": "bright_cyan", "onset": "red",
     "resting": "white", "depolarisation": "bright_red", "repolarisation": "bright_blue",
     "hyperpolarisation": "bright_green",
 }

@@ -37,6 +37,7 @@ async def test_start_shows_panel_plot_and_status(tmp_path) -> None:
         assert "V (mV)" in text and "gates" in text and "t (ms)" in text
         assert app.status_bar.status.t_ms == 0.0
         assert not app.running
+        assert not app.query(".-invalid"), [w.id for w in app.query(".-invalid")]
         assert isinstance(app.focused, TracePlot)
 
 
@@ -304,6 +305,7 @@ async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
         assert app.query_one("#s-type").value == "train"
         assert float(app.query_one("#s-amplitude").value) == expected.stimulus.amplitude
         assert not app.query_one("#about").has_class("hidden")
+        assert not app.query(".-invalid"), [w.id for w in app.query(".-invalid")]
 
 
 async def test_palette_commands_include_presets_and_blockers(tmp_path) -> None:
@@ -385,3 +387,26 @@ async def test_no_color_draws_plots_without_colour(tmp_path, monkeypatch) -> Non
         text = app.plot.render()
         assert not text.spans
         assert "m" in text.plain and "h" in text.plain
+
+
+async def test_changing_the_stimulus_type_mid_run(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        app.advance_by(30.0)
+        await pilot.pause()
+        app.query_one("#s-type").value = "train"
+        await pilot.pause()
+        stimulus = app.session.sim.stimulus
+        assert stimulus.kind == "train"
+        assert stimulus.start > app.session.t  # starts from now on, not in the past
+        assert not app.query_one("#field-s-count").has_class("hidden")
+        assert app.query_one("#field-s-duration").has_class("hidden")
+        assert not app.query(".-invalid")
+        count = app.query_one("#s-count")
+        count.focus()
+        count.value = ""
+        await pilot.press("2", ".", "5", "enter")
+        await pilot.pause()
+        assert "whole number" in str(app.query_one("#error-s-count").render())
+        assert app.session.sim.stimulus.count == stimulus.count

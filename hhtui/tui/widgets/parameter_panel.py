@@ -167,6 +167,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             self._set("window", format_number(window))
         for widget in self.query("Input, Select, Checkbox"):
             widget.disabled = False
+        self.revalidate()
         about = self.query_one("#about", Collapsible)
         if experiment.description:
             about.title = experiment.title or experiment.name
@@ -175,6 +176,15 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         else:
             about.add_class("hidden")
         self.loaded = True
+
+    def revalidate(self) -> None:
+        """Check every input again (after several were filled at once, each one's check saw
+        some of the others still empty or stale)."""
+        for widget in self.query(Input):
+            if widget.value:
+                result = widget.validate(widget.value)
+                if result is None or result.is_valid:
+                    self._show_error(widget.id or "", None)
 
     def _set(self, field_id: str, text: str) -> None:
         widget = self.query_one(f"#{field_id}", Input)
@@ -198,6 +208,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         self.experiment = self.experiment.replace(stimulus=stimulus)
         with self.prevent(Input.Changed, Select.Changed):
             self._show_stimulus(stimulus)
+        self.revalidate()
 
     def set_membrane(self, membrane: Any) -> None:
         """Show a membrane changed elsewhere (e.g. a blocker from the palette)."""
@@ -208,6 +219,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             for name, _ in MEMBRANE_FIELDS:
                 self._set(f"m-{name}", format_number(getattr(membrane, name)))
             self.query_one("#m-inactivation", Checkbox).value = membrane.inactivation
+        self.revalidate()
 
     def set_run(self, speed: float | None = None, window: float | None = None) -> None:
         """Show a speed or window changed by a key."""
@@ -352,6 +364,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         stimulus = default_stimulus(kind, self.experiment.stimulus, self.clock())
         with self.prevent(Select.Changed):
             self._show_stimulus(stimulus)
+        self.revalidate()
         self._apply("s-type", stimulus)
 
 
