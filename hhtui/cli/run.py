@@ -355,8 +355,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             samples, spikes = simulate(experiment, bar)
         except NumericalInstabilityError as error:
-            message = str(error).replace("The recording up to the last good step is kept.", "").strip()
-            raise RunFailed(f"{message} No file written.") from None
+            raise RunFailed(f"{error} No file written.") from None
     columns = samples.columns(0)
     extra = {"summary": {"samples": len(samples), "spikes": spikes}}
     written = write_output(output, columns, experiment.to_dict(), extra=extra)

@@ -9,11 +9,43 @@ code uncompiled, which is slow but handy for debugging and coverage.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 JIT_ENABLED: bool = os.environ.get("HHTUI_NO_JIT", "") in ("", "0")
+
+
+_initialised = False
+
+
+def _initialise_numba() -> None:
+    """Load numba's compiler registries once, without its BLAS probe.
+
+    On its first compile or cache load numba imports ``numba.np.arraymath``, which checks for a
+    BLAS by importing ``scipy.linalg``: about 0.2 s, a third of a whole ``hhtui run``. The kernels
+    here use no BLAS (no np.dot or np.linalg inside compiled code), so scipy.linalg is hidden for
+    that moment; it imports normally afterwards. Should numba's internals differ, this quietly
+    does nothing and numba initialises itself as usual on the first call.
+    """
+    global _initialised
+    if _initialised:
+        return
+    _initialised = True
+    hide = "scipy.linalg" not in sys.modules
+    if hide:
+        sys.modules["scipy.linalg"] = None  # type: ignore[assignment]
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+        cpu_target.typing_context.refresh()
+    except Exception:  # pragma: no cover - depends on numba's internals
+        pass
+    finally:
+        if hide:
+            del sys.modules["scipy.linalg"]
 
 
 def njit(function: F, parallel: bool = False) -> F:
@@ -25,6 +57,7 @@ def njit(function: F, parallel: bool = False) -> F:
         return function
     import numba  # imported here so that a process without kernels never pays for it
 
+    _initialise_numba()
     return numba.njit(cache=True, nogil=True, parallel=parallel)(function)  # type: ignore[no-any-return]
 
 

@@ -271,8 +271,7 @@ class Simulation:
         }.get(self.method, "use a smaller dt")
         self.halted_reason = (
             f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], or a value became NaN): "
-            f"dt = {self.dt:g} ms is likely too large for method '{self.method}'; {advice}. "
-            f"The recording up to the last good step is kept."
+            f"dt = {self.dt:g} ms is likely too large for method '{self.method}'; {advice}."
         )
         if neurons is not None and self.population > 1:
             self.halted_reason += f" ({neurons.size} of {self.population} neurons blew up, first: #{int(neurons[0])})"
