@@ -111,7 +111,7 @@ def add_parser(subparsers: Any) -> None:
     )
     stim.add_argument("--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)")
     stim.add_argument("--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)")
-    add_membrane_arguments(parser)
+    add_membrane_arguments(parser, Membrane(temperature=DEFAULT_TEMPERATURE_C))
     out = parser.add_argument_group("output")
     out.add_argument(
         "-o", "--output", default=None, metavar="FILE.csv", help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)"

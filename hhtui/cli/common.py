@@ -219,11 +219,12 @@ MEMBRANE_FLAGS: dict[str, str] = {
 }
 
 
-def add_membrane_arguments(parser: argparse.ArgumentParser) -> None:
+def add_membrane_arguments(parser: argparse.ArgumentParser, defaults: Membrane | None = None) -> None:
     """Add ``--c-m --g-na --g-k --g-l --e-na --e-k --e-l --temperature`` (dests are the
-    :class:`Membrane` field names, default None = not given)."""
+    :class:`Membrane` field names, default None = not given); the help shows the values of
+    ``defaults`` (the 1952 squid axon unless a command starts from another membrane)."""
     group = parser.add_argument_group("membrane (defaults: the 1952 squid axon, rest near -65 mV)")
-    defaults = Membrane()
+    defaults = defaults if defaults is not None else Membrane()
     for name, flag in MEMBRANE_FLAGS.items():
         unit, low, high, low_inclusive, description = PARAMETER_RANGES[name]
         shown_unit = "degrees C" if unit == "C" else unit
