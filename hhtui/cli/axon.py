@@ -11,6 +11,7 @@ import json
 import sys
 from typing import Any
 
+from hhtui.model.membrane import Membrane
 from hhtui.cli.common import (
     RunFailed,
     UsageError,
@@ -129,7 +130,6 @@ def add_parser(subparsers: Any) -> None:
 def _settings_from_args(args: argparse.Namespace) -> Any:
     from hhtui.model.cable import CableSettings
     from hhtui.model.errors import ParameterError
-    from hhtui.model.membrane import Membrane
 
     base = Membrane(temperature=DEFAULT_TEMPERATURE_C)
     membrane = membrane_from_args(args, base)
