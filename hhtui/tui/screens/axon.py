@@ -20,15 +20,14 @@ from typing import Any
 import numpy as np
 from rich.style import Style
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
 
+from .computed import ComputedScreen
 from ..plotting import Chart, message
 
 #: Characters for rising voltage, and the lower edge (mV) of each level after the first.
@@ -137,7 +136,7 @@ def profile_chart(result: AxonResult, width: int, height: int, colour: bool, t_n
     return chart.build()
 
 
-class AxonScreen(Screen[None]):
+class AxonScreen(ComputedScreen):
     """A propagating action potential along an HH cable, with its measured velocity."""
 
     DEFAULT_CSS = """
@@ -164,11 +163,7 @@ class AxonScreen(Screen[None]):
         base = CableSettings(t_stop=RUN_MS, nseg=300, dt=0.01, sample_every=0.02)
         self.settings = settings if settings is not None else base
         self.view = view if view in ("space-time", "profile") else "space-time"
-        self.result: AxonResult | None = None
-        self.error: str | None = None
-        self.computing = False
         self.cursor_t = 0.0
-        self._token = 0
         self._player: Any = None
         self.plot_text = Text("")
 
@@ -178,48 +173,13 @@ class AxonScreen(Screen[None]):
         yield Static("", id="axon-plot")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.compute()
+    def simulate(self, settings: CableSettings) -> AxonResult:
+        return simulate_cable(settings)
 
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.redraw)
-
-    # --- computing -----------------------------------------------------------------------------
-    def compute(self) -> None:
-        """Start a run of the current settings in a worker thread."""
-        self._token += 1
-        self.computing = True
-        self.error = None
-        self.redraw()
-        self._run(self.settings, self._token)
-
-    @work(thread=True, exclusive=True, group="axon")
-    def _run(self, settings: CableSettings, token: int) -> None:
-        try:
-            result: AxonResult | None = simulate_cable(settings)
-            error = None
-        except Exception as exc:  # shown on screen, never raised into the app
-            result, error = None, f"{type(exc).__name__}: {exc}"
-        try:
-            self.app.call_from_thread(self._finished, token, result, error)
-        except RuntimeError:  # the app is closing
-            pass
-
-    def _finished(self, token: int, result: AxonResult | None, error: str | None) -> None:
-        if token != self._token:
-            return  # a newer run was asked for
-        self.computing = False
-        self.result = result
-        self.error = error
-        if result is not None:
-            self.cursor_t = min(self.cursor_t, float(result.t[-1]))
-        self.redraw()
+    def on_result(self, result: AxonResult) -> None:
+        self.cursor_t = min(self.cursor_t, float(result.t[-1]))
 
     # --- drawing ---------------------------------------------------------------------------------
-    @property
-    def colour(self) -> bool:
-        return not getattr(self.app, "no_color", False)
-
     def title_line(self) -> str:
         s = self.settings
         where = "both ends" if s.stim_end == "both" else "left end"
@@ -260,9 +220,6 @@ class AxonScreen(Screen[None]):
     def action_close(self) -> None:
         self._stop_player()
         self.app.pop_screen()
-
-    def action_rerun(self) -> None:
-        self.compute()
 
     def action_temperature(self, direction: int) -> None:
         _, low, high, _, _ = PARAMETER_RANGES["temperature"]

@@ -12,15 +12,14 @@ from typing import Any
 
 import numpy as np
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from hhtui.model.network import EXCITATORY_E_SYN_MV, INHIBITORY_E_SYN_MV, NetworkResult, NetworkSettings, simulate_network
 
 from ..decimate import decimate
+from .computed import ComputedScreen
 from ..plotting import Chart, message, padded_limits
 
 #: Topologies the ``t`` key cycles through, each with its size and its own settings.
@@ -66,7 +65,7 @@ def voltage_chart(result: NetworkResult, neuron: int, width: int, height: int, c
     return chart.build()
 
 
-class NetworkScreen(Screen[None]):
+class NetworkScreen(ComputedScreen):
     """A small network of HH neurons: raster plot and the voltage of a chosen neuron."""
 
     DEFAULT_CSS = """
@@ -92,10 +91,6 @@ class NetworkScreen(Screen[None]):
         super().__init__(name=name, id=id, classes=classes)
         self.settings = settings if settings is not None else NetworkSettings(n=10, topology="ring", t_stop=100.0, sample_every=0.1)
         self.neuron = int(np.clip(neuron, 0, self.settings.n - 1))
-        self.result: NetworkResult | None = None
-        self.error: str | None = None
-        self.computing = False
-        self._token = 0
         self.raster_text = Text("")
         self.voltage_text = Text("")
 
@@ -106,46 +101,10 @@ class NetworkScreen(Screen[None]):
         yield Static("", id="network-voltage")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.compute()
-
-    def on_resize(self) -> None:
-        self.call_after_refresh(self.redraw)
-
-    # --- computing -----------------------------------------------------------------------------
-    def compute(self) -> None:
-        """Start a run of the current settings in a worker thread."""
-        self._token += 1
-        self.computing = True
-        self.error = None
-        self.redraw()
-        self._run(self.settings, self._token)
-
-    @work(thread=True, exclusive=True, group="network")
-    def _run(self, settings: NetworkSettings, token: int) -> None:
-        try:
-            result: NetworkResult | None = simulate_network(settings)
-            error = None
-        except Exception as exc:  # shown on screen, never raised into the app
-            result, error = None, f"{type(exc).__name__}: {exc}"
-        try:
-            self.app.call_from_thread(self._finished, token, result, error)
-        except RuntimeError:  # the app is closing
-            pass
-
-    def _finished(self, token: int, result: NetworkResult | None, error: str | None) -> None:
-        if token != self._token:
-            return
-        self.computing = False
-        self.result = result
-        self.error = error
-        self.redraw()
+    def simulate(self, settings: NetworkSettings) -> NetworkResult:
+        return simulate_network(settings)
 
     # --- drawing ---------------------------------------------------------------------------------
-    @property
-    def colour(self) -> bool:
-        return not getattr(self.app, "no_color", False)
-
     def title_line(self) -> str:
         s = self.settings
         kind = "inhibitory" if s.inhibitory else "excitatory"
@@ -186,9 +145,6 @@ class NetworkScreen(Screen[None]):
     # --- actions -----------------------------------------------------------------------------------
     def action_close(self) -> None:
         self.app.pop_screen()
-
-    def action_rerun(self) -> None:
-        self.compute()
 
     def action_topology(self) -> None:
         names = [name for name, _ in TOPOLOGY_CYCLE]
