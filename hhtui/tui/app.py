@@ -165,13 +165,13 @@ class HHApp(App[int]):
     def _load_model(self) -> None:
         """Import the model, load (or on the very first run compile) its kernels, build the run."""
         try:
-            from hhtui.model import Experiment, NoStimulus, Simulation
+            _PRELOAD.wait()
+            from hhtui.model import Experiment
 
             from .session import LiveRun
 
             experiment = self.start_experiment if self.start_experiment is not None else Experiment()
-            warm = Simulation(experiment.membrane, NoStimulus(), dt=0.01)
-            warm.advance(0.02)  # loads the integration kernel
+            warm_up(experiment)
             session = LiveRun(experiment)
         except Exception as error:  # reported in the app, never a traceback
             self._call(self._load_failed, f"{type(error).__name__}: {error}")
@@ -193,13 +193,20 @@ class HHApp(App[int]):
 
     def _model_ready(self, session: "LiveRun") -> None:
         self.session = session
-        self.panel.load(session.experiment, self.speed, self.window_ms)
         self._set_view(session.experiment.view, quiet=True)
         self.plot.source = self
         self.plot.refresh()
         self._update_status(force=True)
+        # The plot first; the panel's inputs right after it is on screen.
+        self.call_after_refresh(self._fill_panel)
         if self.autostart:
             self.action_toggle_run()
+
+    async def _fill_panel(self) -> None:
+        await self.panel.build_inputs()
+        if self.session is not None:
+            self.panel.load(self.session.experiment, self.speed, self.window_ms)
+            self.panel.set_run(speed=self.speed, window=self.window_ms)
 
     # --- the simulation clock -----------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -274,7 +281,7 @@ class HHApp(App[int]):
             if force or now - self._last_plot >= 1.0 / PLOT_FPS:
                 self._last_plot = now
                 self._plotted_version = session.version
-                self.plot.refresh()
+                self.plot.update_chart()
         self._update_status(force=force)
 
     def _update_status(self, force: bool = False) -> None:
@@ -708,12 +715,54 @@ class HHApp(App[int]):
         self.exit(HANGUP_STATUS, return_code=HANGUP_STATUS)
 
 
+def warm_up(experiment: Any = None) -> None:
+    """Import the model and load (or compile) the kernels a live run needs, and the plotting."""
+    from hhtui.model import Membrane, NoStimulus, Simulation
+
+    membrane = experiment.membrane if experiment is not None else Membrane()
+    Simulation(membrane, NoStimulus(), dt=0.01).advance(0.02)
+    from . import plotting  # noqa: F401
+    from .views import get_view
+
+    get_view("voltage")
+    import plotext  # noqa: F401
+
+
+class _Preload:
+    """Loading of the model started before the app itself, so both proceed at once (the
+    kernels' machine code is loaded from numba's cache with the GIL released)."""
+
+    def __init__(self) -> None:
+        self._thread: Any = None
+
+    def start(self) -> None:
+        import threading
+
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="hhtui-preload", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            warm_up()
+        except Exception:  # the worker will meet the error again and report it
+            pass
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+
+
+_PRELOAD = _Preload()
+
+
 class _Cancelled(Exception):
     """Raised inside a background computation whose worker was cancelled."""
 
 
 def run_app(experiment: "Experiment | None" = None, *, autostart: bool = False, export_dir: str | Path = ".") -> int:
     """Run the app in this terminal; returns the exit status (0, or 129 after a hang-up)."""
+    _PRELOAD.start()
     app = HHApp(experiment, autostart=autostart, export_dir=export_dir)
     try:
         app.run()

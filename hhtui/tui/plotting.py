@@ -255,6 +255,12 @@ def _braille(x: NDArray[np.float64], y: NDArray[np.float64], xlim: tuple[float, 
 
 
 def _to_text(chars: list[list[str]], styles: list[list[str | None]]) -> Text:
+    # A blank cell looks the same in any foreground colour: it joins the run before it, so a
+    # line changes colour (an escape sequence on the wire) only where the ink does.
+    for row, row_styles in zip(chars, styles):
+        for j in range(1, len(row)):
+            if row[j] == " " and row_styles[j] is None:
+                row_styles[j] = row_styles[j - 1]
     text = Text(no_wrap=True, overflow="crop")
     cache: dict[str, Style] = {}
     for i, (row, row_styles) in enumerate(zip(chars, styles)):

@@ -20,7 +20,7 @@ DEFAULT_WINDOW_MS = 50.0
 #: Simulation ticks per second.
 TICK_HZ = 30.0
 #: Most plot redraws per second while running.
-PLOT_FPS = 12.0
+PLOT_FPS = 10.0
 #: Status line updates per second while running.
 STATUS_HZ = 8.0
 #: A chunk expected to take longer than this runs in a worker thread instead of on the event

@@ -21,10 +21,15 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
 
 
 async def wait_ready(app: HHApp, pilot) -> None:
-    """Wait until the model has loaded and every worker is done."""
+    """Wait until the model has loaded, the panel is filled and every worker is done."""
     await app.workers.wait_for_complete()
     await pilot.pause()
     assert app.session is not None, app.load_error
+    for _ in range(200):
+        if app.panel.loaded:
+            break
+        await pilot.pause(0.01)
+    assert app.panel.loaded
 
 
 async def settle(app: HHApp, pilot) -> None:

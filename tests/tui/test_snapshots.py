@@ -11,6 +11,8 @@ import pytest
 
 from hhtui.tui.app import HHApp
 
+from .conftest import wait_ready
+
 SIZES = [(80, 24), (120, 40)]
 
 
@@ -19,8 +21,7 @@ def stepped(milliseconds: float, *keys: str):
 
     async def run_before(pilot) -> None:
         app = pilot.app
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_ready(app, pilot)
         app.advance_by(milliseconds)
         await pilot.pause()
         if keys:
@@ -46,8 +47,7 @@ def test_other_views(snap_compare, tmp_path, size, presses) -> None:
 def test_invalid_input(snap_compare, tmp_path) -> None:
     async def run_before(pilot) -> None:
         app = pilot.app
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_ready(app, pilot)
         field = app.query_one("#m-g_na")
         field.focus()
         field.value = ""

@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
@@ -88,13 +88,11 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     ParameterPanel { width: 26; padding: 0 1 0 0; }
     ParameterPanel .section { text-style: bold; color: $accent; margin-top: 1; }
     ParameterPanel .section.first { margin-top: 0; }
-    ParameterPanel .field { height: auto; }
     ParameterPanel .row { height: 1; }
     ParameterPanel .row Label { width: 12; color: $text-muted; }
     ParameterPanel .row Input { width: 1fr; }
     ParameterPanel .row Select { width: 1fr; }
-    ParameterPanel .error { color: $error; height: auto; display: none; }
-    ParameterPanel .error.-shown { display: block; }
+    ParameterPanel .error { color: $error; height: auto; }
     ParameterPanel Input.-invalid { color: $error; text-style: bold reverse; }
     ParameterPanel .hidden { display: none; }
     ParameterPanel Checkbox { height: 1; }
@@ -119,37 +117,48 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         self.loaded = False
 
     # --- layout -----------------------------------------------------------------------------------
-    def _row(self, field_id: str, label: str, tooltip: str = "") -> ComposeResult:
-        with Vertical(classes="field", id=f"field-{field_id}"):
-            with Horizontal(classes="row"):
-                yield Label(label)
-                yield Input(id=field_id, compact=True, disabled=True, validators=[ModelCheck(self._checker(field_id))],
-                            tooltip=tooltip or None)
-            yield Static("", classes="error", id=f"error-{field_id}")
-
     def compose(self) -> ComposeResult:
-        with Collapsible(title="about this experiment", collapsed=True, id="about", classes="hidden"):
-            yield Static("", id="description")
-        yield Label("Membrane", classes="section first")
-        for name, label in MEMBRANE_FIELDS:
-            yield from self._row(f"m-{name}", label)
-        yield Checkbox("Na inactivation (h)", value=True, id="m-inactivation", compact=True, disabled=True)
-        yield Label("Stimulus", classes="section")
-        with Horizontal(classes="row"):
-            yield Label("type")
-            yield Select([(TYPE_LABELS[k], k) for k in STIMULUS_TYPES], allow_blank=False, value="step",
-                         id="s-type", compact=True, disabled=True)
-        for name, label in STIMULUS_FIELDS:
-            yield from self._row(f"s-{name}", label)
-        yield Label("Solver", classes="section")
-        with Horizontal(classes="row"):
-            yield Label("method")
-            yield Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4", id="method", compact=True,
-                         disabled=True)
-        yield from self._row("dt", "dt ms")
-        yield Label("Run", classes="section")
-        yield from self._row("speed", "speed ms/s", "simulated ms per real second ([ and ] halve and double)")
-        yield from self._row("window", "window ms", "time shown in the plots (< and > halve and double)")
+        # The inputs are mounted by build_inputs() once the model is ready, after the plot has been
+        # drawn: the first frame comes sooner with a hundred fewer widgets to lay out.
+        yield Static("loading parameters...", id="panel-loading")
+
+    def _row(self, field_id: str, label: str, tooltip: str = "") -> Horizontal:
+        # A row is a label and a compact input; its error line is mounted under it only while
+        # there is an error.
+        return Horizontal(Label(label), Input(id=field_id, compact=True, validators=[ModelCheck(self._checker(field_id))],
+                                              tooltip=tooltip or None), classes="row", id=f"field-{field_id}")
+
+    def _widgets(self) -> list[Any]:
+        widgets: list[Any] = [
+            Collapsible(Static("", id="description"), title="about this experiment", collapsed=True, id="about",
+                        classes="hidden"),
+            Label("Membrane", classes="section first"),
+            *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
+            Checkbox("Na inactivation (h)", value=True, id="m-inactivation", compact=True),
+            Label("Stimulus", classes="section"),
+            Horizontal(Label("type"), Select([(TYPE_LABELS[k], k) for k in STIMULUS_TYPES], allow_blank=False,
+                                             value="step", id="s-type", compact=True), classes="row"),
+            *[self._row(f"s-{name}", label) for name, label in STIMULUS_FIELDS],
+            Label("Solver", classes="section"),
+            Horizontal(Label("method"), Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4",
+                                               id="method", compact=True), classes="row"),
+            self._row("dt", "dt ms"),
+            Label("Run", classes="section"),
+            self._row("speed", "speed ms/s", "simulated ms per real second ([ and ] halve and double)"),
+            self._row("window", "window ms", "time shown in the plots (< and > halve and double)"),
+        ]
+        return widgets
+
+    async def build_inputs(self) -> None:
+        """Mount the inputs (once)."""
+        if self.built:
+            return
+        self.built = True
+        await self.query("#panel-loading").remove()
+        with self.prevent(Select.Changed, Checkbox.Changed, Input.Changed):
+            await self.mount_all(self._widgets())
+
+    built = False
 
     # --- filling ------------------------------------------------------------------------------------
     def load(self, experiment: Any, speed: float, window: float) -> None:
@@ -165,8 +174,6 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             self._set("dt", format_number(experiment.solver.dt))
             self._set("speed", format_number(speed))
             self._set("window", format_number(window))
-        for widget in self.query("Input, Select, Checkbox"):
-            widget.disabled = False
         self.revalidate()
         about = self.query_one("#about", Collapsible)
         if experiment.description:
@@ -198,6 +205,8 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         for name, _ in STIMULUS_FIELDS:
             row = self.query_one(f"#field-s-{name}")
             row.set_class(name not in STIMULUS_TYPES[kind], "hidden")
+            if name not in STIMULUS_TYPES[kind]:
+                self.query(f"#error-s-{name}").remove()
             if name in values:
                 self._set(f"s-{name}", format_number(values[name]))
 
@@ -281,13 +290,20 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         return stimulus_from_dict(data)
 
     def _show_error(self, field_id: str, message: str | None) -> None:
+        """Show ``message`` under the field and in its tooltip (None clears both)."""
         try:
-            error = self.query_one(f"#error-{field_id}", Static)
+            field = self.query_one(f"#{field_id}", Input)
+            row = self.query_one(f"#field-{field_id}")
         except Exception:
             return
-        error.update(message or "")
-        error.set_class(bool(message), "-shown")
-        self.query_one(f"#{field_id}", Input).tooltip = message
+        field.tooltip = message
+        existing = self.query(f"#error-{field_id}")
+        if not message:
+            existing.remove()
+        elif existing:
+            existing.first(Static).update(message)
+        else:
+            self.mount(Static(message, classes="error", id=f"error-{field_id}"), after=row)
 
     # --- events -----------------------------------------------------------------------------------------
     @on(Input.Changed)
@@ -344,11 +360,11 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#method")
     def _method(self, event: Select.Changed) -> None:
-        from hhtui.model.experiment import Solver
-        from hhtui.model import ParameterError
-
-        if self.experiment is None:
+        if self.experiment is None:  # before load(): the model may not even be imported yet
             return
+        from hhtui.model import ParameterError
+        from hhtui.model.experiment import Solver
+
         try:
             solver = Solver(method=str(event.value), dt=self.experiment.solver.dt)
         except ParameterError as error:

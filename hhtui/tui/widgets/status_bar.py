@@ -60,22 +60,23 @@ def status_text(status: Status, width: int = 80) -> Text:
     speed = speed_text(status.speed)
     if status.running and status.achieved is not None and status.achieved < 0.8 * status.speed:
         speed += f", reaching {status.achieved:.3g}"
-    parts = [
-        f"t {status.t_ms:.2f} ms",
-        speed,
-        f"spikes {status.spikes}",
-        f"{status.rate_hz:.0f} Hz",
-        f"{status.method} dt {status.dt:g} ms",
-        current,
+    # From the fullest to the tersest; the first that fits the width is shown.
+    variants = [
+        [f"t {status.t_ms:.2f} ms", speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
+         f"{status.method} dt {status.dt:g} ms", current],
+        [f"t {status.t_ms:.2f} ms", f"{status.speed:g} ms/s", f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
+         f"{status.method} dt {status.dt:g} ms", current],
+        [f"t {status.t_ms:.1f}", f"{status.speed:g} ms/s", f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
+         f"{status.method} {status.dt:g}", current],
+        [f"t {status.t_ms:.1f}", f"{status.speed:g}ms/s", f"{status.spikes} sp {status.rate_hz:.0f} Hz",
+         f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
+        [f"t {status.t_ms:.1f}", f"{status.speed:g}ms/s", f"{status.spikes}sp {status.rate_hz:.0f}Hz",
+         f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
     ]
-    line = " " + " | ".join(parts)
-    if len(line) + 7 > width:  # drop the ratio to real time, then the units, on narrow terminals
-        parts[1] = f"{status.speed:g} ms/s"
-        line = " " + " | ".join(parts)
-    if len(line) + 7 > width:
-        parts[4] = f"{status.method} {status.dt:g}"
-        parts[0] = f"t {status.t_ms:.1f}"
-        line = " " + " | ".join(parts)
+    for k, parts in enumerate(variants):
+        line = " " + (" | " if k < len(variants) - 1 else " ").join(parts)
+        if len(line) + 7 <= width:
+            break
     text.append(line)
     if status.note:
         text.append(f"  {status.note}", style="italic")
@@ -106,3 +107,6 @@ class StatusBar(Static):
         self.update(status_text(status, self.size.width or 80))
 
     renderable_set = False
+
+    def on_resize(self) -> None:
+        self.update(status_text(self.status, self.size.width or 80))
