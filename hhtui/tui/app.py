@@ -207,6 +207,8 @@ class HHApp(App[int]):
         if self.session is not None:
             self.panel.load(self.session.experiment, self.speed, self.window_ms)
             self.panel.set_run(speed=self.speed, window=self.window_ms)
+            if self.session.experiment.description:  # a preset given on the command line: explain it
+                self.panel.query_one("#about").collapsed = False
 
     # --- the simulation clock -----------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -545,8 +547,8 @@ class HHApp(App[int]):
         self.panel.load(experiment, self.speed, self.window_ms)
         self.panel.query_one("#about").collapsed = False
         self._set_view(experiment.view)
-        self.notify(experiment.description[:300] + ("..." if len(experiment.description) > 300 else ""),
-                    title=experiment.title or name, timeout=12)
+        self.notify("Loaded at rest: space runs it. What to look for is in the panel, under its title.",
+                    title=experiment.title or name, timeout=6)
         self._refresh_views(force=True)
 
     def action_export(self) -> None:
@@ -575,7 +577,8 @@ class HHApp(App[int]):
             self._call(self.notify, str(error), title="export failed", severity="error", timeout=15)
             return
         rows = len(next(iter(columns.values())))
-        self._call(self.notify, f"{csv_path} ({rows:,} rows) and {json_path.name}", title="exported", timeout=10)
+        self._call(self.notify, f"{csv_path.resolve()} ({rows:,} rows) and its sidecar {json_path.name}",
+                   title="exported", timeout=10)
         self.last_export = (csv_path, json_path)
 
     last_export: tuple[Path, Path] | None = None

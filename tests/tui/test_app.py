@@ -431,3 +431,20 @@ async def test_only_changed_lines_are_repainted_and_the_screen_stays_right(tmp_p
         plot.refresh()  # a full repaint from scratch
         await pilot.pause()
         assert app.export_screenshot() == partial
+
+
+async def test_inactivation_checkbox_says_its_state_and_applies(tmp_path) -> None:
+    from hhtui.experiments import PRESETS
+
+    app = HHApp(PRESETS["pronase"], export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        box = app.query_one("#m-inactivation")
+        assert box.value is False and "OFF" in str(box.label)
+        assert app.query_one("#about").collapsed is False  # the preset's explanation is open
+        app.advance_by(5.0)
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value is True and "on" in str(box.label)
+        assert app.session.sim.membrane.inactivation is True

@@ -134,7 +134,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                         classes="hidden"),
             Label("Membrane", classes="section first"),
             *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
-            Checkbox("Na inactivation (h)", value=True, id="m-inactivation", compact=True),
+            Checkbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
             Label("Stimulus", classes="section"),
             Horizontal(Label("type"), Select([(TYPE_LABELS[k], k) for k in STIMULUS_TYPES], allow_blank=False,
                                              value="step", id="s-type", compact=True), classes="row"),
@@ -168,7 +168,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
             for name, _ in MEMBRANE_FIELDS:
                 self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
-            self.query_one("#m-inactivation", Checkbox).value = experiment.membrane.inactivation
+            self._show_inactivation(experiment.membrane.inactivation)
             self._show_stimulus(experiment.stimulus)
             self.query_one("#method", Select).value = experiment.solver.method
             self._set("dt", format_number(experiment.solver.dt))
@@ -227,7 +227,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         with self.prevent(Input.Changed, Checkbox.Changed):
             for name, _ in MEMBRANE_FIELDS:
                 self._set(f"m-{name}", format_number(getattr(membrane, name)))
-            self.query_one("#m-inactivation", Checkbox).value = membrane.inactivation
+            self._show_inactivation(membrane.inactivation)
         self.revalidate()
 
     def set_run(self, speed: float | None = None, window: float | None = None) -> None:
@@ -351,8 +351,14 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 self.window = value
                 self.post_message(self.Changed("window", value))
 
+    def _show_inactivation(self, on: bool) -> None:
+        box = self.query_one("#m-inactivation", Checkbox)
+        box.value = on
+        box.label = inactivation_label(on)
+
     @on(Checkbox.Changed, "#m-inactivation")
     def _inactivation(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = inactivation_label(bool(event.value))
         if self.experiment is None:
             return
         membrane = self.experiment.membrane.replace(inactivation=bool(event.value))
@@ -382,6 +388,11 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             self._show_stimulus(stimulus)
         self.revalidate()
         self._apply("s-type", stimulus)
+
+
+def inactivation_label(on: bool) -> str:
+    """The checkbox label, saying the state in words (a tick alone is lost without colour)."""
+    return "Na inactivation: on" if on else "Na inactivation: OFF"
 
 
 def stimulus_values(stimulus: Any) -> dict[str, float]:
