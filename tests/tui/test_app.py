@@ -448,3 +448,38 @@ async def test_inactivation_checkbox_says_its_state_and_applies(tmp_path) -> Non
         await pilot.pause()
         assert box.value is True and "on" in str(box.label)
         assert app.session.sim.membrane.inactivation is True
+
+
+async def test_speed_and_window_keys(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        speed, window = app.speed, app.window_ms
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        assert app.speed == 4 * speed
+        assert app.query_one("#speed").value == f"{4 * speed:g}"
+        await pilot.press("left_square_bracket")
+        assert app.speed == 2 * speed
+        await pilot.press("greater_than_sign")
+        assert app.window_ms == 2 * window
+        await pilot.pause()
+        assert plot_plain(app).split("\n")[-2].rstrip().endswith(f"{2 * window:g}")  # the time axis ends later
+        await pilot.press("less_than_sign", "less_than_sign")
+        assert app.window_ms == window / 2
+        for _ in range(40):
+            await pilot.press("left_square_bracket")
+        assert app.speed == 0.125  # clamped to the allowed range
+
+
+async def test_axon_and_network_screens_open_from_their_keys(tmp_path) -> None:
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        for key, name in (("A", "AxonScreen"), ("W", "NetworkScreen")):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == name
+            await app.workers.wait_for_complete()
+            app.pop_screen()
+            await pilot.pause()
+            assert app.screen is app.screen_stack[0]
