@@ -31,8 +31,7 @@ from hhtui.model import (Experiment, Membrane, NumericalInstabilityError, Parame
                          Simulation, Solver, Step, Stimulus, VoltageClamp)
 from hhtui.model.simulation import resting_potential
 
-from .settings import (DEFAULT_SPEED, DEFAULT_WINDOW_MS, RATE_WINDOW_MS, RECORDING_LIMIT, SPEED_RANGE,  # noqa: F401
-                       WINDOW_RANGE)
+from .settings import RATE_WINDOW_MS, RECORDING_LIMIT
 
 #: Most simulated time owed to the clock (real seconds of lag) before the debt is forgiven.
 MAX_LAG_S = 0.25

@@ -248,7 +248,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         """The model object (or number) the field would give with ``text``; ValueError if invalid."""
         from hhtui.model import ParameterError
         from hhtui.model.experiment import Solver
-        from hhtui.tui.session import SPEED_RANGE, WINDOW_RANGE
+        from hhtui.tui.settings import SPEED_RANGE, WINDOW_RANGE
 
         if self.experiment is None:
             raise ValueError("the solver is still loading")
