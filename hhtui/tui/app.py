@@ -111,6 +111,8 @@ class HHApp(App[int]):
         self._prepare_errors: dict[str, tuple[Hashable, str]] = {}
         self._prepared_version = 0
         self._washout: Any = None
+        #: A preset pauses when it reaches its t_stop (ms); None runs on freely.
+        self.stop_at: float | None = None
 
     # --- layout ---------------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -193,6 +195,7 @@ class HHApp(App[int]):
 
     def _model_ready(self, session: "LiveRun") -> None:
         self.session = session
+        self._arm(session.experiment)
         self._set_view(session.experiment.view, quiet=True)
         self.plot.source = self
         self.plot.refresh()
@@ -218,6 +221,11 @@ class HHApp(App[int]):
         if session is None or not self.running or session.busy:
             return
         duration = session.plan(elapsed, self.speed, CHUNK_BUDGET_S)
+        if self.stop_at is not None:
+            if session.t >= self.stop_at - 1e-9:
+                self._experiment_done()
+                return
+            duration = min(duration, session.chunk_for(self.stop_at - session.t))
         if duration > 0.0:
             if session.estimate(duration) <= INLINE_BUDGET_S:
                 self._accept(session.compute(duration))
@@ -245,9 +253,26 @@ class HHApp(App[int]):
         else:
             session.busy = False
 
+    def _arm(self, experiment: Any) -> None:
+        """A preset runs to its ``t_stop`` and pauses there, with the window showing all of it."""
+        if experiment.description:
+            self.stop_at = float(experiment.t_stop)
+            self.window_ms = min(max(float(experiment.t_stop), WINDOW_RANGE[0]), WINDOW_RANGE[1])
+            self.panel.set_run(window=self.window_ms)
+        else:
+            self.stop_at = None
+
+    def _experiment_done(self) -> None:
+        self.stop_at = None
+        self._pause()
+        self.notify("The experiment has run its course (t_stop). Space runs on; r starts it again.",
+                    title="done", timeout=6)
+
     def _accept(self, result: "ChunkResult") -> None:
         assert self.session is not None
         self.session.accept(result)
+        if self.stop_at is not None and self.running and self.session.t >= self.stop_at - 1e-9:
+            self._experiment_done()
         self._speed_log.append((time.perf_counter(), self.session.t))
         if result.error is not None:
             self._pause()
@@ -458,6 +483,7 @@ class HHApp(App[int]):
         assert self.session is not None
         self.session.reset()
         self._speed_log.clear()
+        self._arm(self.session.experiment)
         self._refresh_views(force=True)
 
     def action_current(self, direction: int) -> None:
@@ -544,6 +570,7 @@ class HHApp(App[int]):
             return
         self.session.load(experiment)
         self._washout = None
+        self._arm(experiment)
         self.panel.load(experiment, self.speed, self.window_ms)
         self.panel.query_one("#about").collapsed = False
         self._set_view(experiment.view)

@@ -483,3 +483,29 @@ async def test_axon_and_network_screens_open_from_their_keys(tmp_path) -> None:
             app.pop_screen()
             await pilot.pause()
             assert app.screen is app.screen_stack[0]
+
+
+async def test_a_preset_runs_to_its_t_stop_and_pauses(tmp_path) -> None:
+    from hhtui.experiments import PRESETS
+
+    experiment = PRESETS["threshold"]
+    app = HHApp(experiment, export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        assert app.window_ms == experiment.t_stop  # the whole experiment on screen
+        app.speed = 400.0
+        await pilot.press("space")
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if not app.running:
+                break
+        await settle(app, pilot)
+        assert not app.running
+        assert app.session.t == pytest.approx(experiment.t_stop, abs=1e-6)
+        await pilot.press("space")  # runs on past t_stop
+        await pilot.pause(0.2)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert app.session.t > experiment.t_stop
+        await pilot.press("r")
+        assert app.stop_at == experiment.t_stop

@@ -215,6 +215,8 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         if self.experiment is None:
             return
         self.experiment = self.experiment.replace(stimulus=stimulus)
+        if not self.built:
+            return
         with self.prevent(Input.Changed, Select.Changed):
             self._show_stimulus(stimulus)
         self.revalidate()
@@ -224,6 +226,8 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         if self.experiment is None:
             return
         self.experiment = self.experiment.replace(membrane=membrane)
+        if not self.built:
+            return
         with self.prevent(Input.Changed, Checkbox.Changed):
             for name, _ in MEMBRANE_FIELDS:
                 self._set(f"m-{name}", format_number(getattr(membrane, name)))
@@ -232,6 +236,10 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     def set_run(self, speed: float | None = None, window: float | None = None) -> None:
         """Show a speed or window changed by a key."""
+        if not self.built:
+            self.speed = speed if speed is not None else self.speed
+            self.window = window if window is not None else self.window
+            return
         with self.prevent(Input.Changed):
             if speed is not None:
                 self.speed = speed
