@@ -54,9 +54,12 @@ def parse_number(text: str, name: str, unit: str = "") -> float:
     if cleaned in ("inf", "infinity", "+inf"):
         return math.inf
     try:
-        return float(cleaned)
+        value = float(cleaned)
     except ValueError:
         raise ValueError(f"{name} must be a number{(' in ' + unit) if unit else ''}, got {text.strip()!r}") from None
+    if math.isinf(value):  # 1e400 overflows to inf: too large, not a request for "forever"
+        raise ValueError(f"{name} = {text.strip()} is out of range (type inf for no end)")
+    return value
 
 
 def format_number(value: float) -> str:
