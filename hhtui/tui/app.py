@@ -166,8 +166,12 @@ class HHApp(App[int]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _load_model(self) -> None:
         """Import the model, load (or on the very first run compile) its kernels, build the run."""
+        from textual.worker import get_current_worker
+
+        worker = get_current_worker()
         try:
-            _PRELOAD.wait()
+            if not _PRELOAD.wait(lambda: worker.is_cancelled):
+                return  # the app is closing while the kernels still compile: do not hold it up
             from hhtui.model import Experiment
 
             from .session import LiveRun
@@ -778,9 +782,13 @@ class _Preload:
         except Exception:  # the worker will meet the error again and report it
             pass
 
-    def wait(self) -> None:
-        if self._thread is not None:
-            self._thread.join()
+    def wait(self, cancelled: Any = lambda: False) -> bool:
+        """Wait for the preload to finish; False if ``cancelled()`` became true first."""
+        while self._thread is not None and self._thread.is_alive():
+            if cancelled():
+                return False
+            self._thread.join(0.05)
+        return True
 
 
 _PRELOAD = _Preload()
