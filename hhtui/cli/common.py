@@ -27,7 +27,7 @@ from typing import IO, Any, NoReturn
 from hhtui.export import ExportError, check_writable_dir, read_json, sidecar_path, write_csv, write_run
 from hhtui.model import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
 from hhtui.model.membrane import PARAMETER_RANGES
-from hhtui.model.simulation import DT_RANGE
+from hhtui.model.solver import DT_RANGE
 
 __all__ = [
     "ArgumentParser",

@@ -9,38 +9,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import ParameterError
-from .integrators import DEFAULT_METHOD
 from .membrane import Membrane, check_range
 from .samples import Samples
-from .simulation import Simulation, check_dt, check_method, sample_stride
+from .solver import Solver
 from .stimulus import Step, Stimulus, stimulus_from_dict
 
+if TYPE_CHECKING:
+    from .simulation import Simulation
+
 MAX_T_STOP = 1.0e7  # ms: about 2.8 simulated hours
-
-
-@dataclass(frozen=True)
-class Solver:
-    """Integration settings: ``method`` (see METHODS), ``dt`` in ms, ``sample_every`` in ms
-    (a multiple of dt; None records every step)."""
-
-    method: str = DEFAULT_METHOD
-    dt: float = 0.01
-    sample_every: float | None = None
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "method", check_method(self.method))
-        object.__setattr__(self, "dt", check_dt(self.dt))
-        sample_stride(self.sample_every, self.dt)
-        if self.sample_every is not None:
-            object.__setattr__(self, "sample_every", float(self.sample_every))
-
-    @property
-    def record_interval(self) -> float:
-        """Time between recorded samples in ms."""
-        return self.sample_every if self.sample_every is not None else self.dt
 
 
 @dataclass(frozen=True)
@@ -82,8 +62,10 @@ class Experiment:
         """Number of rows a full recording of the run has (including t = 0)."""
         return int(math.floor(self.t_stop / self.solver.record_interval + 1e-6)) + 1
 
-    def simulation(self, population: int | None = None) -> Simulation:
+    def simulation(self, population: int | None = None) -> "Simulation":
         """A fresh :class:`Simulation` at rest for this experiment."""
+        from .simulation import Simulation  # the compiled kernels load only when a run needs them
+
         return Simulation(self.membrane, self.stimulus, dt=self.solver.dt, method=self.solver.method,
                           sample_every=self.solver.sample_every, population=population)
 

@@ -31,15 +31,8 @@ from numpy.typing import NDArray
 
 from ._jit import njit, prange, renamed
 from .channels import rates, relax_gates
+from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  (re-exported)
 
-METHODS: dict[str, int] = {"euler": 0, "rk4": 1, "expeuler": 2, "scipy": 3}
-METHOD_DESCRIPTIONS: dict[str, str] = {
-    "rk4": "classical Runge-Kutta, 4th order (default)",
-    "expeuler": "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt",
-    "euler": "forward Euler, 1st order, unstable at large dt (for teaching)",
-    "scipy": "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference",
-}
-DEFAULT_METHOD = "rk4"
 #: How far outside [0, 1] a gate may stray (rounding of a stable method) before the step counts as unstable.
 GATE_SLACK = 1e-3
 

@@ -20,15 +20,13 @@ from numpy.typing import NDArray
 
 from .channels import steady_states, time_constants
 from .errors import NumericalInstabilityError, ParameterError
-from .integrators import (DEFAULT_METHOD, METHODS, PARALLEL_MIN_POPULATION, integrate,
-                          integrate_parallel, reference_solution)
+from .integrators import PARALLEL_MIN_POPULATION, integrate, integrate_parallel, reference_solution
 from .membrane import Membrane, check_range
 from .samples import Samples
+from .solver import DEFAULT_METHOD, GRID_TOLERANCE, METHODS, check_dt, check_method, sample_stride
 from .stimulus import NoStimulus, Stimulus
 
-DT_RANGE = (1e-5, 1.0)  # ms
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
-GRID_TOLERANCE = 1e-6  # fraction of dt within which a time counts as on the grid
 
 
 def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> float:
@@ -54,29 +52,6 @@ def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> floa
         else:
             high = middle
     return float(0.5 * (low + high))
-
-
-def check_dt(dt: Any) -> float:
-    """A validated time step in ms."""
-    return check_range("dt", dt, "ms", DT_RANGE[0], DT_RANGE[1])
-
-
-def check_method(method: Any) -> str:
-    """A validated integration method name."""
-    if method not in METHODS:
-        raise ParameterError(f"method {method!r} is unknown; choose one of: {', '.join(METHODS)}")
-    return str(method)
-
-
-def sample_stride(sample_every: float | None, dt: float) -> int:
-    """Grid steps between recorded samples; ``sample_every`` (ms) must be a multiple of dt."""
-    if sample_every is None:
-        return 1
-    every = check_range("sample_every", sample_every, "ms", 0.0, 1.0e6, low_inclusive=False)
-    stride = round(every / dt)
-    if stride < 1 or abs(stride * dt - every) > GRID_TOLERANCE * every + 1e-12:
-        raise ParameterError(f"sample_every ({every:g} ms) must be a whole multiple of dt ({dt:g} ms)")
-    return stride
 
 
 class Simulation:

@@ -1,0 +1,70 @@
+"""Solver settings: the integration methods, the time step and the sampling interval.
+
+Light on purpose (no compiled kernels): the command line and the app validate settings with
+it before any simulation loads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ParameterError
+from .membrane import check_range
+
+METHODS: dict[str, int] = {"euler": 0, "rk4": 1, "expeuler": 2, "scipy": 3}
+METHOD_DESCRIPTIONS: dict[str, str] = {
+    "rk4": "classical Runge-Kutta, 4th order (default)",
+    "expeuler": "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt",
+    "euler": "forward Euler, 1st order, unstable at large dt (for teaching)",
+    "scipy": "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference",
+}
+DEFAULT_METHOD = "rk4"
+
+DT_RANGE = (1e-5, 1.0)  # ms
+GRID_TOLERANCE = 1e-6  # fraction of dt within which a time counts as on the grid
+
+
+def check_dt(dt: Any) -> float:
+    """A validated time step in ms."""
+    return check_range("dt", dt, "ms", DT_RANGE[0], DT_RANGE[1])
+
+
+def check_method(method: Any) -> str:
+    """A validated integration method name."""
+    if method not in METHODS:
+        raise ParameterError(f"method {method!r} is unknown; choose one of: {', '.join(METHODS)}")
+    return str(method)
+
+
+def sample_stride(sample_every: float | None, dt: float) -> int:
+    """Grid steps between recorded samples; ``sample_every`` (ms) must be a multiple of dt."""
+    if sample_every is None:
+        return 1
+    every = check_range("sample_every", sample_every, "ms", 0.0, 1.0e6, low_inclusive=False)
+    stride = round(every / dt)
+    if stride < 1 or abs(stride * dt - every) > GRID_TOLERANCE * every + 1e-12:
+        raise ParameterError(f"sample_every ({every:g} ms) must be a whole multiple of dt ({dt:g} ms)")
+    return stride
+
+
+@dataclass(frozen=True)
+class Solver:
+    """Integration settings: ``method`` (see METHODS), ``dt`` in ms, ``sample_every`` in ms
+    (a multiple of dt; None records every step)."""
+
+    method: str = DEFAULT_METHOD
+    dt: float = 0.01
+    sample_every: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "method", check_method(self.method))
+        object.__setattr__(self, "dt", check_dt(self.dt))
+        sample_stride(self.sample_every, self.dt)
+        if self.sample_every is not None:
+            object.__setattr__(self, "sample_every", float(self.sample_every))
+
+    @property
+    def record_interval(self) -> float:
+        """Time between recorded samples in ms."""
+        return self.sample_every if self.sample_every is not None else self.dt
