@@ -30,8 +30,8 @@ The rate equations are those of :func:`hhtui.model.channels.rates`.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +39,7 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import relax_gates
 from .errors import ParameterError
+from .solver import FixedStepRun
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
 
@@ -61,7 +62,7 @@ VELOCITY_SPAN_BOTH_ENDS = (0.15, 0.35)
 
 
 @dataclass(frozen=True)
-class CableSettings:
+class CableSettings(FixedStepRun):
     """Everything that defines one cable run.
 
     Attributes:
@@ -80,6 +81,8 @@ class CableSettings:
         threshold_mV: arrival = first upward crossing of this voltage, mV.
         membrane: membrane parameters per cm^2 (default: HH 1952 at 18.5 C).
     """
+
+    KIND: ClassVar[str] = "cable"
 
     length_cm: float = 5.0
     diameter_um: float = 476.0
@@ -157,29 +160,6 @@ class CableSettings:
         return math.sqrt(self.radius_cm / (2.0 * self.ra_ohm_cm * g_l_s))
 
     # ---------------------------------------------------------------------------- time
-
-    @property
-    def n_steps(self) -> int:
-        """Number of time steps (t_stop rounded up to whole steps)."""
-        return max(1, int(math.ceil(self.t_stop / self.dt - 1e-9)))
-
-    @property
-    def stride(self) -> int:
-        """Steps between recorded columns of V(x, t)."""
-        return max(1, int(round(self.sample_every / self.dt)))
-
-    @property
-    def n_samples(self) -> int:
-        """Recorded columns of V(x, t), t = 0 included."""
-        return self.n_steps // self.stride + 1
-
-    def replace(self, **changes: Any) -> "CableSettings":
-        """A validated copy with ``changes`` applied."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ParameterError(f"unknown cable setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (the membrane as a nested dictionary)."""

@@ -27,8 +27,8 @@ pair, no self-connections), ``random`` (each ordered pair i != j independently w
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -37,6 +37,7 @@ from ._jit import njit
 from .channels import steady_states
 from .errors import ParameterError
 from .integrators import METHODS, step
+from .solver import FixedStepRun
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
 
@@ -64,7 +65,7 @@ def _check_neurons(name: str, value: Any, n: int) -> tuple[int, ...]:
 
 
 @dataclass(frozen=True)
-class NetworkSettings:
+class NetworkSettings(FixedStepRun):
     """Everything that defines one network run.
 
     Attributes:
@@ -89,6 +90,8 @@ class NetworkSettings:
         threshold_mV: a spike is an upward crossing of this voltage, mV.
         membrane: membrane parameters of every neuron.
     """
+
+    KIND: ClassVar[str] = "network"
 
     n: int = 10
     topology: str = "ring"
@@ -161,21 +164,6 @@ class NetworkSettings:
         return (pre, post, *rest)
 
     @property
-    def n_steps(self) -> int:
-        """Number of time steps (t_stop rounded up to whole steps)."""
-        return max(1, int(math.ceil(self.t_stop / self.dt - 1e-9)))
-
-    @property
-    def stride(self) -> int:
-        """Steps between recorded voltage samples."""
-        return max(1, int(round(self.sample_every / self.dt)))
-
-    @property
-    def n_samples(self) -> int:
-        """Recorded voltage samples per neuron, t = 0 included."""
-        return self.n_steps // self.stride + 1
-
-    @property
     def recorded(self) -> tuple[int, ...]:
         """The neurons whose voltage is recorded."""
         if self.record_neurons is not None:
@@ -186,14 +174,6 @@ class NetworkSettings:
     def inhibitory(self) -> bool:
         """True if the rule's synapses reverse below the resting potential (E_syn < -65 mV)."""
         return self.e_syn < -65.0
-
-    def replace(self, **changes: Any) -> "NetworkSettings":
-        """A validated copy with ``changes`` applied."""
-        known = {f.name for f in fields(self)}
-        unknown = sorted(set(changes) - known)
-        if unknown:
-            raise ParameterError(f"unknown network setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-        return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (the membrane nested, tuples as lists)."""

@@ -6,7 +6,8 @@ it before any simulation loads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
+import math
 from typing import Any
 
 from .errors import ParameterError
@@ -68,3 +69,36 @@ class Solver:
     def record_interval(self) -> float:
         """Time between recorded samples in ms."""
         return self.sample_every if self.sample_every is not None else self.dt
+
+
+class FixedStepRun:
+    """Mixin for the settings dataclasses of fixed-step runs (cable, network): the time grid
+    from ``t_stop``, ``dt`` and ``sample_every`` (ms), and a validated ``replace``."""
+
+    t_stop: float
+    dt: float
+    sample_every: float
+    KIND: str = "run"
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps (t_stop rounded up to whole steps)."""
+        return max(1, int(math.ceil(self.t_stop / self.dt - 1e-9)))
+
+    @property
+    def stride(self) -> int:
+        """Steps between recorded samples."""
+        return max(1, int(round(self.sample_every / self.dt)))
+
+    @property
+    def n_samples(self) -> int:
+        """Recorded samples, t = 0 included."""
+        return self.n_steps // self.stride + 1
+
+    def replace(self, **changes: Any) -> Any:
+        """A validated copy with ``changes`` applied; unknown names are refused."""
+        known = {f.name for f in fields(self)}  # type: ignore[arg-type]
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise ParameterError(f"unknown {self.KIND} setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        return replace(self, **changes)  # type: ignore[type-var]
