@@ -34,15 +34,17 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_APP = [PYTHON, "-c", "import sys; from hhtui.tui.app import run_app; sys.exit(run_app())"]
 RUN_CLI = [PYTHON, "-m", "hhtui"]
 SESSION = "hhtui-bench"
+#: A private tmux server, so the benchmark never touches anyone else's sessions.
+SOCKET = "hhtui-bench"
 DRAWN = "V (mV)"
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
+    return subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True, check=False).stdout
 
 
 def kill_session() -> None:
-    subprocess.run(["tmux", "kill-session", "-t", SESSION], capture_output=True, check=False)
+    subprocess.run(["tmux", "-L", SOCKET, "kill-session", "-t", SESSION], capture_output=True, check=False)
 
 
 def capture() -> str:
@@ -55,7 +57,7 @@ def start_session(command: list[str], width: int = 100, height: int = 30, env: d
     shell = " ".join(f"'{part}'" for part in command)
     prefix = " ".join(f"{k}={v}" for k, v in (env or {}).items())
     started = time.perf_counter()
-    subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height),
+    subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height),
                     f"cd {ROOT} && TERM=xterm-256color {prefix} exec {shell}"], check=True)
     return started
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import os
 import time
 from collections import deque
 from functools import partial
@@ -84,11 +85,13 @@ class HHApp(App[int]):
 
     #: Actions that change the simulation: disabled while another screen is on top.
     SIM_ACTIONS = frozenset({"toggle_run", "step", "reset", "current", "speed", "window", "next_view",
-                             "toggle_option", "export", "presets", "focus_plot"})
+                             "toggle_option", "export", "presets", "focus_plot", "axon", "network"})
 
     def __init__(self, experiment: "Experiment | None" = None, *, autostart: bool = False,
                  export_dir: str | Path = ".") -> None:
-        super().__init__()
+        # Under NO_COLOR, native ANSI colours let Textual drop colour altogether (its NoColor
+        # filter) instead of turning the theme into 256-colour greys; reverse and bold remain.
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.start_experiment = experiment
         self.autostart = autostart
         self.export_dir = Path(export_dir)
@@ -154,7 +157,9 @@ class HHApp(App[int]):
         if width is None or height is None:
             width, height = self.size
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
-        self.screen.set_class(small, "-too-small")
+        # The main screen, even when the help, a picker or the palette is on top of it.
+        main_screen = self.screen_stack[0] if self.screen_stack else self.screen
+        main_screen.set_class(small, "-too-small")
         self.query_one("#too-small", Static).update(
             f"Enlarge the terminal to at least {MIN_SIZE[0]}x{MIN_SIZE[1]} (it is {width}x{height})")
         try:

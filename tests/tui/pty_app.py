@@ -21,7 +21,7 @@ class PtyApp:
     def __init__(self, columns: int = 100, rows: int = 30, env: dict[str, str] | None = None) -> None:
         pid, fd = pty.fork()
         if pid == 0:  # the child: become the app
-            environment = dict(os.environ, TERM="xterm-256color", **(env or {}))
+            environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
             os.execve(sys.executable, [sys.executable, "-c", APP_CODE], environment)
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))

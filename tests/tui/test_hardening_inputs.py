@@ -369,10 +369,6 @@ async def test_typed_and_pasted_texts_are_refused_like_set_ones(tmp_path) -> Non
         assert app.session.sim.membrane.g_k == 18.5
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "parse_number (hhtui/tui/widgets/parameter_panel.py) puts the whole text typed into its message "
-    "(f\"... got {text.strip()!r}\"): a long paste (12 kB) becomes a 12 kB error line under the field and "
-    "in its tooltip, filling the panel; quote a short prefix instead (e.g. the first 20 characters + '...')"))
 async def test_a_long_paste_gives_a_short_message(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -459,10 +455,6 @@ async def test_euler_at_dt_half_a_millisecond_pauses_with_a_message_and_exports_
 
 
 # --- what the panel shows must be what runs ------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=(
-    "ParameterPanel.stimulus_with (hhtui/tui/widgets/parameter_panel.py) rebuilds a noise stimulus from the "
-    "shown fields only (mean, std, start, duration): editing any of them silently resets the noise's seed "
-    "and bin_width to their defaults (seed 0, 0.5 ms), so the run no longer matches its configuration"))
 async def test_editing_a_noise_field_keeps_the_seed_and_bin_width(tmp_path) -> None:
     noise = Noise(mean=5.0, std=5.0, start=1.0, seed=7, bin_width=0.25)
     app = HHApp(Experiment(stimulus=noise), export_dir=tmp_path)
@@ -480,11 +472,6 @@ def combined_presets() -> list[str]:
     return [name for name, experiment in PRESETS.items() if experiment.stimulus.kind == "sum"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "ParameterPanel._show_stimulus (hhtui/tui/widgets/parameter_panel.py) sets the #s-type Select to the "
-    "stimulus kind, but a combined stimulus (kind 'sum', presets all-or-none and bistability) has no "
-    "option there: textual raises InvalidSelectValueError('sum') and the app crashes when such a preset "
-    "is picked (p) or given at start-up"))
 @pytest.mark.parametrize("how", ["picker", "start-up"])
 async def test_presets_with_a_combined_stimulus_load(how: str, tmp_path) -> None:
     from hhtui.experiments import PRESETS

@@ -198,12 +198,6 @@ def test_usable_by_keyboard_alone(name: str, tmp_path) -> None:
         terminal.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "HHApp (hhtui/tui/app.py) under NO_COLOR still writes colour escape sequences: textual turns the "
-    "theme into 256-colour greys (its Monochrome filter, e.g. SGR 38;5;248;48;5;233) because the app "
-    "does not use native ANSI colours; NO_COLOR (no-color.org) asks for no ANSI colour at all. Fix: "
-    "construct the app with ansi_color=True when NO_COLOR is set (textual then applies its NoColor "
-    "filter) and keep focus and selection visible through reverse/bold, which survive"))
 def test_no_color_writes_no_colour_codes(tmp_path) -> None:
     terminal = Terminal(tmp_path, {"NO_COLOR": "1"})
     try:

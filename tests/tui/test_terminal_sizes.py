@@ -139,18 +139,9 @@ async def test_rapid_resizing_ends_in_the_right_layout(tmp_path) -> None:
         assert app.plot.render().plain == start_plot
 
 
-UNDER_ANOTHER_SCREEN = pytest.mark.xfail(strict=True, reason=(
-    "HHApp._check_size (hhtui/tui/app.py, called from on_resize) sets the '-too-small' class on "
-    "self.screen, the screen on top at the time of the resize; when the help, the preset picker or the "
-    "command palette is open, the main screen never learns the new size, and after closing the other "
-    "screen it shows the layout of the size it last saw: a broken layout below the minimum, or the "
-    "'Enlarge the terminal' message in a terminal that is big enough. Fix: set the class on the main "
-    "screen (self.screen_stack[0]) or on the App (CSS 'App.-too-small #main'), or re-check the size "
-    "when the main screen resumes (on_screen_resume)"))
 OTHER_SCREENS = ["question_mark", "p", "ctrl+p"]
 
 
-@UNDER_ANOTHER_SCREEN
 @pytest.mark.parametrize("key", OTHER_SCREENS)
 async def test_shrinking_under_another_screen(key: str, tmp_path) -> None:
     """The terminal shrinks below the minimum while the help, the preset picker or the command
@@ -170,7 +161,6 @@ async def test_shrinking_under_another_screen(key: str, tmp_path) -> None:
         assert not found, "\n".join(found)
 
 
-@UNDER_ANOTHER_SCREEN
 @pytest.mark.parametrize("key", OTHER_SCREENS)
 async def test_growing_under_another_screen(key: str, tmp_path) -> None:
     """The app starts in a terminal too small, another screen is opened, the terminal grows: once

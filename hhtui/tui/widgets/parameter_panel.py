@@ -42,9 +42,18 @@ STIMULUS_TYPES: dict[str, tuple[str, ...]] = {
     "ramp": ("amplitude", "amplitude_end", "start", "duration"),
     "noise": ("amplitude", "std", "start", "duration"),
     "clamp": ("hold", "level", "start", "duration"),
+    "sum": (),  # a preset's combination of protocols: kept whole, its amplitude moved by the current keys
 }
 TYPE_LABELS = {"none": "none", "step": "step", "train": "pulse train", "ramp": "ramp", "noise": "noise",
-               "clamp": "voltage clamp"}
+               "clamp": "voltage clamp", "sum": "combined"}
+#: Longest piece of a typed text quoted back in a message (a long paste stays readable).
+QUOTE_LIMIT = 24
+
+
+def quoted(text: str) -> str:
+    """``text`` stripped and quoted, cut to :data:`QUOTE_LIMIT` characters with an ellipsis."""
+    text = text.strip()
+    return repr(text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "...")
 METHOD_NAMES = ("rk4", "expeuler", "euler", "scipy")
 
 
@@ -56,9 +65,9 @@ def parse_number(text: str, name: str, unit: str = "") -> float:
     try:
         value = float(cleaned)
     except ValueError:
-        raise ValueError(f"{name} must be a number{(' in ' + unit) if unit else ''}, got {text.strip()!r}") from None
+        raise ValueError(f"{name} must be a number{(' in ' + unit) if unit else ''}, got {quoted(text)}") from None
     if math.isinf(value):  # 1e400 overflows to inf: too large, not a request for "forever"
-        raise ValueError(f"{name} = {text.strip()} is out of range (type inf for no end)")
+        raise ValueError(f"{name} = {quoted(text)} is out of range (type inf for no end)")
     return value
 
 
@@ -289,13 +298,16 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         from hhtui.model.stimulus import stimulus_from_dict
 
         kind = kind or self.query_one("#s-type", Select).value
-        data: dict[str, Any] = {"type": kind}
+        current = self.experiment.stimulus if self.experiment is not None else None
+        # Start from the protocol in use, so settings without a field (a noise seed, a preset's
+        # combination) are kept; the shown fields then override.
+        data: dict[str, Any] = current.to_dict() if current is not None and current.kind == kind else {"type": kind}
         for field in STIMULUS_TYPES[str(kind)]:
             raw = text if field == name else self.query_one(f"#s-{field}", Input).value
             value = parse_number(raw or "", field)
             if field == "count":
                 if not math.isfinite(value) or value != int(value):
-                    raise ValueError(f"count must be a whole number of pulses, got {raw!r}")
+                    raise ValueError(f"count must be a whole number of pulses, got {quoted(raw or '')}")
                 value = int(value)
             data["mean" if (kind == "noise" and field == "amplitude") else field] = value
         return stimulus_from_dict(data)
@@ -422,7 +434,7 @@ def stimulus_values(stimulus: Any) -> dict[str, float]:
 def default_stimulus(kind: str, previous: Any, now_ms: float) -> Any:
     """A protocol of type ``kind`` that keeps the previous amplitude and, in a run already
     going, starts about now (its times are absolute)."""
-    from hhtui.model.stimulus import NoStimulus, Noise, Ramp, Step, Train, VoltageClamp
+    from hhtui.model.stimulus import Combined, NoStimulus, Noise, Ramp, Step, Train, VoltageClamp
     from hhtui.tui.session import injected_current
 
     amplitude = 0.0 if previous.is_clamp else injected_current(previous)
@@ -439,4 +451,8 @@ def default_stimulus(kind: str, previous: Any, now_ms: float) -> Any:
         return Noise(mean=amplitude or 5.0, std=5.0, start=start)
     if kind == "clamp":
         return VoltageClamp(hold=-65.0, level=0.0, start=start, duration=20.0)
+    if kind == "sum":
+        if previous.kind == "sum":
+            return previous
+        return Combined(parts=(Step(amplitude=amplitude or 10.0, start=start),))
     raise ValueError(f"unknown stimulus type {kind!r}")
