@@ -24,6 +24,7 @@ SHOTS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("kinetics", ("v", "v", "v", "v"), 80.0),
     ("fi-curve", ("v", "v", "v", "v", "v"), 80.0),
     ("ap-phases", ("v", "v", "v", "v", "v", "v", "c"), 80.0),
+    ("clamp-family", ("v", "v", "v", "v", "v", "v", "v"), 80.0),
     ("help", ("question_mark",), 0.0),
 )
 SIZES = ((80, 24), (120, 40))

@@ -126,3 +126,20 @@ def test_chart_draws_vertical_extremes_of_a_spike() -> None:
 def test_tiny_charts_are_blank_not_broken() -> None:
     text = Chart(8, 3).line([0, 1], [0, 1], "x", "V").build()
     assert text.plain.split("\n") == ["        "] * 3
+
+
+def test_clamp_family_view_separates_the_currents_with_toxins(live: LiveRun) -> None:
+    # The classic separation (Hodgkin & Huxley 1952; Hille, ch. 2): with TTX the sodium current of
+    # every step is zero while the potassium current is untouched, and TEA does the reverse.
+    view = get_view("clamp")
+    ctx = prepared(view, context(live, 100, 30))
+    family = ctx.prepared
+    assert family["I_Na"].min() < -500.0 and family["I_K"].max() > 500.0  # inward I_Na, outward I_K
+    plain = view.build(ctx).plain
+    assert "I_Na (uA/cm2)" in plain and "I_K (uA/cm2)" in plain and "-55 ... 25 mV (9 steps)" in plain
+    ctx.experiment = live.experiment.replace(membrane=Membrane(g_na=0.0))
+    ttx = prepared(view, ctx).prepared
+    assert np.all(ttx["I_Na"] == 0.0) and np.allclose(ttx["I_K"], family["I_K"])
+    ctx.experiment = live.experiment.replace(membrane=Membrane(g_k=0.0))
+    tea = prepared(view, ctx).prepared
+    assert np.all(tea["I_K"] == 0.0) and np.allclose(tea["I_Na"], family["I_Na"])

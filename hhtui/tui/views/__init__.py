@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Hashable
 
 #: View modules, in cycling order.
-ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases")
+ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp")
 #: Other names an experiment may use for a view.
 ALIASES: dict[str, str] = {"gates": "voltage", "voltage+gates": "voltage", "main": "voltage"}
 
