@@ -100,6 +100,24 @@ def _write_error(path: PathLike, exc: OSError) -> ExportError:
     return ExportError(f"cannot write {os.fspath(path)}: {_reason(exc)}")
 
 
+def _read_text(path: PathLike) -> str:
+    """The whole text of ``path`` (UTF-8, a byte-order mark dropped, newlines as written by any
+    system read as ``\\n``); :class:`ExportError` if it is missing, unreadable, binary or empty."""
+    shown = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline=None) as fh:
+            text = fh.read()
+    except IsADirectoryError as exc:
+        raise ExportError(f"cannot read {shown}: it is a directory") from exc
+    except UnicodeDecodeError as exc:
+        raise ExportError(f"cannot read {shown}: not a text file ({exc.reason})") from exc
+    except OSError as exc:
+        raise _read_error(path, exc) from exc
+    if not text.strip():
+        raise ExportError(f"cannot read {shown}: the file is empty")
+    return text
+
+
 def _read_error(path: PathLike, exc: OSError) -> ExportError:
     if exc.errno == errno.ENOENT:
         return ExportError(f"cannot read {os.fspath(path)}: file does not exist")
@@ -395,17 +413,7 @@ def read_csv(path: PathLike) -> dict[str, np.ndarray]:
     not a finite number (the message names the file and the line).
     """
     shown = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline=None) as fh:
-            text = fh.read()
-    except IsADirectoryError as exc:
-        raise ExportError(f"cannot read {shown}: it is a directory") from exc
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"cannot read {shown}: not a text file ({exc.reason})") from exc
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
-    if not text.strip():
-        raise ExportError(f"cannot read {shown}: the file is empty")
+    text = _read_text(path)
     header, _, body = text.partition("\n")
     names = _parse_header(path, header)
     if not body.strip():
@@ -465,17 +473,7 @@ def _refuse_constant(name: str) -> Any:
 def read_json(path: PathLike) -> dict[str, Any]:
     """Read a JSON object from ``path``; :class:`ExportError` if missing, malformed or not an object."""
     shown = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            text = fh.read()
-    except IsADirectoryError as exc:
-        raise ExportError(f"cannot read {shown}: it is a directory") from exc
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"cannot read {shown}: not a text file ({exc.reason})") from exc
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
-    if not text.strip():
-        raise ExportError(f"cannot read {shown}: the file is empty")
+    text = _read_text(path)
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:

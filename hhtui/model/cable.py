@@ -159,23 +159,11 @@ class CableSettings(FixedStepRun):
             return math.inf
         return math.sqrt(self.radius_cm / (2.0 * self.ra_ohm_cm * g_l_s))
 
-    # ---------------------------------------------------------------------------- time
-
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (the membrane as a nested dictionary)."""
         data = asdict(self)
         data["membrane"] = self.membrane.to_dict()
         return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "CableSettings":
-        """Build from :meth:`to_dict` output; unknown keys are refused."""
-        if not isinstance(data, dict):
-            raise ParameterError(f"cable settings must be an object, got {type(data).__name__}")
-        data = dict(data)
-        if "membrane" in data:
-            data["membrane"] = Membrane.from_dict(data["membrane"])
-        return cls().replace(**data)
 
 
 # -------------------------------------------------------------------------------- kernel

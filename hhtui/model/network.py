@@ -184,18 +184,6 @@ class NetworkSettings(FixedStepRun):
         data["record_neurons"] = None if self.record_neurons is None else list(self.record_neurons)
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "NetworkSettings":
-        """Build from :meth:`to_dict` output; unknown keys are refused."""
-        if not isinstance(data, dict):
-            raise ParameterError(f"network settings must be an object, got {type(data).__name__}")
-        data = dict(data)
-        if "membrane" in data:
-            data["membrane"] = Membrane.from_dict(data["membrane"])
-        for key in ("connections", "kick_neurons", "record_neurons"):
-            if isinstance(data.get(key), list):
-                data[key] = tuple(tuple(x) if isinstance(x, list) else x for x in data[key])
-        return cls().replace(**data)
 
 
 # -------------------------------------------------------------------------------- connectivity

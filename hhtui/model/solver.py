@@ -95,6 +95,22 @@ class FixedStepRun:
         """Recorded samples, t = 0 included."""
         return self.n_steps // self.stride + 1
 
+    @classmethod
+    def from_dict(cls, data: Any) -> Any:
+        """Build from ``to_dict`` output (lists back to tuples, the membrane nested); unknown
+        keys are refused."""
+        from .membrane import Membrane
+
+        if not isinstance(data, dict):
+            raise ParameterError(f"{cls.KIND} settings must be an object, got {type(data).__name__}")
+        data = dict(data)
+        if "membrane" in data:
+            data["membrane"] = Membrane.from_dict(data["membrane"])
+        for key, value in data.items():
+            if isinstance(value, list):
+                data[key] = tuple(tuple(x) if isinstance(x, list) else x for x in value)
+        return cls().replace(**data)  # type: ignore[call-arg]
+
     def replace(self, **changes: Any) -> Any:
         """A validated copy with ``changes`` applied; unknown names are refused."""
         known = {f.name for f in fields(self)}  # type: ignore[arg-type]
