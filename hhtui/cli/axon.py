@@ -7,23 +7,21 @@ every measured value as JSON on standard output instead of the text line).
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
-from hhtui.model.membrane import Membrane
 from hhtui.cli.common import (
-    RunFailed,
     UsageError,
     add_membrane_arguments,
-    check_output,
+    check_json_output,
     finite_float,
+    flag_of_message,
     membrane_from_args,
     non_negative_float,
     positive_float,
     positive_int,
-    write_output,
+    report_run,
 )
+from hhtui.model.membrane import Membrane
 
 #: Temperature of the cable when --temperature is not given (degrees C): Hodgkin & Huxley's
 #: propagated action potential was computed at 18.5 C.
@@ -161,10 +159,8 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     try:
         return CableSettings(**changes)
     except ParameterError as exc:
-        message = str(exc)
-        name = message.split(" ", 1)[0]
-        flag = "--dx-um" if name == "nseg" and args.dx_um is not None else FLAGS.get(name, "")
-        raise UsageError(f"{flag}: {message}" if flag else message) from None
+        flags = {**FLAGS, "nseg": "--dx-um"} if args.dx_um is not None else FLAGS
+        raise UsageError(flag_of_message(str(exc), flags)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -172,23 +168,7 @@ def run(args: argparse.Namespace) -> int:
     from hhtui.model.cable import position_columns, simulate_cable
 
     settings = _settings_from_args(args)
-    if args.output is not None:
-        if args.output == "-" and args.json:
-            raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
-        check_output(args.output)
+    check_json_output(args)
     result = simulate_cable(settings)
-    if result.halted_reason:
-        raise RunFailed(f"{result.halted_reason}. No file written.")
-    measured = result.summary()
-    written: list[Any] = []
-    if args.output is not None:
-        columns = position_columns(result, args.positions)
-        written = write_output(args.output, columns, settings.to_dict(), extra={"measured": measured})
-    if args.json:
-        json.dump(measured, sys.stdout, indent=2, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        print(result.describe(), file=sys.stderr if args.output == "-" else sys.stdout)
-    if written:
-        print(f"hhtui axon: wrote {' + '.join(str(path) for path in written)}", file=sys.stderr)
-    return 0
+    return report_run("hhtui axon", args, result, result.summary(), "measured",
+                      lambda: position_columns(result, args.positions), settings.to_dict())

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import sys
@@ -40,18 +41,23 @@ __all__ = [
     "add_output_argument",
     "add_solver_arguments",
     "blame",
+    "check_json_output",
     "check_output",
     "estimate_csv_bytes",
     "finite_float",
+    "flag_of_message",
     "thinning_interval",
     "load_experiment_file",
     "membrane_from_args",
     "non_negative_float",
+    "non_negative_int",
     "number",
     "positive_float",
     "positive_int",
+    "report_run",
     "solver_changes",
     "warn",
+    "whole_number",
     "write_output",
 ]
 
@@ -137,15 +143,24 @@ def non_negative_float(text: str) -> float:
     return value
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number >= 1."""
-    try:
-        value = int(text, 10)
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
+def whole_number(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``low``."""
+
+    def convert(text: str) -> int:
+        try:
+            value = int(text, 10)
+        except (TypeError, ValueError):
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}")
+        return value
+
+    convert.__name__ = "positive_int" if low == 1 else f"whole_number_from_{low}"
+    return convert
+
+
+positive_int = whole_number(1)
+non_negative_int = whole_number(0)
 
 
 def number(unit: str, low: float | None = None, high: float | None = None, *, low_inclusive: bool = True,
@@ -396,3 +411,37 @@ def default_output_name() -> str:
     from hhtui.export import timestamped_name
 
     return os.fspath(timestamped_name())
+
+
+def flag_of_message(message: str, flags: Mapping[str, str]) -> str:
+    """``message`` prefixed with the flag its first word (a setting's name) belongs to, if known."""
+    flag = flags.get(message.split(" ", 1)[0], "")
+    return f"{flag}: {message}" if flag else message
+
+
+def check_json_output(args: argparse.Namespace) -> None:
+    """For commands with ``--json`` and ``-o``: the two cannot share standard output, and the
+    output file must be writable (checked before any work is done)."""
+    if args.output is not None:
+        if args.output == "-" and args.json:
+            raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
+        check_output(args.output)
+
+
+def report_run(command: str, args: argparse.Namespace, result: Any, measured: dict[str, Any], extra_key: str,
+               columns: Callable[[], Mapping[str, Any]], settings: dict[str, Any]) -> int:
+    """Finish a run of ``hhtui axon`` or ``hhtui network``: refuse a halted run, write the CSV and
+    sidecar if asked, print the measured values (JSON with ``--json``, else ``result.describe()``)."""
+    if result.halted_reason:
+        raise RunFailed(f"{result.halted_reason}. No file written.")
+    written: list[Path] = []
+    if args.output is not None:
+        written = write_output(args.output, columns(), settings, extra={extra_key: measured})
+    if args.json:
+        json.dump(measured, sys.stdout, indent=2, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(result.describe(), file=sys.stderr if args.output == "-" else sys.stdout)
+    if written:
+        print(f"{command}: wrote {' + '.join(str(path) for path in written)}", file=sys.stderr)
+    return 0

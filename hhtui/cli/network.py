@@ -7,21 +7,20 @@ Writes the spikes as CSV (``neuron,t_ms``) with ``-o`` and prints a one-line sum
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from typing import Any
 
 from hhtui.cli.common import (
-    RunFailed,
     UsageError,
     add_membrane_arguments,
-    check_output,
+    check_json_output,
     finite_float,
+    flag_of_message,
     membrane_from_args,
     non_negative_float,
+    non_negative_int,
     positive_float,
     positive_int,
-    write_output,
+    report_run,
 )
 
 DESCRIPTION = """\
@@ -103,17 +102,6 @@ def add_parser(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def non_negative_int(text: str) -> int:
-    """An argparse type: a whole number >= 0."""
-    try:
-        value = int(text, 10)
-    except (TypeError, ValueError):
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
-
-
 def _settings_from_args(args: argparse.Namespace) -> Any:
     from hhtui.model.errors import ParameterError
     from hhtui.model.membrane import Membrane
@@ -144,13 +132,7 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     try:
         return NetworkSettings(**changes)
     except ParameterError as exc:
-        raise UsageError(_with_flag(str(exc))) from None
-
-
-def _with_flag(message: str) -> str:
-    name = message.split(" ", 1)[0]
-    flag = FLAGS.get(name)
-    return f"{flag}: {message}" if flag else message
+        raise UsageError(flag_of_message(str(exc), FLAGS)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -159,26 +141,10 @@ def run(args: argparse.Namespace) -> int:
     from hhtui.model.network import simulate_network
 
     settings = _settings_from_args(args)
-    if args.output is not None:
-        if args.output == "-" and args.json:
-            raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
-        check_output(args.output)
+    check_json_output(args)
     try:
         result = simulate_network(settings)
     except ParameterError as exc:
-        raise UsageError(_with_flag(str(exc))) from None
-    if result.halted_reason:
-        raise RunFailed(f"{result.halted_reason}. No file written.")
-    summary = result.summary()
-    written: list[Any] = []
-    if args.output is not None:
-        columns = {"neuron": result.spike_neuron, "t_ms": result.spike_time}
-        written = write_output(args.output, columns, settings.to_dict(), extra={"summary": summary})
-    if args.json:
-        json.dump(summary, sys.stdout, indent=2, allow_nan=False)
-        sys.stdout.write("\n")
-    else:
-        print(result.describe(), file=sys.stderr if args.output == "-" else sys.stdout)
-    if written:
-        print(f"hhtui network: wrote {' + '.join(str(path) for path in written)}", file=sys.stderr)
-    return 0
+        raise UsageError(flag_of_message(str(exc), FLAGS)) from None
+    return report_run("hhtui network", args, result, result.summary(), "summary",
+                      lambda: {"neuron": result.spike_neuron, "t_ms": result.spike_time}, settings.to_dict())
