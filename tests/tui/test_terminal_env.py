@@ -12,15 +12,9 @@ Each app runs in its own session on its own pty, in a temporary working director
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import select
 import signal
-import struct
-import sys
-import termios
 import time
 from pathlib import Path
 
@@ -28,9 +22,10 @@ import pytest
 
 from hhtui.tui.views import ORDER, get_view, next_view
 
+from .pty_app import PtyApp
+
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="needs POSIX signals")
 
-APP_CODE = "import sys; from hhtui.tui.app import run_app; sys.exit(run_app())"
 PLOT_DRAWN = b"V (mV)"
 #: The longest a clean exit may take on a loaded machine before it counts as hanging (s).
 EXIT_DEADLINE_S = 20.0
@@ -46,84 +41,9 @@ def needs_a_pty() -> None:
     os.close(slave)
 
 
-class Terminal:
-    """The app in a child process on a pty of ``columns`` x ``rows`` with environment ``env``
-    (None values remove a variable), in the working directory ``cwd``."""
-
-    def __init__(self, cwd: Path, env: dict[str, str | None], columns: int = 100, rows: int = 30) -> None:
-        environment = {**os.environ, "TERM": "xterm-256color"}
-        environment.pop("COLORTERM", None)  # say only what TERM says
-        for name, value in env.items():
-            if value is None:
-                environment.pop(name, None)
-            else:
-                environment[name] = value
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: become the app
-            try:
-                os.chdir(cwd)
-                os.execve(sys.executable, [sys.executable, "-c", APP_CODE], environment)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        self.output = bytearray()
-        self.status: int | None = None
-
-    def read(self, seconds: float) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([self.fd], [], [], max(0.0, deadline - time.monotonic()))
-            if not ready:
-                break
-            try:
-                data = os.read(self.fd, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            self.output += data
-
-    def wait_for(self, needle: bytes, seconds: float, start: int = 0) -> bool:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if needle in self.output[start:]:
-                return True
-            if self.exited():
-                break
-            self.read(0.05)
-        return needle in self.output[start:]
-
-    def send(self, keys: bytes) -> None:
-        os.write(self.fd, keys)
-
-    def exited(self) -> bool:
-        if self.status is None:
-            done, status = os.waitpid(self.pid, os.WNOHANG)
-            if done:
-                self.status = os.waitstatus_to_exitcode(status)
-        return self.status is not None
-
-    def wait_exit(self, seconds: float) -> int | None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.exited():
-                self.read(0.1)
-                return self.status
-            self.read(0.05)
-        return None
-
-    def close(self) -> None:
-        if self.status is None:
-            try:
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
-            except (ProcessLookupError, ChildProcessError):
-                pass
-        try:
-            os.close(self.fd)
-        except OSError:
-            pass
+def Terminal(cwd: Path, env: dict[str, str | None], columns: int = 100, rows: int = 30) -> PtyApp:
+    """The app on a pty of ``columns`` x ``rows`` with environment ``env``, working in ``cwd``."""
+    return PtyApp(columns, rows, env, cwd=cwd)
 
 
 def session_members(session_id: int) -> list[int]:
