@@ -157,7 +157,7 @@ def axis_count(name: str, text: str, limit: int = MAX_POINTS) -> int:
 def _figure(value: float) -> str:
     if not math.isfinite(value):
         return "more than 1e308"
-    return f"about {value:,.0f}" if value < 1e15 else f"about {value:.2g}"
+    return f"about {value:,.0f}" if value < 1e9 else f"about {value:.2g}"
 
 
 def _check_value(info: AxisInfo, value: Decimal, text: str) -> float:
