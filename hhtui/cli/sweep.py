@@ -20,8 +20,18 @@ import numpy as np
 from hhtui.model import Experiment, Membrane, Solver, Step
 from hhtui.model.experiment import MAX_T_STOP
 
-from .common import (UsageError, add_output_argument, add_solver_arguments, blame, check_output, default_output_name,
-                     number, positive_int, solver_changes, write_output)
+from .common import (
+    UsageError,
+    add_output_argument,
+    add_solver_arguments,
+    blame,
+    check_output,
+    default_output_name,
+    number,
+    positive_int,
+    solver_changes,
+    write_output,
+)
 from .progress import ProgressBar
 
 __all__ = ["MAX_CHUNKS", "MAX_NEURON_STEPS", "add_parser", "run"]
@@ -216,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
         bar.close()
 
 
-def _run(args: argparse.Namespace, bar: "_Bar") -> int:
+def _run(args: argparse.Namespace, bar: _Bar) -> int:
     from hhtui.model.solver import DT_RANGE
     from hhtui.sweeps.chunks import RunSettings, chunk_points
     from hhtui.sweeps.grid import Grid, GridError

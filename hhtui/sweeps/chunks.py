@@ -21,12 +21,14 @@ chunk computed in this process or on a dask worker gives the same numbers, value
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,8 +38,16 @@ from hhtui.model.analysis import isi_rates
 
 from .grid import Grid
 
-__all__ = ["CHUNK_NEURON_STEPS", "Chunk", "ChunkResult", "NO_LATENCY", "RunSettings", "SLICE_NEURON_STEPS",
-           "plan_chunks", "simulate_chunk"]
+__all__ = [
+    "CHUNK_NEURON_STEPS",
+    "NO_LATENCY",
+    "SLICE_SECONDS",
+    "Chunk",
+    "ChunkResult",
+    "RunSettings",
+    "plan_chunks",
+    "simulate_chunk",
+]
 
 #: Seconds of computing one time slice aims at: the granularity of progress and Ctrl-C. Slices
 #: are sized from the speed of the previous one; where a chunk is cut in time changes no number
@@ -75,7 +85,7 @@ class RunSettings:
     @property
     def steps(self) -> int:
         """Time steps of one point's run."""
-        return max(1, int(round(self.t_stop / self.dt)))
+        return max(1, round(self.t_stop / self.dt))
 
     def to_dict(self) -> dict[str, Any]:
         return {"t_stop_ms": self.t_stop, "transient_ms": self.transient, "threshold_mV": self.threshold,
@@ -149,7 +159,7 @@ def plan_chunks(grid: Grid, base: Membrane, settings: RunSettings, points: int) 
         pieces = max(1, math.ceil(block / points))
         # Equal pieces rather than full ones and a remainder: the populations stay alike.
         bounds = [round(block * k / pieces) for k in range(pieces + 1)]
-        for a, b in zip(bounds[:-1], bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             start = number * block + a
             yield Chunk(index=index, start=start, stop=number * block + b, membrane=membrane,
                         amps=tuple(amps[a:b]), settings=settings)

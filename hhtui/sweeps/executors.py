@@ -15,13 +15,15 @@ same everywhere, so the numbers are too.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .chunks import Chunk, ChunkResult, simulate_chunk
 
-__all__ = ["Dask", "ExecutorError", "InProcess", "POLL_S"]
+__all__ = ["POLL_S", "Dask", "ExecutorError", "InProcess"]
 
 #: How often (s) the client looks at the cluster while waiting: the bar's refresh and Ctrl-C's delay.
 POLL_S = 0.2
@@ -136,15 +138,11 @@ class Dask:
         """Disconnect (and stop the local cluster, if this made one)."""
         client = getattr(self, "client", None)
         if client is not None:
-            try:
+            with contextlib.suppress(Exception):  # closing a broken connection
                 client.close(timeout=5)
-            except Exception:  # pragma: no cover - closing a broken connection
-                pass
         if self.cluster is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self.cluster.close(timeout=10)
-            except Exception:  # pragma: no cover
-                pass
             self.cluster = None
 
 

@@ -19,10 +19,11 @@ F-I curve, and simulates as one population.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,7 +32,7 @@ from hhtui.model.errors import ParameterError
 from hhtui.model.membrane import PARAMETER_RANGES
 from hhtui.model.stimulus import MAX_CURRENT
 
-__all__ = ["AXES", "AxisInfo", "Axis", "Grid", "GridError", "MAX_POINTS", "parse_axis"]
+__all__ = ["AXES", "MAX_POINTS", "Axis", "AxisInfo", "Grid", "GridError", "parse_axis"]
 
 #: Most points one grid may hold (the results of 5 million points fit in about 200 MB of CSV).
 MAX_POINTS = 5_000_000
@@ -210,7 +211,7 @@ class Grid:
     axes: tuple[Axis, ...]
 
     @classmethod
-    def build(cls, texts: Mapping[str, str], limit: int = MAX_POINTS) -> "Grid":
+    def build(cls, texts: Mapping[str, str], limit: int = MAX_POINTS) -> Grid:
         """A grid from ``{parameter: text}``; sizes are checked (the product too) before any
         values are made. ``amp`` is required."""
         if "amp" not in texts:
@@ -290,7 +291,7 @@ class Grid:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Grid":
+    def from_dict(cls, data: Any) -> Grid:
         """Rebuild from :meth:`to_dict` (only the names and texts are used)."""
         if not isinstance(data, dict) or not isinstance(data.get("axes"), list):
             raise GridError("the grid must be an object with a list of axes")

@@ -14,8 +14,8 @@ that same part show whether the membrane rests (both close together) or fires.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray

@@ -16,8 +16,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -46,7 +47,7 @@ class Journal:
         self.definition = definition
 
     @classmethod
-    def create(cls, directory: Path, definition: dict[str, Any]) -> "Journal":
+    def create(cls, directory: Path, definition: dict[str, Any]) -> Journal:
         """A new, empty journal; refuses to reuse a directory that exists."""
         if directory.exists():
             raise JournalError(f"{directory} holds the chunks of an unfinished sweep: continue it with --resume, "
@@ -60,7 +61,7 @@ class Journal:
         return cls(directory, definition)
 
     @classmethod
-    def open(cls, directory: Path, definition: dict[str, Any]) -> "Journal":
+    def open(cls, directory: Path, definition: dict[str, Any]) -> Journal:
         """The journal of an interrupted sweep, which must have been made with ``definition``."""
         try:
             stored = json.loads((directory / DEFINITION).read_text(encoding="utf-8"))

@@ -8,7 +8,8 @@ finished ones kept in a journal, and the results gathered in grid order.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -81,7 +83,7 @@ def test_points_are_ordered_membrane_outermost_and_chunks_share_a_membrane() -> 
     chunks = list(plan_chunks(grid, Membrane(), RunSettings(10, 1, 0, 0.01, "rk4"), points=2))
     assert [c.index for c in chunks] == list(range(8))  # two chunks for each block of three currents
     assert chunks[0].start == 0 and chunks[-1].stop == 12
-    assert all(a.stop == b.start for a, b in zip(chunks, chunks[1:]))
+    assert all(a.stop == b.start for a, b in itertools.pairwise(chunks))
     assert all(1 <= c.size <= 2 and c.start // 3 == (c.stop - 1) // 3 for c in chunks)
     for chunk in chunks:
         rows = slice(chunk.start, chunk.stop)
