@@ -26,7 +26,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml")
 
 EPILOG = """\
 examples:

@@ -56,7 +56,7 @@ from .common import (
 )
 from .progress import ProgressBar
 
-__all__ = ["CHUNK_STEPS", "MAX_STEPS", "STIMULUS_CHOICES", "add_parser", "build_experiment", "build_stimulus",
+__all__ = ["CHUNK_STEPS", "MAX_STEPS", "STIMULUS_CHOICES", "add_experiment_arguments", "add_parser", "build_experiment", "build_stimulus",
            "check_experiment", "preset_experiment", "run", "simulate"]
 
 COMMAND = "hhtui run"
@@ -120,12 +120,25 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
     )
-    source = parser.add_argument_group("experiment").add_mutually_exclusive_group()
+    add_experiment_arguments(parser)
+    add_output_argument(parser)
+    parser.set_defaults(handler=run)
+
+
+def add_experiment_arguments(parser: argparse.ArgumentParser, list_presets: bool = True) -> None:
+    """The flags that make an experiment: --config/--preset/--neuroml, the stimulus, membrane and
+    solver flags and --t-stop (as ``hhtui run`` has them; :func:`build_experiment` reads them)."""
+    group = parser.add_argument_group("experiment")
+    source = group.add_mutually_exclusive_group()
     source.add_argument("--config", metavar="FILE.json", default=None,
                         help="start from this experiment file or export sidecar (flags override it)")
     source.add_argument("--preset", metavar="NAME", default=None,
                         help="start from a classic experiment (flags override it); see --list-presets")
-    source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
+    if list_presets:
+        source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
+    group.add_argument("--neuroml", metavar="CELL.nml", default=None,
+                       help="take the membrane from a NeuroML 2 single-compartment Hodgkin-Huxley cell (a cell file, "
+                       "or a network file holding one; its channel files are read relative to it); flags override it")
 
     stim = parser.add_argument_group("stimulus (currents in uA/cm^2, voltages in mV, times in ms)")
     stim.add_argument("--stim", choices=STIMULUS_CHOICES, default=None,
@@ -161,8 +174,6 @@ def add_parser(subparsers: Any) -> None:
     solver = next(group for group in parser._action_groups if group.title == "solver")
     solver.add_argument("--t-stop", type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False), default=None,
                         metavar="MS", help="duration of the run, ms (default: 50)")
-    add_output_argument(parser)
-    parser.set_defaults(handler=run)
 
 
 # --------------------------------------------------------------------------------------------
@@ -209,6 +220,13 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
         where = f"--config: {args.config}: " if args.config is not None else f"{source}: " if source else ""
         raise UsageError(f"{where}the experiment describes a population of {base.stimulus.population} neurons "
                          "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)")
+    if getattr(args, "neuroml", None) is not None:
+        from hhtui.neuroml import NeuroMLError, read_membrane
+
+        try:
+            base = base.replace(membrane=read_membrane(args.neuroml))
+        except NeuroMLError as error:
+            raise UsageError(f"--neuroml: {error}") from None
     values = {name: getattr(args, name, None) for name in _PARAMETER_DESTS}
     try:
         return apply_parameters(base, values, CLI_NAMING)
@@ -264,7 +282,7 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
 
 def run(args: argparse.Namespace) -> int:
     """``hhtui run``: build the experiment, run it, write the CSV and sidecar, print a summary."""
-    if args.list_presets:
+    if getattr(args, "list_presets", False):
         return _list_presets()
     experiment = build_experiment(args)
     output = args.output if args.output is not None else default_output_name()
