@@ -569,7 +569,8 @@ def _put_in_place(moves: list[tuple[Path, Path]], *, force: bool) -> None:
     except KeyboardInterrupt as exc:
         # A signal held back during the renames is raised here, once the block is over: say
         # what is on disk (the whole unit, or nothing new).
-        exc.written = [target for _, target in moves] if error is None else []  # type: ignore[attr-defined]
+        # (the last renamed, i.e. the data file of a pair, first)
+        exc.written = [target for _, target in reversed(moves)] if error is None else []  # type: ignore[attr-defined]
         raise
     finally:
         for tmp, target in moves:

@@ -3,7 +3,7 @@
 Python turns SIGINT into :class:`KeyboardInterrupt`, so every ``except BaseException`` cleanup
 (temporary files removed, a file already in place kept) runs. SIGTERM (sent by ``kill``, ``timeout``
 and job queues) and SIGHUP (the terminal went away) would otherwise end the process at once and
-leave the temporary files behind. :func:`install` makes them raise :class:`Terminated`, a
+leave the temporary files behind. :func:`install` makes all three raise :class:`Terminated`, a
 :class:`KeyboardInterrupt`, so the same cleanup runs and the command exits with the status a shell
 expects of a process ended by that signal: 128 + the signal number (130 SIGINT, 143 SIGTERM, 129
 SIGHUP).
@@ -22,6 +22,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 __all__ = ["HANDLED", "Terminated", "deferred", "exit_status", "install", "signal_name"]
 
@@ -57,25 +58,30 @@ def exit_status(error: BaseException) -> int:
     return 128 + int(getattr(error, "signum", signal.SIGINT))
 
 
-_state = {"raised": False}
+_state: dict[str, Any] = {"raised": False, "depth": 0, "pending": None}
 
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     # Raise once: a second signal while the first one's cleanup runs must not cut that cleanup short.
     if _state["raised"]:
         return
+    if _state["depth"] > 0:  # inside deferred(): acted on when the block ends
+        _state["pending"] = _state["pending"] or signum
+        return
     _state["raised"] = True
     raise Terminated(signum)
 
 
 def install() -> None:
-    """Make SIGTERM and SIGHUP raise :class:`Terminated` in the main thread (SIGINT keeps raising
-    KeyboardInterrupt). Does nothing outside the main thread."""
+    """Make SIGINT, SIGTERM and SIGHUP raise :class:`Terminated` (a KeyboardInterrupt) in the main
+    thread, once, and let :func:`deferred` hold them back. Does nothing outside the main thread."""
     if threading.current_thread() is not threading.main_thread():
         return
-    _state["raised"] = False
-    for signum in (signal.SIGTERM, signal.SIGHUP):
+    _state.update(raised=False, depth=0, pending=None)
+    for signum in HANDLED:
         try:
+            if signum == signal.SIGINT and signal.getsignal(signum) is signal.SIG_IGN:
+                continue  # started with Ctrl-C ignored (e.g. in the background of a shell): keep it so
             signal.signal(signum, _handler)
         except (OSError, ValueError):  # pragma: no cover - a platform without the signal
             pass
@@ -83,14 +89,29 @@ def install() -> None:
 
 @contextlib.contextmanager
 def deferred() -> Iterator[None]:
-    """Hold SIGINT, SIGTERM and SIGHUP back for the duration of the block (this thread only; a
-    signal that arrives meanwhile is delivered when the block ends)."""
+    """Hold SIGINT, SIGTERM and SIGHUP back for the duration of the block; one that arrives
+    meanwhile is raised as :class:`Terminated` when the outermost block ends.
+
+    Two layers: the signals are blocked for this thread (``pthread_sigmask``), and, since the
+    kernel may hand a signal to another thread (numpy's, for instance) and Python then runs its
+    handler in the main thread all the same, the handlers :func:`install` sets only record a
+    signal that arrives inside the block.
+    """
+    main = threading.current_thread() is threading.main_thread()
     mask = getattr(signal, "pthread_sigmask", None)
-    if mask is None:  # pragma: no cover - not POSIX
-        yield
-        return
-    previous = mask(signal.SIG_BLOCK, HANDLED)
+    if main:
+        _state["depth"] += 1
+    previous = mask(signal.SIG_BLOCK, HANDLED) if mask is not None else None
     try:
         yield
     finally:
-        mask(signal.SIG_SETMASK, previous)
+        if mask is not None and previous is not None:
+            mask(signal.SIG_SETMASK, previous)
+        if main:
+            _state["depth"] -= 1
+            pending = _state["pending"]
+            if _state["depth"] == 0 and pending is not None:
+                _state["pending"] = None
+                if not _state["raised"]:
+                    _state["raised"] = True
+                    raise Terminated(pending)

@@ -312,7 +312,8 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
         return 1
     except KeyboardInterrupt as error:
         written = getattr(error, "written", None)
-        what = "interrupted" if not hasattr(error, "signum") else f"stopped by {signal_name(error.signum)}"
+        signum = getattr(error, "signum", 2)
+        what = "interrupted" if signum == 2 else f"stopped by {signal_name(signum)}"
         if written:
             _say(f"{command}: {what} after writing {' + '.join(str(path) for path in written)}")
         else:
