@@ -402,7 +402,7 @@ def _write_temp(target: Path, content: Content, *, text: bool) -> tuple[Path, _D
     tmp: Path | None = None
     try:
         fd, tmp = _new_temp(target)
-        with open(fd, "wb", buffering=_BLOCK) as raw:
+        with os.fdopen(fd, "wb", buffering=_BLOCK) as raw:
             sink = _Digest(raw, text=text or isinstance(content, str))
             if isinstance(content, (str, bytes, bytearray, memoryview)):
                 sink.write(content)
