@@ -207,9 +207,10 @@ class Run:
         frame.attrs.update(sidecar_extra(self.samples, self._spike_count))
         return frame
 
-    def to_csv(self, path: PathLike) -> tuple[Path, Path]:
+    def to_csv(self, path: PathLike, force: bool = False) -> tuple[Path, Path]:
         """Write the CSV and its JSON sidecar (``run.csv`` -> ``run.json``), exactly as
-        ``hhtui run -o path`` does, atomically; returns both paths. Raises
+        ``hhtui run -o path`` does: atomically, as one unit, replacing a read-only file or a
+        link at either name only with ``force`` (as ``--force``); returns both paths. Raises
         :class:`hhtui.export.ExportError` (a ``ValueError``) naming the file if it cannot be written."""
         from hhtui.export import ExportError, write_run
 
@@ -218,7 +219,7 @@ class Run:
             raise ExportError(f"cannot write {target}: a recording needs a .csv name; the .json name is taken "
                               "by its sidecar")
         return write_run(target, self.columns(), self.experiment.to_dict(),
-                         extra=sidecar_extra(self.samples, self._spike_count))
+                         extra=sidecar_extra(self.samples, self._spike_count), force=force)
 
     def to_nwb(self, path: PathLike, **metadata: Any) -> Path:
         """Write the run as an NWB file of intracellular electrophysiology (SI units; see

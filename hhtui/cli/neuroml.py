@@ -39,7 +39,7 @@ examples:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui neuroml`` with its ``export`` and ``show`` actions."""
-    from .common import ArgumentParser
+    from .common import ArgumentParser, add_force_argument
     from .run import add_experiment_arguments
 
     parser = subparsers.add_parser("neuroml", help="the membrane and protocol as NeuroML 2 (export, show)",
@@ -52,6 +52,7 @@ def add_parser(subparsers: Any) -> None:
                         help="folder to write into (created if missing; files of the same names are replaced)")
     export.add_argument("--name", metavar="NAME", default=None,
                         help="name of the network and LEMS files (default: the experiment's name)")
+    add_force_argument(export)
     add_experiment_arguments(export, list_presets=False)
     export.set_defaults(handler=run)
     show = actions.add_parser("show", help="print the membrane hhtui reads from a NeuroML 2 cell",
@@ -90,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("-o/--output: expected a folder name")
     experiment = build_experiment(args)
     try:
-        written = export_experiment(args.output, experiment, name=args.name)
+        written = export_experiment(args.output, experiment, name=args.name, force=args.force)
     except NeuroMLError as error:
         raise UsageError(f"--stim: {error}") from None
     print(f"hhtui neuroml export: wrote {', '.join(path.name for path in written)} in {args.output}", file=sys.stderr)

@@ -26,7 +26,6 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO
 from xml.sax.saxutils import escape, quoteattr
 
 from hhtui.model.experiment import Experiment
@@ -241,19 +240,14 @@ def lems_name(name: str) -> str:
     return cleaned if not cleaned[0].isdigit() else f"hhtui_{cleaned}"
 
 
-def _write_text(path: Path, content: str) -> None:
-    from hhtui.export import _atomic_write
-
-    def fill(handle: IO[str]) -> None:
-        handle.write(content)
-
-    _atomic_write(path, fill)
-
-
-def export_experiment(directory: str | os.PathLike[str], experiment: Experiment, name: str | None = None) -> list[Path]:
+def export_experiment(directory: str | os.PathLike[str], experiment: Experiment, name: str | None = None,
+                      force: bool = False) -> list[Path]:
     """Write ``experiment`` as NeuroML 2 + LEMS into ``directory`` (created if missing, one level);
-    returns the files written, the LEMS file last. :class:`NeuroMLError` if the protocol cannot be
-    expressed; :class:`hhtui.export.ExportError` if a file cannot be written."""
+    returns the files written, the LEMS file last. Each file is written atomically by
+    :func:`hhtui.files.write_atomic` (a link or read-only file at a name is replaced only with
+    ``force``). :class:`NeuroMLError` if the protocol cannot be expressed (nothing is written then);
+    :class:`hhtui.export.ExportError` if a file cannot be written."""
+    from hhtui.files import check_target, write_atomic
     from hhtui.model.simulation import resting_potential
 
     stem = lems_name(name or experiment.name or "hhtui")
@@ -262,18 +256,18 @@ def export_experiment(directory: str | os.PathLike[str], experiment: Experiment,
     files[f"{CELL_ID}.cell.nml"] = _cell(experiment.membrane, resting_potential(experiment.membrane))
     files[f"{stem}.net.nml"] = _network(experiment, stem)
     files[f"LEMS_{stem}.xml"] = _lems(experiment, stem)
-    if not target.exists():
+    from hhtui.export import ExportError
+
+    if not target.exists() and not target.is_symlink():
         try:
             target.mkdir()
         except OSError as error:
-            from hhtui.export import ExportError
-
             raise ExportError(f"cannot create {target}: {error.strerror or error}") from None
-    written = []
-    for file_name, content in files.items():
-        _write_text(target / file_name, content)
-        written.append(target / file_name)
-    return written
+    elif not target.is_dir():
+        raise ExportError(f"cannot write into {target}: not a folder")
+    for file_name in files:  # every name checked before any is written
+        check_target(target / file_name, force=force)
+    return [write_atomic(target / file_name, content, force=force) for file_name, content in files.items()]
 
 
 def describe(paths: Sequence[Path]) -> str:
