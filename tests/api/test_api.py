@@ -43,9 +43,11 @@ def test_simulate_writes_the_csv_and_sidecar_of_hhtui_run(tmp_path: Path, flags:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         run = hhtui.simulate(**params)
-    run.to_csv(tmp_path / "api.csv")
-    assert (tmp_path / "api.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
-    assert json.loads((tmp_path / "api.json").read_text()) == json.loads((tmp_path / "cli.json").read_text())
+    (tmp_path / "api").mkdir()
+    run.to_csv(tmp_path / "api" / "cli.csv")  # the same name: the sidecar records it
+    assert (tmp_path / "api" / "cli.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
+    assert (json.loads((tmp_path / "api" / "cli.json").read_text())
+            == json.loads((tmp_path / "cli.json").read_text()))
     # The summary line of the command names the same spike count.
     assert f" {run.spike_count} spike" in done.stderr
     # The DataFrame holds the CSV's columns, the numbers of the file to its ten digits.
