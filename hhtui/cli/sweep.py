@@ -34,7 +34,7 @@ from .common import (
 )
 from .progress import ProgressBar
 
-__all__ = ["MAX_CHUNKS", "MAX_NEURON_STEPS", "add_parser", "run"]
+__all__ = ["AmpRange", "FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
 
@@ -44,6 +44,12 @@ MAX_NEURON_STEPS = 10**13
 #: Most chunks one sweep may be cut into (a grid that varies the membrane at few currents is
 #: cut into many small chunks, since the points of one chunk share a membrane).
 MAX_CHUNKS = 200_000
+
+#: Most currents of an F-I curve given as a list of numbers (the Python API's ``sweep``).
+MAX_CURRENTS = 100_000
+
+#: Columns of a one-dimensional F-I CSV before the latency (the Python API's frame).
+FI_COLUMNS = ("amp_uA_cm2", "spike_count", "rate_Hz")
 
 DEFAULT_T_STOP = 500.0
 DEFAULT_TRANSIENT = 100.0
@@ -90,6 +96,28 @@ examples:
   hhtui sweep --amp 0:15:0.05 --hysteresis -o hysteresis.csv
   hhtui sweep --amp=-5:10:0.1 --e-k=-90:-70:5 -o fi.csv    (a value starting with '-' needs '=')
 """
+
+
+class AmpRange:
+    """Currents written ``FROM:TO:STEP`` (or ``A,B,C``) in uA/cm^2, as ``--amp`` reads them; an
+    argparse-style type (raises ``argparse.ArgumentTypeError``) for callers outside the sweep."""
+
+    def __init__(self, text: str) -> None:
+        from hhtui.sweeps.grid import GridError, parse_axis
+
+        try:
+            self.axis = parse_axis("amp", text)
+        except GridError as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix("--amp: ")) from None
+        self.text = self.axis.text
+        self.count = self.axis.count
+
+    def values(self) -> np.ndarray:
+        """The currents, uA/cm^2."""
+        return np.array(self.axis.values, dtype=np.float64)
+
+    def __repr__(self) -> str:
+        return f"AmpRange({self.text!r})"
 
 
 def add_parser(subparsers: Any) -> None:
@@ -309,7 +337,7 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
                              f"values), more than {MAX_CHUNKS:,}; give --amp more values and the membrane fewer")
 
     output = args.output if args.output is not None else default_output_name()
-    check_output(output)
+    check_output(output, force=args.force)
     if args.resume and output == "-":
         raise UsageError("--resume: needs the -o FILE.csv of the interrupted sweep (its chunks are kept beside it)")
     if args.resume and args.output is None:
@@ -320,7 +348,7 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     command = _command_line(grid.texts(), settings, min_spikes, base, args.hysteresis,
                             output if output == "-" else str(output))
     if args.hysteresis:
-        return _run_hysteresis(grid, fixed, settings, solver, output, command, min_spikes, bar)
+        return _run_hysteresis(grid, fixed, settings, solver, output, command, min_spikes, bar, args.force)
     return _run_grid(args, grid, base, fixed, settings, solver, output, command, min_spikes, remote, bar)
 
 
@@ -461,7 +489,7 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
         },
         "command": command,
     }
-    written = write_output(output, columns, experiment.to_dict(), extra=extra)
+    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
     if journal is not None:
         journal.remove()
     where = "standard output" if not written else " + ".join(str(path) for path in written)
@@ -488,7 +516,7 @@ def _shape_text(grid: Any) -> str:
 
 
 def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver, output: str, command: str,
-                    min_spikes: int, bar: _Bar) -> int:
+                    min_spikes: int, bar: _Bar, force: bool = False) -> int:
     from hhtui.sweeps.hysteresis import hysteresis_sweep
 
     amps = grid.amp.values
@@ -522,7 +550,7 @@ def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver
         },
         "command": command,
     }
-    written = write_output(output, result.columns(), experiment.to_dict(), extra=extra)
+    written = write_output(output, result.columns(), experiment.to_dict(), extra=extra, force=force)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     if bistable is None:
         text = "no bistable range (both branches agree)"
