@@ -130,9 +130,9 @@ def axis_count(name: str, text: str, limit: int = MAX_POINTS) -> int:
         except (InvalidOperation, ValueError):
             raise GridError(f"{flag}: expected {RANGE_HELP}, got {text!r} (not three finite numbers)") from None
         if step <= 0:
-            raise GridError(f"{flag}: STEP must be > 0, got {text!r}")
+            raise GridError(f"{flag}: STEP must be > 0 in FROM:TO:STEP, got {text!r}")
         if high < low:
-            raise GridError(f"{flag}: TO ({high}) is below FROM ({low}) in {text!r}")
+            raise GridError(f"{flag}: TO ({high}) is below FROM ({low}) in FROM:TO:STEP {text!r}")
         _check_value(info, low, text)
         _check_value(info, high, text)
         if high == low:
