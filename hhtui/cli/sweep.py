@@ -56,7 +56,7 @@ EPILOG = """\
 examples:
   hhtui sweep --amp 0:50:0.5 --t-stop 500 --transient 100 -o fi.csv
   hhtui sweep --amp 0:20:0.05 --temperature 18.5 -o fi_warm.csv
-  hhtui sweep --amp=-5:10:0.1 -o fi.csv          (a range starting below 0 needs '=')
+  hhtui sweep --amp -5:10:0.1 -o fi.csv          (currents below 0 too)
 """
 
 
