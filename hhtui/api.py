@@ -132,6 +132,10 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
         except NeuroMLError as error:
             raise ParameterError(f"neuroml: {error}", parameter="neuroml") from None
     result = apply_parameters(base, params, PYTHON_NAMING)
+    if result.stimulus.population != 1:
+        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n)) > 0), "amp")
+        raise ParameterError(f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over "
+                             "many currents at once)", parameter=name)
     _check_size(result)
     return result
 
@@ -222,12 +226,13 @@ class Run:
                          extra=sidecar_extra(self.samples, self._spike_count), force=force)
 
     def to_nwb(self, path: PathLike, **metadata: Any) -> Path:
-        """Write the run as an NWB file of intracellular electrophysiology (SI units; see
-        :mod:`hhtui.nwb`); needs ``pip install 'hhtui[nwb]'``. ``metadata`` goes to
-        :func:`hhtui.nwb.write_nwb` (``session_description``, ``identifier``, ...)."""
+        """Write the run as an NWB file of intracellular electrophysiology, as ``hhtui run -o
+        run.nwb`` does (SI units over a 1000 um^2 membrane; see :mod:`hhtui.nwb`); needs
+        ``pip install 'hhtui[nwb]'``. ``metadata`` goes to :func:`hhtui.nwb.write_nwb`
+        (``session_description``, ``identifier``, ``session_start_time``, ``force``)."""
         from hhtui.nwb import write_nwb
 
-        return write_nwb(path, self.experiment, self.samples, **metadata)
+        return write_nwb(path, self.experiment, self.samples, spike_count=self._spike_count, **metadata)
 
     def chart(self, width: int | None = None, height: int | None = None, gates: bool = False) -> str:
         """V (mV) against t (ms) as a text chart (plotext), ``width`` x ``height`` characters;

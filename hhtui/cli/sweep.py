@@ -94,7 +94,8 @@ examples:
   hhtui sweep --amp 0:50:0.5 --g-k 20:50:2 --scheduler tcp://10.0.0.5:8786 -o grid.csv
   hhtui sweep --amp 0:50:0.5 --g-k 20:50:2 --resume -o grid.csv             (after Ctrl-C)
   hhtui sweep --amp 0:15:0.05 --hysteresis -o hysteresis.csv
-  hhtui sweep --amp=-5:10:0.1 --e-k=-90:-70:5 -o fi.csv    (a value starting with '-' needs '=')
+  hhtui sweep --amp -5:10:0.1 --e-k -90:-70:5 -o fi.csv
+  hhtui sweep --amp 0:20:1 --e-k=-90,-77 -o fi.csv      (a list starting with '-' needs '=')
 """
 
 
