@@ -142,6 +142,7 @@ def test_a_local_cluster_for_the_run(tmp_path: Path) -> None:
     local = run_hhtui("sweep", *GRID, "--workers", "2", "-o", "local.csv", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
     here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "local.json").read_text())["sweep"]["execution"]
     assert execution["local_workers"] == 2 and len(execution["chunks_by_worker"]) >= 1
