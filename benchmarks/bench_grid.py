@@ -23,7 +23,7 @@ import numpy as np
 
 from hhtui.model import Membrane
 from hhtui.sweeps.chunks import RunSettings
-from hhtui.sweeps.executors import Dask, InProcess
+from hhtui.sweeps.executors import Dask, ExecutorError, InProcess
 from hhtui.sweeps.grid import Grid
 from hhtui.sweeps.runner import Sweep
 
@@ -75,7 +75,7 @@ def main() -> None:
         try:
             start = time.perf_counter()
             executor = Dask(workers=count)
-        except Exception as error:  # no dask, or no room for a cluster
+        except (ExecutorError, OSError) as error:  # no dask, or no room for a cluster
             print(f"{count} local worker(s): skipped ({error})")
             continue
         try:

@@ -34,7 +34,7 @@ from .common import (
 )
 from .progress import ProgressBar
 
-__all__ = ["AmpRange", "FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "add_parser", "run"]
+__all__ = ["FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "AmpRange", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
 
