@@ -43,6 +43,7 @@ __all__ = [
     "sidecar_path",
     "timestamped_name",
     "write_csv",
+    "write_bytes_atomic",
     "write_json_atomic",
     "write_run",
 ]
@@ -260,6 +261,16 @@ def _atomic_write(path: PathLike, fill: Callable[[IO[str]], None]) -> None:
     tmp = _write_temp(target, fill)
     _replace(tmp, target)
     _sync_dir(target.parent)
+
+
+def write_bytes_atomic(path: PathLike, data: bytes) -> None:
+    """Write ``data`` (an image, a recording) to ``path`` atomically, like every other output."""
+
+    def fill(fh: IO[str]) -> None:
+        fh.flush()
+        fh.buffer.write(data)  # type: ignore[attr-defined]
+
+    _atomic_write(path, fill)
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
     hhtui plot run.csv             ASCII plot of an exported run or F-I curve
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
+    hhtui animate run.csv -o x.gif an animated GIF of a run, an axon or a network
 
 Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written),
 2 bad input (the message names the flag and what it allows), 130 interrupted (Ctrl-C).
@@ -26,7 +27,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "animate")
 
 EPILOG = """\
 examples:
