@@ -48,7 +48,7 @@ _ASCII = str.maketrans({"\u00b5": "u", "\u00b2": "^2", "\u2212": "-", "\u2014": 
 
 def blend(colour: RGB, amount: float, background: RGB = WHITE) -> RGB:
     """``colour`` laid over ``background`` with opacity ``amount`` (0..1)."""
-    return tuple(int(round(b + (c - b) * amount)) for c, b in zip(colour, background))  # type: ignore[return-value]
+    return tuple(round(b + (c - b) * amount) for c, b in zip(colour, background))  # type: ignore[return-value]
 
 
 def palette_image(inks: Sequence[RGB], levels: int = 8) -> Image.Image:
@@ -59,8 +59,9 @@ def palette_image(inks: Sequence[RGB], levels: int = 8) -> Image.Image:
     Fewer than 256 entries, so one index stays free for the GIF's transparency.
     """
     colours: list[RGB] = [WHITE]
+    colours += [ink for ink in dict.fromkeys(inks) if ink != WHITE]
     for ink in inks:
-        for step in range(1, levels + 1):
+        for step in range(1, levels):
             shade = blend(ink, step / levels)
             # Pillow maps colours to a palette through a coarse lookup: entries closer than this
             # would steal each other's pixels (white turning light grey).
@@ -101,23 +102,24 @@ def _truetype(files: Sequence[str], size: int) -> Any | None:
 @lru_cache(maxsize=8)
 def fonts_for(scale: float) -> Fonts:
     """Fonts for a GIF ``scale`` times the reference size (800 pixels wide)."""
-    sizes = [max(8, int(round(size * scale * SUPERSAMPLE))) for size in (21, 16, 14)]
+    sizes = [max(8, round(size * scale * SUPERSAMPLE)) for size in (21, 16, 14)]
     title = _truetype(BOLD_FONT_FILES, sizes[0]) or _truetype(FONT_FILES, sizes[0])
     label = _truetype(FONT_FILES, sizes[1])
     tick = _truetype(FONT_FILES, sizes[2])
     if title is not None and label is not None and tick is not None:
         return Fonts(title, label, tick, unicode=True)
-    return Fonts(*(ImageFont.load_default(size=size) for size in sizes), unicode=False)
+    title, label, tick = (ImageFont.load_default(size=size) for size in sizes)
+    return Fonts(title, label, tick, unicode=False)
 
 
 def px(value: float, scale: float) -> int:
     """A length of ``value`` pixels of the reference GIF in pixels of the large drawing."""
-    return max(1, int(round(value * scale * SUPERSAMPLE)))
+    return max(1, round(value * scale * SUPERSAMPLE))
 
 
 def text_size(draw: ImageDraw.ImageDraw, text: str, font: Any) -> tuple[int, int]:
     left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-    return right - left, bottom - top
+    return round(right - left), round(bottom - top)
 
 
 def nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
@@ -209,18 +211,33 @@ class Axes:
             draw_vertical_text(image, fonts.text(ylabel), fonts.label, (centre_x, (self.top + self.bottom) / 2))
 
 
+def fit_text(draw: ImageDraw.ImageDraw, text: str, font: Any, width: float) -> tuple[str, Any]:
+    """``text`` and a font no larger than ``font`` that fit in ``width`` pixels: the font shrinks to
+    at most two thirds of its size, then the text is cut with an ellipsis."""
+    size = getattr(font, "size", None)
+    candidate = font
+    if size is not None and hasattr(font, "font_variant"):
+        for factor in (1.0, 0.92, 0.84, 0.76, 0.68):
+            candidate = font.font_variant(size=max(6, round(size * factor)))
+            if text_size(draw, text, candidate)[0] <= width:
+                return text, candidate
+    while text and text_size(draw, text + "\u2026", candidate)[0] > width:
+        text = text[:-1]
+    return (text.rstrip() + "\u2026") if text else "", candidate
+
+
 def draw_vertical_text(image: Image.Image, text: str, font: Any, right_middle: tuple[float, float],
                        fill: RGB = TEXT) -> None:
     """``text`` rotated a quarter turn anticlockwise, its right edge at x and centred on y."""
     probe = ImageDraw.Draw(image)
     left, top, right, bottom = probe.textbbox((0, 0), text, font=font)
-    width, height = right - left, bottom - top
+    width, height = round(right - left), round(bottom - top)
     pad = 2
     strip = Image.new("L", (width + 2 * pad, height + 2 * pad), 0)
     ImageDraw.Draw(strip).text((pad - left, pad - top), text, font=font, fill=255)
     rotated = strip.rotate(90, expand=True)
-    x = int(round(right_middle[0] - rotated.width))
-    y = int(round(right_middle[1] - rotated.height / 2))
+    x = round(right_middle[0] - rotated.width)
+    y = round(right_middle[1] - rotated.height / 2)
     image.paste(Image.new("RGB", rotated.size, fill), (x, y), rotated)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PIL import Image
 
@@ -32,15 +33,15 @@ class Animation:
 def frame_times(count: int, fps: float) -> list[int]:
     """Display time of each of ``count`` frames at ``fps`` frames per second, in ms, rounded to the
     GIF's 10 ms resolution so that the total stays right (e.g. 30 fps -> 30, 30, 40, ...)."""
-    edges = [int(round(index * 100.0 / fps)) * 10 for index in range(count + 1)]
-    return [max(10, later - earlier) for earlier, later in zip(edges, edges[1:])]
+    edges = [round(index * 100.0 / fps) * 10 for index in range(count + 1)]
+    return [max(10, later - earlier) for earlier, later in pairwise(edges)]
 
 
 def render(scene: Scene, size: tuple[int, int], fps: float, seconds: float,
            progress: Callable[[float], None] | None = None) -> Animation:
     """Draw ``scene`` as ``round(fps * seconds)`` frames (at least two) of ``size`` pixels; the last
     frame shows the whole recording and is held :data:`HOLD_MS` ms longer."""
-    count = max(2, int(round(fps * seconds)))
+    count = max(2, round(fps * seconds))
     scene.layout(size)
     palette = palette_image(scene.inks)
     background = scene.background()

@@ -19,8 +19,27 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .canvas import (AXIS, GRID, OKABE_ITO, RGB, SUPERSAMPLE, TEXT, WHITE, Axes, Fonts, blend, dot, envelope,
-                     fonts_for, nice_ticks, padded_limits, polyline, px, text_size)
+from .canvas import (
+    AXIS,
+    GRID,
+    OKABE_ITO,
+    RGB,
+    SUPERSAMPLE,
+    TEXT,
+    WHITE,
+    Axes,
+    Fonts,
+    blend,
+    dot,
+    envelope,
+    fit_text,
+    fonts_for,
+    nice_ticks,
+    padded_limits,
+    polyline,
+    px,
+    text_size,
+)
 
 #: Size of the reference layout, pixels; other sizes scale fonts and line widths by the smaller ratio.
 REFERENCE = (800, 450)
@@ -64,19 +83,26 @@ class Scene:
     def background(self) -> Image.Image:
         """The still parts: a white canvas with the title."""
         image = Image.new("RGB", self.big, WHITE)
-        ImageDraw.Draw(image).text((self.plot_left, self.margin), self.fonts.text(self.title), font=self.fonts.title,
-                                   fill=TEXT, anchor="lt")
+        draw = ImageDraw.Draw(image)
+        # room for the widest readout this scene shows
+        readout = text_size(draw, self._readout_text(self.t_end), self.fonts.label)[0] + px(24, self.scale)
+        title, font = fit_text(draw, self.fonts.text(self.title), self.fonts.title,
+                               self.plot_right - self.plot_left - readout)
+        draw.text((self.plot_left, self.margin), title, font=font, fill=TEXT, anchor="lt")
         return image
 
     def now(self, progress: float) -> float:
         """Time shown at ``progress`` (0..1), ms."""
         return self.t_start + progress * (self.t_end - self.t_start)
 
-    def readout(self, image: Image.Image, progress: float) -> None:
-        """``t = 12.5 ms`` at the right end of the title line."""
+    def _readout_text(self, time: float) -> str:
         span = self.t_end - self.t_start
         decimals = 2 if span < 10 else 1 if span < 1000 else 0
-        text = f"t = {self.now(progress):.{decimals}f} ms"
+        return f"t = {time:.{decimals}f} ms"
+
+    def readout(self, image: Image.Image, progress: float) -> None:
+        """``t = 12.5 ms`` at the right end of the title line."""
+        text = self._readout_text(self.now(progress))
         ImageDraw.Draw(image).text((self.plot_right, self.margin), text, font=self.fonts.label, fill=TEXT, anchor="rt")
 
     def draw(self, image: Image.Image, progress: float) -> None:
@@ -94,7 +120,7 @@ def _stack(top: int, bottom: int, weights: Sequence[float], gaps: Sequence[int])
     for index, weight in enumerate(weights):
         if index:
             row += gaps[index - 1]
-        height = int(round(free * weight / total))
+        height = round(free * weight / total)
         panels.append((row, row + height))
         row += height
     return panels
@@ -251,7 +277,7 @@ class AxonScene(Scene):
         return image
 
     def _row(self, time: float) -> int:
-        return max(0, min(len(self.t) - 1, int(round(float(np.interp(time, self.t, np.arange(len(self.t))))))))
+        return max(0, min(len(self.t) - 1, round(float(np.interp(time, self.t, np.arange(len(self.t)))))))
 
     def draw(self, image: Image.Image, progress: float) -> None:
         draw = ImageDraw.Draw(image)
