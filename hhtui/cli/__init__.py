@@ -9,6 +9,7 @@
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
     hhtui animate run.csv -o x.gif an animated GIF of a run, an axon or a network
+    hhtui record -o demo.cast      a recording of the app for asciinema
 
 Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written),
 2 bad input (the message names the flag and what it allows), 130 interrupted (Ctrl-C).
@@ -27,7 +28,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "animate")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "animate", "record")
 
 EPILOG = """\
 examples:

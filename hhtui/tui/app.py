@@ -221,6 +221,7 @@ class HHApp(App[int]):
             self.panel.set_run(speed=self.speed, window=self.window_ms)
             if self.session.experiment.description:  # a preset given on the command line: explain it
                 self.panel.query_one("#about").collapsed = False
+        self.call_after_refresh(_announce_ready)
 
     # --- the simulation clock -----------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -752,6 +753,21 @@ class HHApp(App[int]):
             pass
         self.workers.cancel_all()
         self.exit(HANGUP_STATUS, return_code=HANGUP_STATUS)
+
+
+#: Environment variable naming a file the app creates once it is ready for keys (solver loaded,
+#: panel filled in and drawn); ``hhtui record`` waits for it before it types.
+READY_FILE_ENV = "HHTUI_READY_FILE"
+
+
+def _announce_ready() -> None:
+    path = os.environ.get(READY_FILE_ENV)
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError:
+            pass
 
 
 def warm_up(experiment: Any = None) -> None:
