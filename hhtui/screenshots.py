@@ -133,7 +133,7 @@ def draw_gif(directory: Path) -> Path:
     from hhtui.animation import encode_gif, render
     from hhtui.animation.sources import scene_from_columns
     from hhtui.cli.run import simulate
-    from hhtui.export import write_bytes_atomic
+    from hhtui.files import write_atomic
     from hhtui.model import Experiment
 
     name, title, size, fps, seconds = GIF
@@ -141,7 +141,7 @@ def draw_gif(directory: Path) -> Path:
     samples, _ = simulate(experiment)
     scene = scene_from_columns(samples.columns(0), experiment.to_dict(), gates=True, title=title)
     path = directory / name
-    write_bytes_atomic(path, encode_gif(render(scene, size, fps, seconds)))
+    write_atomic(path, encode_gif(render(scene, size, fps, seconds)), text=False)
     return path
 
 

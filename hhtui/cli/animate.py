@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import RunFailed, UsageError, load_experiment_file, number
+from .common import RunFailed, UsageError, add_force_argument, load_experiment_file, number
 
 __all__ = ["MAX_FRAME_PIXELS", "add_parser", "parse_size", "run"]
 
@@ -89,6 +89,7 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("-o", "--output", default=None, metavar="FILE.gif",
                         help="GIF to write, atomically; '-' writes it to standard output when that is not a "
                         "terminal (default: the input's name with .gif, in the current directory)")
+    add_force_argument(parser)
     parser.set_defaults(handler=run)
 
 
@@ -99,8 +100,8 @@ def _output_path(args: argparse.Namespace) -> str:
     return f"{stem}.gif"
 
 
-def _check_output(path: str) -> None:
-    from hhtui.export import ExportError, check_writable_dir
+def _check_output(path: str, force: bool = False) -> None:
+    from hhtui.files import ExportError, check_target
 
     if path == "-":
         if sys.stdout.isatty():
@@ -111,7 +112,7 @@ def _check_output(path: str) -> None:
     if Path(path).suffix.lower() != ".gif":
         raise UsageError(f"-o/--output: {path}: the animation is a GIF; give a name ending in .gif")
     try:
-        check_writable_dir(path)
+        check_target(path, force=force)
     except ExportError as error:
         raise UsageError(f"-o/--output: {error}") from None
 
@@ -157,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--fps/--seconds/--size: {frames} frames of {size[0]}x{size[1]} pixels is too much to hold "
                          f"at once (limit {MAX_FRAME_PIXELS:,} pixels in all); lower one of them")
     output = _output_path(args)
-    _check_output(output)
+    _check_output(output, args.force)
     try:
         from hhtui.animation import encode_gif, render
         from hhtui.animation.sources import SourceError, scene_from_file
@@ -171,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
     except SourceError as error:
         raise UsageError(str(error)) from None
 
-    from hhtui.export import write_bytes_atomic
+    from hhtui.files import write_atomic
 
     from .progress import ProgressBar
 
@@ -183,7 +184,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         where = "standard output"
     else:
-        write_bytes_atomic(output, data)
+        write_atomic(output, data, force=args.force, text=False)
         where = output
     print(f"{COMMAND}: {len(animation.frames)} frames, {size[0]}x{size[1]}, {args.seconds:g} s at {args.fps:g} fps, "
           f"{len(data) / 1024:,.0f} KiB -> {where}", file=sys.stderr)

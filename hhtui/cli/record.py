@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import RunFailed, UsageError, load_experiment_file, number
+from .common import RunFailed, UsageError, add_force_argument, load_experiment_file, number
 
 __all__ = ["add_parser", "parse_terminal_size", "run"]
 
@@ -87,13 +87,15 @@ def add_parser(subparsers: Any) -> None:
     parser.add_argument("-o", "--output", default=None, metavar="FILE.cast",
                         help="asciicast file to write, atomically; '-' for standard output "
                         "(default: hhtui-YYYYmmdd-HHMMSS.cast)")
+    add_force_argument(parser)
     parser.set_defaults(handler=run)
 
 
 def _output(args: argparse.Namespace) -> str:
+    force = bool(args.force)
     from datetime import datetime
 
-    from hhtui.export import ExportError, check_writable_dir
+    from hhtui.files import ExportError, check_target
 
     path = args.output if args.output is not None else f"hhtui-{datetime.now():%Y%m%d-%H%M%S}.cast"
     if path == "-":
@@ -103,7 +105,7 @@ def _output(args: argparse.Namespace) -> str:
     if Path(path).suffix.lower() != ".cast":
         raise UsageError(f"-o/--output: {path}: an asciicast recording needs a name ending in .cast")
     try:
-        check_writable_dir(path)
+        check_target(path, force=force)
     except ExportError as error:
         raise UsageError(f"-o/--output: {error}") from None
     return path
@@ -147,9 +149,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         where = "standard output"
     else:
-        from hhtui.export import write_bytes_atomic
+        from hhtui.files import write_atomic
 
-        write_bytes_atomic(output, text.encode("utf-8"))
+        write_atomic(output, text, force=args.force)
         where = output
     print(f"{COMMAND}: {len(cast.events)} events, {args.seconds:g} s, {columns}x{rows}, "
           f"{len(text.encode('utf-8')) / 1024:,.0f} KiB -> {where}", file=sys.stderr)

@@ -349,7 +349,7 @@ def run(args: argparse.Namespace) -> int:
         return _list_presets()
     experiment = build_experiment(args)
     output = args.output if args.output is not None else default_output_name()
-    check_output(output)
+    check_output(output, force=args.force)
     check_experiment(experiment)
     with ProgressBar("hhtui run") as bar:
         try:
@@ -358,7 +358,7 @@ def run(args: argparse.Namespace) -> int:
             raise RunFailed(f"{error} No file written.") from None
     columns = samples.columns(0)
     extra = {"summary": {"samples": len(samples), "spikes": spikes}}
-    written = write_output(output, columns, experiment.to_dict(), extra=extra)
+    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
     print(f"{COMMAND}: {_summary(samples, spikes, experiment, written)}", file=sys.stderr)
     return 0
 
