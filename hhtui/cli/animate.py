@@ -13,7 +13,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import RunFailed, UsageError, add_force_argument, load_experiment_file, number
+from .common import (
+    RunFailed,
+    UsageError,
+    add_force_argument,
+    load_experiment_file,
+    number,
+)
 
 __all__ = ["MAX_FRAME_PIXELS", "add_parser", "parse_size", "run"]
 

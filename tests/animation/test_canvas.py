@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 
 pytest.importorskip("PIL")
 
-from hhtui.animation.canvas import WHITE, nice_ticks, palette_image, tick_label  # noqa: E402
-from hhtui.animation.gif import frame_times  # noqa: E402
+from hhtui.animation.canvas import WHITE, nice_ticks, palette_image, tick_label
+from hhtui.animation.gif import frame_times
 
 
 @pytest.mark.parametrize(("low", "high", "target"), [(-82.0, 47.0, 6), (0.0, 50.0, 6), (0.0, 1234.0, 5),
@@ -21,7 +22,7 @@ def test_ticks_are_round_inside_the_range_and_about_as_many_as_asked(low: float,
     step = ticks[1] - ticks[0]
     mantissa = step / 10 ** math.floor(math.log10(step))
     assert any(math.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
-    assert all(math.isclose(b - a, step) for a, b in zip(ticks, ticks[1:]))
+    assert all(math.isclose(b - a, step) for a, b in pairwise(ticks))
 
 
 def test_tick_labels_use_the_decimals_the_step_needs_and_a_minus_sign() -> None:

@@ -75,7 +75,7 @@ def screens(header: dict[str, Any], events: list[list[Any]], moments: list[float
 def record(tmp_path: Path, *args: str, name: str = "demo.cast") -> tuple[subprocess.CompletedProcess[str], Path]:
     done = subprocess.run([sys.executable, "-m", "hhtui", "record", "-o", name, *args], cwd=tmp_path,
                           env=child_environment({"TMPDIR": str(tmp_path)}), capture_output=True, text=True,
-                          timeout=400)
+                          timeout=400, check=False)
     return done, tmp_path / name
 
 
@@ -106,7 +106,7 @@ def test_a_recording_is_valid_asciicast_v2_and_the_keys_show(tmp_path: Path) -> 
     assert header["duration"] == 4.0
     assert header["title"] == "hhtui"
     assert events[0][0] == 0.0
-    before, running, after_v, last = screens(header, events, [1.0, 2.5, 4.0])
+    before, running, _, last = screens(header, events, [1.0, 2.5, 4.0])
     assert "PAUSE" in before and "t 0.00 ms" in before  # the app, ready, waiting
     assert "membrane voltage" in before
     assert "RUN" in running and "t 0.00 ms" not in running  # space started the run
@@ -133,7 +133,7 @@ def test_the_same_command_records_the_same_screens(tmp_path: Path) -> None:
 def test_ctrl_c_stops_the_recording_and_the_app(tmp_path: Path) -> None:
     process = subprocess.Popen([sys.executable, "-m", "hhtui", "record", "-o", "long.cast", "--seconds", "120"],
                                cwd=tmp_path, env=child_environment({"TMPDIR": str(tmp_path)}),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)  # noqa: PLW1509
     try:
         deadline = time.monotonic() + 300
         while not apps_under(tmp_path) and time.monotonic() < deadline:
