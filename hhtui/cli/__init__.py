@@ -35,7 +35,11 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
+<<<<<<< HEAD
 SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "animate", "record", "serve")
+=======
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml")
+>>>>>>> main
 
 EPILOG = """\
 examples:
