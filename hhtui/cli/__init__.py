@@ -35,11 +35,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-<<<<<<< HEAD
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "animate", "record", "serve")
-=======
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml")
->>>>>>> main
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml", "animate", "record", "serve")
 
 EPILOG = """\
 examples:
