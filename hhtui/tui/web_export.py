@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -22,6 +23,10 @@ MIME_TYPES = {".csv": "text/csv", ".json": "application/json"}
 
 #: Name given to the deliveries, to recognise their completion events.
 DOWNLOAD_NAME = "hhtui-download"
+
+#: A delivery neither complete nor failed after this long (s) is taken as lost (the browser
+#: cancelled it) once another export is asked for.
+STALE_S = 10.0
 
 File = tuple[str, bytes, str]
 
@@ -44,25 +49,31 @@ class BrowserDownloads:
     ``DeliveryComplete`` and ``DeliveryFailed``. Used on the app's event loop only.
     """
 
-    def __init__(self, deliver: Callable[..., Any]) -> None:
+    def __init__(self, deliver: Callable[..., Any], clock: Callable[[], float] = time.monotonic) -> None:
         self._deliver = deliver
+        self._clock = clock
         self._queue: deque[File] = deque()
-        self._busy = False
+        self._busy_since: float | None = None
 
     def add(self, files: list[File]) -> None:
+        """Deliver ``files`` in order. Files of an earlier export still waiting are dropped (the new
+        export supersedes them); a delivery stuck for :data:`STALE_S` no longer holds the queue."""
+        self._queue.clear()
         self._queue.extend(files)
-        if not self._busy:
+        if self._busy_since is not None and self._clock() - self._busy_since > STALE_S:
+            self._busy_since = None
+        if self._busy_since is None:
             self._next()
 
     def finished(self, name: str | None) -> None:
         """A delivery ended (complete or failed): start the next one."""
         if name == DOWNLOAD_NAME:
-            self._busy = False
+            self._busy_since = None
             self._next()
 
     def _next(self) -> None:
         if not self._queue:
             return
         name, data, mime_type = self._queue.popleft()
-        self._busy = True
+        self._busy_since = self._clock()
         self._deliver(io.BytesIO(data), save_filename=name, mime_type=mime_type, name=DOWNLOAD_NAME)
