@@ -201,8 +201,11 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
             plt.ylim(0.0, 1.0)
     elif kind == "fi":
         style()
+        from .plot_grid import grid_axes, label
+
         shown = value or "rate_Hz"
-        xs, ys = columns["amp_uA_cm2"], columns[shown]
+        x_name = grid_axes(columns)[0]
+        xs, ys = columns[x_name], columns[shown]
         if shown == "latency_ms":
             keep = ys >= 0.0  # -1: never fired
             xs, ys = xs[keep], ys[keep]
@@ -210,8 +213,12 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
             plt.plot(xs.tolist(), ys.tolist(), color="blue", marker="braille")
         else:
             plt.plot(xs.tolist(), ys.tolist(), marker="braille")
-        plt.title(f"{name}: F-I curve" if shown == "rate_Hz" else f"{name}: {shown} against the current")
-        plt.xlabel("I (uA/cm^2)")
+        if x_name == "amp_uA_cm2":
+            plt.title(f"{name}: F-I curve" if shown == "rate_Hz" else f"{name}: {shown} against the current")
+            plt.xlabel("I (uA/cm^2)")
+        else:
+            plt.title(f"{name}: {shown} against {x_name}")
+            plt.xlabel(label(x_name))
         plt.ylabel({"rate_Hz": "rate (Hz)", "spike_count": "spikes", "latency_ms": "first spike (ms)"}.get(shown, shown))
     else:
         style()

@@ -15,7 +15,7 @@ import numpy as np
 
 from .common import UsageError
 
-__all__ = ["HYSTERESIS_COLUMN", "RESULT_COLUMNS", "grid_axes", "render_heatmap", "render_hysteresis"]
+__all__ = ["HYSTERESIS_COLUMN", "RESULT_COLUMNS", "grid_axes", "label", "render_heatmap", "render_hysteresis"]
 
 #: Columns of a sweep CSV that are results, not parameters.
 RESULT_COLUMNS = ("spike_count", "rate_Hz", "latency_ms")
@@ -32,10 +32,11 @@ COLOURS = (17, 18, 19, 25, 31, 37, 71, 107, 143, 179, 215, 221)
 def grid_axes(columns: dict[str, np.ndarray]) -> list[str]:
     """The parameter columns of a sweep CSV that vary (the current first), in file order."""
     names = [name for name in columns if name not in RESULT_COLUMNS and name != HYSTERESIS_COLUMN]
-    return [name for name in names if np.unique(columns[name]).size > 1 or name == "amp_uA_cm2"]
+    varied = [name for name in names if np.unique(columns[name]).size > 1]
+    return varied or names[:1]
 
 
-def _label(column: str) -> str:
+def label(column: str) -> str:
     """``g_k_mS_cm2`` -> ``g_k (mS/cm^2)``."""
     for suffix, unit in (("_uA_cm2", "uA/cm^2"), ("_mS_cm2", "mS/cm^2"), ("_uF_cm2", "uF/cm^2"), ("_mV", "mV"),
                          ("_C", "degrees C"), ("_Hz", "Hz"), ("_ms", "ms")):
@@ -70,7 +71,7 @@ def render_heatmap(columns: dict[str, np.ndarray], name: str, value: str, width:
 
     y_ticks = [_number(v) for v in ys]
     margin = max(len(t) for t in y_ticks) + 2
-    title = f"{name}: {_label(value)} over {_label(x_name)} x {_label(y_name)}"
+    title = f"{name}: {label(value)} over {label(x_name)} x {label(y_name)}"
     levels = len(COLOURS) if color else len(RAMP)
     legend = _legend(low, high, levels, color, width)
     cols = max(4, width - margin - 1)
@@ -78,7 +79,7 @@ def render_heatmap(columns: dict[str, np.ndarray], name: str, value: str, width:
     # Each cell shows the grid point nearest to its centre.
     cx = np.clip(np.round((np.arange(cols) + 0.5) / cols * xs.size - 0.5).astype(int), 0, xs.size - 1)
     cy = np.clip(np.round((np.arange(rows) + 0.5) / rows * ys.size - 0.5).astype(int), 0, ys.size - 1)[::-1]
-    lines = [title[:width], _label(y_name)[:width]]
+    lines = [title[:width], label(y_name)[:width]]
     tick_rows = {0, rows - 1} | ({rows // 2} if rows >= 5 else set())
     for r in range(rows):
         tick = _number(ys[cy[r]]) if r in tick_rows else ""
@@ -93,7 +94,7 @@ def render_heatmap(columns: dict[str, np.ndarray], name: str, value: str, width:
             if 0 <= position + k < cols:
                 axis[position + k] = ch
     lines.append(" " * (margin + 1) + "".join(axis))
-    lines.append((" " * (margin + 1) + _label(x_name).center(cols)).rstrip())
+    lines.append((" " * (margin + 1) + label(x_name).center(cols)).rstrip())
     lines.extend(legend)
     return "\n".join(line if color else line[:width] for line in lines[:height])
 
@@ -150,9 +151,9 @@ def render_hysteresis(columns: dict[str, np.ndarray], name: str, value: str, wid
             plt.plot(xs, vs, label=label, color=colour, marker="braille")
         else:
             plt.plot(xs, vs, label=label, marker=marker)
-    plt.title(f"{name}: hysteresis, {_label(value)} up and down")
+    plt.title(f"{name}: hysteresis, {label(value)} up and down")
     plt.xlabel("I (uA/cm^2)")
-    plt.ylabel(_label(value))
+    plt.ylabel(label(value))
     text: Any = plt.build()
     plt.clf()
     if not color:

@@ -70,3 +70,12 @@ def test_refusals(hhtui, tmp_path: Path) -> None:
     done = hhtui("plot", "grid.csv", "--value", "V_max_mV")
     assert done.returncode == 2 and "--value" in done.stderr and "rate_Hz" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_grid_over_one_membrane_parameter_is_a_curve_against_it(hhtui, tmp_path: Path) -> None:
+    rows = np.array([(10.0, g_k, 5, 100.0 - g_k, 3.0) for g_k in range(20, 51, 2)], dtype=float)
+    write(tmp_path / "gk.csv", ["amp_uA_cm2", "g_k_mS_cm2", "spike_count", "rate_Hz", "latency_ms"], rows)
+    done = hhtui("plot", "gk.csv")
+    assert done.returncode == 0, done.stderr
+    assert "rate_Hz against g_k_mS_cm2" in done.stdout and "g_k (mS/cm^2)" in done.stdout
+    assert "┤" in done.stdout and "scale:" not in done.stdout  # a curve, not a map
