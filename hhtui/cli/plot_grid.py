@@ -144,13 +144,13 @@ def render_hysteresis(columns: dict[str, np.ndarray], name: str, value: str, wid
     if not color:
         plt.theme("clear")
     amps, direction, ys = columns["amp_uA_cm2"], columns[HYSTERESIS_COLUMN], columns[value]
-    for sign, label, marker, colour in ((1, "up (from rest)", "u", "blue"), (-1, "down (from firing)", "d", "red")):
+    for sign, branch, marker, colour in ((1, "up (from rest)", "u", "blue"), (-1, "down (from firing)", "d", "red")):
         chosen = direction == sign
         xs, vs = amps[chosen].tolist(), ys[chosen].tolist()
         if color:
-            plt.plot(xs, vs, label=label, color=colour, marker="braille")
+            plt.plot(xs, vs, label=branch, color=colour, marker="braille")
         else:
-            plt.plot(xs, vs, label=label, marker=marker)
+            plt.plot(xs, vs, label=branch, marker=marker)
     plt.title(f"{name}: hysteresis, {label(value)} up and down")
     plt.xlabel("I (uA/cm^2)")
     plt.ylabel(label(value))
