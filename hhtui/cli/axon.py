@@ -12,6 +12,7 @@ from typing import Any
 from hhtui.cli.common import (
     UsageError,
     add_membrane_arguments,
+    blame,
     check_json_output,
     finite_float,
     flag_of_message,
@@ -162,7 +163,8 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         from hhtui.model.cable import nseg_for_length
 
         length = changes.get("length_cm", CableSettings.length_cm)
-        nseg = nseg_for_length(length, args.dx_um)
+        with blame("--dx-um"):
+            nseg = nseg_for_length(length, args.dx_um)
         if nseg < 4:
             raise UsageError(f"--dx-um: {args.dx_um:g} um leaves fewer than 4 compartments on {length:g} cm")
         changes["nseg"] = nseg

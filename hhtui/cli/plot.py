@@ -22,6 +22,13 @@ DEFAULT_SIZE = (80, 24)
 MIN_SIZE = (30, 8)
 MAX_SIZE = (1000, 500)
 
+#: Largest magnitude drawn: the plotting library computes spans and tick steps from the values,
+#: which overflow to inf near the float limit (1.8e308).
+PLOT_LIMIT = 1.0e300
+#: Magnitudes below this are drawn as 0 (subnormal numbers break the tick computation, and no
+#: plot can tell them from 0).
+PLOT_TINY = 1.0e-300
+
 #: Gating variables of a run and the marker drawn for each when colours are off.
 GATES = ("m", "h", "n")
 
@@ -108,6 +115,17 @@ def decimate(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np
     return x[index], y[index]
 
 
+def plottable(values: np.ndarray, column: str, name: str) -> np.ndarray:
+    """``values`` ready to draw: magnitudes below :data:`PLOT_TINY` as 0; :class:`UsageError` for
+    one beyond :data:`PLOT_LIMIT` (it cannot be drawn on a readable scale)."""
+    values = np.asarray(values, dtype=np.float64)
+    big = ~(np.abs(values) <= PLOT_LIMIT)
+    if big.any():
+        raise UsageError(f"FILE.csv: {name}: column {column} holds {float(values[big][0]):g}, too large to plot "
+                         f"(at most {PLOT_LIMIT:g} in magnitude)")
+    return np.where(np.abs(values) < PLOT_TINY, 0.0, values)
+
+
 def _series(x: np.ndarray, y: np.ndarray, width: int) -> tuple[list[float], list[float]]:
     xs, ys = decimate(x, y, max(1, 2 * width))  # braille: two dots per column
     return xs.tolist(), ys.tolist()
@@ -130,6 +148,7 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
     import plotext as plt
 
     kind = _kind(columns, name)
+    columns = {key: plottable(values, key, name) for key, values in columns.items()}
     if gates and kind != "run":
         raise UsageError(f"--gates: {name} has no gating variables (only a run has m, h, n)")
     if next(iter(columns.values())).size == 0:
@@ -170,7 +189,10 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
             plt.title("gating variables m, h, n")
             plt.ylabel("gates (0-1)")
             plt.xlabel("t (ms)")
-            plt.ylim(0.0, 1.0)
+            drawn = [columns[gate] for gate in GATES if gate in columns]
+            low = min([0.0] + [float(values.min()) for values in drawn])
+            high = max([1.0] + [float(values.max()) for values in drawn])
+            plt.ylim(low, high)  # 0-1, widened if a file holds gates outside it
     elif kind == "fi":
         style()
         xs, ys = columns["amp_uA_cm2"].tolist(), columns["rate_Hz"].tolist()

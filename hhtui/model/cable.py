@@ -51,6 +51,8 @@ HH_PROPAGATION_TEMPERATURE_C = 18.5
 CABLE_METHODS: dict[str, float] = {"cn": 0.5, "be": 1.0}
 STIM_ENDS = ("left", "both")
 
+#: Most compartments of one cable.
+MAX_NSEG = 1_000_000
 #: Largest V(x, t) matrix kept in memory (values); beyond this, sample less often.
 MAX_RECORDED_VALUES = 25_000_000
 #: Largest amount of work of one run, in compartment-steps (about half an hour of computing at
@@ -118,7 +120,7 @@ class CableSettings(FixedStepRun):
         set_("length_cm", check_range("length_cm", self.length_cm, "cm", 0.0, 1000.0, False))
         set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", MIN_DIAMETER_UM, 1.0e5))
         set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
-        set_("nseg", check_int("nseg", self.nseg, 4, 1_000_000))
+        set_("nseg", check_int("nseg", self.nseg, 4, MAX_NSEG))
         set_("dt", check_range("dt", self.dt, "ms", 0.0, 1.0, False))
         set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
         set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))
@@ -466,7 +468,11 @@ def nseg_for_length(length_cm: float, compartment_um: float) -> int:
     (the nearest whole number, at least 1)."""
     length = check_range("length_cm", length_cm, "cm", 0.0, 1000.0, False)
     dx = check_range("compartment length", compartment_um, "um", 0.0, 1.0e7, False)
-    return max(1, int(round(length * 1e4 / dx)))
+    count = length * 1e4 / dx
+    if not count <= MAX_NSEG:
+        raise ParameterError(f"compartment length {dx:g} um on {length:g} cm makes {count:.3g} compartments "
+                             f"(at most {MAX_NSEG:,})")
+    return max(1, round(count))
 
 
 def position_name(x_cm: float) -> str:
