@@ -38,6 +38,7 @@ import os
 import random
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -502,6 +503,7 @@ def run_in_process(argv: list[str], workdir: Path) -> Outcome:
     exception = ""
     status: int | None
     started = time.perf_counter()
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     with open(os.devnull) as stdin:
         saved = sys.stdin
         sys.stdin = stdin
@@ -522,6 +524,8 @@ def run_in_process(argv: list[str], workdir: Path) -> Outcome:
         finally:
             os.chdir(here)
             sys.stdin = saved
+            for signum, handler in handlers.items():  # a command installs its own: put ours back
+                signal.signal(signum, handler)
     seconds = time.perf_counter() - started
     texts = []
     for stream in (stdout, stderr):

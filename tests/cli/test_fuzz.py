@@ -1,6 +1,6 @@
 """The command line fuzzed: random flags, config files and CSV files (see :mod:`tests.cli.fuzzing`).
 
-The number of inputs is set by ``HHTUI_FUZZ_CASES`` (in process, default 1500: about a minute)
+The number of inputs is set by ``HHTUI_FUZZ_CASES`` (in process, default 1200: about a minute)
 and ``HHTUI_FUZZ_SUBPROCESS_CASES`` (real processes, default 24); ``HHTUI_FUZZ_SEED`` chooses
 another sequence (default: a fixed one, so a failure here is reproducible). A longer run with a
 report of everything found: ``python benchmarks/fuzz_cli.py``.
@@ -25,7 +25,7 @@ def _report(findings: dict) -> str:
 def test_fuzz_in_process() -> None:
     """Every input: exit status 0, 1 or 2, no traceback, one error line, nothing left or changed on
     failure, the earlier good output intact."""
-    count = int(os.environ.get("HHTUI_FUZZ_CASES", "1500"))
+    count = int(os.environ.get("HHTUI_FUZZ_CASES", "1200"))
     findings, tried, _ = fuzz(count, SEED, "process")
     assert tried == count
     assert not findings, f"{len(findings)} finding(s) in {tried} inputs (seed {SEED}):\n{_report(findings)}"
