@@ -55,7 +55,7 @@ def hhtui(*args: str, cwd: Path, **kwargs) -> subprocess.Popen:
 def trial(folder: Path, t_stop: float, full_size: int, signum: int, rng: random.Random) -> dict:
     fraction = rng.uniform(0.05, 0.95)
     before = {p.name for p in leftovers(folder)}
-    process = hhtui("run", "--t-stop", f"{t_stop:g}", "-o", "big.csv", cwd=folder)
+    process = hhtui("run", "--t-stop", repr(t_stop), "-o", "big.csv", cwd=folder)
     tag = f"-{process.pid}-"
     sent = False
     grown = 0
@@ -94,10 +94,10 @@ def main() -> int:
     rng = random.Random(options.seed)
     folder = options.dir or Path(tempfile.mkdtemp(prefix="hhtui-kill-"))
     folder.mkdir(parents=True, exist_ok=True)
-    print(f"folder {folder}; hhtui run --t-stop {options.t_stop:g} -o big.csv; {options.trials} trials per signal")
+    print(f"folder {folder}; hhtui run --t-stop {options.t_stop!r} -o big.csv; {options.trials} trials per signal")
 
     start = time.monotonic()
-    first = hhtui("run", "--t-stop", f"{options.t_stop:g}", "-o", "big.csv", cwd=folder)
+    first = hhtui("run", "--t-stop", repr(options.t_stop), "-o", "big.csv", cwd=folder)
     _, err = first.communicate()
     if first.returncode != 0:
         print(f"the first, complete run failed: {err.strip()}")
