@@ -128,16 +128,11 @@ def _run_csv(v: np.ndarray, t: np.ndarray | None = None, gates: float | None = N
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-def test_plot_refuses_values_too_large_to_draw(tmp_path: Path) -> None:
-    files = {"big.csv": _run_csv(np.array([1.7e308, -1.7e308, 0.0]))}
-    line = refused(["plot", "big.csv"], tmp_path, files)
-    assert "V_mV" in line and "too large to plot" in line
-
-
 @pytest.mark.parametrize("csv, extra", [
     (_run_csv(np.sin(np.arange(20.0)), t=np.arange(20.0) * 1e-320), []),  # subnormal time steps
     (_run_csv(np.sin(np.arange(20.0)), gates=3.5), ["--gates"]),  # gates outside [0, 1]
     (_run_csv(np.full(20, 1e300)), []),
+    (_run_csv(np.array([1.7e308, -1.7e308, 0.0])), []),  # near the float limit
 ])
 def test_plot_draws_extreme_but_finite_files(tmp_path: Path, csv: bytes, extra: list[str]) -> None:
     (tmp_path / "x.csv").write_bytes(csv)
