@@ -42,7 +42,7 @@ from .channels import relax_gates
 from .errors import ParameterError
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
-from .solver import FixedStepRun
+from .solver import DT_RANGE, FixedStepRun
 
 #: Temperature of Hodgkin & Huxley's propagated action potential (degrees C).
 HH_PROPAGATION_TEMPERATURE_C = 18.5
@@ -121,7 +121,7 @@ class CableSettings(FixedStepRun):
         set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", MIN_DIAMETER_UM, 1.0e5))
         set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
         set_("nseg", check_int("nseg", self.nseg, 4, MAX_NSEG))
-        set_("dt", check_range("dt", self.dt, "ms", 0.0, 1.0, False))
+        set_("dt", check_range("dt", self.dt, "ms", DT_RANGE[0], DT_RANGE[1]))
         set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
         set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))
         set_("stim_delay", check_range("stim_delay", self.stim_delay, "ms", 0.0, 1.0e6))

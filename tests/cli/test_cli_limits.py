@@ -52,6 +52,7 @@ def nested_sum(depth: int) -> dict:
     (["--diameter-um=1e-300"], "--diameter-um"),
     (["--c-m=1e-300"], "--c-m"),
     (["--ra=1e-6", "--length-cm=0.001"], "--ra"),
+    (["--dt=4.9e-324"], "--dt"),
 ])
 def test_axon_geometry_beyond_precision_is_refused(tmp_path: Path, argv: list[str], flag: str) -> None:
     line = refused(["axon", "--t-stop", "0.3", "--nseg", "8", *argv, "-o", "a.csv"], tmp_path)
