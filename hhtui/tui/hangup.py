@@ -75,11 +75,14 @@ class ExitGuard:
             ``hang_up``).
         loop: gives the app's running event loop, or None.
         driver: gives the app's terminal driver, or None.
+        before_exit: called (errors ignored) before the process is ended with ``os._exit``, e.g.
+            to remove the temporary files of an export cut short.
     """
 
     def __init__(self, fd: int, on_lost: Callable[[], None], loop: Callable[[], Any],
-                 driver: Callable[[], Any]) -> None:
+                 driver: Callable[[], Any], before_exit: Callable[[], None] = lambda: None) -> None:
         self.fd = fd
+        self._before_exit = before_exit
         self.hung_up = False
         self._on_lost = on_lost
         self._loop = loop
@@ -87,11 +90,14 @@ class ExitGuard:
         self._grace = QUIT_GRACE_S
         self._status: Callable[[], int] = lambda: 0
         self._stopped = False
+        self._watch_terminal = False
         self._thread = threading.Thread(target=self._run, name="hhtui-exit-guard", daemon=True)
         self._driver = driver
 
     def install(self) -> None:
-        """Take SIGHUP and start the watch (on the main thread, before the app runs)."""
+        """Take SIGHUP and start the watch (on the main thread, before the app runs). The
+        terminal is watched only if there is one (not when the app is served to a browser)."""
+        self._watch_terminal = terminal_alive(self.fd)
         try:
             signal.signal(signal.SIGHUP, self._on_sighup)
         except (AttributeError, ValueError, OSError):
@@ -135,7 +141,15 @@ class ExitGuard:
         self._exit.set()
 
     def exit_now(self, status: int) -> None:
-        """End the process at once with ``status`` (after a hang-up there is nothing to tidy up)."""
+        """End the process at once with ``status`` (after a hang-up nobody is there to see the
+        interpreter's slow teardown)."""
+        self._end(status)
+
+    def _end(self, status: int) -> None:
+        try:
+            self._before_exit()
+        except Exception:
+            pass
         _flush_quietly()
         os._exit(status)
 
@@ -146,7 +160,7 @@ class ExitGuard:
             driver = self._driver()
             writer = getattr(driver, "_writer_thread", None)
             dead_writer = writer is not None and getattr(driver, "_started", False) and not writer.is_alive()
-            if not terminal_alive(self.fd) or dead_writer:
+            if (self._watch_terminal and not terminal_alive(self.fd)) or dead_writer:
                 self.terminal_lost()
         start = time.monotonic()
         while True:  # a later, shorter grace (a hang-up during a quit) takes over
@@ -154,8 +168,7 @@ class ExitGuard:
             if remaining <= 0:
                 break
             time.sleep(min(remaining, 0.05))
-        _flush_quietly()
-        os._exit(self._status())
+        self._end(self._status())
 
 
 def guarded_driver(base: type) -> type:

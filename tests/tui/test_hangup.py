@@ -148,6 +148,7 @@ def test_a_hang_up_ends_the_app_in_every_state(state: str, how: str, tmp_path: P
         assert status is not None, f"the app still runs {GONE_WITHIN_S} s after a hang-up ({state})"
         assert status in (129, -signal.SIGHUP), status
         assert session_members(app.pid) == [], "a process of the app outlived it"
+        assert not list(tmp_path.glob(".hhtui-*.tmp")), "an export cut short left its temporary file"
         if how == "SIGHUP":  # the terminal is still there to show what the app wrote last
             assert b"Traceback" not in app.output
     finally:
