@@ -47,7 +47,7 @@ TEXT = "abcdefghijklmnoprstuvwxyz0123456789.,-+ "
 #: Terminal sizes (columns, rows): both sizes the app is tried at, the smallest and a few others.
 SIZES = [(80, 24), (120, 40), (80, 24), (120, 40), (60, 16), (100, 30), (45, 12), (200, 60)]
 #: Bytes shown on screen by the help (its title), once the app answers ``?``.
-HELP_SHOWN = b"keys"
+HELP_SHOWN = b"hhtui: keys"
 #: The app has switched to its alternate screen: it is up.
 FIRST_FRAME = b"\x1b[?1049h"
 
@@ -258,7 +258,12 @@ class PtyMonkey:
                     return False
             start = len(self.app.output)
             self._send(b"?", "? (end)")
-            shown = self.app.wait_for(HELP_SHOWN, self.answer_timeout, start=start)
+            # An escape still queued with the "?" behind it is read as alt+? (one key): then a
+            # second "?" is needed.
+            shown = self.app.wait_for(HELP_SHOWN, 5.0, start=start)
+            if not shown and not self.app.exited():
+                self._send(b"?", "? (end, again)")
+                shown = self.app.wait_for(HELP_SHOWN, self.answer_timeout, start=start)
             if not self._check():
                 return False
             if shown:

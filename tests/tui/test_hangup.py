@@ -122,7 +122,7 @@ STATES = {
     "axon worker computing": after_keys(b"A", b"computing"),
     "network screen": after_keys(b"W", b"Network"),
     "command palette": after_keys(b"\x10", b"for commands"),
-    "help": after_keys(b"?", b"keys"),
+    "help": after_keys(b"?", b"hhtui: keys"),
     "presets": after_keys(b"p", b"Load a preset"),
     "export being written": after_keys(b"e", b"Exporting", run_first=True),
 }
