@@ -133,7 +133,7 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
             raise ParameterError(f"neuroml: {error}", parameter="neuroml") from None
     result = apply_parameters(base, params, PYTHON_NAMING)
     if result.stimulus.population != 1:
-        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n)) > 0), "amp")
+        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n, 0.0)) > 0), "amp")
         raise ParameterError(f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over "
                              "many currents at once)", parameter=name)
     _check_size(result)

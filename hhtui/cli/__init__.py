@@ -8,6 +8,7 @@
     hhtui plot run.csv             ASCII plot of an exported run or F-I curve
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
+    hhtui neuroml export -o DIR    the membrane and protocol as NeuroML 2 (+ LEMS)
 
 Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written, standard
 output full or closed), 2 bad input (the message names the flag and what it allows), 128 + the
