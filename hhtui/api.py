@@ -246,7 +246,14 @@ class Run:
                                  parameter="width")
         if len(self.samples) == 0:
             return "(no samples)"
-        return render(self.columns(), self.experiment.name, w, h, gates=gates, color=False).rstrip("\n")
+        import plotext
+
+        try:
+            return render(self.columns(), self.experiment.name, w, h, gates=gates, color=False).rstrip("\n")
+        finally:
+            # plotext draws on one figure per process, and clf() clears only its active subplot:
+            # clear the whole figure, so the next chart (the app's included) starts from nothing.
+            plotext.main().clear_figure()
 
     def summary(self) -> str:
         """One line: samples, time span, spikes and mean rate."""
