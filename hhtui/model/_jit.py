@@ -48,17 +48,25 @@ def _initialise_numba() -> None:
             del sys.modules["scipy.linalg"]
 
 
-def njit(function: F, parallel: bool = False) -> F:
+def njit(function: F, parallel: bool = False, contract: bool = False, inline: bool = False) -> F:
     """Compile ``function`` with numba in nopython mode (cached), or return it unchanged.
 
     With ``parallel=True`` the loops written with :data:`prange` are spread over the cores.
+    With ``contract=True`` a multiplication followed by an addition may be fused into one
+    multiply-add (rounded once instead of twice: a difference in the last bit at most); no other
+    floating-point shortcut is allowed; a division by zero then gives inf or NaN as in numpy
+    (caught by the blow-up tests) instead of raising. With ``inline=True`` the function is inlined into the
+    compiled functions that call it (so that a loop calling it can be vectorised).
     """
     if not JIT_ENABLED:
         return function
     import numba  # imported here so that a process without kernels never pays for it
 
     _initialise_numba()
-    return numba.njit(cache=True, nogil=True, parallel=parallel)(function)  # type: ignore[no-any-return]
+    options: dict[str, Any] = {"fastmath": {"contract"}, "error_model": "numpy"} if contract else {}
+    if inline:
+        options["inline"] = "always"
+    return numba.njit(cache=True, nogil=True, parallel=parallel, **options)(function)  # type: ignore[no-any-return]
 
 
 if JIT_ENABLED:
