@@ -28,6 +28,7 @@ from .stimulus import NoStimulus, Stimulus
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
 SEGMENT_VALUES = 1 << 20  # stimulus pieces x neurons handed to the kernel at a time (bounds the memory)
+WINDOW_PIECES = 1 << 18  # time steps or stimulus pieces whose edges are listed at a time (bounds the memory)
 
 
 def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> float:
@@ -208,24 +209,41 @@ class Simulation:
         stride = self._stride if record else 0
         kernel = integrate_parallel if self.population >= PARALLEL_MIN_POPULATION else integrate
         t_start = self.t
-        bounds = self._bounds(self.t, t_to)
         batch = max(1, SEGMENT_VALUES // self.population)
-        for first in range(0, bounds.size - 1, batch):
-            last = min(bounds.size - 1, first + batch)
-            value, slope = self._segment_currents(bounds[first:last + 1])
-            offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
-            kernel(method, self.state, params, bounds[first:last + 1], value, slope, self.dt, GRID_TOLERANCE, stride,
-                   recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time)
-            if np.isfinite(fail_time).any():
-                self.t = float(fail_time.min())
-                kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
-                self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
-                partial = self._samples(times[:kept].copy(), recorded[:, :, :kept].copy(),
-                                        *self._spikes(spike_time, spike_n, t_start, self.t))
-                raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
-            self.t = float(bounds[last])
+        for window_from, window_to in self._windows(self.t, t_to):
+            bounds = self._bounds(window_from, window_to)
+            for first in range(0, bounds.size - 1, batch):
+                last = min(bounds.size - 1, first + batch)
+                value, slope = self._segment_currents(bounds[first:last + 1])
+                offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
+                kernel(method, self.state, params, bounds[first:last + 1], value, slope, self.dt, GRID_TOLERANCE,
+                       stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time)
+                if np.isfinite(fail_time).any():
+                    self.t = float(fail_time.min())
+                    kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
+                    self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
+                    partial = self._samples(times[:kept].copy(), recorded[:, :, :kept].copy(),
+                                            *self._spikes(spike_time, spike_n, t_start, self.t))
+                    raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
+                self.t = float(bounds[last])
         self.t = t_to
         return self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
+
+    def _windows(self, t_from: float, t_to: float) -> list[tuple[float, float]]:
+        """[t_from, t_to] cut at grid points into windows of at most WINDOW_PIECES steps or
+        stimulus pieces, so that the pieces of one window fit in memory whatever the protocol."""
+        spacing = min(self.dt, self.stimulus.shortest_piece())
+        span = WINDOW_PIECES * spacing
+        windows = []
+        start = t_from
+        while start < t_to:
+            k = max(self._next_grid_index(start), int(math.floor((start + span) / self.dt)))
+            end = k * self.dt
+            if end >= t_to - GRID_TOLERANCE * self.dt:
+                end = t_to
+            windows.append((start, end))
+            start = end
+        return windows
 
     def _bounds(self, t_from: float, t_to: float) -> NDArray[np.float64]:
         """t_from, the stimulus edges strictly between (snapped to the grid when within

@@ -95,6 +95,11 @@ class Stimulus:
         Python loop."""
         return np.asarray(self.edges(t_from, t_to), dtype=np.float64)
 
+    def shortest_piece(self) -> float:
+        """A lower bound on the time (ms) between two edges of the protocol (inf: no edges);
+        the simulation lists the edges of at most so many pieces at a time."""
+        return math.inf
+
     def support(self) -> tuple[float, float]:
         """[first, last) times (ms) outside which the current is zero."""
         windows = self._windows()
@@ -237,6 +242,10 @@ class Train(Stimulus):
     def support(self) -> tuple[float, float]:
         return (self.start, self.start + (self.count - 1) * self.interval + self.width)
 
+    def shortest_piece(self) -> float:
+        gap = self.interval - self.width
+        return min(self.width, gap) if self.count > 1 and gap > 0 else self.width
+
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
         since = times - self.start
@@ -356,6 +365,9 @@ class Noise(Stimulus):
                     times.add(t)
         return sorted(times)
 
+    def shortest_piece(self) -> float:
+        return self.bin_width
+
     def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
         stop = self.start + self.duration
         lo = max(t_from, self.start)
@@ -464,6 +476,9 @@ class Combined(Stimulus):
         supports = self._supports()
         meets = np.nonzero((supports[:, 0] <= t_to) & (supports[:, 1] >= t_from))[0]
         return [self.parts[k] for k in meets]
+
+    def shortest_piece(self) -> float:
+        return min(p.shortest_piece() for p in self.parts)
 
     def support(self) -> tuple[float, float]:
         supports = self._supports()
