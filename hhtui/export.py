@@ -7,11 +7,14 @@ row with the column names (units in the names), then one row per sample, numbers
 lines, so numpy, pandas and a spreadsheet all read it as is.  Beside it a JSON sidecar holds the
 experiment and the program version, so the run can be reproduced.
 
-Every file is written atomically: the content goes to a temporary file in the target directory,
-which is flushed, synced to disk and then renamed onto the target.  If anything goes wrong,
-including a KeyboardInterrupt, the temporary file is removed and a file that was already at the
-target is left exactly as it was.  Non-finite numbers (NaN, inf) are refused, so they never reach a
-file.
+Files are written and read through :mod:`hhtui.files`: only regular files are written (a link,
+device, FIFO or directory at the name is refused, a read-only file is replaced only with
+``force=True``), each file atomically (a temporary file beside it, synced, then renamed), and a CSV
+and its sidecar as one unit (the sidecar records the CSV's size and SHA-256 under ``"data_file"``;
+:func:`verify_run` checks them). If anything goes wrong, including an interruption, the temporary
+files are removed and the files already at the names are left exactly as they were. Non-finite
+numbers (NaN, inf) are refused, so they never reach a file. Reading takes only regular files of at
+most :data:`CSV_READ_LIMIT` or :data:`JSON_READ_LIMIT` bytes.
 
 Every error, whether it is a bad argument or a failure of the file system, is raised as
 :class:`ExportError` (a :class:`ValueError`) with a message that names the file.
@@ -19,21 +22,27 @@ Every error, whether it is a bad argument or a failure of the file system, is ra
 
 from __future__ import annotations
 
-import errno
 import io
 import json
 import math
 import os
-import stat
 import sys
-import tempfile
-import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import IO, Any
 
 import numpy as np
+
+from hhtui.files import (
+    ExportError,
+    PathLike,
+    check_target,
+    read_input,
+    verify_pair,
+    write_atomic,
+    write_pair,
+)
 
 __all__ = [
     "ExportError",
@@ -42,12 +51,11 @@ __all__ = [
     "read_json",
     "sidecar_path",
     "timestamped_name",
+    "verify_run",
     "write_csv",
     "write_json_atomic",
     "write_run",
 ]
-
-PathLike = Union[str, "os.PathLike[str]"]
 
 #: Format of every number in a CSV file: ten significant digits.
 NUMBER_FORMAT = "%.10g"
@@ -55,8 +63,11 @@ NUMBER_FORMAT = "%.10g"
 #: Rows formatted at once; bounds the memory used for text while writing a long recording.
 _CHUNK_ROWS = 8192
 
-#: Prefix of the temporary files, so a stray one (after a power cut) is easy to recognise.
-_TEMP_PREFIX = ".hhtui-"
+#: Largest CSV file read (bytes): the command line writes at most about 260 MB.
+CSV_READ_LIMIT = 512 * 1024 * 1024
+
+#: Largest JSON file (experiment or sidecar) read, in bytes.
+JSON_READ_LIMIT = 64 * 1024 * 1024
 
 #: Largest magnitude written: anything above rounds, at ten digits, to a number beyond the float
 #: range (1.797693135e+308) that would read back as inf.
@@ -66,62 +77,20 @@ _MAX_MAGNITUDE = 1.797693134e308
 _SIDECAR_KEYS = ("program", "version", "experiment", "columns")
 
 
-class ExportError(ValueError):
-    """A recording or sidecar could not be written or read; the message says which file and why."""
-
-
-# --------------------------------------------------------------------------------------------
-# messages
-
-
-def _reason(exc: OSError) -> str:
-    """A short human reason for an OSError."""
-    code = exc.errno
-    if code == errno.ENOSPC:
-        return "disk full"
-    if code in (errno.EACCES, errno.EPERM):
-        return "permission denied"
-    if code == errno.EROFS:
-        return "read-only file system"
-    if code == errno.ENOENT:
-        return "no such file or directory"
-    if code == errno.EISDIR:
-        return "is a directory"
-    if code == errno.ENOTDIR:
-        return "a parent of the path is not a directory"
-    if code == errno.EDQUOT:
-        return "disk quota exceeded"
-    if code == errno.ENAMETOOLONG:
-        return "file name too long"
-    return exc.strerror or str(exc)
-
-
-def _write_error(path: PathLike, exc: OSError) -> ExportError:
-    return ExportError(f"cannot write {os.fspath(path)}: {_reason(exc)}")
-
-
-def _read_text(path: PathLike) -> str:
+def _read_text(path: PathLike, limit: int, what: str) -> str:
     """The whole text of ``path`` (UTF-8, a byte-order mark dropped, newlines as written by any
-    system read as ``\\n``); :class:`ExportError` if it is missing, unreadable, binary or empty."""
+    system read as ``\\n``); :class:`ExportError` if it is missing, not a regular file, larger than
+    ``limit`` bytes, binary or empty."""
     shown = os.fspath(path)
+    data = read_input(path, limit=limit, what=what)
     try:
-        with open(path, encoding="utf-8-sig", newline=None) as fh:
-            text = fh.read()
-    except IsADirectoryError as exc:
-        raise ExportError(f"cannot read {shown}: it is a directory") from exc
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ExportError(f"cannot read {shown}: not a text file ({exc.reason})") from exc
-    except OSError as exc:
-        raise _read_error(path, exc) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ExportError(f"cannot read {shown}: the file is empty")
     return text
-
-
-def _read_error(path: PathLike, exc: OSError) -> ExportError:
-    if exc.errno == errno.ENOENT:
-        return ExportError(f"cannot read {os.fspath(path)}: file does not exist")
-    return ExportError(f"cannot read {os.fspath(path)}: {_reason(exc)}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -134,22 +103,13 @@ def sidecar_path(csv_path: PathLike) -> Path:
 
 
 def check_writable_dir(path: PathLike) -> None:
-    """Check that a file could be created at ``path``.
+    """Check that a regular file could be put at ``path`` (a read-only file or a link there aside:
+    see :func:`hhtui.files.check_target`, which this calls with ``force=True``).
 
     Raises :class:`ExportError` if the directory that would hold ``path`` does not exist, is not a
-    directory or is not writable, or if ``path`` itself is a directory.
+    directory or is not writable, or if ``path`` itself is a directory, device, FIFO or socket.
     """
-    target = Path(path)
-    if target.is_dir():
-        raise ExportError(f"cannot write {target}: it is a directory")
-    directory = target.parent
-    shown = os.fspath(directory) if os.fspath(directory) != "." else ". (current directory)"
-    if not directory.exists():
-        raise ExportError(f"cannot write {target}: directory {shown} does not exist")
-    if not directory.is_dir():
-        raise ExportError(f"cannot write {target}: {shown} is not a directory")
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise ExportError(f"cannot write {target}: permission denied (directory {shown} is not writable)")
+    check_target(path, force=True)
 
 
 def timestamped_name(now: datetime | None = None, directory: PathLike = ".") -> Path:
@@ -164,102 +124,10 @@ def timestamped_name(now: datetime | None = None, directory: PathLike = ".") -> 
     base = Path(directory)
     candidate = base / f"{stem}.csv"
     number = 1
-    while candidate.exists() or sidecar_path(candidate).exists():
+    while os.path.lexists(candidate) or os.path.lexists(sidecar_path(candidate)):
         number += 1
         candidate = base / f"{stem}-{number}.csv"
     return candidate
-
-
-# --------------------------------------------------------------------------------------------
-# atomic files
-
-_umask_lock = threading.Lock()
-
-
-def _default_file_mode() -> int:
-    """Mode that ``open()`` would give a new file: 0o666 less the process umask."""
-    with _umask_lock:
-        mask = os.umask(0o022)
-        os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _resolve_target(path: PathLike) -> Path:
-    """The file to replace: a symlink is followed, so the link stays and its target is updated."""
-    target = Path(path)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
-    return target
-
-
-def _write_temp(target: Path, fill: Callable[[IO[str]], None]) -> Path:
-    """Write a temporary file beside ``target`` with ``fill`` and sync it to disk.
-
-    Returns the temporary path. On any exception (KeyboardInterrupt included) the temporary file is
-    removed and the exception re-raised, an OSError as :class:`ExportError`.
-    """
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except OSError:
-        mode = _default_file_mode()
-    directory = target.parent
-    try:
-        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _write_error(target, exc) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fill(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-    except BaseException as exc:
-        _unlink_quietly(tmp)
-        if isinstance(exc, OSError):
-            raise _write_error(target, exc) from exc
-        raise
-    return tmp
-
-
-def _unlink_quietly(path: Path) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
-
-
-def _sync_dir(directory: Path) -> None:
-    """Make a rename in ``directory`` durable, where the platform allows it."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _replace(tmp: Path, target: Path) -> None:
-    """Rename ``tmp`` onto ``target``; on failure remove ``tmp`` and raise."""
-    try:
-        os.replace(tmp, target)
-    except BaseException as exc:
-        _unlink_quietly(tmp)
-        if isinstance(exc, OSError):
-            raise _write_error(target, exc) from exc
-        raise
-
-
-def _atomic_write(path: PathLike, fill: Callable[[IO[str]], None]) -> None:
-    check_writable_dir(path)
-    target = _resolve_target(path)
-    tmp = _write_temp(target, fill)
-    _replace(tmp, target)
-    _sync_dir(target.parent)
 
 
 # --------------------------------------------------------------------------------------------
@@ -333,11 +201,12 @@ def write_csv(
     columns: Mapping[str, Any],
     *,
     stream: IO[str] | None = None,
+    force: bool = False,
 ) -> None:
     """Write ``columns`` as CSV: a header of the names in mapping order, then one row per sample.
 
     ``path`` None or ``"-"`` writes to ``stream`` (standard output by default); any other path is
-    written atomically. Raises :class:`ExportError` for columns that are not 1-D, differ in length,
+    written atomically (``force``: see :func:`hhtui.files.check_target`). Raises :class:`ExportError` for columns that are not 1-D, differ in length,
     or hold NaN or inf, and for any failure of the file system.
     """
     names, matrix = _as_matrix(columns)
@@ -346,7 +215,7 @@ def write_csv(
         _write_rows(out, names, matrix)
         out.flush()
         return
-    _atomic_write(path, lambda fh: _write_rows(fh, names, matrix))
+    write_atomic(path, lambda fh: _write_rows(fh, names, matrix), force=force)
 
 
 def _parse_header(path: PathLike, line: str) -> list[str]:
@@ -411,8 +280,7 @@ def read_csv(path: PathLike) -> dict[str, np.ndarray]:
     Raises :class:`ExportError` if the file is missing, empty, has a bad header, or a cell that is
     not a finite number (the message names the file and the line).
     """
-    shown = os.fspath(path)
-    text = _read_text(path)
+    text = _read_text(path, CSV_READ_LIMIT, "CSV file")
     header, _, body = text.partition("\n")
     names = _parse_header(path, header)
     if not body.strip():
@@ -449,20 +317,27 @@ def _dump_json(path: PathLike, data: Mapping[str, Any]) -> str:
     if not isinstance(data, Mapping):
         raise ExportError(f"cannot write {os.fspath(path)}: expected a dict, got {type(data).__name__}")
     try:
-        return (
-            json.dumps(
-                data, indent=2, sort_keys=False, allow_nan=False, ensure_ascii=False, default=_json_default
-            )
-            + "\n"
-        )
+        text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False, ensure_ascii=False,
+                          default=_json_default) + "\n"
     except (TypeError, ValueError) as exc:
         raise ExportError(f"cannot write {os.fspath(path)}: {exc}") from exc
+    return _check_encodable(path, text)
 
 
-def write_json_atomic(path: PathLike, data: Mapping[str, Any]) -> None:
+def _check_encodable(path: PathLike, text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        bad = text[exc.start:exc.end]
+        raise ExportError(f"cannot write {os.fspath(path)}: the text holds {bad!r}, which is not a character "
+                          "(a lone surrogate); it cannot be stored as UTF-8") from None
+    return text
+
+
+def write_json_atomic(path: PathLike, data: Mapping[str, Any], *, force: bool = False) -> None:
     """Write ``data`` as indented JSON (keys in insertion order, no NaN or inf), atomically."""
     text = _dump_json(path, data)
-    _atomic_write(path, lambda fh: fh.write(text))
+    write_atomic(path, text, force=force)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -472,7 +347,7 @@ def _refuse_constant(name: str) -> Any:
 def read_json(path: PathLike) -> dict[str, Any]:
     """Read a JSON object from ``path``; :class:`ExportError` if missing, malformed or not an object."""
     shown = os.fspath(path)
-    text = _read_text(path)
+    text = _read_text(path, JSON_READ_LIMIT, "JSON file")
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
@@ -490,34 +365,20 @@ def read_json(path: PathLike) -> dict[str, Any]:
 # a run: CSV + sidecar
 
 
-def _backup(target: Path) -> Path | None:
-    """A hidden copy of an existing ``target`` beside it (a hard link where possible), or None."""
-    if not target.exists():
-        return None
-    fd, name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=".bak", dir=target.parent)
-    os.close(fd)
-    backup = Path(name)
-    try:
-        os.unlink(backup)
-        os.link(target, backup)
-    except OSError:
-        import shutil
-
-        shutil.copy2(target, backup)
-    return backup
-
-
 def write_run(
     csv_path: PathLike,
     columns: Mapping[str, Any],
     experiment_dict: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
+    *,
+    force: bool = False,
 ) -> tuple[Path, Path]:
-    """Write a recording and its JSON sidecar; returns ``(csv_path, json_path)``.
+    """Write a recording and its JSON sidecar as one unit; returns ``(csv_path, json_path)``.
 
     The sidecar holds ``{"program": "hhtui", "version": ..., "experiment": experiment_dict,
-    "columns": [names...], **extra}``. Both files are written atomically, and as a pair: if the
-    second cannot be put in place, the first is rolled back, so files already there stay intact.
+    "columns": [names...], **extra, "data_file": {"name", "bytes", "sha256"}}``, the last the
+    record of the CSV it was written with. Both files come from this call or neither does
+    (:func:`hhtui.files.write_pair`); files already there stay intact on any failure.
     """
     from hhtui import __version__
 
@@ -527,7 +388,7 @@ def write_run(
         raise ExportError(f"cannot write {csv_file}: a recording needs a .csv name, not .json")
     names, matrix = _as_matrix(columns)
     extra = dict(extra or {})
-    clash = [key for key in _SIDECAR_KEYS if key in extra]
+    clash = [key for key in (*_SIDECAR_KEYS, "data_file") if key in extra]
     if clash:
         raise ExportError(f"extra sidecar fields may not replace {', '.join(clash)}")
     sidecar = {
@@ -537,46 +398,22 @@ def write_run(
         "columns": names,
         **extra,
     }
-    json_text = _dump_json(json_file, sidecar)
+    _dump_json(json_file, sidecar)  # refuse what cannot be written before the CSV is made
 
-    check_writable_dir(csv_file)
-    check_writable_dir(json_file)
-    csv_target = _resolve_target(csv_file)
-    json_target = _resolve_target(json_file)
+    def make_sidecar(record: dict[str, Any]) -> str:
+        return _dump_json(json_file, {**sidecar, "data_file": record})
 
-    tmp_json = _write_temp(json_target, lambda fh: fh.write(json_text))
-    tmp_csv: Path | None = None
-    backup: Path | None = None
-    try:
-        tmp_csv = _write_temp(csv_target, lambda fh: _write_rows(fh, names, matrix))
-        try:
-            backup = _backup(json_target)
-        except OSError as exc:
-            raise _write_error(json_file, exc) from exc
-        _replace(tmp_json, json_target)
-        try:
-            _replace(tmp_csv, csv_target)
-        except BaseException:
-            # Put the sidecar that was there before back (or remove the new one).
-            try:
-                if backup is not None:
-                    os.replace(backup, json_target)
-                    backup = None
-                else:
-                    os.unlink(json_target)
-            except OSError:
-                pass
-            raise
-    except BaseException:
-        _unlink_quietly(tmp_json)
-        if tmp_csv is not None:
-            _unlink_quietly(tmp_csv)
-        if backup is not None:
-            _unlink_quietly(backup)
-        raise
-    if backup is not None:
-        _unlink_quietly(backup)
-    _sync_dir(csv_target.parent)
-    if json_target.parent != csv_target.parent:
-        _sync_dir(json_target.parent)
+    write_pair(csv_file, lambda fh: _write_rows(fh, names, matrix), json_file, make_sidecar, force=force)
     return csv_file, json_file
+
+
+def verify_run(csv_path: PathLike) -> str | None:
+    """Check that the CSV at ``csv_path`` is the one its sidecar was written with (same size and
+    SHA-256). None if so; otherwise one line saying why not (no sidecar, an unreadable one, one of
+    an older version, or a CSV from another run)."""
+    json_file = sidecar_path(csv_path)
+    try:
+        sidecar = read_json(json_file)
+    except ExportError as error:
+        return str(error)
+    return verify_pair(csv_path, sidecar.get("data_file"))

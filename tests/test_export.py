@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import hhtui
-from hhtui import export
+from hhtui import export, files
 from hhtui.export import (
     ExportError,
     check_writable_dir,
@@ -178,14 +179,26 @@ def test_existing_file_keeps_its_permissions(tmp_path: Path) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
 
 
-def test_symlink_is_kept_and_its_target_updated(tmp_path: Path) -> None:
+def test_symlink_is_refused_and_its_target_untouched(tmp_path: Path) -> None:
     real = tmp_path / "real.csv"
     real.write_text("old\n")
     link = tmp_path / "link.csv"
     link.symlink_to(real)
-    write_csv(link, {"a": np.array([2.0])})
+    with pytest.raises(ExportError, match=r"link\.csv: it is a symbolic link .*--force"):
+        write_csv(link, {"a": np.array([2.0])})
     assert link.is_symlink()
-    assert real.read_text() == "a\n2\n"
+    assert real.read_text() == "old\n"
+
+
+def test_symlink_with_force_is_replaced_not_followed(tmp_path: Path) -> None:
+    real = tmp_path / "real.csv"
+    real.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    write_csv(link, {"a": np.array([2.0])}, force=True)
+    assert not link.is_symlink()
+    assert link.read_text() == "a\n2\n"
+    assert real.read_text() == "old\n"
 
 
 @settings(max_examples=60, deadline=None)
@@ -409,7 +422,7 @@ def test_permission_error_from_the_system_is_translated(
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(export.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(files.tempfile, "mkstemp", denied)
     with pytest.raises(ExportError, match=r"cannot write .*run\.csv: permission denied"):
         write_csv(tmp_path / "run.csv", recording())
 
@@ -558,8 +571,10 @@ def test_write_run_writes_both_files(tmp_path: Path) -> None:
         "experiment": experiment,
         "columns": list(cols),
         "seed": 3,
+        "data_file": {"name": "run.csv", "bytes": csv_file.stat().st_size,
+                      "sha256": hashlib.sha256(csv_file.read_bytes()).hexdigest()},
     }
-    assert list(meta) == ["program", "version", "experiment", "columns", "seed"]
+    assert list(meta) == ["program", "version", "experiment", "columns", "seed", "data_file"]
     assert read_json(json_file) == meta
     back = read_csv(csv_file)
     assert list(back) == meta["columns"]

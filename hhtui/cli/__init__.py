@@ -9,24 +9,30 @@
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
 
-Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written),
-2 bad input (the message names the flag and what it allows), 130 interrupted (Ctrl-C).
+Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written, standard
+output full or closed), 2 bad input (the message names the flag and what it allows), 128 + the
+signal number when stopped by a signal: 130 Ctrl-C (SIGINT), 143 SIGTERM, 129 SIGHUP; the
+temporary files are removed in all three cases. A closed pipe (``hhtui run -o - | head``) ends
+the command quietly with 141, as for any program that writes into it.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import io
 import os
 import sys
 from types import ModuleType
+from typing import Any
 
 from .common import ArgumentParser, RunFailed, UsageError
 
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml")
 
 EPILOG = """\
 examples:
@@ -35,7 +41,8 @@ examples:
   hhtui sweep --amp 0:50:0.5 --t-stop 500 --transient 100 -o fi.csv
   hhtui plot run.csv --gates
 
-exit status: 0 ok, 1 the run failed, 2 bad input, 130 interrupted.
+exit status: 0 ok, 1 the run failed (or standard output is full or closed), 2 bad input,
+130/143/129 stopped by SIGINT (Ctrl-C)/SIGTERM/SIGHUP (no temporary file is left).
 'hhtui COMMAND --help' lists the flags of a command, with units and defaults.
 """
 
@@ -101,20 +108,128 @@ def _is_terminal(stream: object) -> bool:
 
 def _report(command: str, kind: str, message: str) -> None:
     message = " ".join(str(message).split())
-    print(f"{command}: {kind}: {message}", file=sys.stderr)
+    _say(f"{command}: {kind}: {message}")
 
 
-def _silence_stdout() -> None:
-    """After a broken pipe (``hhtui run -o - | head``), send what is left to /dev/null."""
+def _say(line: str) -> None:
+    """One line on standard error; if that is closed or full, the exit status alone must tell."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
+    except (OSError, ValueError, AttributeError):
         pass
 
 
+class _ClosedOutput(io.TextIOBase):
+    """Standard output when the command was started with it closed (``>&-``): every write fails
+    with EBADF."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not text:
+            return 0
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def isatty(self) -> bool:
+        return False
+
+
+class _WatchedOutput:
+    """Standard output, passed through, remembering the first error a write or flush gave, so that
+    an error swallowed on the way (argparse ignores them when it prints help) is still reported."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.error: OSError | None = None
+
+    def write(self, text: str) -> int:
+        try:
+            return int(self._stream.write(text))
+        except OSError as error:
+            self.error = self.error or error
+            raise
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as error:
+            self.error = self.error or error
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _guard_standard_streams() -> None:
+    """Put /dev/null on a closed descriptor 0, 1 or 2, so a file opened later never takes its number
+    (and is never written by accident); a closed standard output becomes :class:`_ClosedOutput`."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        try:
+            null = os.open(os.devnull, os.O_RDWR)
+        except OSError:
+            continue
+        if null != fd:
+            os.dup2(null, fd)
+            os.close(null)
+        if fd == 1:
+            sys.stdout = _ClosedOutput()  # type: ignore[assignment]
+        elif fd == 2:
+            sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - lives as long as the process
+
+
+def _silence_stdout() -> None:
+    """After standard output failed, send what is left in its buffer to /dev/null, so the
+    interpreter's last flush neither fails again nor prints a traceback."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        sys.stdout = io.StringIO()
+
+
+def _stdout_failed() -> OSError | None:
+    """The first error standard output gave (a last flush tried now), else None."""
+    stream = sys.stdout
+    try:
+        if stream is not None:
+            stream.flush()
+    except (OSError, ValueError) as error:
+        if isinstance(error, OSError) and not isinstance(stream, _WatchedOutput):
+            return error
+    if isinstance(stream, _WatchedOutput):
+        return stream.error
+    return None
+
+
+def _stdout_message(error: BaseException) -> str:
+    if isinstance(error, OSError) and error.errno == errno.EBADF:
+        return "cannot write to standard output: it is closed"
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "cannot write to standard output: no space left on the device"
+    if isinstance(error, OSError):
+        return f"cannot write to standard output: {error.strerror or error}"
+    return f"cannot write to standard output: {error}"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run ``hhtui`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    """Run ``hhtui`` with ``argv`` (default: ``sys.argv[1:]``); returns the exit status.
+
+    Whatever happens, the outcome is one line on standard error at most and an exit status (see the
+    module's description), never a traceback: that includes a standard output that is full
+    (``> /dev/full``), closed (``>&-``) or a closed pipe, for help and listings too.
+    """
+    _guard_standard_streams()
     arguments = sys.argv[1:] if argv is None else list(argv)
     if not arguments and _is_terminal(sys.stdin) and _is_terminal(sys.stdout):
         # Plain 'hhtui' in a terminal: straight to the app, without building the command line's
@@ -122,18 +237,59 @@ def main(argv: list[str] | None = None) -> int:
         from hhtui.tui.app import run_app
 
         return int(run_app() or 0)
+    state = {"command": "hhtui"}
+    original = sys.stdout
+    sys.stdout = _WatchedOutput(original)  # type: ignore[assignment]
+    try:
+        try:
+            status = _run(arguments, state)
+        except OSError as error:
+            failed = _stdout_failed()
+            if isinstance(failed, BrokenPipeError):
+                status = 141
+            elif failed is not None:
+                _report(state["command"], "error", _stdout_message(failed))
+                status = 1
+            else:  # not standard output: some other file or device the command used
+                where = f" ({error.filename})" if error.filename else ""
+                _report(state["command"], "error", f"{error.strerror or error}{where}")
+                status = 1
+        else:
+            failed = _stdout_failed()
+            if isinstance(failed, BrokenPipeError):
+                status = 141  # a closed pipe (| head): quietly, as any program that writes into one
+            elif failed is not None:
+                _report(state["command"], "error", _stdout_message(failed))
+                status = 1
+    finally:
+        sys.stdout = original
+    if failed is not None:
+        _silence_stdout()
+    return status
+
+
+def _run(arguments: list[str], state: dict[str, str]) -> int:
+    """Parse ``arguments`` and run the command; every error but a failing standard output becomes a
+    message and an exit status here."""
     from hhtui.export import ExportError
     from hhtui.model import NumericalInstabilityError, ParameterError
+    from hhtui.signals import exit_status, signal_name
 
     command = "hhtui"
     try:
         parser = build_parser()
-        args = parser.parse_args(arguments)
+        try:
+            args = parser.parse_args(arguments)
+        except SystemExit as done:  # --help, --version and argparse's own errors
+            return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
         if args.command is not None:
-            command = f"hhtui {args.command}"
+            command = state["command"] = f"hhtui {args.command}"
             if args.app_preset is not None or args.app_config is not None:
                 flag = "--preset" if args.app_preset is not None else "--config"
                 raise UsageError(f"{flag} before a command only opens the app; put it after '{args.command}'")
+            from hhtui import signals
+
+            signals.install()
             return int(args.handler(args))
         return _open_app(args)
     except UsageError as error:
@@ -154,9 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     except ExportError as error:
         _report(command, "error", str(error))
         return 1
-    except KeyboardInterrupt:
-        print(f"{command}: interrupted; no file written", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        _silence_stdout()
-        return 141
+    except KeyboardInterrupt as error:
+        written = getattr(error, "written", None)
+        signum = getattr(error, "signum", 2)
+        what = "interrupted" if signum == 2 else f"stopped by {signal_name(signum)}"
+        if written:
+            _say(f"{command}: {what} after writing {' + '.join(str(path) for path in written)}")
+        else:
+            _say(f"{command}: {what}; no file written")
+        return exit_status(error)
+    except RecursionError:
+        _report(command, "error", "the input is nested too deeply")
+        return 2

@@ -11,6 +11,7 @@ from typing import Any
 
 from hhtui.cli.common import (
     UsageError,
+    add_force_argument,
     add_membrane_arguments,
     check_json_output,
     finite_float,
@@ -115,6 +116,7 @@ def add_parser(subparsers: Any) -> None:
     out.add_argument(
         "-o", "--output", default=None, metavar="FILE.csv", help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)"
     )
+    add_force_argument(out)
     out.add_argument(
         "--positions", type=positive_int, default=50, metavar="N", help="at most N position columns in the CSV (default 50)"
     )

@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from hhtui.export import ExportError, check_writable_dir, read_json, sidecar_path, write_csv, write_run
+from hhtui.export import ExportError, read_json, sidecar_path, write_csv, write_run
+from hhtui.files import check_target, clean_stale
 from hhtui.model import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
 from hhtui.model.membrane import PARAMETER_RANGES
 from hhtui.model.solver import DT_RANGE
@@ -37,6 +38,7 @@ __all__ = [
     "MEMBRANE_FLAGS",
     "RunFailed",
     "UsageError",
+    "add_force_argument",
     "add_membrane_arguments",
     "add_output_argument",
     "add_solver_arguments",
@@ -339,7 +341,8 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
 
 
 def add_output_argument(parser: argparse.ArgumentParser, default_help: str | None = None) -> None:
-    """Add ``-o/--output FILE.csv`` (``-`` for standard output); dest ``output``, default None."""
+    """Add ``-o/--output FILE.csv`` (``-`` for standard output; dest ``output``, default None) and
+    ``--force``."""
     parser.add_argument(
         "-o",
         "--output",
@@ -350,11 +353,23 @@ def add_output_argument(parser: argparse.ArgumentParser, default_help: str | Non
         "output (no sidecar). Files are written atomically: an existing file is replaced only by "
         "a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv in the current directory)",
     )
+    add_force_argument(parser)
 
 
-def check_output(path: str, flag: str = "-o/--output") -> None:
+def add_force_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--force`` (dest ``force``): replace a read-only file, or a symbolic link itself."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace an output file that is read-only, or a symbolic link at an output name (the link "
+        "itself, never the file it points to); directories, devices and FIFOs are never replaced",
+    )
+
+
+def check_output(path: str, flag: str = "-o/--output", force: bool = False) -> None:
     """Check, before any work, that ``path`` and its sidecar can be written (``-`` always can);
-    raises :class:`UsageError` naming ``flag``."""
+    raises :class:`UsageError` naming ``flag``. Leftover temporary files of killed runs in the
+    directory are removed; others found there are reported in one warning line."""
     if path == "-":
         return
     if not path:
@@ -362,10 +377,13 @@ def check_output(path: str, flag: str = "-o/--output") -> None:
     if Path(path).suffix.lower() == ".json":
         raise UsageError(f"{flag}: {path}: a recording needs a .csv name; the .json name is taken by its sidecar")
     try:
-        check_writable_dir(path)
-        check_writable_dir(sidecar_path(path))
+        target = check_target(path, force=force)
+        check_target(sidecar_path(target), force=force)
     except ExportError as error:
         raise UsageError(f"{flag}: {error}") from None
+    note = clean_stale(target.parent).describe()
+    if note:
+        warn(note)
 
 
 def estimate_csv_bytes(rows: int, columns: int = 11) -> int:
@@ -393,16 +411,18 @@ def write_output(
     experiment_dict: Mapping[str, Any],
     extra: Mapping[str, Any] | None = None,
     stream: IO[str] | None = None,
+    force: bool = False,
 ) -> list[Path]:
     """Write a recording: ``-`` sends the CSV to standard output (or ``stream``), anything else is
-    written atomically with its JSON sidecar (the experiment, the program version, ``extra``).
+    written with its JSON sidecar as one unit (the experiment, the program version, ``extra``, the
+    CSV's size and checksum); ``force`` replaces a read-only file or a link (see ``--force``).
 
     Returns the files written (none for standard output). Errors are :class:`ExportError`.
     """
     if path == "-":
         write_csv(None, columns, stream=stream)
         return []
-    csv_file, json_file = write_run(path, columns, dict(experiment_dict), extra=extra)
+    csv_file, json_file = write_run(path, columns, dict(experiment_dict), extra=extra, force=force)
     return [csv_file, json_file]
 
 
@@ -425,7 +445,7 @@ def check_json_output(args: argparse.Namespace) -> None:
     if args.output is not None:
         if args.output == "-" and args.json:
             raise UsageError("--json: cannot share standard output with '-o -'; write the CSV to a file")
-        check_output(args.output)
+        check_output(args.output, force=getattr(args, "force", False))
 
 
 def report_run(command: str, args: argparse.Namespace, result: Any, measured: dict[str, Any], extra_key: str,
@@ -436,7 +456,8 @@ def report_run(command: str, args: argparse.Namespace, result: Any, measured: di
         raise RunFailed(f"{result.halted_reason}. No file written.")
     written: list[Path] = []
     if args.output is not None:
-        written = write_output(args.output, columns(), settings, extra={extra_key: measured})
+        written = write_output(args.output, columns(), settings, extra={extra_key: measured},
+                               force=getattr(args, "force", False))
     if args.json:
         json.dump(measured, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

@@ -11,6 +11,7 @@ from typing import Any
 
 from hhtui.cli.common import (
     UsageError,
+    add_force_argument,
     add_membrane_arguments,
     check_json_output,
     finite_float,
@@ -98,6 +99,7 @@ def add_parser(subparsers: Any) -> None:
     out.add_argument(
         "-o", "--output", default=None, metavar="FILE.csv", help="write the spikes (neuron,t_ms) to this CSV file and its .json sidecar ('-': standard output)"
     )
+    add_force_argument(out)
     out.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
     parser.set_defaults(handler=run)
 

@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--amp/--t-stop/--dt: {amp.count:,} currents x {steps:,.0f} time steps is more than the "
                          f"limit of {MAX_NEURON_STEPS:.0e}; use fewer currents, a shorter --t-stop or a larger --dt")
     output = args.output if args.output is not None else default_output_name()
-    check_output(output)
+    check_output(output, force=args.force)
 
     currents = amp.values()
     with ProgressBar(COMMAND) as bar:
@@ -186,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
         "command": _command_line(amp, t_stop, transient, threshold, min_spikes, membrane, solver,
                                  output if output == "-" else str(output)),
     }
-    written = write_output(output, columns, experiment.to_dict(), extra=extra)
+    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     if onset is None:
         result = (f"no repetitive firing (>= {min_spikes} spikes after {transient:g} ms) between "

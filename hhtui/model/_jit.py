@@ -1,9 +1,10 @@
 """The just-in-time compiler switch for the numerical kernels.
 
 Every kernel of the model is written once, as plain Python on floats and numpy arrays,
-and compiled with numba (``cache=True``, so the machine code is kept on disk and later
-starts are quick). Setting the environment variable ``HHTUI_NO_JIT=1`` runs the very same
-code uncompiled, which is slow but handy for debugging and coverage.
+and compiled with numba. The machine code is kept on disk, per user and outside the package
+(see :mod:`hhtui.model._cache`), so that later starts are quick. Setting the environment
+variable ``HHTUI_NO_JIT=1`` runs the very same code uncompiled, which is slow but handy for
+debugging and coverage.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def _initialise_numba() -> None:
 
 
 def njit(function: F, parallel: bool = False, contract: bool = False, inline: bool = False) -> F:
-    """Compile ``function`` with numba in nopython mode (cached), or return it unchanged.
+    """Compile ``function`` with numba in nopython mode (cached on disk), or return it unchanged.
 
     With ``parallel=True`` the loops written with :data:`prange` are spread over the cores.
     With ``contract=True`` a multiplication followed by an addition may be fused into one
@@ -62,11 +63,15 @@ def njit(function: F, parallel: bool = False, contract: bool = False, inline: bo
         return function
     import numba  # imported here so that a process without kernels never pays for it
 
+    from ._cache import attach_cache
+
     _initialise_numba()
     options: dict[str, Any] = {"fastmath": {"contract"}, "error_model": "numpy"} if contract else {}
     if inline:
         options["inline"] = "always"
-    return numba.njit(cache=True, nogil=True, parallel=parallel, **options)(function)  # type: ignore[no-any-return]
+    dispatcher = numba.njit(nogil=True, parallel=parallel, **options)(function)
+    attach_cache(dispatcher)
+    return dispatcher  # type: ignore[no-any-return]
 
 
 if JIT_ENABLED:

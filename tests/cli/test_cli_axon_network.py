@@ -55,7 +55,7 @@ def test_axon_json_reports_measured_values() -> None:
     done = hhtui("axon", "--temperature", "6.3", "--t-stop", "8", "--json")
     assert done.returncode == 0, done.stderr
     measured = json.loads(done.stdout)
-    # LITERATURE.md: a converged cable gives about 12.3 m/s at 6.3 C; 2% tolerance.
+    # docs/reference-values.md (computed): a converged cable gives about 12.3 m/s at 6.3 C; 2% tolerance.
     assert measured["velocity_m_s"] == pytest.approx(12.3, rel=0.02)
     assert measured["temperature_C"] == 6.3
     assert measured["compartments_fired"] == measured["nseg"]

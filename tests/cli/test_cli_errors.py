@@ -4,13 +4,13 @@ traceback, no file left behind, and a good file already at the output path left 
 from __future__ import annotations
 
 import json
+import select
 import signal
-import time
 from pathlib import Path
 
 import pytest
 
-from .conftest import start_hhtui
+from .conftest import TIMEOUT_S, start_hhtui
 
 GOOD_CSV = "t_ms,V_mV\n0,-65\n"
 GOOD_JSON = '{"program": "hhtui", "experiment": {}}\n'
@@ -146,13 +146,19 @@ def test_unknown_command_and_preset(hhtui, tmp_path: Path) -> None:
 
 def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
     before = prepare(tmp_path)
-    # about 10^8 steps: tens of seconds, far longer than the wait below
-    process = start_hhtui("run", "--t-stop", "1000000", "--sample-every", "10", "-o", "out.csv", cwd=tmp_path)
+    # About 10^8 steps: minutes. The stimulus is put after the end so that the command says so
+    # (a warning) once it has read its arguments and is about to run: Ctrl-C comes after that.
+    process = start_hhtui("run", "--t-stop", "1000000", "--start", "2000000", "--sample-every", "10",
+                          "-o", "out.csv", cwd=tmp_path)
     try:
-        time.sleep(3.0)
+        assert process.stderr is not None
+        ready, _, _ = select.select([process.stderr], [], [], TIMEOUT_S)
+        assert ready, f"no warning from the command within {TIMEOUT_S} s"
+        warning = process.stderr.readline()
+        assert "warning: --start" in warning, warning
         assert process.poll() is None, "the run ended before it could be interrupted"
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        _, stderr = process.communicate(timeout=TIMEOUT_S)
     finally:
         if process.poll() is None:
             process.kill()

@@ -150,7 +150,7 @@ def test_voltage_clamp_peak_sodium_current(hhtui, tmp_path: Path) -> None:
     assert np.all(data["V_mV"][step] == 0.0) and np.all(data["V_mV"][~step] == -65.0)
     total = data["I_Na_uA_cm2"] + data["I_K_uA_cm2"] + data["I_L_uA_cm2"]
     np.testing.assert_allclose(data["I_clamp_uA_cm2"], total, rtol=1e-8, atol=1e-6)
-    # LITERATURE.md (computed, step -65 -> 0 mV): peak I_Na about -1.46 mA/cm^2 at 0.62 ms; 3 % / 0.05 ms
+    # docs/reference-values.md (computed, step -65 -> 0 mV): peak I_Na about -1.46 mA/cm^2 at 0.62 ms; 3 % / 0.05 ms
     peak = int(np.argmin(data["I_Na_uA_cm2"]))
     assert data["I_Na_uA_cm2"][peak] == pytest.approx(-1460.0, rel=0.03)
     assert t[peak] - 1.0 == pytest.approx(0.62, abs=0.05)
@@ -166,7 +166,7 @@ def test_pulse_train_and_its_spikes(hhtui, tmp_path: Path) -> None:
     for onset in (5.0, 20.0, 35.0):
         on |= (t >= onset - 1e-9) & (t < onset + 1.0 - 1e-9)
     assert np.all(data["I_stim_uA_cm2"][on] == 20.0) and np.all(data["I_stim_uA_cm2"][~on] == 0.0)
-    # 20 uA/cm^2 for 1 ms is about 3x the 1 ms threshold (6.9, LITERATURE.md) and 15 ms apart is past
+    # 20 uA/cm^2 for 1 ms is about 3x the 1 ms threshold (6.9, computed) and 15 ms apart is past
     # the relative refractory period (1.2x at 15 ms): each pulse fires one spike.
     assert upward_crossings(data["V_mV"]) == 3
     assert int(summary(done.stderr).group(2)) == 3
@@ -178,7 +178,7 @@ def test_single_pulse_spike_shape(hhtui, tmp_path: Path) -> None:
     data = load(tmp_path / "pulse.csv")
     on = (data["t_ms"] >= 5.0 - 1e-9) & (data["t_ms"] < 6.0 - 1e-9)  # default width 1 ms
     assert np.all(data["I_stim_uA_cm2"][on] == 20.0) and np.all(data["I_stim_uA_cm2"][~on] == 0.0)
-    # LITERATURE.md: a 1 ms, 20 uA/cm^2 pulse gives a spike peaking near +40 mV (2 mV) and an
+    # docs/reference-values.md (computed): a 1 ms, 20 uA/cm^2 pulse gives a spike peaking near +40 mV (2 mV) and an
     # after-hyperpolarisation near -76 mV (1 mV)
     assert data["V_mV"].max() == pytest.approx(40.0, abs=2.0)
     assert data["V_mV"][data["t_ms"] > 8.0].min() == pytest.approx(-76.0, abs=1.0)

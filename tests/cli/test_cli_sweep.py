@@ -48,12 +48,12 @@ def test_fi_curve_matches_the_literature(literature_sweep: tuple[Path, str]) -> 
     path, stderr = literature_sweep
     data = np.loadtxt(path, delimiter=",", skiprows=1)
     rate = dict(zip(data[:, 0], data[:, 2]))
-    # LITERATURE.md, F-I of the 1952 model at 6.3 C: 10 -> ~68 Hz, 20 -> ~87 Hz, 50 -> ~117 Hz.
+    # docs/reference-values.md (computed), F-I of the 1952 model at 6.3 C: 10 -> ~68 Hz, 20 -> ~87 Hz, 50 -> ~117 Hz.
     # Tolerance 4 Hz: the rate over 0.5 s is counted in steps of 2 Hz, and the values are "about".
     assert rate[10.0] == pytest.approx(68.0, abs=4.0)
     assert rate[20.0] == pytest.approx(87.0, abs=4.0)
     assert rate[50.0] == pytest.approx(117.0, abs=4.0)
-    # LITERATURE.md: sustained firing from about 6.26 uA/cm^2 (fold of limit cycles), at about 51 Hz.
+    # Rinzel & Miller 1980 (Math Biosci 49:27-59): sustained firing from about 6.26 uA/cm^2 (fold of limit cycles), at about 51 Hz.
     # Just below the fold the membrane still rings through a few slow spikes, so on a 0.25 grid the
     # onset found in a finite run is within one grid step of 6.26; 5 Hz for the rate near onset.
     match = ONSET.search(stderr)

@@ -214,7 +214,7 @@ def test_threshold_search_limits() -> None:
 
 def test_refractory_threshold_fires_only_when_recovered() -> None:
     # Right after a spike no test pulse fires; long after, the threshold is back near the
-    # single-pulse threshold (13.3 uA/cm^2 for 0.5 ms, LITERATURE.md), within 10 %.
+    # single-pulse threshold (13.3 uA/cm^2 for 0.5 ms, computed; docs/reference-values.md), within 10 %.
     assert math.isinf(refractory_threshold(3.0, 30.0, high=100.0))
     late = refractory_threshold(60.0, 30.0, tolerance=0.05)
     assert late == pytest.approx(13.3, rel=0.1)
@@ -226,7 +226,7 @@ def test_refractory_threshold_fires_only_when_recovered() -> None:
 
 # --- teaching data -----------------------------------------------------------------------------------------------
 def test_cartoon_waveform() -> None:
-    # Rest -70 mV, peak +40 mV at 2.5 ms, dip -90 mV at 3.5 ms (issue 6); the sum of two
+    # Rest -70 mV, peak +40 mV at 2.5 ms, dip -90 mV at 3.5 ms (the textbook cartoon of a spike's phases); the sum of two
     # overlapping Gaussians puts the extremes within 0.06 ms and 0.2 mV of those points.
     t = np.linspace(0.0, 10.0, 100001)
     v = cartoon_action_potential(t)
@@ -245,7 +245,7 @@ def test_kinetics_table() -> None:
                 "tau_m", "tau_h", "tau_n"}
     assert set(table) == expected
     assert all(table[key].shape == (151,) for key in expected)
-    # a_m(-40) = 1 /ms and a_n(-55) = 0.1 /ms (the removable singularities, LITERATURE.md).
+    # a_m(-40) = 1 /ms and a_n(-55) = 0.1 /ms (the removable singularities of the HH 1952 rates).
     v = table["V"]
     assert table["alpha_m"][np.argmin(np.abs(v + 40.0))] == pytest.approx(1.0, abs=1e-9)
     assert table["alpha_n"][np.argmin(np.abs(v + 55.0))] == pytest.approx(0.1, abs=1e-9)
@@ -283,7 +283,7 @@ def test_nullcline_shapes_and_resting_point() -> None:
 
 def test_nernst_reversals_of_squid_concentrations() -> None:
     # Nernst at 6.3 C (RT/F = 24.08 mV) for squid Na 440/50 and K 20/400 mM (Hille 2001):
-    # about +52 and -72 mV (issue 6), against HH's measured 50 and -77 mV.
+    # about +52 and -72 mV (Nernst at 6.3 C with a third of the external sodium), against HH's measured 50 and -77 mV.
     e_na, e_k = nernst_reversals()
     assert e_na == pytest.approx(52.4, abs=0.2)
     assert e_k == pytest.approx(-72.1, abs=0.2)

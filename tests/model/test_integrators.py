@@ -38,7 +38,7 @@ def test_default_method_matches_the_reference_on_a_10ua_step(reference_10ua) -> 
     sim = Simulation(Membrane(), Step(amplitude=10.0, start=5.0))
     assert (sim.method, sim.dt) == ("rk4", 0.01)
     out = sim.advance(50.0)
-    assert len(spikes_ref) == 3  # LITERATURE.md: about 4 spikes in 50 ms (3 after a 5 ms delay)
+    assert len(spikes_ref) == 3  # docs/reference-values.md (computed): about 4 spikes in 50 ms (3 after a 5 ms delay)
     assert out.spike_time.size == spikes_ref.size
     # Linear interpolation between 0.01 ms samples, on an upstroke of ~100-400 mV/ms, adds < 1e-4 ms.
     assert np.max(np.abs(out.spike_time - spikes_ref)) < 0.02
@@ -96,7 +96,7 @@ def test_off_grid_stimulus_edges_are_stepped_onto_exactly() -> None:
 
 
 def test_stability_at_large_dt_matches_the_literature() -> None:
-    # LITERATURE.md (Numerics): with a 10 uA/cm^2 step, exponential Euler stays stable at dt 0.1 ms;
+    # docs/reference-values.md (Numerics, computed): with a 10 uA/cm^2 step, exponential Euler stays stable at dt 0.1 ms;
     # forward Euler and RK4 diverge there; all are fine at dt <= 0.025 ms.
     for method in ("euler", "rk4"):
         with pytest.raises(NumericalInstabilityError):
@@ -109,7 +109,7 @@ def test_stability_at_large_dt_matches_the_literature() -> None:
 
 
 def test_first_order_exponential_euler_drifts_in_spike_times() -> None:
-    # LITERATURE.md: first-order schemes miss spike times at dt 0.01 ms (up to 0.65 ms at 18.5 C over
+    # docs/reference-values.md (Numerics, computed): first-order schemes miss spike times at dt 0.01 ms (up to 0.65 ms at 18.5 C over
     # a long train), while RK4 stays within 1e-4 ms. We check the ordering over 200 ms at 18.5 C.
     membrane = Membrane(temperature=18.5)
     reference = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="rk4", dt=0.005).advance(200.0, record=False)

@@ -1,9 +1,9 @@
 """The model against published and independently computed Hodgkin-Huxley behaviour.
 
 Sources: HH 1952 = Hodgkin & Huxley, J Physiol 117:500-544 (1952); "(computed)" = the values
-in LITERATURE.md from independent LSODA/RK4 simulations at dt <= 0.005 ms. Unless a test says
+in docs/reference-values.md from independent LSODA/RK4 simulations at dt <= 0.005 ms. Unless a test says
 otherwise: default squid membrane at 6.3 C, RK4 at dt = 0.01 ms, spikes = upward 0 mV crossings.
-RK4 at dt 0.01 agrees with a tight reference to ~1e-4 ms in spike times (LITERATURE.md,
+RK4 at dt 0.01 agrees with a tight reference to ~1e-4 ms in spike times (docs/reference-values.md,
 Numerics), so the tolerances below are set by how the reference values are rounded, not by
 the integrator.
 """
@@ -49,7 +49,7 @@ def test_onset_of_sustained_repetitive_firing_near_6_26() -> None:
     # a long time before stopping (at 6.25 two spikes still come 100-300 ms after the step), so
     # "sustained" here means at least 5 spikes in the 500 ms after a 200 ms transient (25 is
     # regular firing at 50 Hz), on a 0.01 uA/cm^2 grid. Tolerance: onset within [6.2, 6.3]
-    # (the issue's 6.2-6.3 band; the bistability makes finer claims depend on the window), rate
+    # (the 6.2-6.3 band of the computed reference; the bistability makes finer claims depend on the window), rate
     # at onset 51 +/- 4 Hz (2 Hz window resolution plus the rounding of the reference).
     grid = np.round(np.arange(6.0, 6.505, 0.01), 2)
     curve = fi_curve(grid, t_stop=700.0, transient=200.0)
@@ -80,7 +80,7 @@ def test_fi_curve_values() -> None:
     [
         # (computed) 0.5 ms -> 13.3: quoted to 0.1, so +/-0.05 rounding + 0.01 search tolerance.
         (0.5, 13.3, 0.06),
-        # (computed) 1 ms -> 6.9: quoted to 0.1; the issue allows +/-0.2.
+        # (computed) 1 ms -> 6.9: quoted to 0.1, so +/-0.2 covers its rounding and the bisection step.
         (1.0, 6.9, 0.2),
         # (computed) 2 ms -> 3.86 and 5 ms -> 2.35: quoted to 0.01, so +/-0.005 + 0.01 search.
         (2.0, 3.86, 0.015),
@@ -113,7 +113,7 @@ def test_long_step_single_spike_threshold() -> None:
 
 # --- refractoriness ------------------------------------------------------------------------------------
 def test_second_pulse_at_twice_threshold_fails_at_5_ms_fires_at_20_ms() -> None:
-    # (computed) issue 2: 1 ms pulses at twice the 1 ms threshold (6.9 uA/cm^2): a second pulse
+    # (computed) 1 ms pulses at twice the 1 ms threshold (6.9 uA/cm^2): a second pulse
     # 5 ms after the first fails to fire, one 20 ms after fires.
     amplitude = 2.0 * 6.9
     t, v = run(Train(amplitude=amplitude, width=1.0, start=5.0, interval=5.0, count=2), 40.0)
@@ -171,7 +171,7 @@ def test_heat_block_at_25C_and_faster_firing_at_18_5C() -> None:
 
 @pytest.mark.parametrize("temperature, expected", [(18.5, 8.9), (25.0, 13.0)])
 def test_threshold_rises_with_temperature(temperature: float, expected: float) -> None:
-    # (computed) 1 ms threshold 8.9 / 13 uA/cm^2 at 18.5 / 25 C; tolerance +/-0.3 (issue).
+    # (computed) 1 ms threshold 8.9 / 13 uA/cm^2 at 18.5 / 25 C; tolerance +/-0.3 (the reference is quoted to 0.1-1 uA/cm^2).
     assert threshold_search(1.0, Membrane(temperature=temperature)) == pytest.approx(expected, abs=0.3)
 
 

@@ -17,6 +17,8 @@ from hhtui.model.network import NetworkSettings, simulate_network
 from hhtui.tui.screens.axon import LEVEL_CHARS, AxonScreen, space_time_picture, voltage_levels
 from hhtui.tui.screens.network import NetworkScreen, raster_chart
 
+from .conftest import settle as settle_app
+
 #: A small, quick cable for the app tests (the screen's own default is larger).
 SMALL_CABLE = CableSettings(nseg=100, dt=0.02, t_stop=6.0, sample_every=0.04)
 
@@ -43,9 +45,8 @@ class Host(App[None]):
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Until the screen's computation (started on mount or by a key) is done and drawn."""
+    await settle_app(pilot.app, pilot)
 
 
 def plain(widget: Static) -> str:

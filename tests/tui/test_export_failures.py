@@ -26,7 +26,7 @@ from hhtui.model import Experiment, Step
 from hhtui.tui import session as session_module
 from hhtui.tui.app import HHApp
 
-from .conftest import settle, wait_ready
+from .conftest import settle, wait_for, wait_ready
 
 EXPERIMENT = Experiment(stimulus=Step(amplitude=10.0, start=2.0))
 
@@ -300,8 +300,7 @@ async def test_export_after_a_run_past_the_recording_limit(tmp_path, small_recor
         # Run at full speed on the app's own clock, then on to a round time with single chunks.
         app.speed = 2000.0
         await pilot.press("space")
-        while app.session.t < 150.0:
-            await pilot.pause(0.05)
+        await wait_for(pilot, lambda: app.session.t >= 150.0, what="the run to reach 150 ms")
         await pilot.press("space")
         await settle(app, pilot)
         app.advance_by(200.0 - app.session.t)

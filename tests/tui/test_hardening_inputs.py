@@ -30,7 +30,7 @@ from hhtui.model.stimulus import Noise, Ramp, stimulus_from_dict
 from hhtui.tui.app import HHApp
 from hhtui.tui.settings import SPEED_RANGE, WINDOW_RANGE
 
-from .conftest import wait_ready
+from .conftest import settle, wait_for, wait_ready
 
 #: What students type. The first column is the text, the second what it is meant to show.
 TEXTS: tuple[tuple[str, str], ...] = (
@@ -385,7 +385,9 @@ async def test_a_long_paste_gives_a_short_message(tmp_path) -> None:
         assert field.has_class("-invalid") and "g_k" in message
         assert len(message) < 200, f"{len(message)} characters"
         assert len(str(field.tooltip)) < 200
-        assert app.query_one("#error-m-g_k").size.height <= 3
+        box = app.query_one("#error-m-g_k")
+        # The box was first laid out for the longer message shown while typing: wait for the layout.
+        await wait_for(pilot, lambda: box.size.height <= 3, what=f"a box of at most 3 lines ({box.size.height})")
 
 
 # --- the solver: every method, and a time step far too large for forward Euler ---------------------------
@@ -420,13 +422,8 @@ async def test_euler_at_dt_half_a_millisecond_pauses_with_a_message_and_exports_
         await enter(app, pilot, "dt", "0.5")
         assert app.session.sim.method == "euler" and app.session.sim.dt == 0.5
         await pilot.press("space")
-        for _ in range(200):
-            await asyncio.sleep(0.05)
-            if not app.running:
-                break
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert not app.running, "the run did not pause after the blow-up"
+        await wait_for(pilot, lambda: not app.running, what="the run to pause after the blow-up")
+        await settle(app, pilot)
         assert app.session.sim.halted
         status = app.status_bar.render()
         status_text = getattr(status, "plain", str(status))
@@ -437,8 +434,7 @@ async def test_euler_at_dt_half_a_millisecond_pauses_with_a_message_and_exports_
         recorded = app.session.recording.samples()
         assert all(np.isfinite(getattr(recorded, name)).all() for name in ("t", "V", "m", "h", "n"))
         await pilot.press("e")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         files = list(tmp_path.glob("hhtui-*.csv"))
         assert len(files) == 1, [n.message for n in app._notifications]
         data = read_csv(files[0])
@@ -486,8 +482,8 @@ async def test_presets_with_a_combined_stimulus_load(how: str, tmp_path) -> None
             await pilot.press("p")
             await pilot.pause()
             await pilot.press(*(["down"] * list(PRESETS).index(name)), "enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await wait_for(pilot, lambda: app.session.experiment == PRESETS[name], what=f"the preset {name!r}")
+            await settle(app, pilot)
         assert app.is_running and app._exception is None, repr(app._exception)
         assert app.session.experiment.stimulus == PRESETS[name].stimulus
         assert app.panel.experiment.stimulus == PRESETS[name].stimulus

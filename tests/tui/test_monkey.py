@@ -147,10 +147,6 @@ async def run_monkey(seed: int, steps: int, tmp_path, presets_monkeypatch=None) 
     app = HHApp(export_dir=tmp_path)
     size = (80, 24)
     async with app.run_test(size=size) as pilot:
-        for _ in range(600):  # the model loads after the first frame
-            if app.session is not None or app.load_error:
-                break
-            await asyncio.sleep(0.05)
         await wait_ready(app, pilot)
         await pilot.press("space")  # running from the start
         for step in range(steps):

@@ -11,7 +11,7 @@ import pytest
 
 from hhtui.tui.app import HHApp
 
-from .conftest import wait_ready
+from .conftest import settle, wait_ready
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -26,8 +26,7 @@ def stepped(milliseconds: float, *keys: str):
         await pilot.pause()
         if keys:
             await pilot.press(*keys)
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
 
     return run_before
 
