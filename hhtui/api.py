@@ -132,6 +132,10 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
         except NeuroMLError as error:
             raise ParameterError(f"neuroml: {error}", parameter="neuroml") from None
     result = apply_parameters(base, params, PYTHON_NAMING)
+    if result.stimulus.population != 1:
+        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n)) > 0), "amp")
+        raise ParameterError(f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over "
+                             "many currents at once)", parameter=name)
     _check_size(result)
     return result
 
@@ -222,12 +226,13 @@ class Run:
                          extra=sidecar_extra(self.samples, self._spike_count), force=force)
 
     def to_nwb(self, path: PathLike, **metadata: Any) -> Path:
-        """Write the run as an NWB file of intracellular electrophysiology (SI units; see
-        :mod:`hhtui.nwb`); needs ``pip install 'hhtui[nwb]'``. ``metadata`` goes to
-        :func:`hhtui.nwb.write_nwb` (``session_description``, ``identifier``, ...)."""
+        """Write the run as an NWB file of intracellular electrophysiology, as ``hhtui run -o
+        run.nwb`` does (SI units over a 1000 um^2 membrane; see :mod:`hhtui.nwb`); needs
+        ``pip install 'hhtui[nwb]'``. ``metadata`` goes to :func:`hhtui.nwb.write_nwb`
+        (``session_description``, ``identifier``, ``session_start_time``, ``force``)."""
         from hhtui.nwb import write_nwb
 
-        return write_nwb(path, self.experiment, self.samples, **metadata)
+        return write_nwb(path, self.experiment, self.samples, spike_count=self._spike_count, **metadata)
 
     def chart(self, width: int | None = None, height: int | None = None, gates: bool = False) -> str:
         """V (mV) against t (ms) as a text chart (plotext), ``width`` x ``height`` characters;
@@ -345,8 +350,9 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
     """The F-I curve, as ``hhtui sweep``: a sustained current step from t = 0 (from rest) for every
     current of ``amp`` at once, spikes (upward crossings of ``threshold``) counted after
     ``transient``. Returns a DataFrame with the columns of its CSV: ``amp_uA_cm2``,
-    ``spike_count``, ``rate_Hz``; ``df.attrs`` holds ``experiment`` and ``sweep`` (settings and
-    ``onset_uA_cm2``, the onset of repetitive firing, or None) as its sidecar does.
+    ``spike_count``, ``rate_Hz`` (the inverse mean inter-spike interval after the transient) and
+    ``latency_ms`` (first spike, -1 for none); ``df.attrs`` holds ``experiment`` and ``sweep``
+    (settings and ``onset_uA_cm2``, the onset of repetitive firing, or None) as its sidecar does.
 
     ``amp``: ``"FROM:TO:STEP"`` (uA/cm^2, TO included, decimal steps exact, as the flag), a
     number, or a sequence of numbers. Other parameters: the membrane's (``g_na``, ``temperature``,
@@ -361,7 +367,7 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
         FI_COLUMNS,
         MAX_NEURON_STEPS,
     )
-    from hhtui.model.analysis import fi_curve, repetitive_onset
+    from hhtui.model.analysis import repetitive_onset
     from hhtui.model.membrane import Membrane, check_range
     from hhtui.model.solver import Solver
     from hhtui.model.stimulus import Step
@@ -411,13 +417,18 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
         raise ParameterError(f"amp/t_stop/dt: {currents.size:,} currents x {steps:,.0f} time steps is more than the "
                              f"limit of {MAX_NEURON_STEPS:.0e}; use fewer currents, a shorter t_stop or a larger dt",
                              parameter="amp")
-    curve = fi_curve(currents, t_stop=t_stop, transient=transient, membrane=membrane, dt=solver.dt,
-                     method=solver.method, threshold=threshold)
-    onset = repetitive_onset(curve, min_spikes=int(min_spikes))
+    from hhtui.model.analysis import FICurve
+    from hhtui.sweeps.chunks import Chunk, RunSettings, simulate_chunk
+
+    settings = RunSettings(t_stop=t_stop, transient=transient, threshold=threshold, dt=solver.dt, method=solver.method)
+    result = simulate_chunk(Chunk(index=0, start=0, stop=int(currents.size), membrane=membrane.to_dict(),
+                                  amps=tuple(float(a) for a in currents), settings=settings))
+    onset = repetitive_onset(FICurve(currents, result.spike_count, result.rate_hz), min_spikes=int(min_spikes))
     frame = pandas.DataFrame({
-        FI_COLUMNS[0]: curve.amplitudes,
-        FI_COLUMNS[1]: np.asarray(curve.spike_counts, dtype=np.int64),
-        FI_COLUMNS[2]: curve.rates_hz,
+        FI_COLUMNS[0]: currents,
+        FI_COLUMNS[1]: np.asarray(result.spike_count, dtype=np.int64),
+        FI_COLUMNS[2]: result.rate_hz,
+        "latency_ms": result.latency_ms,
     })
     stimulus = Step(amplitude=currents if currents.size > 1 else float(currents[0]), start=0.0)
     chosen = Experiment(membrane=membrane, stimulus=stimulus, solver=solver, t_stop=t_stop, name="fi-sweep",

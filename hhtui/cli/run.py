@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from hhtui.headless import CHUNK_STEPS, run_experiment, sidecar_extra
@@ -121,7 +122,12 @@ def add_parser(subparsers: Any) -> None:
         "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
     )
     add_experiment_arguments(parser)
-    add_output_argument(parser)
+    add_output_argument(parser, default_help=(
+        "CSV file to write, with its sidecar FILE.json beside it; '-' writes the CSV to standard output (no "
+        "sidecar); a name ending in .nwb writes an NWB file of intracellular electrophysiology instead (SI units "
+        "over 1000 um^2, the experiment inside; needs pynwb: pip install 'hhtui[nwb]'). Files are written "
+        "atomically: an existing file is replaced only by a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv "
+        "in the current directory)"))
     parser.set_defaults(handler=run)
 
 
@@ -286,18 +292,42 @@ def run(args: argparse.Namespace) -> int:
         return _list_presets()
     experiment = build_experiment(args)
     output = args.output if args.output is not None else default_output_name()
-    check_output(output, force=args.force)
+    nwb = output != "-" and Path(output).suffix.lower() == ".nwb"
+    if nwb:
+        _check_nwb_output(output, args.force)
+    else:
+        check_output(output, force=args.force)
     check_experiment(experiment)
     with ProgressBar("hhtui run") as bar:
         try:
             samples, spikes = simulate(experiment, bar)
         except NumericalInstabilityError as error:
             raise RunFailed(f"{error} No file written.") from None
-    columns = samples.columns(0)
-    extra = sidecar_extra(samples, spikes)
-    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
+    if nwb:
+        from hhtui.nwb import write_nwb
+
+        written = [write_nwb(output, experiment, samples, spike_count=spikes, force=args.force)]
+    else:
+        columns = samples.columns(0)
+        extra = sidecar_extra(samples, spikes)
+        written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
     print(f"{COMMAND}: {_summary(samples, spikes, experiment, written)}", file=sys.stderr)
     return 0
+
+
+def _check_nwb_output(path: str, force: bool) -> None:
+    """``-o run.nwb``: pynwb must be there and the name writable (no sidecar: the experiment goes
+    inside the file)."""
+    from hhtui.export import ExportError
+    from hhtui.files import check_target
+    from hhtui.nwb import available
+
+    if not available():
+        raise UsageError(f"-o/--output: {path}: writing NWB needs pynwb: pip install 'hhtui[nwb]' (or pip install pynwb)")
+    try:
+        check_target(path, force=force)
+    except ExportError as error:
+        raise UsageError(f"-o/--output: {error}") from None
 
 
 def _list_presets() -> int:

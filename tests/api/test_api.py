@@ -111,6 +111,8 @@ def test_sweep_takes_a_list_of_currents() -> None:
     (lambda: hhtui.simulate(t_stop=0), "t_stop", "out of range"),
     (lambda: hhtui.simulate(t_stop=1e7, dt=1e-5), "t_stop", "time steps"),
     (lambda: hhtui.simulate(stim="noise", seed="seven"), "seed", "whole number"),
+    (lambda: hhtui.simulate(amp=[5.0, 10.0]), "amp", "one value per run"),
+    (lambda: hhtui.simulate(stim="ramp", amp_end=[5.0, 10.0]), "amp_end", "one value per run"),
     (lambda: hhtui.simulate(preset="refactory"), "preset", "did you mean 'refractory'?"),
     (lambda: hhtui.simulate(config="/nonexistent/run.json"), "config", "does not exist"),
     (lambda: hhtui.simulate(config={"t_stop": -1}), "config", "t_stop"),
