@@ -1,23 +1,26 @@
-"""Integrators of the Hodgkin-Huxley membrane behind one step-function signature.
+"""The membrane core: the Hodgkin-Huxley step of every fixed-step method and the population kernel.
 
-Methods (``METHODS``):
+Methods (``solver.REGISTRY``; the code in brackets selects the branch of :func:`step`):
 
-- ``euler``: forward Euler. First order; unstable at large dt (kept for teaching).
-- ``rk4``: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
-  reference to ~1e-4 ms in spike times).
-- ``expeuler``: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
+- ``euler`` [0]: forward Euler. First order; unstable at large dt (kept for teaching).
+- ``rk4`` [1]: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
+  reference to ~1e-5 ms in spike times).
+- ``expeuler`` [2]: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
   every variable is linear in itself once the others are frozen at the start of the step, so
   each gate relaxes exactly towards x_inf(V) with tau_x(V), and V towards the voltage where the
   ionic and injected currents balance, with tau = C_m / g_total. First order, but stable at
   dt = 0.1 ms.
-- ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference.
+- ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference
+  (:func:`reference_solution`).
 
-All fixed-step methods share :func:`step`, whose signature is
-``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params) -> (v, m, h, n)`` with the
-injected current (uA/cm^2) at the start, middle and end of the step. :func:`integrate` runs the
-step over a piece of the stimulus for a whole population, stepping exactly onto the time grid
-k*dt, recording every ``stride`` grid points, detecting upward threshold crossings and stopping
-a neuron at its first non-finite or out-of-range voltage.
+One implementation of each piece, used by the point neuron, the population and the network:
+:func:`derivatives` (the ionic currents and gate kinetics, with :func:`hhtui.model.channels.rates`),
+:func:`step` (one step of a method: ``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params)
+-> (v, m, h, n)`` with the injected current in uA/cm^2 at the start, middle and end of the step),
+:func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
+interpolated). :func:`integrate` runs a population through the pieces of a stimulus: blocks of
+neurons, time in the outer loop and neurons in the inner one, which the compiler vectorises
+(branch-free rates and exp; multiply-add contraction, no other floating-point shortcut).
 
 ``params`` is :meth:`Membrane.as_array`: c_m, g_na, g_k, g_l, e_na, e_k, e_l, phi, h active.
 """

@@ -36,7 +36,7 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import steady_states
 from .errors import ParameterError
-from .integrators import METHODS, step
+from .integrators import METHODS, crossing_time, state_ok, step
 from .solver import FixedStepRun
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
@@ -276,7 +276,6 @@ def build_connections(settings: NetworkSettings) -> Connections:
 # -------------------------------------------------------------------------------- kernel
 
 
-@njit
 def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
                  g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, n_steps: int,
                  indptr: NDArray[np.int64], post: NDArray[np.int64], weight: NDArray[np.float64],
@@ -318,10 +317,10 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
             for k in range(kinds):
                 current -= g[k, i] * (vi - e_rev[k])
             v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], current, current, current, dt, p)
-            if not (abs(v_new) <= v_limit and abs(m_new) < 1e6 and abs(h_new) < 1e6 and abs(n_new) < 1e6):
+            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
                 return s, count
             if vi < threshold <= v_new:
-                t_spike = t0 + dt * (threshold - vi) / (v_new - vi)
+                t_spike = crossing_time(t0, dt, vi, v_new, threshold)
                 if count < capacity:
                     spike_neuron[count] = i
                     spike_time[count] = t_spike
@@ -344,6 +343,9 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
                 record[r, column] = v[rec_index[r]]
             column += 1
     return n_steps, count
+
+
+run_network = njit(_run_network, contract=True)
 
 
 # -------------------------------------------------------------------------------- results
@@ -475,7 +477,7 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
         record = np.empty((rec_index.shape[0], s.n_samples))
         spike_neuron = np.empty(capacity, dtype=np.int64)
         spike_time = np.empty(capacity)
-        done, count = _run_network(v, m, h, n, g, s.membrane.as_array(), METHODS[s.method], s.dt, s.n_steps,
+        done, count = run_network(v, m, h, n, g, s.membrane.as_array(), METHODS[s.method], s.dt, s.n_steps,
                                    indptr, post, weight, delay, channel, e_rev, decay, buffer,
                                    stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
                                    rec_index, s.stride, record, spike_neuron, spike_time)
@@ -486,7 +488,8 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
     halted = ""
     columns = s.n_samples
     if done < s.n_steps:
-        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
+        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+                  "or a value became NaN); "
                   "use a smaller dt")
         columns = done // s.stride + 1
     spike_neuron = spike_neuron[:count]

@@ -23,7 +23,7 @@ from .errors import NumericalInstabilityError, ParameterError
 from .integrators import PARALLEL_MIN_POPULATION, integrate, integrate_parallel, reference_solution
 from .membrane import Membrane, check_range
 from .samples import Samples
-from .solver import DEFAULT_METHOD, GRID_TOLERANCE, METHODS, check_dt, check_method, sample_stride
+from .solver import DEFAULT_METHOD, GRID_TOLERANCE, REGISTRY, check_dt, check_method, sample_stride
 from .stimulus import NoStimulus, Stimulus
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
@@ -63,7 +63,7 @@ class Simulation:
         membrane: the membrane parameters (default: the 1952 squid axon).
         stimulus: the protocol (current clamp or voltage clamp); per-neuron amplitudes set N.
         dt: time step in ms (default 0.01).
-        method: one of ``METHODS`` (default ``rk4``).
+        method: one of the names in ``REGISTRY`` (default ``rk4``).
         sample_every: recording interval in ms, a multiple of dt (default: every step).
         population: number of neurons when the stimulus amplitudes are scalar (default 1).
         v_init: initial voltage in mV (default: the resting potential; under voltage clamp the
@@ -195,7 +195,7 @@ class Simulation:
         t_to = self._snap(self.t + duration)
         if self.stimulus.is_clamp:
             return self._advance_clamp(t_to, record)
-        if self.method == "scipy":
+        if not REGISTRY[self.method].fixed_step:
             return self._advance_reference(t_to, record)
 
         times = self._record_times(self.t, t_to) if record else np.zeros(0)
@@ -205,7 +205,7 @@ class Simulation:
         spike_n = np.zeros(self.population, dtype=np.int64)
         fail_time = np.full(self.population, np.inf)
         params = self.membrane.as_array()
-        method = METHODS[self.method]
+        method = REGISTRY[self.method].kernel
         stride = self._stride if record else 0
         kernel = integrate_parallel if self.population >= PARALLEL_MIN_POPULATION else integrate
         t_start = self.t
