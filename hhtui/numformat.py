@@ -156,7 +156,7 @@ def _write(values: NDArray[np.float64], columns: int, digits: NDArray[np.int64],
 
 
 if JIT_ENABLED:
-    _digits = njit(_digits, inline=True)
+    _digits = njit(_digits)
     _scan = njit(_scan)
     _write = njit(_write)
 

@@ -21,6 +21,23 @@ JIT_ENABLED: bool = os.environ.get("HHTUI_NO_JIT", "") in ("", "0")
 _initialised = False
 
 
+#: LLVM's inlining budget while the kernels compile (its default is 250). The step of a method,
+#: the derivatives, the rates and exp are separate compiled functions; the population loop can
+#: only be vectorised once they are all inlined into it (a cost of about 4,000 for RK4).
+INLINE_THRESHOLD = 20000
+
+
+def _allow_inlining() -> None:
+    """Raise LLVM's inlining threshold for this process (once: LLVM refuses an option given twice).
+    Inlining changes no result; it only lets the compiler see a whole step at once."""
+    try:
+        import llvmlite.binding as llvm
+
+        llvm.set_option("hhtui", f"-inline-threshold={INLINE_THRESHOLD}")
+    except Exception:  # pragma: no cover - depends on llvmlite
+        pass
+
+
 def _initialise_numba() -> None:
     """Load numba's compiler registries once, without its BLAS probe.
 
@@ -34,6 +51,7 @@ def _initialise_numba() -> None:
     if _initialised:
         return
     _initialised = True
+    _allow_inlining()
     hide = "scipy.linalg" not in sys.modules
     if hide:
         sys.modules["scipy.linalg"] = None  # type: ignore[assignment]
@@ -49,15 +67,14 @@ def _initialise_numba() -> None:
             del sys.modules["scipy.linalg"]
 
 
-def njit(function: F, parallel: bool = False, contract: bool = False, inline: bool = False) -> F:
+def njit(function: F, parallel: bool = False, contract: bool = False) -> F:
     """Compile ``function`` with numba in nopython mode (cached on disk), or return it unchanged.
 
     With ``parallel=True`` the loops written with :data:`prange` are spread over the cores.
     With ``contract=True`` a multiplication followed by an addition may be fused into one
     multiply-add (rounded once instead of twice: a difference in the last bit at most); no other
     floating-point shortcut is allowed; a division by zero then gives inf or NaN as in numpy
-    (caught by the blow-up tests) instead of raising. With ``inline=True`` the function is inlined into the
-    compiled functions that call it (so that a loop calling it can be vectorised).
+    (caught by the blow-up tests) instead of raising.
     """
     if not JIT_ENABLED:
         return function
@@ -67,8 +84,6 @@ def njit(function: F, parallel: bool = False, contract: bool = False, inline: bo
 
     _initialise_numba()
     options: dict[str, Any] = {"fastmath": {"contract"}, "error_model": "numpy"} if contract else {}
-    if inline:
-        options["inline"] = "always"
     dispatcher = numba.njit(nogil=True, parallel=parallel, **options)(function)
     attach_cache(dispatcher)
     return dispatcher  # type: ignore[no-any-return]

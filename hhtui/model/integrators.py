@@ -57,7 +57,7 @@ def _derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArra
     )
 
 
-derivatives = njit(_derivatives, contract=True, inline=True)
+derivatives = njit(_derivatives, contract=True)
 
 
 def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_mid: float, i_end: float,
@@ -92,7 +92,7 @@ def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i
     return v + dt * dv, m + dt * dm, h + dt * dh, n + dt * dn
 
 
-step = njit(_step, contract=True, inline=True)
+step = njit(_step, contract=True)
 
 
 def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
@@ -102,7 +102,7 @@ def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
             and -GATE_SLACK <= n <= 1.0 + GATE_SLACK)
 
 
-state_ok = njit(_state_ok, contract=True, inline=True)
+state_ok = njit(_state_ok, contract=True)
 
 
 def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, level: float) -> float:
@@ -111,7 +111,7 @@ def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, lev
     return t + h_step * (level - v_before) / (v_after - v_before)
 
 
-crossing_time = njit(_crossing_time, contract=True, inline=True)
+crossing_time = njit(_crossing_time, contract=True)
 
 
 #: Neurons advanced together in the inner loop (a block fits in the first-level cache).
