@@ -8,6 +8,9 @@
     hhtui plot run.csv             ASCII plot of an exported run or F-I curve
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
+    hhtui animate run.csv -o x.gif an animated GIF of a run, an axon or a network
+    hhtui record -o demo.cast      a recording of the app for asciinema
+    hhtui serve                    the app in a web browser (http://127.0.0.1:8000/)
 
 Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written, standard
 output full or closed), 2 bad input (the message names the flag and what it allows), 128 + the
@@ -32,7 +35,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml", "animate", "record", "serve")
 
 EPILOG = """\
 examples:

@@ -25,6 +25,10 @@ from .membrane import check_int, check_range
 MAX_CURRENT = 10000.0  # uA/cm^2, far beyond anything physiological
 MAX_TIME = 1.0e9  # ms
 CLAMP_RANGE = (-300.0, 300.0)  # mV
+#: Deepest nesting of sums inside sums (a sum of plain protocols is 1 deep). Far beyond any real
+#: protocol (which needs 1 or 2), and far below Python's recursion limit, so that everything that
+#: walks a stimulus (the solver, its text form, the app's workers) is safe.
+MAX_NESTING = 32
 
 Amplitude = float | NDArray[np.float64]
 
@@ -450,6 +454,8 @@ class Combined(Stimulus):
         if any(p.is_clamp for p in parts):
             raise ParameterError("a voltage clamp cannot be combined with injected currents")
         _population(*(np.zeros(p.population) if p.population > 1 else 0.0 for p in parts))
+        if max(_nesting(p) for p in parts) >= MAX_NESTING:
+            raise ParameterError(f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)")
         object.__setattr__(self, "parts", parts)
 
     @property
@@ -530,13 +536,19 @@ class Combined(Stimulus):
         return Combined(parts=(self.parts[0].with_amplitude(amplitude),) + self.parts[1:])
 
 
+def _nesting(stimulus: Stimulus) -> int:
+    """How deep sums are nested in ``stimulus``: 0 for a plain protocol, 1 for a sum of them."""
+    return 1 + max(_nesting(p) for p in stimulus.parts) if isinstance(stimulus, Combined) else 0
+
+
 STIMULUS_TYPES: dict[str, type[Stimulus]] = {
     cls.kind: cls for cls in (NoStimulus, Step, Train, Ramp, Noise, VoltageClamp, Combined)
 }
 
 
-def stimulus_from_dict(data: dict[str, Any]) -> Stimulus:
-    """Build a protocol from ``{"type": ..., field: value}``; unknown types or fields are refused."""
+def stimulus_from_dict(data: dict[str, Any], _depth: int = 0) -> Stimulus:
+    """Build a protocol from ``{"type": ..., field: value}``; unknown types or fields are refused,
+    and so are sums nested more than :data:`MAX_NESTING` deep."""
     if not isinstance(data, dict):
         raise ParameterError(f"stimulus must be an object with a 'type', got {type(data).__name__}")
     kind = data.get("type", "none")
@@ -553,7 +565,9 @@ def stimulus_from_dict(data: dict[str, Any]) -> Stimulus:
         parts = data.get("parts")
         if not isinstance(parts, list):
             raise ParameterError("a sum stimulus needs 'parts', a list of stimulus objects")
-        return Combined(parts=tuple(stimulus_from_dict(part) for part in parts))
+        if _depth >= MAX_NESTING:
+            raise ParameterError(f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)")
+        return Combined(parts=tuple(stimulus_from_dict(part, _depth + 1) for part in parts))
     if kind not in STIMULUS_TYPES:
         raise ParameterError(f"unknown stimulus type {kind!r}; choose one of: {', '.join(STIMULUS_TYPES)}, pulse")
     cls = STIMULUS_TYPES[kind]
