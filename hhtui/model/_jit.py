@@ -67,14 +67,14 @@ def _initialise_numba() -> None:
             del sys.modules["scipy.linalg"]
 
 
-def njit(function: F, parallel: bool = False, contract: bool = False) -> F:
+def njit(function: F, parallel: bool = False, numpy_errors: bool = False) -> F:
     """Compile ``function`` with numba in nopython mode (cached on disk), or return it unchanged.
 
     With ``parallel=True`` the loops written with :data:`prange` are spread over the cores.
-    With ``contract=True`` a multiplication followed by an addition may be fused into one
-    multiply-add (rounded once instead of twice: a difference in the last bit at most); no other
-    floating-point shortcut is allowed; a division by zero then gives inf or NaN as in numpy
-    (caught by the blow-up tests) instead of raising.
+    With ``numpy_errors=True`` a division by zero gives inf or NaN as in numpy (caught by the
+    blow-up tests) instead of raising, which leaves loops free of branches and calls so that the
+    compiler can vectorise them. No floating-point shortcut is taken either way: every operation
+    is rounded as written, so a vectorised loop gives the same bits as a scalar one.
     """
     if not JIT_ENABLED:
         return function
@@ -83,7 +83,7 @@ def njit(function: F, parallel: bool = False, contract: bool = False) -> F:
     from ._cache import attach_cache
 
     _initialise_numba()
-    options: dict[str, Any] = {"fastmath": {"contract"}, "error_model": "numpy"} if contract else {}
+    options: dict[str, Any] = {"error_model": "numpy"} if numpy_errors else {}
     dispatcher = numba.njit(nogil=True, parallel=parallel, **options)(function)
     attach_cache(dispatcher)
     return dispatcher  # type: ignore[no-any-return]

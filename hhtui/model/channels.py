@@ -73,7 +73,7 @@ def _rates(v: float, phi: float) -> tuple[float, float, float, float, float, flo
             phi * 0.01 * a_n, phi * (0.125 * e80))
 
 
-rates = njit(_rates, contract=True)
+rates = njit(_rates, numpy_errors=True)
 
 
 def _relax_gates(v: float, m: float, h: float, n: float, dt: float, phi: float,
@@ -92,7 +92,7 @@ def _relax_gates(v: float, m: float, h: float, n: float, dt: float, phi: float,
     return m_new, h_new, n_new
 
 
-relax_gates = njit(_relax_gates, contract=True)
+relax_gates = njit(_relax_gates, numpy_errors=True)
 
 
 @njit

@@ -70,6 +70,6 @@ if JIT_ENABLED:
 
         return signature, codegen
 
-    exp = njit(_exp, contract=True)
+    exp = njit(_exp, numpy_errors=True)
 else:  # pragma: no cover - the uncompiled fallback
     exp = math.exp

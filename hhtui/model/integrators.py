@@ -20,7 +20,8 @@ One implementation of each piece, used by the point neuron, the population and t
 :func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
 interpolated). :func:`integrate` runs a population through the pieces of a stimulus: blocks of
 neurons, time in the outer loop and neurons in the inner one, which the compiler vectorises
-(branch-free rates and exp; multiply-add contraction, no other floating-point shortcut).
+(branch-free rates and exp; no floating-point shortcut, so the vectorised loop gives the same
+bits as a scalar one).
 
 ``params`` is :meth:`Membrane.as_array`: c_m, g_na, g_k, g_l, e_na, e_k, e_l, phi, h active.
 """
@@ -57,7 +58,7 @@ def _derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArra
     )
 
 
-derivatives = njit(_derivatives, contract=True)
+derivatives = njit(_derivatives, numpy_errors=True)
 
 
 def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_mid: float, i_end: float,
@@ -92,7 +93,7 @@ def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i
     return v + dt * dv, m + dt * dm, h + dt * dh, n + dt * dn
 
 
-step = njit(_step, contract=True)
+step = njit(_step, numpy_errors=True)
 
 
 def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
@@ -102,7 +103,7 @@ def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
             and -GATE_SLACK <= n <= 1.0 + GATE_SLACK)
 
 
-state_ok = njit(_state_ok, contract=True)
+state_ok = njit(_state_ok, numpy_errors=True)
 
 
 def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, level: float) -> float:
@@ -111,7 +112,7 @@ def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, lev
     return t + h_step * (level - v_before) / (v_after - v_before)
 
 
-crossing_time = njit(_crossing_time, contract=True)
+crossing_time = njit(_crossing_time, numpy_errors=True)
 
 
 #: Neurons advanced together in the inner loop (a block fits in the first-level cache).
@@ -202,7 +203,7 @@ def _advance_block(method: int, state: NDArray[np.float64], p: NDArray[np.float6
                 t = target
 
 
-advance_block = njit(_advance_block, contract=True)
+advance_block = njit(_advance_block, numpy_errors=True)
 
 
 def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], bounds: NDArray[np.float64],
@@ -236,8 +237,8 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], 
 
 #: The same loop compiled twice: serially (one neuron, small populations, no threading
 #: overhead) and with the blocks of neurons spread over the cores.
-integrate = njit(_integrate, contract=True)
-integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True, contract=True)
+integrate = njit(_integrate, numpy_errors=True)
+integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True, numpy_errors=True)
 PARALLEL_MIN_POPULATION = 2 * BLOCK
 
 

@@ -421,7 +421,7 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
     return stop, count, 0
 
 
-run_network = njit(_run_network, contract=True)
+run_network = njit(_run_network, numpy_errors=True)
 
 
 # -------------------------------------------------------------------------------- results
