@@ -210,6 +210,10 @@ def get_preset(name: str) -> Experiment:
 
 # --- channel blockers ---------------------------------------------------------------------------------
 TOXINS = ("ttx", "tea", "pronase")
+#: Fraction of the channels each toxin blocks in its preset and when applied live in the app:
+#: TTX all sodium channels (g_Na = 0), TEA half the potassium channels (g_K 36 -> 18 mS/cm^2),
+#: pronase removes sodium inactivation (h = 1).
+TOXIN_DOSES = {"ttx": 1.0, "tea": 0.5, "pronase": 1.0}
 
 
 def blocker(membrane: Membrane, toxin: str, fraction: float = 1.0) -> Membrane:

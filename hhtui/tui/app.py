@@ -65,6 +65,7 @@ class HHApp(App[int]):
     TITLE = "hhtui"
     SUB_TITLE = "Hodgkin-Huxley neuron"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {lambda: _ranked_commands()}
 
     BINDINGS = [
         Binding("space", "toggle_run", "Run", id="run"),
@@ -264,7 +265,8 @@ class HHApp(App[int]):
     def _accept_from_worker(self, session: "LiveRun", result: "ChunkResult") -> None:
         if session is self.session:
             self._accept(result)
-            self._refresh_views()
+            # A chunk that lands after a pause is drawn at once: plot and status show its end.
+            self._refresh_views(force=not self.running)
         else:
             session.busy = False
 
@@ -300,10 +302,11 @@ class HHApp(App[int]):
                         title="recording", severity="warning", timeout=10)
 
     def _pause(self) -> None:
+        """Stop the clock; the plot and the status line then show the same, latest t."""
         self.running = False
         self._timer.pause()
         self._speed_log.clear()
-        self._update_status(force=True)
+        self._refresh_views(force=True)
         self.refresh_bindings()
 
     def advance_by(self, milliseconds: float) -> None:
@@ -592,9 +595,10 @@ class HHApp(App[int]):
         self.panel.load(experiment, self.speed, self.window_ms)
         self.panel.show_about()
         self._set_view(experiment.view)
-        self.notify("Loaded at rest: space runs it. What to look for is in the panel, under its title.",
-                    title=experiment.title or name, timeout=6)
+        self.notify(preset_notice(experiment), title=experiment.title or name, timeout=6)
         self._refresh_views(force=True)
+        if not self.running:
+            self.action_toggle_run()
 
     def action_export(self) -> None:
         """Write the run to CSV + JSON sidecar in the export directory."""
@@ -674,15 +678,15 @@ class HHApp(App[int]):
         if not self._ready_or_say():
             return
         assert self.session is not None
-        from hhtui.experiments import blocker
+        from hhtui.experiments import TOXIN_DOSES, blocker
 
         membrane = self.session.experiment.membrane
         if self._washout is None:
             self._washout = membrane
-        new = blocker(membrane, toxin)
+        new = blocker(membrane, toxin, TOXIN_DOSES[toxin])
         self.session.set_membrane(new)
         self.panel.set_membrane(new)
-        self.notify(f"{toxin.upper()} applied", timeout=3)
+        self.notify(f"{toxin.upper()} applied: {toxin_effect(membrane, new)}", timeout=4)
         self._refresh_views(force=True)
 
     def wash_out(self) -> None:
@@ -791,15 +795,16 @@ class HHApp(App[int]):
             from hhtui.experiments import PRESETS
 
             for name, experiment in PRESETS.items():
-                yield SystemCommand(f"Preset: {experiment.title or name}", experiment.description[:120],
+                # The name in brackets is the one the README and --preset use.
+                yield SystemCommand(f"Preset: {experiment.title or name} ({name})", experiment.description[:120],
                                     partial(self.load_preset, name))
         except Exception:
             pass
-        yield SystemCommand("Apply TTX", "Block the sodium channels (g_Na = 0) from now on",
+        yield SystemCommand("Apply TTX", "Block all sodium channels (g_Na = 0), as the ttx preset",
                             partial(self.apply_toxin, "ttx"))
-        yield SystemCommand("Apply TEA", "Block the potassium channels (g_K = 0) from now on",
-                            partial(self.apply_toxin, "tea"))
-        yield SystemCommand("Apply pronase", "Remove sodium inactivation (h = 1) from now on",
+        yield SystemCommand("Apply TEA", "Block half the potassium channels (g_K x 0.5: 36 -> 18 mS/cm2), "
+                            "as the tea preset", partial(self.apply_toxin, "tea"))
+        yield SystemCommand("Apply pronase", "Remove sodium inactivation (h = 1), as the pronase preset",
                             partial(self.apply_toxin, "pronase"))
         yield SystemCommand("Wash out toxins", "Restore the membrane as before the first toxin", self.wash_out)
         yield SystemCommand("Axon (cable) screen", "A propagating action potential (A)", self.action_axon)
@@ -852,6 +857,29 @@ class HHApp(App[int]):
     def on_unmount(self) -> None:
         if self.exit_guard is not None:  # the app is closing: workers still computing are not waited for
             self.exit_guard.arm(QUIT_GRACE_S, lambda: int(self.return_code or 0))
+
+
+def toxin_effect(before: Any, after: Any) -> str:
+    """What a toxin changed in a membrane, in words (mS/cm^2)."""
+    if after.g_na != before.g_na:
+        return f"g_Na {before.g_na:g} -> {after.g_na:g} mS/cm2"
+    if after.g_k != before.g_k:
+        return f"g_K {before.g_k:g} -> {after.g_k:g} mS/cm2"
+    if after.inactivation != before.inactivation:
+        return "sodium inactivation removed (h = 1)"
+    return "no change (already applied)"
+
+
+def _ranked_commands() -> Any:
+    from .palette import RankedCommands
+
+    return RankedCommands
+
+
+def preset_notice(experiment: Any) -> str:
+    """What a loaded preset does, said when it is loaded (the help and README say the same)."""
+    return (f"Runs from rest to its end (t_stop = {float(experiment.t_stop):g} ms) and pauses there; "
+            "space pauses sooner. What to look for is in the panel, under its title.")
 
 
 #: Environment variable naming a file the app creates once it is ready for keys (solver loaded,

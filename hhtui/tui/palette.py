@@ -19,9 +19,10 @@ from typing import Any
 
 from textual import on, work
 from textual.await_complete import AwaitComplete
-from textual.command import CommandInput, CommandList, CommandPalette
+from textual.command import CommandInput, CommandList, CommandPalette, Hit, Hits
 from textual.containers import Horizontal, Vertical
 from textual.css.query import NoMatches
+from textual.system_commands import SystemCommandsProvider
 from textual.widgets import Button, Input, LoadingIndicator
 
 from .guards import ScreenGuards
@@ -31,6 +32,24 @@ from .widgets.bounded_input import PasteBound
 PALETTE_MAX_CHARS = 100
 #: Seconds the search field must be still before a search starts.
 SEARCH_DELAY_S = 0.12
+
+
+#: Title prefix of the commands that load a preset; they rank below actions matching as well.
+PRESET_PREFIX = "Preset: "
+
+
+class RankedCommands(SystemCommandsProvider):
+    """The app's commands, actions first: for the same word ("ttx") an action ("Apply TTX")
+    ranks above a preset, which would start the run over from rest."""
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback, *_ in self.app.get_system_commands(self.screen):
+            score = matcher.match(name)
+            if score > 0:
+                # Actions score in (0.5, 1], presets in (0, 0.5].
+                ranked = 0.5 * score if name.startswith(PRESET_PREFIX) else 0.5 + 0.5 * score
+                yield Hit(ranked, matcher.highlight(name), callback, help=help_text)
 
 
 #: CommandPalette's own search (the coroutine under its worker decorator).
@@ -127,4 +146,4 @@ class Palette(ScreenGuards, CommandPalette):
         return super().dismiss(result)
 
 
-__all__ = ["PALETTE_MAX_CHARS", "SEARCH_DELAY_S", "Palette", "PaletteInput"]
+__all__ = ["PALETTE_MAX_CHARS", "PRESET_PREFIX", "SEARCH_DELAY_S", "Palette", "PaletteInput", "RankedCommands"]

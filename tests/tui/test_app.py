@@ -317,7 +317,11 @@ async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
         assert not isinstance(app.screen, PresetScreen)
         expected = PRESETS["threshold"]
         assert app.session.experiment == expected
-        assert app.session.t == 0.0
+        assert app.stop_at == expected.t_stop  # it runs from rest to its end
+        await pilot.press("space")  # and a space pauses it sooner
+        assert not app.running
+        await settle(app, pilot)
+        assert app.session.t <= expected.t_stop
         assert app.query_one("#s-type").value == "train"
         assert float(app.query_one("#s-amplitude").value) == expected.stimulus.amplitude
         assert not app.query_one("#about").has_class("hidden")

@@ -34,4 +34,4 @@ def test_warning_on_a_second_line() -> None:
 
 
 def test_clamp_shows_the_holding_level() -> None:
-    assert "hold -20 mV" in status_text(Status(clamp=True, current=-20.0), 120).plain
+    assert "level -20 mV" in status_text(Status(clamp=True, current=-20.0), 120).plain

@@ -33,7 +33,7 @@ class PresetScreen(ScreenGuards, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Load a preset experiment (enter to load, escape to cancel)")
+            yield Label("Load a preset (enter runs it to its end, escape cancels)")
             yield OptionList(*[Option(f"{title}  [dim]({name})[/dim]", id=name) for name, title, _ in self.presets])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -111,6 +111,11 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     ParameterPanel Input.-invalid { color: $error; text-style: bold reverse; }
     ParameterPanel .hidden { display: none; }
     ParameterPanel Checkbox { height: 1; }
+    /* The focused field's label in bold reverse: visible without colour (NO_COLOR), where the
+       input's own highlight is only a colour. */
+    ParameterPanel .row:focus-within { text-style: bold; }  /* (a rule on the row itself, so its label is restyled) */
+    ParameterPanel .row:focus-within Label { text-style: bold reverse; }
+    ParameterPanel Checkbox:focus { text-style: bold reverse; }
     ParameterPanel #about { height: auto; margin-bottom: 0; }
     ParameterPanel #description { color: $text-muted; }
     """
@@ -149,7 +154,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                         classes="hidden"),
             Label("Membrane", classes="section first"),
             *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
-            Checkbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
+            StateCheckbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
             Label("Stimulus", classes="section"),
             Horizontal(Label("type"), Select([(TYPE_LABELS[k], k) for k in STIMULUS_TYPES], allow_blank=False,
                                              value="step", id="s-type", compact=True), classes="row"),
@@ -421,10 +426,20 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             return
         kind = str(event.value)
         stimulus = default_stimulus(kind, self.experiment.stimulus, self.clock())
-        with self.prevent(Select.Changed):
+        # The fields are filled one by one: each one's check would see the others still empty.
+        with self.prevent(Select.Changed, Input.Changed):
             self._show_stimulus(stimulus)
         self.revalidate()
         self._apply("s-type", stimulus)
+
+
+class StateCheckbox(Checkbox):
+    """A checkbox whose box is empty when off: without colour, Textual's box reads X either way."""
+
+    @property
+    def _button(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super()._button
 
 
 def inactivation_label(on: bool) -> str:

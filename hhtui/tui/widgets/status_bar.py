@@ -20,7 +20,7 @@ class Status:
         spikes: spikes since the last reset.
         rate_hz: firing rate over the last 500 ms, Hz.
         method, dt: integration method and time step (ms).
-        current: injected current, uA/cm^2 (clamp level in mV when ``clamp``).
+        current: injected current, uA/cm^2 (the clamp level, mV, when ``clamp``).
         clamp: the stimulus is a voltage clamp.
         view: the title of the view shown.
         window_ms: the display window, ms.
@@ -44,6 +44,10 @@ class Status:
     note: str | None = None
 
 
+#: The achieved speed is shown once it falls below this fraction of the set speed.
+SHORTFALL = 0.9
+
+
 def speed_text(speed: float) -> str:
     """A speed in simulated ms per real second, with its ratio to real time."""
     ratio = speed / 1000.0
@@ -56,21 +60,25 @@ def status_text(status: Status, width: int = 80) -> Text:
     text = Text(no_wrap=False)
     state = "RUN " if status.running else "PAUSE"
     text.append(f" {state} ", style="bold reverse green" if status.running else "bold reverse")
-    current = f"hold {status.current:g} mV" if status.clamp else f"I {status.current:g} uA/cm2"
+    current = f"level {status.current:g} mV" if status.clamp else f"I {status.current:g} uA/cm2"
     speed = speed_text(status.speed)
-    if status.running and status.achieved is not None and status.achieved < 0.8 * status.speed:
+    set_speed = f"{status.speed:g} ms/s"
+    if status.running and status.achieved is not None and status.achieved < SHORTFALL * status.speed:
+        # The computer cannot keep up: every variant says what it does reach.
         speed += f", reaching {status.achieved:.3g}"
+        set_speed = f"{status.speed:g} ms/s, reaching {status.achieved:.3g}"
+    short_speed = set_speed.replace(" ms/s", "ms/s").replace(", reaching ", ">")
     # From the fullest to the tersest; the first that fits the width is shown.
     variants = [
         [f"t {status.t_ms:.2f} ms", speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
          f"{status.method} dt {status.dt:g} ms", current],
-        [f"t {status.t_ms:.2f} ms", f"{status.speed:g} ms/s", f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
+        [f"t {status.t_ms:.2f} ms", set_speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
          f"{status.method} dt {status.dt:g} ms", current],
-        [f"t {status.t_ms:.1f}", f"{status.speed:g} ms/s", f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
+        [f"t {status.t_ms:.1f}", set_speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
          f"{status.method} {status.dt:g}", current],
-        [f"t {status.t_ms:.1f}", f"{status.speed:g}ms/s", f"{status.spikes} sp {status.rate_hz:.0f} Hz",
+        [f"t {status.t_ms:.1f}", short_speed, f"{status.spikes} sp {status.rate_hz:.0f} Hz",
          f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
-        [f"t {status.t_ms:.1f}", f"{status.speed:g}ms/s", f"{status.spikes}sp {status.rate_hz:.0f}Hz",
+        [f"t {status.t_ms:.1f}", short_speed, f"{status.spikes}sp {status.rate_hz:.0f}Hz",
          f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
     ]
     for k, parts in enumerate(variants):
