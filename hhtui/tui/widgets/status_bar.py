@@ -65,8 +65,9 @@ def status_text(status: Status, width: int = 80) -> Text:
     set_speed = f"{status.speed:g} ms/s"
     if status.running and status.achieved is not None and status.achieved < SHORTFALL * status.speed:
         # The computer cannot keep up: every variant says what it does reach.
-        speed += f", reaching {status.achieved:.3g}"
-        set_speed = f"{status.speed:g} ms/s, reaching {status.achieved:.3g}"
+        reached = f"{status.achieved:.3g}" if status.achieved < 1000 else f"{status.achieved:,.0f}"
+        speed += f", reaching {reached}"
+        set_speed = f"{status.speed:g} ms/s, reaching {reached}"
     short_speed = set_speed.replace(" ms/s", "ms/s").replace(", reaching ", ">")
     # From the fullest to the tersest; the first that fits the width is shown.
     variants = [
