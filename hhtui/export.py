@@ -180,6 +180,7 @@ def _as_matrix(columns: Mapping[str, Any]) -> tuple[list[str], np.ndarray]:
     matrix = np.empty((length or 0, len(arrays)), dtype=np.float64)
     for j, arr in enumerate(arrays):
         matrix[:, j] = arr
+    matrix += 0.0  # -0.0 becomes 0.0: no "-0" in a file
     return names, matrix
 
 

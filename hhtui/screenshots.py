@@ -5,6 +5,10 @@ SVG screenshots of the main views at 80x24 and 120x40 into ``screenshots/`` (or 
 If ``cairocffi`` is installed, the main view at 120x40 is also drawn as a PNG, cell by cell
 from the app's screen (braille drawn as dots, so no special font is needed); without it the PNG
 is skipped. Nothing depends on the wall clock: the run is stepped by a fixed simulated time.
+
+It also draws ``action-potential.gif``, the animation at the top of the README: the default
+experiment (a 10 uA/cm^2 step for 50 ms) traced out with its gates, as ``hhtui animate --gates``
+draws it.
 """
 
 from __future__ import annotations
@@ -120,6 +124,27 @@ def draw_png(app: Any, path: Path) -> bool:
     return True
 
 
+#: The README's animation: file name, title, size (pixels), frames per second, seconds.
+GIF = ("action-potential.gif", "Hodgkin-Huxley action potentials: a 10 \u00b5A/cm\u00b2 step", (800, 600), 20.0, 6.0)
+
+
+def draw_gif(directory: Path) -> Path:
+    """The default experiment animated with its gates (as ``hhtui animate --gates``)."""
+    from hhtui.animation import encode_gif, render
+    from hhtui.animation.sources import scene_from_columns
+    from hhtui.cli.run import simulate
+    from hhtui.files import write_atomic
+    from hhtui.model import Experiment
+
+    name, title, size, fps, seconds = GIF
+    experiment = Experiment()
+    samples, _ = simulate(experiment)
+    scene = scene_from_columns(samples.columns(0), experiment.to_dict(), gates=True, title=title)
+    path = directory / name
+    write_atomic(path, encode_gif(render(scene, size, fps, seconds)), text=False)
+    return path
+
+
 async def take_all(directory: Path) -> list[Path]:
     """Every screenshot of :data:`SHOTS` at every size of :data:`SIZES`."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -135,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     directory = Path(args[0]) if args else Path("screenshots")
     saved = asyncio.run(take_all(directory))
+    saved.append(draw_gif(directory))
     for path in saved:
         print(path)
     if not any(path.suffix == ".png" for path in saved):

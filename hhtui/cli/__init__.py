@@ -8,6 +8,9 @@
     hhtui plot run.csv             ASCII plot of an exported run or F-I curve
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
+    hhtui animate run.csv -o x.gif an animated GIF of a run, an axon or a network
+    hhtui record -o demo.cast      a recording of the app for asciinema
+    hhtui serve                    the app in a web browser (http://127.0.0.1:8000/)
 
 Exit status: 0 success, 1 the run failed (numerical blow-up, a file could not be written, standard
 output full or closed), 2 bad input (the message names the flag and what it allows), 128 + the
@@ -32,7 +35,7 @@ from .common import ArgumentParser, RunFailed, UsageError
 __all__ = ["SUBCOMMANDS", "UsageError", "build_parser", "main"]
 
 #: Subcommand modules, registered in this order (each has ``add_parser(subparsers)``).
-SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network")
+SUBCOMMANDS = ("run", "sweep", "plot", "axon", "network", "neuroml", "animate", "record", "serve")
 
 EPILOG = """\
 examples:
@@ -268,6 +271,35 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.ArgumentParser:
+    """The parser of the (sub)command that was given, e.g. that of ``hhtui neuroml export``."""
+    current = parser
+    for dest in ("command", "neuroml_action"):
+        name = getattr(args, dest, None)
+        choices = next((action.choices for action in current._actions
+                        if isinstance(action, argparse._SubParsersAction)), None)
+        if name is None or not isinstance(choices, dict) or name not in choices:
+            break
+        current = choices[name]
+    return current
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, extras: list[str]) -> None:
+    """One line naming the command and the first word it does not know, with the closest flag:
+    ``hhtui run: error: unknown flag --amplitude (did you mean --amp?)``."""
+    from hhtui.parameters import closest
+
+    command = _command_parser(parser, args)
+    word = extras[0]
+    if word.startswith("-") and len(word) > 1:
+        flag = word.split("=", 1)[0]
+        flags = sorted(option for option in command._option_string_actions if option.startswith("--"))
+        close = closest(flag.lstrip("-"), [option[2:] for option in flags])
+        hint = f" (did you mean --{close}?)" if close else ""
+        command.error(f"unknown flag {flag}{hint}")
+    command.error(f"unexpected argument {word!r}")
+
+
 def _run(arguments: list[str], state: dict[str, str]) -> int:
     """Parse ``arguments`` and run the command; every error but a failing standard output becomes a
     message and an exit status here."""
@@ -279,7 +311,9 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
     try:
         parser = build_parser()
         try:
-            args = parser.parse_args(arguments)
+            args, extras = parser.parse_known_args(arguments)
+            if extras:
+                _refuse_unknown(parser, args, extras)
         except SystemExit as done:  # --help, --version and argparse's own errors
             return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
         if args.command is not None:

@@ -20,6 +20,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -104,6 +105,10 @@ class ArgumentParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", HelpFormatter)
         super().__init__(*args, **kwargs)
+        # A word that starts with '-' and then a number is a value, not a flag: '--amp -1e6',
+        # '--amp -.5', '--hold -70' and a range such as '--amp -5:10:0.1' (argparse alone takes
+        # only -1 and -1.5 as numbers).
+        self._negative_number_matcher = re.compile(r"^-(?:\d|\.\d)[0-9.eE+:-]*$")
 
     def error(self, message: str) -> NoReturn:
         message = " ".join(message.split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from hhtui.export import ExportError, read_csv
+from hhtui.export import ExportError, read_csv, read_json
 
 from .common import UsageError, positive_int
 
@@ -108,6 +109,44 @@ def decimate(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np
     return x[index], y[index]
 
 
+def _display_axis(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], str]:
+    """The values of one axis (all the series drawn on it) brought into a range the plot can
+    handle, and the note for its label saying how: ``[x 1e+308]`` (divided by that power of ten)
+    or ``[- 1000, x 1e-09]`` (the offset taken off first). Values as large as 1.7e308, spans of a
+    few subnormal numbers or of nearly equal large numbers are all drawn this way."""
+    values = [np.asarray(a, dtype=np.float64) for a in arrays if np.asarray(a).size]
+    if not values:
+        return [np.asarray(a, dtype=np.float64) for a in arrays], ""
+    lo = min(float(a.min()) for a in values)
+    hi = max(float(a.max()) for a in values)
+    magnitude = max(abs(lo), abs(hi))
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    offset = 0.0
+    if math.isfinite(span) and 0 < span < 1e-9 * magnitude:
+        offset = lo  # nearly equal values far from zero: draw their differences
+    reference = max(abs(lo - offset), abs(hi - offset)) if offset else magnitude
+    exponent = 0
+    if reference > 0 and not 1e-6 <= reference <= 1e12:
+        exponent = math.floor(math.log10(reference))
+    half = exponent // 2
+
+    def convert(a: np.ndarray) -> np.ndarray:
+        out = np.asarray(a, dtype=np.float64)
+        if offset:
+            out = out - offset
+        if exponent:
+            out = out / 10.0**half / 10.0 ** (exponent - half)  # in two steps: 10**-323 is not a float
+        return out
+
+    notes = []
+    if offset:
+        notes.append(f"- {offset:.10g}")
+    if exponent:
+        notes.append(f"x 1e{exponent:+d}")
+    return [convert(a) for a in arrays], (f" [{', '.join(notes)}]" if notes else "")
+
+
 def _series(x: np.ndarray, y: np.ndarray, width: int) -> tuple[list[float], list[float]]:
     xs, ys = decimate(x, y, max(1, 2 * width))  # braille: two dots per column
     return xs.tolist(), ys.tolist()
@@ -152,51 +191,82 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         else:
             plt.plot(xs, ys, label=label, marker=marker)
 
-    if kind == "run":
-        t = columns["t_ms"]
-        if panels == 2:
-            plt.subplot(1, 1)
-        style()
-        line(t, columns["V_mV"], None, "blue", "braille")
-        plt.title(f"{name}: membrane potential")
-        plt.ylabel("V (mV)")
-        plt.xlabel("t (ms)")
-        if panels == 2:
-            plt.subplot(2, 1)
+    try:
+        if kind == "run":
+            (t,), t_note = _display_axis([columns["t_ms"]])
+            (v,), v_note = _display_axis([columns["V_mV"]])
+            if panels == 2:
+                plt.subplot(1, 1)
             style()
-            for gate, colour in zip(GATES, ("red", "green", "blue")):
-                if gate in columns:
-                    line(t, columns[gate], gate, colour, gate)
-            plt.title("gating variables m, h, n")
-            plt.ylabel("gates (0-1)")
-            plt.xlabel("t (ms)")
-            plt.ylim(0.0, 1.0)
-    elif kind == "fi":
-        style()
-        xs, ys = columns["amp_uA_cm2"].tolist(), columns["rate_Hz"].tolist()
-        if color:
-            plt.plot(xs, ys, color="blue", marker="braille")
+            line(t, v, None, "blue", "braille")
+            plt.title(f"{name}: membrane potential")
+            plt.ylabel(f"V (mV){v_note}")
+            plt.xlabel(f"t (ms){t_note}")
+            if panels == 2:
+                plt.subplot(2, 1)
+                style()
+                present = [gate for gate in GATES if gate in columns]
+                shown, g_note = _display_axis([columns[gate] for gate in present])
+                for gate, values, colour in zip(present, shown, ("red", "green", "blue")):
+                    line(t, values, gate, colour, gate)
+                inside = all(values.size == 0 or (values.min() >= 0.0 and values.max() <= 1.0) for values in shown)
+                plt.title("gating variables m, h, n" if inside or not present else
+                          "gating variables m, h, n (values outside 0-1)")
+                plt.ylabel(f"gates (0-1){g_note}" if not g_note else f"gates{g_note}")
+                plt.xlabel(f"t (ms){t_note}")
+                if inside and not g_note:
+                    plt.ylim(0.0, 1.0)
+        elif kind == "fi":
+            style()
+            (amps,), x_note = _display_axis([columns["amp_uA_cm2"]])
+            (rates,), y_note = _display_axis([columns["rate_Hz"]])
+            xs, ys = amps.tolist(), rates.tolist()
+            if color:
+                plt.plot(xs, ys, color="blue", marker="braille")
+            else:
+                plt.plot(xs, ys, marker="braille")
+            plt.title(f"{name}: F-I curve")
+            plt.xlabel(f"I (uA/cm^2){x_note}")
+            plt.ylabel(f"rate (Hz){y_note}")
         else:
-            plt.plot(xs, ys, marker="braille")
-        plt.title(f"{name}: F-I curve")
-        plt.xlabel("I (uA/cm^2)")
-        plt.ylabel("rate (Hz)")
-    else:
-        style()
-        t = columns["t_ms"]
-        traces = [key for key in columns if key.endswith("_mV")][:6]
-        markers = "123456"
-        palette = ("blue", "red", "green", "magenta", "cyan", "orange")
-        for k, key in enumerate(traces):
-            line(t, columns[key], key, palette[k], markers[k])
-        plt.title(f"{name}: {len(traces)} traces")
-        plt.ylabel("V (mV)")
-        plt.xlabel("t (ms)")
-    text = plt.build()
-    plt.clf()
+            style()
+            traces = [key for key in columns if key.endswith("_mV")][:6]
+            (t,), t_note = _display_axis([columns["t_ms"]])
+            shown, v_note = _display_axis([columns[key] for key in traces])
+            markers = "123456"
+            palette = ("blue", "red", "green", "magenta", "cyan", "orange")
+            for k, (key, values) in enumerate(zip(traces, shown)):
+                line(t, values, key, palette[k], markers[k])
+            plt.title(f"{name}: {len(traces)} traces")
+            plt.ylabel(f"V (mV){v_note}")
+            plt.xlabel(f"t (ms){t_note}")
+        text = plt.build()
+    except (ArithmeticError, ValueError, IndexError) as error:
+        # The plotting library's own limits; the values are finite (the reader made sure of that).
+        raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                         f"({type(error).__name__}: {error})") from None
+    finally:
+        plt.clf()
     if not color:
         text = plt.uncolorize(text)
     return text
+
+
+def _check_sidecar(path: Path) -> None:
+    """Warn (one line) when the sidecar beside ``path`` records another CSV than this one: the
+    two then come from different runs. A CSV without a sidecar, or with one that records no
+    checksum (an older version's), is not questioned."""
+    from hhtui.export import sidecar_path, verify_run
+
+    try:
+        sidecar = read_json(sidecar_path(path))
+    except ExportError:
+        return
+    if not isinstance(sidecar.get("data_file"), dict):
+        return
+    problem = verify_run(path)
+    if problem:
+        print(f"hhtui plot: warning: {problem}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -206,6 +276,7 @@ def run(args: argparse.Namespace) -> int:
         columns = read_csv(path)
     except ExportError as error:
         raise UsageError(f"FILE.csv: {error}") from None
+    _check_sidecar(path)
     width, height = plot_size(args.width, args.height)
     text = render(columns, path.name, width, height, gates=args.gates, color=use_color())
     sys.stdout.write(text.rstrip("\n") + "\n")

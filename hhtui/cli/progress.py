@@ -37,26 +37,35 @@ class ProgressBar:
         self.started = time.monotonic()
         self.drawn = False
         self._last = -1
+        self._note = ""
+        self._drawn_at = 0.0
+        self._width_drawn = 0
 
-    def __call__(self, fraction: float) -> None:
-        """Show ``fraction`` (0 to 1) of the work done."""
-        if not self.enabled or time.monotonic() - self.started < self.delay:
+    def __call__(self, fraction: float, note: str = "") -> None:
+        """Show ``fraction`` (0 to 1) of the work done, and ``note`` after the percentage
+        (e.g. ``1,200/20,000 points``; redrawn at most ten times a second)."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self.started < self.delay:
             return
         fraction = min(1.0, max(0.0, float(fraction)))
         percent = int(fraction * 100)
-        if percent == self._last:
+        if percent == self._last and (not note or note == self._note or now - self._drawn_at < 0.1):
             return
-        self._last = percent
+        self._last, self._note, self._drawn_at = percent, note, now
         filled = int(round(fraction * self.width))
         bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {percent:3d}%")
+        line = f"{self.label} [{bar}] {percent:3d}%" + (f"  {note}" if note else "")
+        self.stream.write("\r" + line.ljust(self._width_drawn))
         self.stream.flush()
+        self._width_drawn = len(line)
         self.drawn = True
 
     def close(self) -> None:
         """Erase the bar (if it was drawn) so the next message starts on a clean line."""
         if self.drawn:
-            self.stream.write("\r" + " " * (len(self.label) + self.width + 8) + "\r")
+            self.stream.write("\r" + " " * max(self._width_drawn, len(self.label) + self.width + 8) + "\r")
             self.stream.flush()
             self.drawn = False
 

@@ -11,64 +11,59 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
-from hhtui.model import (CSV_COLUMNS, Experiment, NoStimulus, Noise, NumericalInstabilityError, Ramp,
-                         Samples, Solver, Step, Stimulus, Train, VoltageClamp)
+from hhtui.headless import CHUNK_STEPS, run_experiment, sidecar_extra
+from hhtui.model import (
+    CSV_COLUMNS,
+    Experiment,
+    NoStimulus,
+    NumericalInstabilityError,
+    ParameterError,
+    Samples,
+    Stimulus,
+    Train,
+)
 from hhtui.model.experiment import MAX_T_STOP
 from hhtui.model.stimulus import CLAMP_RANGE, MAX_CURRENT, MAX_TIME
+from hhtui.parameters import (
+    CLI_NAMING,
+    MEMBRANE_PARAMETERS,
+    SOLVER_PARAMETERS,
+    STIMULUS_CHOICES,
+    STIMULUS_PARAMETERS,
+    apply_parameters,
+    apply_stimulus,
+    stimulus_end,
+)
 
-from .common import (MAX_ROWS, RunFailed, UsageError, add_membrane_arguments, add_output_argument, add_solver_arguments, blame,
-                     check_output, default_output_name, estimate_csv_bytes, load_experiment_file,
-                     thinning_interval, membrane_from_args,
-                     number, positive_int, solver_changes, warn, write_output)
+from .common import (
+    MAX_ROWS,
+    RunFailed,
+    UsageError,
+    add_membrane_arguments,
+    add_output_argument,
+    add_solver_arguments,
+    check_output,
+    default_output_name,
+    estimate_csv_bytes,
+    load_experiment_file,
+    number,
+    positive_int,
+    thinning_interval,
+    warn,
+    write_output,
+)
 from .progress import ProgressBar
 
-__all__ = ["MAX_STEPS", "STIMULUS_CHOICES", "add_parser", "build_experiment", "build_stimulus", "check_experiment",
-           "preset_experiment", "run", "simulate"]
+__all__ = ["CHUNK_STEPS", "MAX_STEPS", "STIMULUS_CHOICES", "add_experiment_arguments", "add_parser", "build_experiment", "build_stimulus",
+           "check_experiment", "preset_experiment", "run", "simulate"]
 
 COMMAND = "hhtui run"
 
-#: Values of ``--stim``; ``pulse`` is a train of one pulse.
-STIMULUS_CHOICES = ("none", "step", "pulse", "train", "ramp", "noise", "clamp")
-
 #: Largest number of time steps a run may take (about half a minute of computing).
 MAX_STEPS = 1_000_000_000
-
-#: Time steps integrated per call of the solver: bounds the time before Ctrl-C is seen.
-CHUNK_STEPS = 200_000
-
-#: Stimulus flags (dest) -> the --stim values they apply to.
-_STIMULUS_FLAGS: dict[str, tuple[str, ...]] = {
-    "amp": ("step", "pulse", "train", "ramp", "noise"),
-    "start": ("step", "pulse", "train", "ramp", "noise", "clamp"),
-    "duration": ("step", "pulse", "train", "ramp", "noise", "clamp"),
-    "interval": ("train",),
-    "count": ("train",),
-    "amp_end": ("ramp",),
-    "noise_std": ("noise",),
-    "seed": ("noise",),
-    "bin_width": ("noise",),
-    "hold": ("clamp",),
-    "level": ("clamp",),
-}
-
-#: Field of each protocol that a stimulus flag sets, by protocol.
-_FIELD_OF_FLAG: dict[str, dict[str, str]] = {
-    "step": {"amp": "amplitude", "start": "start", "duration": "duration"},
-    "pulse": {"amp": "amplitude", "start": "start", "duration": "width"},
-    "train": {"amp": "amplitude", "start": "start", "duration": "width", "interval": "interval", "count": "count"},
-    "ramp": {"amp": "amplitude", "amp_end": "amplitude_end", "start": "start", "duration": "duration"},
-    "noise": {"amp": "mean", "noise_std": "std", "start": "start", "duration": "duration", "seed": "seed",
-              "bin_width": "bin_width"},
-    "clamp": {"hold": "hold", "level": "level", "start": "start", "duration": "duration"},
-    "none": {},
-}
-
-#: How each protocol is named in messages.
-_LABELS = {"none": "no stimulus (--stim none)", "step": "a step", "pulse": "a single pulse", "train": "a train",
-           "ramp": "a ramp", "noise": "noise", "clamp": "a voltage clamp"}
 
 DESCRIPTION = """\
 Run one experiment headless and write it to CSV, with a JSON sidecar (FILE.json) holding the
@@ -126,12 +121,30 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
     )
-    source = parser.add_argument_group("experiment").add_mutually_exclusive_group()
+    add_experiment_arguments(parser)
+    add_output_argument(parser, default_help=(
+        "CSV file to write, with its sidecar FILE.json beside it; '-' writes the CSV to standard output (no "
+        "sidecar); a name ending in .nwb writes an NWB file of intracellular electrophysiology instead (SI units "
+        "over 1000 um^2, the experiment inside; needs pynwb: pip install 'hhtui[nwb]'). Files are written "
+        "atomically: an existing file is replaced only by a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv "
+        "in the current directory)"))
+    parser.set_defaults(handler=run)
+
+
+def add_experiment_arguments(parser: argparse.ArgumentParser, list_presets: bool = True) -> None:
+    """The flags that make an experiment: --config/--preset/--neuroml, the stimulus, membrane and
+    solver flags and --t-stop (as ``hhtui run`` has them; :func:`build_experiment` reads them)."""
+    group = parser.add_argument_group("experiment")
+    source = group.add_mutually_exclusive_group()
     source.add_argument("--config", metavar="FILE.json", default=None,
                         help="start from this experiment file or export sidecar (flags override it)")
     source.add_argument("--preset", metavar="NAME", default=None,
                         help="start from a classic experiment (flags override it); see --list-presets")
-    source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
+    if list_presets:
+        source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
+    group.add_argument("--neuroml", metavar="CELL.nml", default=None,
+                       help="take the membrane from a NeuroML 2 single-compartment Hodgkin-Huxley cell (a cell file, "
+                       "or a network file holding one; its channel files are read relative to it); flags override it")
 
     stim = parser.add_argument_group("stimulus (currents in uA/cm^2, voltages in mV, times in ms)")
     stim.add_argument("--stim", choices=STIMULUS_CHOICES, default=None,
@@ -164,11 +177,9 @@ def add_parser(subparsers: Any) -> None:
 
     add_membrane_arguments(parser)
     add_solver_arguments(parser)
-    solver = [group for group in parser._action_groups if group.title == "solver"][0]
+    solver = next(group for group in parser._action_groups if group.title == "solver")
     solver.add_argument("--t-stop", type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False), default=None,
                         metavar="MS", help="duration of the run, ms (default: 50)")
-    add_output_argument(parser)
-    parser.set_defaults(handler=run)
 
 
 # --------------------------------------------------------------------------------------------
@@ -187,65 +198,23 @@ def preset_experiment(name: str, flag: str = "--preset") -> Experiment:
     return get_preset(name)
 
 
-def _kind_of(stimulus: Stimulus) -> str:
-    if isinstance(stimulus, Train) and stimulus.count == 1:
-        return "pulse"
-    return stimulus.kind
-
-
-def _fresh(kind: str) -> Stimulus:
-    """The protocol ``kind`` with its own defaults."""
-    if kind == "pulse":
-        return Train(amplitude=20.0, width=1.0, start=5.0, interval=20.0, count=1)
-    return {"none": NoStimulus, "step": Step, "train": Train, "ramp": Ramp, "noise": Noise,
-            "clamp": VoltageClamp}[kind]()
-
-
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
-
-
 def build_stimulus(args: argparse.Namespace, base: Stimulus) -> Stimulus:
-    """The stimulus of the run: ``base`` with the stimulus flags applied.
+    """The stimulus of the run: ``base`` with the stimulus flags applied (see
+    :func:`hhtui.parameters.apply_stimulus`)."""
+    values = {name: getattr(args, name, None) for name in STIMULUS_PARAMETERS}
+    try:
+        return apply_stimulus(base, args.stim, values, CLI_NAMING)
+    except ParameterError as error:
+        raise UsageError(str(error)) from None
 
-    With ``--stim`` of another protocol than ``base``, that protocol starts from its own defaults;
-    a pulse and a train are one protocol (a pulse is a train of one), so switching between them
-    keeps the amplitude, width and onset. ``--interval`` or ``--count`` on a single pulse of a
-    config file makes it a train.
-    """
-    base_kind = _kind_of(base)
-    given = [dest for dest in _STIMULUS_FLAGS if getattr(args, dest, None) is not None]
-    if args.stim is not None:
-        kind = args.stim
-    elif base_kind == "pulse" and ("interval" in given or "count" in given):
-        kind = "train"
-    else:
-        kind = base_kind
-    if kind not in _FIELD_OF_FLAG:  # a protocol the flags do not know
-        if given:
-            raise UsageError(f"{_flag(given[0])}: the stimulus of the experiment ({kind}: several protocols added "
-                             "together) cannot be changed by flags; replace it with --stim")
-        return base
-    for dest in given:
-        if kind not in _STIMULUS_FLAGS[dest]:
-            allowed = ", ".join(_STIMULUS_FLAGS[dest])
-            raise UsageError(f"{_flag(dest)} does not apply to {_LABELS[kind]}; it applies to --stim {allowed}")
-    same_protocol = kind == base_kind or (kind in ("pulse", "train") and base_kind in ("pulse", "train"))
-    stimulus = base if same_protocol else _fresh(kind)
-    if not given and not (kind == "pulse" and base_kind == "train"):
-        return stimulus
-    values: dict[str, Any] = {item.name: getattr(stimulus, item.name) for item in fields(stimulus)}
-    for dest in given:
-        values[_FIELD_OF_FLAG[kind][dest]] = getattr(args, dest)
-    if kind == "pulse":
-        values["count"] = 1
-        values["interval"] = values["width"]
-    with blame("/".join(_flag(dest) for dest in given) or "--stim"):
-        return type(stimulus)(**values)
+
+#: Destinations of the flags that change the experiment (the parameter names).
+_PARAMETER_DESTS = ("stim", *STIMULUS_PARAMETERS, *MEMBRANE_PARAMETERS, *SOLVER_PARAMETERS, "t_stop")
 
 
 def build_experiment(args: argparse.Namespace) -> Experiment:
-    """The experiment of ``hhtui run``: defaults, a preset or a config file, then the flags."""
+    """The experiment of ``hhtui run``: defaults, a preset or a config file, then the flags
+    (applied by :func:`hhtui.parameters.apply_parameters`, as the Python API applies its keywords)."""
     if args.config is not None:
         base = load_experiment_file(args.config, "--config")
     elif args.preset is not None:
@@ -257,34 +226,24 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
         where = f"--config: {args.config}: " if args.config is not None else f"{source}: " if source else ""
         raise UsageError(f"{where}the experiment describes a population of {base.stimulus.population} neurons "
                          "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)")
-    membrane = membrane_from_args(args, base.membrane)
-    stimulus = build_stimulus(args, base.stimulus)
-    changes = solver_changes(args)
-    solver = base.solver
-    if changes:
-        settings = {"method": solver.method, "dt": solver.dt, "sample_every": solver.sample_every, **changes}
-        flags = "/".join(_flag(name) for name in changes)
-        if "dt" in changes and "sample_every" not in changes and solver.sample_every is not None:
-            flags += " (with the sample interval of the experiment)"
-        with blame(flags):
-            solver = Solver(**settings)
-    t_stop = args.t_stop if args.t_stop is not None else base.t_stop
-    return base.replace(membrane=membrane, stimulus=stimulus, solver=solver, t_stop=t_stop)
+    if getattr(args, "neuroml", None) is not None:
+        from hhtui.neuroml import NeuroMLError, read_membrane
 
-
-def _stimulus_end(stimulus: Stimulus) -> float:
-    """When the protocol ends, ms (inf if it is held to the end, 0 for no stimulus)."""
-    if isinstance(stimulus, Train):
-        return stimulus.start + (stimulus.count - 1) * stimulus.interval + stimulus.width
-    if isinstance(stimulus, (Step, Ramp, Noise, VoltageClamp)):
-        return stimulus.start + stimulus.duration
-    return 0.0
+        try:
+            base = base.replace(membrane=read_membrane(args.neuroml))
+        except NeuroMLError as error:
+            raise UsageError(f"--neuroml: {error}") from None
+    values = {name: getattr(args, name, None) for name in _PARAMETER_DESTS}
+    try:
+        return apply_parameters(base, values, CLI_NAMING)
+    except ParameterError as error:
+        raise UsageError(str(error)) from None
 
 
 def check_experiment(experiment: Experiment) -> None:
     """Warn about a stimulus that outlasts the run; refuse a run too long or too big to write."""
     stimulus = experiment.stimulus
-    end = _stimulus_end(stimulus)
+    end = stimulus_end(stimulus)
     start = getattr(stimulus, "start", 0.0)
     if not isinstance(stimulus, NoStimulus) and start >= experiment.t_stop:
         warn(f"--start: the stimulus starts at {start:g} ms, at or after the end of the run "
@@ -315,24 +274,8 @@ def check_experiment(experiment: Experiment) -> None:
 
 
 def simulate(experiment: Experiment, progress: ProgressBar | None = None) -> tuple[Samples, int]:
-    """Run ``experiment`` from rest to ``t_stop``; returns the samples (t = 0 included) and the
-    number of spikes. Integrates in chunks of :data:`CHUNK_STEPS` steps on the dt grid, which
-    gives exactly the numbers of one :meth:`Experiment.run`, but lets Ctrl-C through between chunks."""
-    sim = experiment.simulation()
-    dt = experiment.solver.dt
-    total = int(round(experiment.t_stop / dt))
-    chunks = [sim.snapshot()]
-    done = 0
-    while True:
-        done = min(total, done + CHUNK_STEPS)
-        end = experiment.t_stop if done >= total else done * dt
-        if end > sim.t:
-            chunks.append(sim.advance(end - sim.t))
-        if progress is not None:
-            progress(min(1.0, sim.t / experiment.t_stop))
-        if done >= total:
-            break
-    return Samples.concatenate(chunks), int(sim.spike_count.sum())
+    """Run ``experiment`` from rest to ``t_stop`` (see :func:`hhtui.headless.run_experiment`)."""
+    return run_experiment(experiment, progress)
 
 
 def _summary(samples: Samples, spikes: int, experiment: Experiment, written: list[Any]) -> str:
@@ -345,22 +288,46 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
 
 def run(args: argparse.Namespace) -> int:
     """``hhtui run``: build the experiment, run it, write the CSV and sidecar, print a summary."""
-    if args.list_presets:
+    if getattr(args, "list_presets", False):
         return _list_presets()
     experiment = build_experiment(args)
     output = args.output if args.output is not None else default_output_name()
-    check_output(output, force=args.force)
+    nwb = output != "-" and Path(output).suffix.lower() == ".nwb"
+    if nwb:
+        _check_nwb_output(output, args.force)
+    else:
+        check_output(output, force=args.force)
     check_experiment(experiment)
     with ProgressBar("hhtui run") as bar:
         try:
             samples, spikes = simulate(experiment, bar)
         except NumericalInstabilityError as error:
             raise RunFailed(f"{error} No file written.") from None
-    columns = samples.columns(0)
-    extra = {"summary": {"samples": len(samples), "spikes": spikes}}
-    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
+    if nwb:
+        from hhtui.nwb import write_nwb
+
+        written = [write_nwb(output, experiment, samples, spike_count=spikes, force=args.force)]
+    else:
+        columns = samples.columns(0)
+        extra = sidecar_extra(samples, spikes)
+        written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
     print(f"{COMMAND}: {_summary(samples, spikes, experiment, written)}", file=sys.stderr)
     return 0
+
+
+def _check_nwb_output(path: str, force: bool) -> None:
+    """``-o run.nwb``: pynwb must be there and the name writable (no sidecar: the experiment goes
+    inside the file)."""
+    from hhtui.export import ExportError
+    from hhtui.files import check_target
+    from hhtui.nwb import available
+
+    if not available():
+        raise UsageError(f"-o/--output: {path}: writing NWB needs pynwb: pip install 'hhtui[nwb]' (or pip install pynwb)")
+    try:
+        check_target(path, force=force)
+    except ExportError as error:
+        raise UsageError(f"-o/--output: {error}") from None
 
 
 def _list_presets() -> int:

@@ -9,6 +9,7 @@ Trace analysis (pure numpy, on 1-D arrays ``t`` in ms and ``v`` in mV):
 - :func:`ap_phases`: the four phases (resting, depolarisation, repolarisation,
   hyperpolarisation) of each action potential.
 - :func:`firing_rate`: spikes per second in a window.
+- :func:`isi_rates`: firing rates from inter-spike intervals.
 
 Measurements that run the model (each as one population :class:`Simulation`):
 
@@ -161,6 +162,22 @@ def firing_rate(spike_times: ArrayLike, t_from: float, t_to: float) -> float:
     return count / ((t_to - t_from) / 1000.0)
 
 
+def isi_rates(counts: ArrayLike, first: ArrayLike, last: ArrayLike) -> NDArray[np.float64]:
+    """Firing rates (Hz) from inter-spike intervals: for each neuron that fired ``counts`` >= 2
+    spikes in a window, the first at ``first`` and the last at ``last`` (ms), the mean interval is
+    (last - first) / (counts - 1) and the rate its inverse; 0 Hz with fewer than two spikes.
+
+    Unlike a count over the window, this rate does not jump by 1/window when one spike more or
+    less falls inside it, so an F-I curve measured this way is smooth.
+    """
+    n = np.asarray(counts, dtype=np.float64)
+    span = np.asarray(last, dtype=np.float64) - np.asarray(first, dtype=np.float64)
+    rates = np.zeros(np.broadcast(n, span).shape, dtype=np.float64)
+    ok = (n >= 2) & (span > 0.0)
+    np.divide(1000.0 * (n - 1.0), span, out=rates, where=ok)
+    return rates
+
+
 # --- phases of the action potential ----------------------------------------------------------------
 @dataclass(frozen=True)
 class APPhases:
@@ -273,7 +290,7 @@ class FICurve:
     Attributes:
         amplitudes: step currents, uA/cm^2 (in the order given).
         spike_counts: spikes counted after the transient, one per amplitude.
-        rates_hz: spike_counts / (t_stop - transient), Hz.
+        rates_hz: rates from the inter-spike intervals after the transient, Hz (see :func:`isi_rates`).
     """
 
     amplitudes: NDArray[np.float64]
@@ -286,7 +303,8 @@ def fi_curve(amplitudes: ArrayLike, t_stop: float = 300.0, transient: float = 10
              threshold: float = FI_THRESHOLD) -> FICurve:
     """F-I curve: each amplitude (uA/cm^2) is a step switched on at t = 0 from rest and held to
     ``t_stop`` ms; spikes (upward crossings of ``threshold`` mV) are counted from ``transient``
-    ms on, and the rate is that count over (t_stop - transient) in Hz. All amplitudes run
+    ms on, and the rate (Hz) is the inverse of their mean inter-spike interval (:func:`isi_rates`;
+    0 with fewer than two spikes). All amplitudes run
     together as one population, without recording the traces. ``progress(fraction)`` is called
     before the first and after each of about ten chunks, with a fraction from 0 to 1.
 
@@ -304,6 +322,8 @@ def fi_curve(amplitudes: ArrayLike, t_stop: float = 300.0, transient: float = 10
     stimulus = Step(amplitude=grid if grid.size > 1 else float(grid[0]), start=0.0)
     sim = Simulation(membrane, stimulus, dt=dt, method=method, population=grid.size, threshold=threshold)
     counts = np.zeros(grid.size, dtype=np.int64)
+    first = np.full(grid.size, np.inf)
+    last = np.full(grid.size, -np.inf)
     chunks = 10
     # Chunk ends on the dt grid, so the whole run is exactly t_stop long.
     ends = [round(t_stop * k / chunks / dt) * dt for k in range(1, chunks)] + [t_stop]
@@ -314,9 +334,11 @@ def fi_curve(amplitudes: ArrayLike, t_stop: float = 300.0, transient: float = 10
             chunk = sim.advance(end - sim.t, record=False)
             late = chunk.spike_time >= transient
             np.add.at(counts, chunk.spike_neuron[late], 1)
+            np.minimum.at(first, chunk.spike_neuron[late], chunk.spike_time[late])
+            np.maximum.at(last, chunk.spike_neuron[late], chunk.spike_time[late])
         if progress is not None:
             progress(min(1.0, end / t_stop))
-    rates = counts / ((t_stop - transient) / 1000.0)
+    rates = isi_rates(counts, first, last)
     return FICurve(amplitudes=grid, spike_counts=counts, rates_hz=rates)
 
 

@@ -8,8 +8,14 @@ from typing import Any
 class ParameterError(ValueError):
     """A parameter value is outside its physical or numerical range.
 
-    The message names the parameter, the value given and the allowed range.
+    The message names the parameter, the value given and the allowed range; ``parameter``, when
+    set, is the name of the setting it concerns as the caller knows it (e.g. ``"amp"`` or
+    ``"g_na"`` for the Python API), so a front end can point at its own field or flag.
     """
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class NumericalInstabilityError(RuntimeError):

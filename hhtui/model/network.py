@@ -418,8 +418,12 @@ class NetworkResult:
         """One line for a person."""
         info = self.summary()
         kind = "inhibitory" if self.settings.inhibitory else "excitatory"
-        text = (f"{info['n']} neurons, {info['topology']}, {info['synapses']} {kind} synapses: "
-                f"{info['spikes']} spikes from {info['neurons_fired']} neurons in {self.settings.t_stop:g} ms "
+        def count(number: int, noun: str) -> str:
+            return f"{number} {noun}{'' if number == 1 else 's'}"
+
+        text = (f"{count(info['n'], 'neuron')}, {info['topology']}, {count(info['synapses'], kind + ' synapse')}: "
+                f"{count(info['spikes'], 'spike')} from {count(info['neurons_fired'], 'neuron')} in "
+                f"{self.settings.t_stop:g} ms "
                 f"(mean rate {info['mean_rate_hz']:.1f} Hz)")
         if self.halted_reason:
             text += f"; stopped: {self.halted_reason}"

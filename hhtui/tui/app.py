@@ -221,6 +221,7 @@ class HHApp(App[int]):
             self.panel.set_run(speed=self.speed, window=self.window_ms)
             if self.session.experiment.description:  # a preset given on the command line: explain it
                 self.panel.query_one("#about").collapsed = False
+        self.call_after_refresh(_announce_ready)
 
     # --- the simulation clock -----------------------------------------------------------------------------
     def _tick(self) -> None:
@@ -607,6 +608,9 @@ class HHApp(App[int]):
         from hhtui.export import ExportError, timestamped_name, write_run
 
         columns, experiment, extra = payload
+        if self.is_web:  # served to a browser: the browser downloads the files
+            self._deliver_export(columns, experiment, extra)
+            return
         try:
             csv_path, json_path = write_run(timestamped_name(directory=self.export_dir), columns, experiment, extra=extra)
         except (ExportError, OSError) as error:
@@ -618,6 +622,44 @@ class HHApp(App[int]):
         self.last_export = (csv_path, json_path)
 
     last_export: tuple[Path, Path] | None = None
+
+    def _deliver_export(self, columns: Any, experiment: Any, extra: Any) -> None:
+        """Served to a browser: the run is downloaded there (see :mod:`hhtui.tui.web_export`)."""
+        from hhtui.export import ExportError
+
+        from .web_export import export_files
+
+        try:
+            files = export_files(columns, experiment, extra)
+        except (ExportError, OSError) as error:
+            self._call(self.notify, str(error), title="export failed", severity="error", timeout=15)
+            return
+        self._call(self._download, files)
+        rows = len(next(iter(columns.values())))
+        self._call(self.notify, f"{files[0][0]} ({rows:,} rows) and its sidecar {files[1][0]}: "
+                   "see the browser's downloads", title="exported", timeout=10)
+
+    _downloads: Any = None
+
+    def _download(self, files: Any) -> None:
+        if self._downloads is None:
+            from .web_export import BrowserDownloads
+
+            self._downloads = BrowserDownloads(self.deliver_binary)
+        self._downloads.add(files)
+
+    @on(events.DeliveryComplete)
+    def _download_done(self, event: events.DeliveryComplete) -> None:
+        if self._downloads is not None:
+            self._downloads.finished(event.name)
+
+    @on(events.DeliveryFailed)
+    def _download_failed(self, event: events.DeliveryFailed) -> None:
+        from .web_export import DOWNLOAD_NAME
+
+        if self._downloads is not None and event.name == DOWNLOAD_NAME:
+            self.notify("the browser download did not complete", title="export failed", severity="error")
+            self._downloads.finished(event.name)
 
     def apply_toxin(self, toxin: str) -> None:
         """Apply TTX, TEA or pronase to the live membrane (from the command palette)."""
@@ -752,6 +794,21 @@ class HHApp(App[int]):
             pass
         self.workers.cancel_all()
         self.exit(HANGUP_STATUS, return_code=HANGUP_STATUS)
+
+
+#: Environment variable naming a file the app creates once it is ready for keys (solver loaded,
+#: panel filled in and drawn); ``hhtui record`` waits for it before it types.
+READY_FILE_ENV = "HHTUI_READY_FILE"
+
+
+def _announce_ready() -> None:
+    path = os.environ.get(READY_FILE_ENV)
+    if path:
+        try:
+            with open(path, "a", encoding="utf-8"):
+                pass
+        except OSError:
+            pass
 
 
 def warm_up(experiment: Any = None) -> None:

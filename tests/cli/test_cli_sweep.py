@@ -15,7 +15,7 @@ from hhtui.model import Experiment, Step
 
 from .conftest import run_hhtui
 
-HEADER = ["amp_uA_cm2", "spike_count", "rate_Hz"]
+HEADER = ["amp_uA_cm2", "spike_count", "rate_Hz", "latency_ms"]
 ONSET = re.compile(r"onset of repetitive firing at ([\d.e+-]+) uA/cm\^2")
 
 
@@ -36,12 +36,29 @@ def test_fi_csv_columns_and_rates(literature_sweep: tuple[Path, str]) -> None:
         rows = list(csv.reader(fh))
     assert rows[0] == HEADER
     data = np.loadtxt(path, delimiter=",", skiprows=1)
-    assert data.shape == (181, 3)
+    assert data.shape == (181, 4)
     np.testing.assert_array_equal(data[:, 0], np.round(5.0 + 0.25 * np.arange(181), 10))
-    counts = data[:, 1]
+    counts, rates, latency = data[:, 1], data[:, 2], data[:, 3]
     assert np.all(counts == np.round(counts)) and np.all(counts >= 0)
-    # the rate counts spikes after the transient over t_stop - transient = 0.5 s
-    np.testing.assert_allclose(data[:, 2], counts / 0.5, rtol=1e-12)
+    # The rate is the inverse mean inter-spike interval of the n spikes in the 0.5 s after the
+    # transient: the n - 1 intervals fit in the window, and in sustained firing n + 1 would not.
+    firing = counts >= 2
+    assert np.all(rates[~firing] == 0.0) and np.all(rates[firing] > 0.0)
+    assert np.all(rates[firing] >= (counts[firing] - 1) / 0.5)
+    regular = counts >= 10
+    assert np.all(rates[regular] <= (counts[regular] + 1) / 0.5)
+    # Every current here fires at least once; the stronger the step, the sooner the first spike.
+    assert np.all(latency > 0.0) and np.all(np.diff(latency) < 0.0)
+
+
+def test_rates_from_intervals_are_smooth(literature_sweep: tuple[Path, str]) -> None:
+    """Counted over a window, the rate moved in steps of 2 Hz and fell from 11.0 to 11.5
+    (72 -> 70 Hz); from the intervals it rises steadily with the current above the onset."""
+    data = np.loadtxt(literature_sweep[0], delimiter=",", skiprows=1)
+    amps, rates = data[:, 0], data[:, 2]
+    above = amps >= 7.0
+    assert np.all(np.diff(rates[above]) > 0.0)
+    assert not np.all(np.isclose(rates[above] % 2.0, 0.0))
 
 
 def test_fi_curve_matches_the_literature(literature_sweep: tuple[Path, str]) -> None:
@@ -74,12 +91,18 @@ def test_fi_curve_matches_the_literature(literature_sweep: tuple[Path, str]) -> 
 def test_population_counts_match_a_single_neuron_run(literature_sweep: tuple[Path, str], amplitude: float) -> None:
     """The population path counts what a lone neuron's voltage trace shows: upward 0 mV crossings
     after the transient."""
+    from hhtui.model.analysis import spike_times
+
     data = np.loadtxt(literature_sweep[0], delimiter=",", skiprows=1)
-    count = dict(zip(data[:, 0], data[:, 1]))[amplitude]
+    row = data[np.nonzero(data[:, 0] == amplitude)[0][0]]
     samples = Experiment(stimulus=Step(amplitude=amplitude, start=0.0), t_stop=600.0).run()
     v, t = samples.V[0], samples.t
     crossing = (v[:-1] < 0.0) & (v[1:] >= 0.0) & (t[1:] >= 100.0)
-    assert count == np.count_nonzero(crossing) > 0
+    assert row[1] == np.count_nonzero(crossing) > 0
+    times = spike_times(t, v)
+    late = times[times >= 100.0]
+    assert row[2] == pytest.approx(1000.0 * (late.size - 1) / (late[-1] - late[0]), rel=1e-8)
+    assert row[3] == pytest.approx(times[0], abs=1e-8)
 
 
 def test_sweep_reproduces_from_its_sidecar(hhtui, tmp_path: Path) -> None:

@@ -12,9 +12,13 @@ from rich.text import Text
 from ..plotting import Chart, caption, stack
 from . import View, ViewContext
 
-#: Step currents of the curve (uA/cm^2).
-AMPLITUDES = np.arange(0.0, 61.0, 1.0)
-#: Each step lasts T_STOP ms; spikes are counted after TRANSIENT ms (rates over 200 ms).
+#: Step currents of the curve (uA/cm^2): from rest through the onset near 6.3 (finely, where the
+#: rate jumps from zero) and on past the depolarisation block near 155, the range the fi-curve
+#: preset describes.
+AMPLITUDES = np.round(np.concatenate([np.arange(0.0, 6.0, 0.5), np.arange(6.0, 10.0, 0.1),
+                                      np.arange(10.0, 170.1, 2.0)]), 6)
+#: Each step lasts T_STOP ms; spikes after TRANSIENT ms give the rate, the inverse of their
+#: mean inter-spike interval (as ``hhtui sweep`` measures it).
 T_STOP = 250.0
 TRANSIENT = 50.0
 
@@ -49,7 +53,7 @@ def build(ctx: ViewContext) -> Text:
     if not stimulus.is_clamp:
         chart.vline(injected_current(stimulus), "marker")
     onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
-    note = f"{onset_text}; rates over {T_STOP - TRANSIENT:g} ms after {TRANSIENT:g} ms; | = present current"
+    note = f"{onset_text}; 1/mean ISI after {TRANSIENT:g} ms; | = present current"
     return stack(chart.build(), caption(ctx.width, note))
 
 

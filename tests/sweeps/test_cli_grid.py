@@ -1,0 +1,134 @@
+"""``hhtui sweep`` over grids, in fresh processes: the long-format CSV, its sidecar and
+``--config``, chunking that changes no number, Ctrl-C and ``--resume``, and hysteresis."""
+
+from __future__ import annotations
+
+import csv
+import json
+import signal
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import run_hhtui, start_hhtui
+
+RUN = ("--t-stop", "100", "--transient", "20")
+
+
+def read(path: Path) -> tuple[list[str], np.ndarray]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    return header, np.atleast_2d(np.loadtxt(path, delimiter=",", skiprows=1))
+
+
+def test_a_two_dimensional_grid_is_the_one_dimensional_sweeps_side_by_side(hhtui, tmp_path: Path) -> None:
+    done = hhtui("sweep", "--amp", "0:20:5", "--g-k", "30,36", "--temperature", "10", *RUN, "-o", "grid.csv")
+    assert done.returncode == 0, done.stderr
+    assert "10 points (--g-k 2 x --amp 5)" in done.stderr
+    header, grid = read(tmp_path / "grid.csv")
+    assert header == ["amp_uA_cm2", "g_k_mS_cm2", "spike_count", "rate_Hz", "latency_ms"]
+    np.testing.assert_array_equal(grid[:, 0], [0, 5, 10, 15, 20] * 2)
+    np.testing.assert_array_equal(grid[:, 1], [30] * 5 + [36] * 5)
+    for g_k, rows in ((30, slice(0, 5)), (36, slice(5, 10))):
+        one = hhtui("sweep", "--amp", "0:20:5", "--g-k", str(g_k), "--temperature", "10", *RUN, "-o", f"fi{g_k}.csv")
+        assert one.returncode == 0, one.stderr
+        header_1d, curve = read(tmp_path / f"fi{g_k}.csv")
+        assert header_1d == ["amp_uA_cm2", "spike_count", "rate_Hz", "latency_ms"]
+        np.testing.assert_array_equal(grid[rows][:, [0, 2, 3, 4]], curve)
+    assert grid[:, 2].max() > 0  # something fired
+    sidecar = json.loads((tmp_path / "grid.json").read_text())
+    assert [a["name"] for a in sidecar["sweep"]["grid"]["axes"]] == ["amp", "g_k", "temperature"]
+    assert sidecar["experiment"]["membrane"]["temperature"] == 10.0
+    assert sidecar["sweep"]["points"] == 10 and sidecar["sweep"]["execution"]["executor"] == "in-process"
+    # --config reproduces the file, byte for byte; a flag given beside it overrides it.
+    again = hhtui("sweep", "--config", "grid.json", "-o", "again.csv")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "grid.csv").read_bytes()
+    other = hhtui("sweep", "--config", "grid.json", "--g-k", "36", "-o", "other.csv")
+    assert other.returncode == 0, other.stderr
+    assert (tmp_path / "other.csv").read_bytes() == (tmp_path / "fi36.csv").read_bytes()
+
+
+def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
+    """71 currents in one chunk run on the kernel spread over the cores; in chunks of 7, on the
+    serial one: the same numbers either way."""
+    args = ("sweep", "--amp", "0:35:0.5", "--e-k=-80,-77", *RUN)
+    whole = hhtui(*args, "-o", "whole.csv")
+    pieces = hhtui(*args, "--chunk-size", "7", "-o", "pieces.csv")
+    assert whole.returncode == 0 and pieces.returncode == 0, whole.stderr + pieces.stderr
+    assert (tmp_path / "whole.csv").read_bytes() == (tmp_path / "pieces.csv").read_bytes()
+    assert json.loads((tmp_path / "whole.json").read_text())["sweep"]["chunks"] == 2
+    assert json.loads((tmp_path / "pieces.json").read_text())["sweep"]["chunks"] == 22
+    assert not list(tmp_path.glob("*.chunks"))  # the journal goes once the CSV is written
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) -> None:
+    args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
+    journal = tmp_path / "fi.csv.chunks"
+    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    try:
+        wait_for(lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None, 240,
+                 "two finished chunks")
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
+    kept = sorted(p.name for p in journal.glob("chunk-*.npz"))
+    assert len(kept) >= 2 and not (tmp_path / "fi.csv").exists()
+    # Without --resume the kept chunks are not thrown away.
+    refused = run_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    # Different flags cannot resume it.
+    other = run_hhtui(*args[:-2], "--chunk-size", "2", "--resume", "-o", "fi.csv", cwd=tmp_path)
+    assert other.returncode == 2 and "different sweep" in other.stderr
+    resumed = run_hhtui(*args, "--resume", "-o", "fi.csv", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    sidecar = json.loads((tmp_path / "fi.json").read_text())
+    assert sidecar["sweep"]["resumed_chunks"] >= len(kept) - 1  # a chunk file being written may be partial
+    assert not journal.exists()
+    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    assert reference.returncode == 0, reference.stderr
+    assert (tmp_path / "fi.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+def test_hysteresis_shows_the_bistable_range(hhtui, tmp_path: Path) -> None:
+    """Rinzel (1978, in Studies in Mathematics 15, ed. de Boor) and Guckenheimer & Labouriau
+    (1993, Bull Math Biol 55:937-952): at 6.3 C rest loses stability at a subcritical Hopf
+    bifurcation near 9.78 uA/cm^2, and the stable firing cycle is born at a fold of limit cycles
+    near 6.26 uA/cm^2 (Balti et al. 2018, 6.265-6.272). Stepping the current up from rest the
+    membrane stays at rest up to the Hopf point; stepping it down from firing it fires down to the
+    fold. Tolerance: one grid step (0.25 uA/cm^2), as each step lasts a finite time."""
+    done = hhtui("sweep", "--amp", "5:11:0.25", "--hysteresis", "--t-stop", "300", "--transient", "100",
+                 "-o", "hyst.csv")
+    assert done.returncode == 0, done.stderr
+    header, data = read(tmp_path / "hyst.csv")
+    assert header == ["amp_uA_cm2", "direction", "spike_count", "rate_Hz", "V_max_mV", "V_min_mV"]
+    up, down = data[data[:, 1] == 1], data[data[:, 1] == -1]
+    assert up.shape == down.shape == (25, 6)
+    np.testing.assert_array_equal(down[:, 0], up[::-1, 0])
+    firing_up = up[up[:, 2] >= 2, 0]
+    firing_down = down[down[:, 2] >= 2, 0]
+    assert firing_up.min() == pytest.approx(9.78, abs=0.25)  # the Hopf point
+    assert firing_down.min() == pytest.approx(6.26, abs=0.25)  # the fold of limit cycles
+    between = (up[:, 0] > 6.5) & (up[:, 0] < 9.5)
+    assert np.all(up[between, 2] == 0) and np.all(up[between, 4] < -50.0)  # rest: V stays low
+    assert np.all(down[::-1][between, 2] >= 10) and np.all(down[::-1][between, 4] > 20.0)  # spikes
+    sidecar = json.loads((tmp_path / "hyst.json").read_text())
+    low, high = sidecar["sweep"]["bistable_uA_cm2"]
+    assert low == pytest.approx(6.26, abs=0.25) and high == pytest.approx(9.78, abs=0.25)
+    assert f"bistable from {low:g} to {high:g}" in done.stderr
