@@ -788,6 +788,31 @@ def check(case: Case, outcome: Outcome, before: dict[str, str], after: dict[str,
     return problems
 
 
+@dataclass(frozen=True)
+class Known:
+    """A finding already reported and not fixed yet: its command, the start of its problem, a
+    text its output holds, and a reproduction (a test expects it to fail until it is fixed)."""
+
+    command: str
+    problem: str
+    output: str
+    case: Case
+
+    def matches(self, problem: str, case: Case, outcome: Outcome) -> bool:
+        return (case.command() == self.command and problem.startswith(self.problem)
+                and self.output in outcome.stderr + outcome.exception)
+
+
+#: Open findings: the fuzz tests pass over them, and each still reproduces (a strict xfail test).
+KNOWN: tuple[Known, ...] = (
+    Known("animate", "exception escaped: ValueError: cannot convert float NaN to integer", "",
+          Case(["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
+               {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"})),
+    Known("neuroml export", "failure left or changed files", "file name too long",
+          Case(["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"])),
+)
+
+
 @dataclass
 class Finding:
     """A broken promise and the first input that showed it."""
@@ -836,15 +861,21 @@ def try_case(case: Case, mode: str = "process") -> tuple[Outcome, list[str]]:
 def fuzz(count: int, seed: int, mode: str = "process", log: TextIO | None = None,
          every: int = 0) -> tuple[dict[str, Finding], int, list[tuple[float, Case]]]:
     """Try ``count`` inputs from ``seed``; returns (findings by signature, inputs tried, the ten
-    slowest inputs with their seconds)."""
+    slowest inputs with their seconds). Findings of :data:`KNOWN` are only logged, as known."""
     generator = Generator(seed, cheap=(mode != "process"))
     findings: dict[str, Finding] = {}
+    seen_known: set[str] = set()
     slowest: list[tuple[float, Case]] = []
     for index in range(count):
         case = generator.case()
         outcome, problems = try_case(case, mode)
         for problem in problems:
             key = signature(problem, case, outcome)
+            if any(known.matches(problem, case, outcome) for known in KNOWN):
+                if log is not None and key not in seen_known:
+                    print(f"(known, not counted) {key}", file=log, flush=True)
+                seen_known.add(key)
+                continue
             if key not in findings:
                 findings[key] = Finding(problem, case, outcome)
                 if log is not None:
