@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import sys
@@ -11,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from hhtui.export import ExportError, read_csv
+from hhtui.export import ExportError, read_csv, read_json
 
 from .common import UsageError, positive_int
 
@@ -32,6 +33,9 @@ terminal, e.g. in a pipe or a job log):
     time (ms), and with --gates the gating variables m, h, n below it;
   - an F-I curve (hhtui sweep; columns amp_uA_cm2,...,rate_Hz): the firing rate (Hz) against the
     current (uA/cm^2);
+  - a grid of two parameters (hhtui sweep --amp A --g-k B): a heat map of the rate (or --value)
+    over both, with the scale of its shades;
+  - a hysteresis sweep (hhtui sweep --hysteresis): both branches, up from rest and down from firing;
   - any other CSV whose first column is t_ms: its *_mV columns against time.
 Colours are used only on a terminal and never when NO_COLOR is set; without colours each gate is
 drawn with its own letter.
@@ -42,6 +46,8 @@ examples:
   hhtui plot run.csv
   hhtui plot run.csv --gates --width 120 --height 40
   hhtui plot fi.csv
+  hhtui plot grid.csv --value latency_ms
+  hhtui plot hysteresis.csv
 """
 
 
@@ -51,6 +57,9 @@ def add_parser(subparsers: Any) -> None:
                                    description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("file", metavar="FILE.csv", help="a CSV written by hhtui run, hhtui sweep or the app")
     parser.add_argument("--gates", action="store_true", help="also draw the gating variables m, h, n (runs only)")
+    parser.add_argument("--value", default=None, metavar="COLUMN",
+                        help="for a sweep: the column to draw (rate_Hz, spike_count, latency_ms; for a hysteresis "
+                        "sweep also V_max_mV, V_min_mV; default: rate_Hz)")
     parser.add_argument("--width", type=positive_int, default=None, metavar="W",
                         help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)")
     parser.add_argument("--height", type=positive_int, default=None, metavar="H",
@@ -108,6 +117,44 @@ def decimate(x: np.ndarray, y: np.ndarray, buckets: int) -> tuple[np.ndarray, np
     return x[index], y[index]
 
 
+def _display_axis(arrays: list[np.ndarray]) -> tuple[list[np.ndarray], str]:
+    """The values of one axis (all the series drawn on it) brought into a range the plot can
+    handle, and the note for its label saying how: ``[x 1e+308]`` (divided by that power of ten)
+    or ``[- 1000, x 1e-09]`` (the offset taken off first). Values as large as 1.7e308, spans of a
+    few subnormal numbers or of nearly equal large numbers are all drawn this way."""
+    values = [np.asarray(a, dtype=np.float64) for a in arrays if np.asarray(a).size]
+    if not values:
+        return [np.asarray(a, dtype=np.float64) for a in arrays], ""
+    lo = min(float(a.min()) for a in values)
+    hi = max(float(a.max()) for a in values)
+    magnitude = max(abs(lo), abs(hi))
+    with np.errstate(over="ignore"):
+        span = hi - lo
+    offset = 0.0
+    if math.isfinite(span) and 0 < span < 1e-9 * magnitude:
+        offset = lo  # nearly equal values far from zero: draw their differences
+    reference = max(abs(lo - offset), abs(hi - offset)) if offset else magnitude
+    exponent = 0
+    if reference > 0 and not 1e-6 <= reference <= 1e12:
+        exponent = math.floor(math.log10(reference))
+    half = exponent // 2
+
+    def convert(a: np.ndarray) -> np.ndarray:
+        out = np.asarray(a, dtype=np.float64)
+        if offset:
+            out = out - offset
+        if exponent:
+            out = out / 10.0**half / 10.0 ** (exponent - half)  # in two steps: 10**-323 is not a float
+        return out
+
+    notes = []
+    if offset:
+        notes.append(f"- {offset:.10g}")
+    if exponent:
+        notes.append(f"x 1e{exponent:+d}")
+    return [convert(a) for a in arrays], (f" [{', '.join(notes)}]" if notes else "")
+
+
 def _series(x: np.ndarray, y: np.ndarray, width: int) -> tuple[list[float], list[float]]:
     xs, ys = decimate(x, y, max(1, 2 * width))  # braille: two dots per column
     return xs.tolist(), ys.tolist()
@@ -117,7 +164,15 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
     if "t_ms" in columns and "V_mV" in columns:
         return "run"
     if "amp_uA_cm2" in columns and "rate_Hz" in columns:
-        return "fi"
+        from .plot_grid import HYSTERESIS_COLUMN, grid_axes
+
+        if HYSTERESIS_COLUMN in columns:
+            return "hysteresis"
+        varied = grid_axes(columns)
+        if len(varied) > 2:
+            raise UsageError(f"FILE.csv: {name} varies {len(varied)} parameters ({', '.join(varied)}); a plot draws "
+                             "one (a curve) or two (a map): sweep fewer at a time")
+        return "grid" if len(varied) == 2 else "fi"
     if "t_ms" in columns and any(key.endswith("_mV") for key in columns):
         return "traces"
     raise UsageError(f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve "
@@ -125,15 +180,31 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
 
 
 def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, gates: bool = False,
-           color: bool = False) -> str:
+           color: bool = False, value: str | None = None) -> str:
     """The plot of a CSV's columns as text of ``height`` lines and ``width`` columns."""
     import plotext as plt
 
+    if next(iter(columns.values())).size == 0:
+        raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
     kind = _kind(columns, name)
     if gates and kind != "run":
         raise UsageError(f"--gates: {name} has no gating variables (only a run has m, h, n)")
-    if next(iter(columns.values())).size == 0:
-        raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
+    if value is not None and kind not in ("fi", "grid", "hysteresis"):
+        raise UsageError(f"--value: only for a sweep's CSV; {name} is a recording")
+    if value is not None and (value not in columns or value == "amp_uA_cm2"):
+        from .plot_grid import RESULT_COLUMNS
+
+        choices = [c for c in columns if c in RESULT_COLUMNS or c.startswith("V_")]
+        raise UsageError(f"--value: {name} has no column {value!r}; choose one of {', '.join(choices)}")
+    if kind in ("grid", "hysteresis"):
+        from .plot_grid import render_heatmap, render_hysteresis
+
+        draw = render_heatmap if kind == "grid" else render_hysteresis
+        try:
+            return draw(columns, name, value or "rate_Hz", width, height, color=color)
+        except (ArithmeticError, ValueError, IndexError) as error:
+            raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                             f"({type(error).__name__}: {error})") from None
     plt.clf()
     plt.limit_size(False, False)  # the size asked for, even beyond what plotext detects as the terminal
     plt.plot_size(width, height)
@@ -152,51 +223,95 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         else:
             plt.plot(xs, ys, label=label, marker=marker)
 
-    if kind == "run":
-        t = columns["t_ms"]
-        if panels == 2:
-            plt.subplot(1, 1)
-        style()
-        line(t, columns["V_mV"], None, "blue", "braille")
-        plt.title(f"{name}: membrane potential")
-        plt.ylabel("V (mV)")
-        plt.xlabel("t (ms)")
-        if panels == 2:
-            plt.subplot(2, 1)
+    try:
+        if kind == "run":
+            (t,), t_note = _display_axis([columns["t_ms"]])
+            (v,), v_note = _display_axis([columns["V_mV"]])
+            if panels == 2:
+                plt.subplot(1, 1)
             style()
-            for gate, colour in zip(GATES, ("red", "green", "blue")):
-                if gate in columns:
-                    line(t, columns[gate], gate, colour, gate)
-            plt.title("gating variables m, h, n")
-            plt.ylabel("gates (0-1)")
-            plt.xlabel("t (ms)")
-            plt.ylim(0.0, 1.0)
-    elif kind == "fi":
-        style()
-        xs, ys = columns["amp_uA_cm2"].tolist(), columns["rate_Hz"].tolist()
-        if color:
-            plt.plot(xs, ys, color="blue", marker="braille")
+            line(t, v, None, "blue", "braille")
+            plt.title(f"{name}: membrane potential")
+            plt.ylabel(f"V (mV){v_note}")
+            plt.xlabel(f"t (ms){t_note}")
+            if panels == 2:
+                plt.subplot(2, 1)
+                style()
+                present = [gate for gate in GATES if gate in columns]
+                shown, g_note = _display_axis([columns[gate] for gate in present])
+                for gate, values, colour in zip(present, shown, ("red", "green", "blue")):
+                    line(t, values, gate, colour, gate)
+                inside = all(values.size == 0 or (values.min() >= 0.0 and values.max() <= 1.0) for values in shown)
+                plt.title("gating variables m, h, n" if inside or not present else
+                          "gating variables m, h, n (values outside 0-1)")
+                plt.ylabel(f"gates (0-1){g_note}" if not g_note else f"gates{g_note}")
+                plt.xlabel(f"t (ms){t_note}")
+                if inside and not g_note:
+                    plt.ylim(0.0, 1.0)
+        elif kind == "fi":
+            style()
+            from .plot_grid import grid_axes, label
+
+            column = value or "rate_Hz"
+            x_name = grid_axes(columns)[0]
+            x_values, y_values = columns[x_name], columns[column]
+            if column == "latency_ms":
+                keep = y_values >= 0.0  # -1: never fired
+                x_values, y_values = x_values[keep], y_values[keep]
+            (amps,), x_note = _display_axis([x_values])
+            (rates,), y_note = _display_axis([y_values])
+            xs, ys = amps.tolist(), rates.tolist()
+            if color:
+                plt.plot(xs, ys, color="blue", marker="braille")
+            else:
+                plt.plot(xs, ys, marker="braille")
+            if x_name == "amp_uA_cm2":
+                plt.title(f"{name}: F-I curve" if column == "rate_Hz" else f"{name}: {column} against the current")
+                plt.xlabel(f"I (uA/cm^2){x_note}")
+            else:
+                plt.title(f"{name}: {column} against {x_name}")
+                plt.xlabel(f"{label(x_name)}{x_note}")
+            y_label = {"rate_Hz": "rate (Hz)", "spike_count": "spikes", "latency_ms": "first spike (ms)"}.get(column, column)
+            plt.ylabel(f"{y_label}{y_note}")
         else:
-            plt.plot(xs, ys, marker="braille")
-        plt.title(f"{name}: F-I curve")
-        plt.xlabel("I (uA/cm^2)")
-        plt.ylabel("rate (Hz)")
-    else:
-        style()
-        t = columns["t_ms"]
-        traces = [key for key in columns if key.endswith("_mV")][:6]
-        markers = "123456"
-        palette = ("blue", "red", "green", "magenta", "cyan", "orange")
-        for k, key in enumerate(traces):
-            line(t, columns[key], key, palette[k], markers[k])
-        plt.title(f"{name}: {len(traces)} traces")
-        plt.ylabel("V (mV)")
-        plt.xlabel("t (ms)")
-    text = plt.build()
-    plt.clf()
+            style()
+            traces = [key for key in columns if key.endswith("_mV")][:6]
+            (t,), t_note = _display_axis([columns["t_ms"]])
+            shown, v_note = _display_axis([columns[key] for key in traces])
+            markers = "123456"
+            palette = ("blue", "red", "green", "magenta", "cyan", "orange")
+            for k, (key, values) in enumerate(zip(traces, shown)):
+                line(t, values, key, palette[k], markers[k])
+            plt.title(f"{name}: {len(traces)} traces")
+            plt.ylabel(f"V (mV){v_note}")
+            plt.xlabel(f"t (ms){t_note}")
+        text = plt.build()
+    except (ArithmeticError, ValueError, IndexError) as error:
+        # The plotting library's own limits; the values are finite (the reader made sure of that).
+        raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                         f"({type(error).__name__}: {error})") from None
+    finally:
+        plt.clf()
     if not color:
         text = plt.uncolorize(text)
     return text
+
+
+def _check_sidecar(path: Path) -> None:
+    """Warn (one line) when the sidecar beside ``path`` records another CSV than this one: the
+    two then come from different runs. A CSV without a sidecar, or with one that records no
+    checksum (an older version's), is not questioned."""
+    from hhtui.export import sidecar_path, verify_run
+
+    try:
+        sidecar = read_json(sidecar_path(path))
+    except ExportError:
+        return
+    if not isinstance(sidecar.get("data_file"), dict):
+        return
+    problem = verify_run(path)
+    if problem:
+        print(f"hhtui plot: warning: {problem}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -206,8 +321,9 @@ def run(args: argparse.Namespace) -> int:
         columns = read_csv(path)
     except ExportError as error:
         raise UsageError(f"FILE.csv: {error}") from None
+    _check_sidecar(path)
     width, height = plot_size(args.width, args.height)
-    text = render(columns, path.name, width, height, gates=args.gates, color=use_color())
+    text = render(columns, path.name, width, height, gates=args.gates, color=use_color(), value=args.value)
     sys.stdout.write(text.rstrip("\n") + "\n")
     sys.stdout.flush()
     return 0
