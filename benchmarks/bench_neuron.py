@@ -40,7 +40,8 @@ import tempfile
 import time
 import venv
 from pathlib import Path
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -306,7 +307,7 @@ def main() -> None:
             sweep_n = None
             if python:
                 spec = dict(base, mode="sweep", n=count, t_stop=100.0, out=str(tmp / f"nrn_fi{count}.csv"))
-                sweep_n = timed(args.repeat, lambda: neuron_process(python, spec, script))
+                sweep_n = timed(args.repeat, lambda spec=spec: neuron_process(python, spec, script))
                 ours = np.loadtxt(tmp / f"fi{count}.csv", delimiter=",", skiprows=1)[:, 1]
                 theirs = np.loadtxt(tmp / f"nrn_fi{count}.csv", delimiter=",", skiprows=1)[:, 1]
                 print(f"sweep {count}: spike counts differ from NEURON (fixed step) at {int(np.sum(ours != theirs))} "
