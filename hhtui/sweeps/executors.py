@@ -142,10 +142,10 @@ class Dask:
         client = getattr(self, "client", None)
         if client is not None:
             with contextlib.suppress(Exception):  # closing a broken connection
-                client.close(timeout=5)
+                client.close(timeout=2)
         if self.cluster is not None:
             with contextlib.suppress(Exception):
-                self.cluster.close(timeout=10)
+                self.cluster.close(timeout=2)
             self.cluster = None
 
 
