@@ -13,6 +13,7 @@ from hhtui.cli.common import (
     UsageError,
     add_force_argument,
     add_membrane_arguments,
+    blame,
     check_json_output,
     finite_float,
     flag_of_message,
@@ -64,6 +65,16 @@ FLAGS = {
     "stim_delay": "--stim-delay",
     "sample_every": "--sample-every",
     "recording": "--sample-every",
+}
+
+
+#: Limits on a combination of settings (by the first word of the model's message): the flags
+#: that take part, named in the error when they were given (else the first one).
+_COMBINED_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
+    "axial": (("ra", "--ra"), ("length_cm", "--length-cm"), ("nseg", "--nseg"), ("diameter_um", "--diameter-um"),
+              ("dt", "--dt"), ("c_m", "--c-m")),
+    "compartments": (("nseg", "--nseg"), ("length_cm", "--length-cm")),
+    "too": (("t_stop", "--t-stop"), ("dt", "--dt"), ("nseg", "--nseg")),
 }
 
 
@@ -154,23 +165,34 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         from hhtui.model.cable import nseg_for_length
 
         length = changes.get("length_cm", CableSettings.length_cm)
-        nseg = nseg_for_length(length, args.dx_um)
+        with blame("--dx-um"):
+            nseg = nseg_for_length(length, args.dx_um)
         if nseg < 4:
             raise UsageError(f"--dx-um: {args.dx_um:g} um leaves fewer than 4 compartments on {length:g} cm")
         changes["nseg"] = nseg
     try:
         return CableSettings(**changes)
     except ParameterError as exc:
-        flags = {**FLAGS, "nseg": "--dx-um"} if args.dx_um is not None else FLAGS
-        raise UsageError(flag_of_message(str(exc), flags)) from None
+        message = str(exc)
+        size_flag = "--dx-um" if args.dx_um is not None else "--nseg"
+        combined = _COMBINED_LIMITS.get(message.split(" ", 1)[0])
+        if combined is not None:
+            given = [flag.replace("--nseg", size_flag) for name, flag in combined
+                     if getattr(args, name, None) is not None or (flag == "--nseg" and args.dx_um is not None)]
+            raise UsageError(f"{'/'.join(given or [combined[0][1]])}: {message}") from None
+        flags = {**FLAGS, "nseg": size_flag}
+        raise UsageError(flag_of_message(message, flags)) from None
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the cable, write the CSV if asked, print the velocity; returns the exit status."""
     from hhtui.model.cable import position_columns, simulate_cable
 
+    from .progress import ProgressBar
+
     settings = _settings_from_args(args)
     check_json_output(args)
-    result = simulate_cable(settings)
+    with ProgressBar("hhtui axon") as bar:
+        result = simulate_cable(settings, progress=bar)
     return report_run("hhtui axon", args, result, result.summary(), "measured",
                       lambda: position_columns(result, args.positions), settings.to_dict())

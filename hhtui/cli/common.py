@@ -114,6 +114,15 @@ class ArgumentParser(argparse.ArgumentParser):
         message = " ".join(message.split())
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # argparse drops a lone '--' given as a flag's value ('--width=--') and stores an empty
+        # list, which no command expects: take it as the text '--', checked like any other value.
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
+
 
 # --------------------------------------------------------------------------------------------
 # argument types

@@ -134,7 +134,12 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     try:
         return NetworkSettings(**changes)
     except ParameterError as exc:
-        raise UsageError(flag_of_message(str(exc), FLAGS)) from None
+        message = str(exc)
+        if message.startswith("too much work"):  # t_stop, dt and n together
+            given = [flag for name, flag in (("t_stop", "--t-stop"), ("dt", "--dt"), ("n", "--n"))
+                     if getattr(args, name) is not None and (name != "n" or args.n != 10)]
+            raise UsageError(f"{'/'.join(given or ['--t-stop'])}: {message}") from None
+        raise UsageError(flag_of_message(message, FLAGS)) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -142,10 +147,13 @@ def run(args: argparse.Namespace) -> int:
     from hhtui.model.errors import ParameterError
     from hhtui.model.network import simulate_network
 
+    from .progress import ProgressBar
+
     settings = _settings_from_args(args)
     check_json_output(args)
     try:
-        result = simulate_network(settings)
+        with ProgressBar("hhtui network") as bar:
+            result = simulate_network(settings, progress=bar)
     except ParameterError as exc:
         raise UsageError(flag_of_message(str(exc), FLAGS)) from None
     return report_run("hhtui network", args, result, result.summary(), "summary",

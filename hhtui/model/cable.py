@@ -30,6 +30,7 @@ The rate equations are those of :func:`hhtui.model.channels.rates`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -39,9 +40,9 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import relax_gates
 from .errors import ParameterError
-from .solver import FixedStepRun
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
+from .solver import DT_RANGE, FixedStepRun
 
 #: Temperature of Hodgkin & Huxley's propagated action potential (degrees C).
 HH_PROPAGATION_TEMPERATURE_C = 18.5
@@ -50,10 +51,25 @@ HH_PROPAGATION_TEMPERATURE_C = 18.5
 CABLE_METHODS: dict[str, float] = {"cn": 0.5, "be": 1.0}
 STIM_ENDS = ("left", "both")
 
+#: Most compartments of one cable.
+MAX_NSEG = 1_000_000
 #: Largest V(x, t) matrix kept in memory (values); beyond this, sample less often.
 MAX_RECORDED_VALUES = 25_000_000
-#: Largest amount of work of one run, in compartment-steps.
-MAX_WORK = 5.0e10
+#: Largest amount of work of one run, in compartment-steps (about half an hour of computing at
+#: some 60 ns per compartment-step on one core).
+MAX_WORK = 3.0e10
+#: Compartment-steps advanced per call of the kernel: between two calls the run reports its
+#: progress and Ctrl-C (or a signal handler) is seen, so each call is kept to about 0.1 s.
+CHUNK_WORK = 1_000_000
+#: Shortest compartment and thinnest axon, um (1 nm: far below anything physical, still well
+#: inside the floating-point range of the cable's coefficients).
+MIN_COMPARTMENT_UM = 1.0e-3
+MIN_DIAMETER_UM = 1.0e-3
+#: Largest axial coupling per time step relative to the membrane capacitance, g_c dt / C_m
+#: (dimensionless). Beyond it the tridiagonal system of the voltage step loses its precision
+#: (about 1e-12 of the coupling is left to the membrane): compartments far too short, an
+#: axoplasm far too conductive or a capacitance far too small for the time step.
+MAX_COUPLING_RATIO = 1.0e12
 
 #: Fractions of the length between which the velocity is fitted, for one stimulated end, and
 #: for two (the left wave, before it meets the right one in the middle).
@@ -102,10 +118,10 @@ class CableSettings(FixedStepRun):
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         set_("length_cm", check_range("length_cm", self.length_cm, "cm", 0.0, 1000.0, False))
-        set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", 0.0, 1.0e5, False))
+        set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", MIN_DIAMETER_UM, 1.0e5))
         set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
-        set_("nseg", check_int("nseg", self.nseg, 4, 1_000_000))
-        set_("dt", check_range("dt", self.dt, "ms", 0.0, 1.0, False))
+        set_("nseg", check_int("nseg", self.nseg, 4, MAX_NSEG))
+        set_("dt", check_range("dt", self.dt, "ms", DT_RANGE[0], DT_RANGE[1]))
         set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
         set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))
         set_("stim_delay", check_range("stim_delay", self.stim_delay, "ms", 0.0, 1.0e6))
@@ -118,10 +134,25 @@ class CableSettings(FixedStepRun):
             raise ParameterError(f"stim_end must be one of {', '.join(STIM_ENDS)}, got {self.stim_end!r}")
         if not isinstance(self.membrane, Membrane):
             raise ParameterError(f"membrane must be a Membrane, got {type(self.membrane).__name__}")
+        dx_um = self.length_cm * 1e4 / self.nseg
+        if not dx_um >= MIN_COMPARTMENT_UM:
+            raise ParameterError(
+                f"compartments of {dx_um:.3g} um (nseg = {self.nseg} on length_cm = {self.length_cm:g} cm) are "
+                f"shorter than {MIN_COMPARTMENT_UM:g} um: use fewer compartments or a longer cable"
+            )
+        ratio = self.coupling_mS_cm2 * self.dt / self.membrane.c_m
+        if not ratio <= MAX_COUPLING_RATIO:
+            raise ParameterError(
+                f"axial coupling of {self.coupling_mS_cm2:.3g} mS/cm^2 (ra_ohm_cm = {self.ra_ohm_cm:g}, compartments of "
+                f"{dx_um:.3g} um, diameter {self.diameter_um:g} um) is too strong for dt = {self.dt:g} ms and "
+                f"c_m = {self.membrane.c_m:g} uF/cm^2 (coupling x dt / c_m = {ratio:.3g}, at most {MAX_COUPLING_RATIO:.0e}): "
+                "raise ra_ohm_cm or c_m, use fewer compartments or a smaller dt"
+            )
         if self.n_steps * self.nseg > MAX_WORK:
             raise ParameterError(
-                f"nseg = {self.nseg} with {self.n_steps} steps is too much work "
-                f"({self.n_steps * self.nseg:.3g} compartment-steps, at most {MAX_WORK:.3g}): use fewer compartments or a larger dt"
+                f"too much work: t_stop = {self.t_stop:g} ms at dt = {self.dt:g} ms ({self.n_steps:,} steps) on "
+                f"nseg = {self.nseg:,} compartments is {self.n_steps * self.nseg:.3g} compartment-steps (at most "
+                f"{MAX_WORK:.0e}, about half an hour): shorten t_stop, raise dt or use fewer compartments"
             )
         if self.n_samples * self.nseg > MAX_RECORDED_VALUES:
             raise ParameterError(
@@ -144,7 +175,8 @@ class CableSettings(FixedStepRun):
     @property
     def coupling_mS_cm2(self) -> float:
         """Axial coupling between neighbouring compartments per membrane area, a / (2 Ra dx^2), mS/cm^2."""
-        return 1000.0 * self.radius_cm / (2.0 * self.ra_ohm_cm * self.dx_cm**2)
+        dx = self.dx_cm
+        return 1000.0 * self.radius_cm / (2.0 * self.ra_ohm_cm * dx * dx)
 
     @property
     def compartment_area_cm2(self) -> float:
@@ -154,10 +186,10 @@ class CableSettings(FixedStepRun):
     @property
     def length_constant_cm(self) -> float:
         """Passive length constant at rest, sqrt(a R_m / (2 R_a)) with R_m = 1/g_L, cm."""
-        g_l_s = self.membrane.g_l * 1e-3
-        if g_l_s <= 0.0:
+        denominator = 2.0 * self.ra_ohm_cm * self.membrane.g_l * 1e-3
+        if not denominator > 0.0:  # no leak (or an underflow): no passive decay
             return math.inf
-        return math.sqrt(self.radius_cm / (2.0 * self.ra_ohm_cm * g_l_s))
+        return math.sqrt(self.radius_cm / denominator)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dictionary (the membrane as a nested dictionary)."""
@@ -171,14 +203,16 @@ class CableSettings(FixedStepRun):
 
 @njit
 def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
-               p: NDArray[np.float64], g_c: float, theta: float, dt: float, n_steps: int,
+               p: NDArray[np.float64], g_c: float, theta: float, dt: float, start: int, stop: int,
                stim_index: NDArray[np.int64], stim_density: float, stim_on: float, stim_off: float,
                stride: int, record: NDArray[np.float64], threshold: float, v_limit: float,
                arrival: NDArray[np.float64], crossings: NDArray[np.int64]) -> int:
-    """Advance the cable ``n_steps`` steps in place; returns the steps done (fewer on a blow-up).
+    """Advance the cable from step ``start`` to step ``stop`` in place; returns the step reached
+    (``stop``, or the step where V blew up).
 
     ``v`` is at the whole step, the gates ``m, h, n`` at the half step after it. ``record``
-    (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state). The stimulus
+    (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state, recorded when
+    ``start`` is 0), so a run may be advanced in several calls with the same arrays. The stimulus
     ``stim_density`` (uA/cm^2) flows into the compartments ``stim_index`` for
     ``stim_on <= t < stim_off``, averaged over each step.
     """
@@ -198,10 +232,11 @@ def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.flo
     stim = np.zeros(size)
     cprime = np.empty(size)
     off = -theta * g_c
-    for i in range(size):
-        record[i, 0] = v[i]
-    column = 1
-    for k in range(n_steps):
+    if start == 0:
+        for i in range(size):
+            record[i, 0] = v[i]
+    column = start // stride + 1
+    for k in range(start, stop):
         t0 = k * dt
         t1 = t0 + dt
         overlap = min(t1, stim_off) - max(t0, stim_on)
@@ -254,7 +289,7 @@ def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.flo
             for i in range(size):
                 record[i, column] = v[i]
             column += 1
-    return n_steps
+    return stop
 
 
 # -------------------------------------------------------------------------------- results
@@ -374,8 +409,14 @@ class AxonResult:
         return text
 
 
-def simulate_cable(settings: CableSettings | None = None) -> AxonResult:
-    """Run the cable from rest for ``settings.t_stop`` ms and measure the propagation."""
+def simulate_cable(settings: CableSettings | None = None,
+                   progress: Callable[[float], None] | None = None) -> AxonResult:
+    """Run the cable from rest for ``settings.t_stop`` ms and measure the propagation.
+
+    The kernel runs in chunks of about :data:`CHUNK_WORK` compartment-steps; after each one
+    ``progress`` (if given) gets the fraction done (0 to 1), and a pending Ctrl-C or signal
+    handler acts, so a long run can be stopped within a fraction of a second.
+    """
     s = CableSettings() if settings is None else settings
     size = s.nseg
     v_rest = resting_potential(s.membrane)
@@ -391,14 +432,28 @@ def simulate_cable(settings: CableSettings | None = None) -> AxonResult:
     crossings = np.zeros(size, dtype=np.int64)
     stim_index = np.array([0] if s.stim_end == "left" else [0, size - 1], dtype=np.int64)
     stim_density = s.stim_amp_nA * 1e-3 / s.compartment_area_cm2  # nA -> uA, per cm^2
-    done = _run_cable(v, m, h, n, s.membrane.as_array(), s.coupling_mS_cm2, CABLE_METHODS[s.method], s.dt, s.n_steps,
-                      stim_index, stim_density, s.stim_delay, s.stim_delay + s.stim_duration, s.stride, record,
-                      s.threshold_mV, V_LIMIT, arrival, crossings)
+    parameters = s.membrane.as_array()
+    chunk = max(1, CHUNK_WORK // size)
+    done = 0
+    failure = ""
+    while done < s.n_steps:
+        stop = min(s.n_steps, done + chunk)
+        try:
+            reached = _run_cable(v, m, h, n, parameters, s.coupling_mS_cm2, CABLE_METHODS[s.method], s.dt, done, stop,
+                                 stim_index, stim_density, s.stim_delay, s.stim_delay + s.stim_duration, s.stride,
+                                 record, s.threshold_mV, V_LIMIT, arrival, crossings)
+        except ZeroDivisionError:  # the voltage step's linear system became singular
+            reached, failure = done, "the voltage step's linear system became singular"
+        done = reached
+        if reached < stop:
+            break
+        if progress is not None:
+            progress(done / s.n_steps)
     halted = ""
     columns = s.n_samples
     if done < s.n_steps:
-        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
-                  "use a smaller dt")
+        failure = failure or f"V left the +/-{V_LIMIT:g} mV range or became NaN"
+        halted = f"numerical blow-up at t = {done * s.dt:.4g} ms ({failure}); use a smaller dt"
         columns = done // s.stride + 1
     t = np.arange(columns) * (s.stride * s.dt)
     x = (np.arange(size) + 0.5) * s.dx_cm
@@ -413,7 +468,11 @@ def nseg_for_length(length_cm: float, compartment_um: float) -> int:
     (the nearest whole number, at least 1)."""
     length = check_range("length_cm", length_cm, "cm", 0.0, 1000.0, False)
     dx = check_range("compartment length", compartment_um, "um", 0.0, 1.0e7, False)
-    return max(1, int(round(length * 1e4 / dx)))
+    count = length * 1e4 / dx
+    if not count <= MAX_NSEG:
+        raise ParameterError(f"compartment length {dx:g} um on {length:g} cm makes {count:.3g} compartments "
+                             f"(at most {MAX_NSEG:,})")
+    return max(1, round(count))
 
 
 def position_name(x_cm: float) -> str:

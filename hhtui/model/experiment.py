@@ -23,6 +23,20 @@ if TYPE_CHECKING:
 MAX_T_STOP = 1.0e7  # ms: about 2.8 simulated hours
 
 
+def check_text(name: str, value: Any) -> str:
+    """``value`` if it is text that can be written out (UTF-8), else :class:`ParameterError`
+    naming ``name``: JSON can hold a lone surrogate (``"\\udc80"``), which is no character."""
+    if not isinstance(value, str):
+        raise ParameterError(f"{name} must be text, got {value!r}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        bad = value[error.start]
+        raise ParameterError(f"{name} must be valid text; it holds a lone surrogate {bad!r} "
+                             f"(character {error.start + 1}), which is not a character") from None
+    return value
+
+
 @dataclass(frozen=True)
 class Experiment:
     """A complete, reproducible run description.
@@ -50,8 +64,7 @@ class Experiment:
     def __post_init__(self) -> None:
         object.__setattr__(self, "t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, MAX_T_STOP, low_inclusive=False))
         for name in ("name", "title", "description", "view"):
-            if not isinstance(getattr(self, name), str):
-                raise ParameterError(f"{name} must be text, got {getattr(self, name)!r}")
+            check_text(name, getattr(self, name))
 
     def replace(self, **changes: Any) -> "Experiment":
         """A copy with some fields changed (validated)."""

@@ -27,6 +27,7 @@ pair, no self-connections), ``random`` (each ordered pair i != j independently w
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar
 
@@ -36,10 +37,10 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import steady_states
 from .errors import ParameterError
-from .integrators import METHODS, step
-from .solver import FixedStepRun
+from .integrators import METHODS, crossing_time, state_ok, step
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
+from .solver import FixedStepRun
 
 TOPOLOGIES = ("ring", "chain", "all", "random", "list")
 #: Reversal potentials of the two classic synapse kinds, mV.
@@ -53,6 +54,20 @@ MAX_CONNECTIONS = 50_000_000
 #: Largest delay ring buffer (slots x reversal potentials x neurons), in values.
 MAX_BUFFER_VALUES = 50_000_000
 MAX_RECORDED_VALUES = 25_000_000
+#: Largest amount of work of one run, in neuron-steps (about half an hour of computing at some
+#: 0.2 us per neuron-step with RK4 on one core; synaptic events come on top).
+MAX_WORK = 1.0e10
+#: Largest memory one run may take, in bytes, as estimated before anything is built.
+MAX_MEMORY_BYTES = 2.0e9
+#: Estimated peak memory per synapse while the connections are built and sorted, bytes.
+BYTES_PER_SYNAPSE = 96
+#: Most spikes one run keeps (16 bytes each).
+MAX_SPIKES = 50_000_000
+#: Neuron-steps advanced per call of the kernel: between two calls the run reports its progress
+#: and Ctrl-C (or a signal handler) is seen, so each call is kept to about 0.1 s.
+CHUNK_WORK = 250_000
+#: Spikes the run makes room for at first (the room grows as they come).
+INITIAL_SPIKE_ROOM = 1_000_000
 #: Neurons whose voltage is recorded when ``record_neurons`` is not given: all of a small
 #: network, else the first ones.
 DEFAULT_RECORDED = 64
@@ -148,6 +163,62 @@ class NetworkSettings(FixedStepRun):
             raise ParameterError(
                 f"recording {len(self.recorded)} neurons x {self.n_samples} samples is too large: raise sample_every"
             )
+        self._check_resources()
+
+    def _check_resources(self) -> None:
+        """Refuse, before anything is built, a run that would take too long or too much memory."""
+        work = self.n * self.n_steps
+        if work > MAX_WORK:
+            raise ParameterError(
+                f"too much work: t_stop = {self.t_stop:g} ms at dt = {self.dt:g} ms ({self.n_steps:,} steps) for "
+                f"n = {self.n:,} neurons is {work:.3g} neuron-steps (at most {MAX_WORK:.0e}, about half an hour): "
+                "shorten t_stop, raise dt or use fewer neurons"
+            )
+        synapses = self.expected_synapses
+        memory = self.estimated_memory_bytes
+        if memory > MAX_MEMORY_BYTES:
+            need = f"about {memory / 1e9:.3g} GB of memory (at most {MAX_MEMORY_BYTES / 1e9:g} GB)"
+            if synapses * BYTES_PER_SYNAPSE > MAX_MEMORY_BYTES / 2:
+                if self.topology == "random":
+                    text = f"p = {self.p:g} with n = {self.n:,} neurons makes about {synapses:.3g} synapses, {need}: lower p or n"
+                elif self.topology == "list":
+                    text = f"connections: {synapses:,.0f} synapses need {need}"
+                else:
+                    rule = "all-to-all" if self.topology == "all" else self.topology
+                    text = f"n = {self.n:,} neurons {rule} makes {synapses:.3g} synapses, {need}: use fewer neurons"
+            else:
+                text = (f"delay = {self.max_delay:g} ms at dt = {self.dt:g} ms with n = {self.n:,} neurons needs a delay buffer "
+                        f"of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or use fewer neurons")
+            raise ParameterError(text)
+        if self.buffer_values > MAX_BUFFER_VALUES:
+            raise ParameterError(f"delay {self.max_delay:g} ms at dt {self.dt:g} ms needs a buffer of {self.buffer_values:.3g} "
+                                 f"values (at most {MAX_BUFFER_VALUES:.3g}): raise dt or shorten the delay")
+
+    @property
+    def expected_synapses(self) -> float:
+        """Number of synapses the connection rule makes (the expected number for ``random``)."""
+        n = self.n
+        return float({"ring": n, "chain": n - 1, "all": n * (n - 1), "random": n * (n - 1) * self.p,
+                      "list": len(self.connections)}[self.topology])
+
+    @property
+    def max_delay(self) -> float:
+        """Longest synaptic delay, ms."""
+        delays = [item[3] for item in self.connections if len(item) > 3]
+        return max([self.delay, *delays]) if self.topology == "list" and delays else self.delay
+
+    @property
+    def buffer_values(self) -> int:
+        """Values in the ring buffer of pending conductance increments (slots x kinds x neurons)."""
+        kinds = len({item[4] if len(item) > 4 else self.e_syn for item in self.connections}) if self.connections else 1
+        return (math.floor(self.max_delay / self.dt) + 3) * kinds * self.n
+
+    @property
+    def estimated_memory_bytes(self) -> float:
+        """Peak memory of a run, bytes (estimated): synapses, delay buffer, recording, spikes, state."""
+        spikes = min(INITIAL_SPIKE_ROOM, self.n * (self.t_stop / 5.0 + 4)) + 2 * self.n
+        return (self.expected_synapses * BYTES_PER_SYNAPSE + 8.0 * self.buffer_values
+                + 8.0 * len(self.recorded) * self.n_samples + 16.0 * spikes + 128.0 * self.n)
 
     def _check_connection(self, item: Any) -> tuple[float, ...]:
         if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or not 2 <= len(item) <= 5:
@@ -276,33 +347,36 @@ def build_connections(settings: NetworkSettings) -> Connections:
 # -------------------------------------------------------------------------------- kernel
 
 
-@njit
 def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
-                 g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, n_steps: int,
+                 g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, start: int, stop: int,
                  indptr: NDArray[np.int64], post: NDArray[np.int64], weight: NDArray[np.float64],
                  delay: NDArray[np.float64], channel: NDArray[np.int64], e_rev: NDArray[np.float64],
                  decay: NDArray[np.float64], buffer: NDArray[np.float64],
                  stim_amp: NDArray[np.float64], stim_on: float, stim_off: float,
                  threshold: float, v_limit: float, rec_index: NDArray[np.int64], stride: int,
                  record: NDArray[np.float64], spike_neuron: NDArray[np.int64],
-                 spike_time: NDArray[np.float64]) -> tuple[int, int]:
-    """Advance the population ``n_steps`` steps in place; returns (steps done, spikes seen).
+                 spike_time: NDArray[np.float64], count: int) -> tuple[int, int, int]:
+    """Advance the population from step ``start`` towards ``stop`` in place; returns (step reached,
+    spikes stored, status): status 0 reached ``stop``, 1 numerical blow-up at the step reached,
+    2 stopped early at the end of a step because fewer than one spike per neuron of room was left
+    in ``spike_neuron``/``spike_time`` (make room and call again from the step reached).
 
     ``g`` (K, N) holds the synaptic conductance per reversal potential ``e_rev[k]`` and neuron.
     The synapses of neuron i are ``indptr[i]:indptr[i+1]`` in ``post``/``weight``/``delay``/
     ``channel`` (CSR). ``buffer`` (B, K, N) is the ring of pending conductance increments, slot
-    = grid index % B. Spikes go to ``spike_neuron``/``spike_time`` while there is room; the
-    count returned includes those that did not fit.
+    = grid index % B. ``count`` spikes are already stored; new ones follow them. Column 0 of
+    ``record`` (the initial state) is written when ``start`` is 0, so a run may be advanced in
+    several calls with the same arrays.
     """
     size = v.shape[0]
     kinds = g.shape[0]
     slots = buffer.shape[0]
     capacity = spike_time.shape[0]
-    count = 0
-    column = 1
-    for r in range(rec_index.shape[0]):
-        record[r, 0] = v[rec_index[r]]
-    for s in range(n_steps):
+    column = start // stride + 1
+    if start == 0:
+        for r in range(rec_index.shape[0]):
+            record[r, 0] = v[rec_index[r]]
+    for s in range(start, stop):
         t0 = s * dt
         t1 = t0 + dt
         slot = s % slots
@@ -318,13 +392,12 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
             for k in range(kinds):
                 current -= g[k, i] * (vi - e_rev[k])
             v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], current, current, current, dt, p)
-            if not (abs(v_new) <= v_limit and abs(m_new) < 1e6 and abs(h_new) < 1e6 and abs(n_new) < 1e6):
-                return s, count
+            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
+                return s, count, 1
             if vi < threshold <= v_new:
-                t_spike = t0 + dt * (threshold - vi) / (v_new - vi)
-                if count < capacity:
-                    spike_neuron[count] = i
-                    spike_time[count] = t_spike
+                t_spike = crossing_time(t0, dt, vi, v_new, threshold)
+                spike_neuron[count] = i  # room for one spike per neuron is left at every step
+                spike_time[count] = t_spike
                 count += 1
                 for c in range(indptr[i], indptr[i + 1]):
                     arrive = int(math.ceil((t_spike + delay[c]) / dt - 1e-9))
@@ -343,7 +416,12 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
             for r in range(rec_index.shape[0]):
                 record[r, column] = v[rec_index[r]]
             column += 1
-    return n_steps, count
+        if capacity - count < size and s + 1 < stop:
+            return s + 1, count, 2
+    return stop, count, 0
+
+
+run_network = njit(_run_network, numpy_errors=True)
 
 
 # -------------------------------------------------------------------------------- results
@@ -430,10 +508,14 @@ class NetworkResult:
         return text
 
 
-def simulate_network(settings: NetworkSettings | None = None, connections: Connections | None = None) -> NetworkResult:
+def simulate_network(settings: NetworkSettings | None = None, connections: Connections | None = None,
+                     progress: Callable[[float], None] | None = None) -> NetworkResult:
     """Run the network from rest for ``settings.t_stop`` ms.
 
     ``connections`` replaces the synapses the settings define (for a network built elsewhere).
+    The kernel runs in chunks of about :data:`CHUNK_WORK` neuron-steps; after each one
+    ``progress`` (if given) gets the fraction done (0 to 1), and a pending Ctrl-C or signal
+    handler acts, so a long run can be stopped within a fraction of a second.
     """
     s = NetworkSettings() if settings is None else settings
     syn = build_connections(s) if connections is None else connections
@@ -463,32 +545,42 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
     stim_amp = np.zeros(size)
     stim_amp[list(s.kick_neurons)] = s.kick_amp
     rec_index = np.asarray(s.recorded, dtype=np.int64)
-    capacity = max(64, int(size * (s.t_stop / 5.0 + 4)))
-
-    while True:
-        v = np.full(size, v_rest)
-        m = np.full(size, float(gates["m"][0]))
-        h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
-        n = np.full(size, float(gates["n"][0]))
-        g = np.zeros((kinds, size))
-        buffer[...] = 0.0
-        record = np.empty((rec_index.shape[0], s.n_samples))
-        spike_neuron = np.empty(capacity, dtype=np.int64)
-        spike_time = np.empty(capacity)
-        done, count = _run_network(v, m, h, n, g, s.membrane.as_array(), METHODS[s.method], s.dt, s.n_steps,
-                                   indptr, post, weight, delay, channel, e_rev, decay, buffer,
-                                   stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
-                                   rec_index, s.stride, record, spike_neuron, spike_time)
-        if count <= capacity:
-            break
-        capacity = count  # the run is deterministic: do it again with room for every spike
-
+    v = np.full(size, v_rest)
+    m = np.full(size, float(gates["m"][0]))
+    h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
+    n = np.full(size, float(gates["n"][0]))
+    g = np.zeros((kinds, size))
+    record = np.empty((rec_index.shape[0], s.n_samples))
+    room = int(min(INITIAL_SPIKE_ROOM, size * (s.t_stop / 5.0 + 4))) + 2 * size
+    spike_neuron = np.empty(room, dtype=np.int64)
+    spike_time = np.empty(room)
+    parameters = s.membrane.as_array()
+    chunk = max(1, CHUNK_WORK // size)
+    done = count = 0
     halted = ""
-    columns = s.n_samples
-    if done < s.n_steps:
-        halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
-                  "use a smaller dt")
-        columns = done // s.stride + 1
+    while done < s.n_steps:
+        if spike_time.shape[0] - count < size:  # room for every neuron to fire in the next step
+            room = max(2 * spike_time.shape[0], count + 2 * size)
+            if count + size > MAX_SPIKES:
+                halted = (f"more than {MAX_SPIKES:.3g} spikes by t = {done * s.dt:.4g} ms, the most one run keeps; "
+                          "shorten the run or use fewer neurons")
+                break
+            spike_neuron = np.concatenate([spike_neuron[:count], np.empty(room - count, dtype=np.int64)])
+            spike_time = np.concatenate([spike_time[:count], np.empty(room - count)])
+        stop = min(s.n_steps, done + chunk)
+        done, count, status = run_network(v, m, h, n, g, parameters, METHODS[s.method], s.dt, done, stop,
+                                           indptr, post, weight, delay, channel, e_rev, decay, buffer,
+                                           stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
+                                           rec_index, s.stride, record, spike_neuron, spike_time, count)
+        if status == 1:
+            halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+                      "or a value became NaN); "
+                      "use a smaller dt")
+            break
+        if progress is not None:
+            progress(done / s.n_steps)
+
+    columns = s.n_samples if done >= s.n_steps else done // s.stride + 1
     spike_neuron = spike_neuron[:count]
     spike_time = spike_time[:count]
     order_t = np.argsort(spike_time, kind="stable")

@@ -16,8 +16,6 @@ loaded or compiled, in a worker thread.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import os
 import time
 from collections import deque
@@ -33,6 +31,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from .guards import ScreenGuards, guard_option_list_paging
+from .hangup import HANGUP_STATUS, QUIT_GRACE_S, ExitGuard, guarded_driver
 from .settings import (CHUNK_BUDGET_S, CURRENT_STEP, DEFAULT_SPEED, DEFAULT_WINDOW_MS, INLINE_BUDGET_S, MIN_SIZE,
                        PLOT_FPS, SINGLE_STEP_MS, SPEED_RANGE, STATUS_HZ, TICK_HZ, WINDOW_RANGE)
 from .widgets.parameter_panel import ParameterPanel
@@ -44,8 +44,12 @@ if TYPE_CHECKING:
 
     from .session import ChunkResult, LiveRun
 
-#: Exit status after the terminal hung up (128 + SIGHUP).
-HANGUP_STATUS = 128 + 1
+
+guard_option_list_paging()
+
+
+class MainScreen(ScreenGuards, Screen[None]):
+    """The screen of the plot, the panel and the status line (the app composes its widgets)."""
 
 
 class HHApp(App[int]):
@@ -102,6 +106,8 @@ class HHApp(App[int]):
         self.view_name = "voltage"
         self.options: set[str] = set()
         self.hung_up = False
+        #: Set by :func:`run_app`: bounds the time an exit may take (never set under tests).
+        self.exit_guard: ExitGuard | None = None
         self.load_error: str | None = None
         self._last_tick = time.perf_counter()
         self._last_plot = 0.0
@@ -144,7 +150,6 @@ class HHApp(App[int]):
         self.panel.clock = lambda: self.session.t if self.session is not None else 0.0
         self.plot.border_title = "hhtui"
         self.plot.focus()
-        self._install_hangup_handler()
         self._timer = self.set_interval(1.0 / TICK_HZ, self._tick, pause=True)
         self._update_status(force=True)
         self.call_after_refresh(self._load_model)
@@ -168,7 +173,7 @@ class HHApp(App[int]):
             pass
 
     # --- start-up -----------------------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="load the model")
     def _load_model(self) -> None:
         """Import the model, load (or on the very first run compile) its kernels, build the run."""
         from textual.worker import get_current_worker
@@ -220,7 +225,7 @@ class HHApp(App[int]):
             self.panel.load(self.session.experiment, self.speed, self.window_ms)
             self.panel.set_run(speed=self.speed, window=self.window_ms)
             if self.session.experiment.description:  # a preset given on the command line: explain it
-                self.panel.query_one("#about").collapsed = False
+                self.panel.show_about()
         self.call_after_refresh(_announce_ready)
 
     # --- the simulation clock -----------------------------------------------------------------------------
@@ -244,7 +249,7 @@ class HHApp(App[int]):
                 self._compute_in_worker(duration)
         self._refresh_views()
 
-    @work(thread=True, exclusive=True, group="chunk", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="chunk", exit_on_error=False, description="compute a chunk")
     def _compute_in_worker(self, duration: float) -> None:
         assert self.session is not None
         session = self.session
@@ -388,7 +393,10 @@ class HHApp(App[int]):
     def _start_prepare(self, view: Any, ctx: Any, key: Hashable) -> None:
         self._preparing[view.name] = key
         self._progress[view.name] = 0.0
-        self.run_worker(partial(self._prepare_job, view, ctx, key), thread=True, exclusive=True,
+        # A name and a description: without them Textual takes the repr of the job, which holds the
+        # whole experiment (a deeply nested stimulus would exceed the recursion limit).
+        self.run_worker(partial(self._prepare_job, view, ctx, key), name=f"prepare-{view.name}",
+                        description=f"prepare the {view.name} view", thread=True, exclusive=True,
                         group=f"prepare-{view.name}", exit_on_error=False)
 
     def _prepare_job(self, view: Any, ctx: Any, key: Hashable) -> None:
@@ -582,7 +590,7 @@ class HHApp(App[int]):
         self._washout = None
         self._arm(experiment)
         self.panel.load(experiment, self.speed, self.window_ms)
-        self.panel.query_one("#about").collapsed = False
+        self.panel.show_about()
         self._set_view(experiment.view)
         self.notify("Loaded at rest: space runs it. What to look for is in the panel, under its title.",
                     title=experiment.title or name, timeout=6)
@@ -603,7 +611,7 @@ class HHApp(App[int]):
         self.notify("Exporting...", timeout=2)
         self._export(payload)
 
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False, description="write the export")
     def _export(self, payload: tuple[Any, Any, Any]) -> None:
         from hhtui.export import ExportError, timestamped_name, write_run
 
@@ -738,6 +746,27 @@ class HHApp(App[int]):
             self.plot.focus()
 
     # --- command palette -------------------------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        """Open the command palette (bounded input, one search per pause in the typing)."""
+        from textual.command import CommandPalette
+
+        from .palette import Palette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
+    def get_default_screen(self) -> Screen:
+        """The main screen (the plot and the panel), with the guards of every screen of the app."""
+        return MainScreen(id="_default")
+
+    def pop_screen(self) -> Any:
+        """Close the screen on top; never the main screen (a stray close is ignored)."""
+        if len(self.screen_stack) <= 1:
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete.nothing()
+        return super().pop_screen()
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Run / pause", "Start or pause the simulation (space)", self.action_toggle_run)
@@ -777,12 +806,21 @@ class HHApp(App[int]):
         yield SystemCommand("Network screen", "Coupled neurons (W)", self.action_network)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
 
-    # --- terminal hang-up ----------------------------------------------------------------------------------------------
-    def _install_hangup_handler(self) -> None:
+    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """A notification, as plain text by default: messages quote file names, typed values and
+        experiment titles, which may hold brackets that are not markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    # --- terminal hang-up and exit ------------------------------------------------------------------------------------
+    def get_driver_class(self) -> Any:
+        """Textual's driver for this terminal; on Linux one that never blocks on a terminal that has gone."""
+        driver_class = super().get_driver_class()
         try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass  # not the main thread, or no SIGHUP on this platform
+            from textual.drivers.linux_driver import LinuxDriver
+        except ImportError:
+            return driver_class
+        return guarded_driver(driver_class) if driver_class is LinuxDriver else driver_class
 
     def hang_up(self) -> None:
         """The terminal went away (SSH link dropped): stop everything and exit quietly."""
@@ -793,7 +831,27 @@ class HHApp(App[int]):
         except Exception:
             pass
         self.workers.cancel_all()
+        self._exit_renderables.clear()  # nobody is there to read a report
         self.exit(HANGUP_STATUS, return_code=HANGUP_STATUS)
+
+    def _fatal_error(self) -> None:
+        """An unexpected error: a short report (no local variables, which can be megabytes of
+        data), or none at all once the terminal has gone."""
+        if self.hung_up:
+            self._close_messages_no_wait()
+            return
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None, max_frames=20)
+        from rich.segment import Segments
+
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
+    def on_unmount(self) -> None:
+        if self.exit_guard is not None:  # the app is closing: workers still computing are not waited for
+            self.exit_guard.arm(QUIT_GRACE_S, lambda: int(self.return_code or 0))
 
 
 #: Environment variable naming a file the app creates once it is ready for keys (solver loaded,
@@ -864,12 +922,48 @@ def run_app(experiment: "Experiment | None" = None, *, autostart: bool = False, 
     """Run the app in this terminal; returns the exit status (0, or 129 after a hang-up)."""
     _PRELOAD.start()
     app = HHApp(experiment, autostart=autostart, export_dir=export_dir)
+    guard = ExitGuard(_terminal_fd(), app.hang_up, lambda: app._loop, lambda: app._driver,
+                      before_exit=lambda: remove_own_temporary_files(app.export_dir))
+    app.exit_guard = guard
+    guard.install()
     try:
         app.run()
     except (OSError, KeyboardInterrupt):
-        if app.hung_up:
+        if app.hung_up or guard.hung_up:
             return HANGUP_STATUS
         raise
-    if app.hung_up:
-        return HANGUP_STATUS
+    finally:
+        guard.stop()
+    if app.hung_up or guard.hung_up:
+        guard.exit_now(HANGUP_STATUS)  # nobody is there: skip the interpreter's slow teardown
     return int(app.return_code or 0)
+
+
+def remove_own_temporary_files(directory: Path) -> None:
+    """Remove the temporary files this process's export writer has in ``directory`` (an export
+    cut short when the process is ended at once)."""
+    import sys
+
+    files = sys.modules.get("hhtui.files")
+    if files is None:
+        return  # nothing was ever written
+    prefix = f"{files.TEMP_PREFIX}{files.HOST_TAG}-{os.getpid()}-"
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def _terminal_fd() -> int:
+    import sys
+
+    try:
+        return sys.__stdin__.fileno() if sys.__stdin__ is not None else 0
+    except (OSError, ValueError):
+        return 0

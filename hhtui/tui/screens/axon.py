@@ -196,10 +196,10 @@ class AxonScreen(ComputedScreen):
 
     def redraw(self) -> None:
         """Redraw the title and the picture at the current size."""
-        if not self.is_mounted:
+        parts = self.parts("#axon-title", "#axon-plot")
+        if parts is None:
             return
-        title = self.query_one("#axon-title", Static)
-        plot = self.query_one("#axon-plot", Static)
+        title, plot = parts
         title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
         width = plot.size.width or max(20, self.size.width)
         height = plot.size.height or max(5, self.size.height - 2)
@@ -219,7 +219,7 @@ class AxonScreen(ComputedScreen):
     # --- actions -----------------------------------------------------------------------------------
     def action_close(self) -> None:
         self._stop_player()
-        self.app.pop_screen()
+        self.dismiss(None)
 
     def action_temperature(self, direction: int) -> None:
         _, low, high, _, _ = PARAMETER_RANGES["temperature"]

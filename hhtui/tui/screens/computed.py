@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from textual import work
+from textual.css.query import NoMatches
 from textual.screen import Screen
 
+from ..guards import ScreenGuards
 
-class ComputedScreen(Screen[None]):
+
+class ComputedScreen(ScreenGuards, Screen[None]):
     """Base of screens drawing one computed result.
 
     Subclasses set ``self.settings``, implement :meth:`simulate` (runs in a thread) and
@@ -39,6 +42,16 @@ class ComputedScreen(Screen[None]):
     def on_result(self, result: Any) -> None:
         """Called on the event loop when a result arrives, before the redraw."""
 
+    def parts(self, *selectors: str) -> list[Any] | None:
+        """The screen's widgets ``selectors``, or None while they are not (or no longer) there
+        (a key or a result arriving just before the screen is composed or just after it closed)."""
+        if not self.is_mounted:
+            return None
+        try:
+            return [self.query_one(selector) for selector in selectors]
+        except NoMatches:
+            return None
+
     @property
     def colour(self) -> bool:
         """False when the app runs without colour (NO_COLOR)."""
@@ -58,7 +71,7 @@ class ComputedScreen(Screen[None]):
         self.redraw()
         self._run(self.settings, self._token)
 
-    @work(thread=True, exclusive=True, group="computed-screen")
+    @work(thread=True, exclusive=True, group="computed-screen", description="compute the screen's result")
     def _run(self, settings: Any, token: int) -> None:
         try:
             result, error = self.simulate(settings), None

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from ..guards import ScreenGuards
+
 HELP_FILE = Path(__file__).with_name("help.md")
 
 
@@ -18,7 +20,7 @@ def help_text() -> str:
     return HELP_FILE.read_text(encoding="utf-8")
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(ScreenGuards, ModalScreen[None]):
     """A scrollable help over the app; escape, q or ? closes it."""
 
     DEFAULT_CSS = """
@@ -29,13 +31,12 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "close", "Close", priority=True),
     ]
+    #: Focused once mounted (a screen closed again before it was mounted has nothing to focus).
+    AUTO_FOCUS = "VerticalScroll"
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown(help_text())
-
-    def on_mount(self) -> None:
-        self.query_one(VerticalScroll).focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

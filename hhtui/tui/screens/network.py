@@ -121,11 +121,10 @@ class NetworkScreen(ComputedScreen):
 
     def redraw(self) -> None:
         """Redraw the title and both charts at the current size."""
-        if not self.is_mounted:
+        parts = self.parts("#network-title", "#network-raster", "#network-voltage")
+        if parts is None:
             return
-        title = self.query_one("#network-title", Static)
-        raster = self.query_one("#network-raster", Static)
-        voltage = self.query_one("#network-voltage", Static)
+        title, raster, voltage = parts
         title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
         width = raster.size.width or max(20, self.size.width)
         top = raster.size.height or max(5, 3 * (self.size.height - 2) // 5)
@@ -144,7 +143,7 @@ class NetworkScreen(ComputedScreen):
 
     # --- actions -----------------------------------------------------------------------------------
     def action_close(self) -> None:
-        self.app.pop_screen()
+        self.dismiss(None)
 
     def action_topology(self) -> None:
         names = [name for name, _ in TOPOLOGY_CYCLE]

@@ -9,8 +9,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
 from textual.widgets.option_list import Option
 
+from ..guards import ScreenGuards
 
-class PresetScreen(ModalScreen[str | None]):
+
+class PresetScreen(ScreenGuards, ModalScreen[str | None]):
     """Choose a preset; dismisses with its name, or None on escape."""
 
     DEFAULT_CSS = """
@@ -21,6 +23,8 @@ class PresetScreen(ModalScreen[str | None]):
     PresetScreen OptionList { height: 1fr; }
     """
     BINDINGS = [Binding("escape,q", "cancel", "Cancel", priority=True)]
+    #: Focused once mounted (a screen closed again before it was mounted has nothing to focus).
+    AUTO_FOCUS = "OptionList"
 
     def __init__(self, presets: list[tuple[str, str, str]]) -> None:
         """``presets``: (name, title, description) in display order."""
@@ -31,9 +35,6 @@ class PresetScreen(ModalScreen[str | None]):
         with Vertical():
             yield Label("Load a preset experiment (enter to load, escape to cancel)")
             yield OptionList(*[Option(f"{title}  [dim]({name})[/dim]", id=name) for name, title, _ in self.presets])
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

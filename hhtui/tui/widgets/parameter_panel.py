@@ -18,10 +18,13 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
+
+from .bounded_input import BoundedInput
 
 #: Membrane inputs: (field of Membrane, label with unit).
 MEMBRANE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -137,7 +140,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     def _row(self, field_id: str, label: str, tooltip: str = "") -> Horizontal:
         # A row is a label and a compact input; its error line is mounted under it only while
         # there is an error.
-        return Horizontal(Label(label), Input(id=field_id, compact=True, validators=[ModelCheck(self._checker(field_id))],
+        return Horizontal(Label(label), BoundedInput(id=field_id, compact=True, validators=[ModelCheck(self._checker(field_id))],
                                               tooltip=tooltip or None), classes="row", id=f"field-{field_id}")
 
     def _widgets(self) -> list[Any]:
@@ -163,20 +166,24 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     async def build_inputs(self) -> None:
         """Mount the inputs (once)."""
-        if self.built:
+        if self.built or self._building:
             return
-        self.built = True
+        self._building = True
         await self.query("#panel-loading").remove()
         with self.prevent(Select.Changed, Checkbox.Changed, Input.Changed):
             await self.mount_all(self._widgets())
+        self.built = True  # only now are the inputs there to be filled
 
     built = False
+    _building = False
 
     # --- filling ------------------------------------------------------------------------------------
     def load(self, experiment: Any, speed: float, window: float) -> None:
         """Show ``experiment`` (and the run settings) in the inputs, without applying anything."""
         self.experiment = experiment
         self.speed, self.window = speed, window
+        if not self.built:
+            return  # shown once the inputs are mounted (the app loads the panel then)
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
             for name, _ in MEMBRANE_FIELDS:
                 self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
@@ -189,12 +196,18 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         self.revalidate()
         about = self.query_one("#about", Collapsible)
         if experiment.description:
-            about.title = experiment.title or experiment.name
-            self.query_one("#description", Static).update(experiment.description)
+            # Titles and descriptions come from files: plain text, never markup.
+            about.title = Content(experiment.title or experiment.name)  # type: ignore[assignment]
+            self.query_one("#description", Static).update(Content(experiment.description))
             about.remove_class("hidden")
         else:
             about.add_class("hidden")
         self.loaded = True
+
+    def show_about(self) -> None:
+        """Unfold the explanation of the experiment (once the inputs are there)."""
+        if self.built:
+            self.query_one("#about", Collapsible).collapsed = False
 
     def revalidate(self) -> None:
         """Check every input again (after several were filled at once, each one's check saw
@@ -319,14 +332,15 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             row = self.query_one(f"#field-{field_id}")
         except Exception:
             return
-        field.tooltip = message
+        # Plain text: a message quotes what was typed, which may look like markup ("[/x]").
+        field.tooltip = Content(message) if message else None
         existing = self.query(f"#error-{field_id}")
         if not message:
             existing.remove()
         elif existing:
-            existing.first(Static).update(message)
+            existing.first(Static).update(Content(message))
         else:
-            self.mount(Static(message, classes="error", id=f"error-{field_id}"), after=row)
+            self.mount(Static(Content(message), classes="error", id=f"error-{field_id}", markup=False), after=row)
 
     # --- events -----------------------------------------------------------------------------------------
     @on(Input.Changed)

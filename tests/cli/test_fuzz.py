@@ -1,0 +1,41 @@
+"""The command line fuzzed: random flags, config files and CSV files (see :mod:`tests.cli.fuzzing`).
+
+The number of inputs is set by ``HHTUI_FUZZ_CASES`` (in process, default 1200: about a minute)
+and ``HHTUI_FUZZ_SUBPROCESS_CASES`` (real processes, default 24); ``HHTUI_FUZZ_SEED`` chooses
+another sequence (default: a fixed one, so a failure here is reproducible). A longer run with a
+report of everything found: ``python benchmarks/fuzz_cli.py``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from .fuzzing import fuzz
+
+SEED = int(os.environ.get("HHTUI_FUZZ_SEED", "20260"))
+
+
+def _report(findings: dict) -> str:
+    return "\n".join(finding.report() for finding in findings.values())
+
+
+@pytest.mark.fuzz
+def test_fuzz_in_process() -> None:
+    """Every input: exit status 0, 1 or 2, no traceback, one error line, nothing left or changed on
+    failure, the earlier good output intact."""
+    count = int(os.environ.get("HHTUI_FUZZ_CASES", "1200"))
+    findings, tried, _ = fuzz(count, SEED, "process")
+    assert tried == count
+    assert not findings, f"{len(findings)} finding(s) in {tried} inputs (seed {SEED}):\n{_report(findings)}"
+
+
+@pytest.mark.fuzz
+def test_fuzz_real_processes() -> None:
+    """The same promises with ``python -m hhtui`` as a user runs it (real standard streams and
+    exit status, the real work limits)."""
+    count = int(os.environ.get("HHTUI_FUZZ_SUBPROCESS_CASES", "24"))
+    findings, tried, _ = fuzz(count, SEED + 1, "subprocess")
+    assert tried == count
+    assert not findings, f"{len(findings)} finding(s) in {tried} inputs (seed {SEED + 1}):\n{_report(findings)}"
