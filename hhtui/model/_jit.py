@@ -32,7 +32,7 @@ def _allow_inlining() -> None:
     """Raise LLVM's inlining threshold for this process (once: LLVM refuses an option given twice).
     Inlining changes no result; it only lets the compiler see a whole step at once."""
     try:
-        import llvmlite.binding as llvm
+        import llvmlite.binding as llvm  # type: ignore[import-untyped]
 
         llvm.set_option("hhtui", f"-inline-threshold={INLINE_THRESHOLD}")
     except Exception:  # pragma: no cover - depends on llvmlite
