@@ -65,7 +65,6 @@ class HHApp(App[int]):
     TITLE = "hhtui"
     SUB_TITLE = "Hodgkin-Huxley neuron"
     ENABLE_COMMAND_PALETTE = True
-    COMMANDS = {lambda: _ranked_commands()}
 
     BINDINGS = [
         Binding("space", "toggle_run", "Run", id="run"),
@@ -754,10 +753,11 @@ class HHApp(App[int]):
         """Open the command palette (bounded input, one search per pause in the typing)."""
         from textual.command import CommandPalette
 
-        from .palette import Palette
+        from .palette import Palette, RankedCommands
 
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(Palette(id="--command-palette"))
+            # The app's commands, actions ranked above presets (instead of Textual's own provider).
+            self.push_screen(Palette(providers=[RankedCommands], id="--command-palette"))
 
     def get_default_screen(self) -> Screen:
         """The main screen (the plot and the panel), with the guards of every screen of the app."""
@@ -868,12 +868,6 @@ def toxin_effect(before: Any, after: Any) -> str:
     if after.inactivation != before.inactivation:
         return "sodium inactivation removed (h = 1)"
     return "no change (already applied)"
-
-
-def _ranked_commands() -> Any:
-    from .palette import RankedCommands
-
-    return RankedCommands
 
 
 def preset_notice(experiment: Any) -> str:
