@@ -209,6 +209,8 @@ class HHApp(App[int]):
 
     def _model_ready(self, session: "LiveRun") -> None:
         self.session = session
+        if session.population_note:
+            self.notify(session.population_note, title="one neuron", severity="warning", timeout=20)
         self._arm(session.experiment)
         self._set_view(session.experiment.view, quiet=True)
         self.plot.source = self
