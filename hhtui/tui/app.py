@@ -222,12 +222,17 @@ class HHApp(App[int]):
             self.action_toggle_run()
 
     async def _fill_panel(self) -> None:
-        await self.panel.build_inputs()
-        if self.session is not None:
-            self.panel.load(self.session.experiment, self.speed, self.window_ms)
-            self.panel.set_run(speed=self.speed, window=self.window_ms)
-            if self.session.experiment.description:  # a preset given on the command line: explain it
-                self.panel.show_about()
+        from textual.css.query import NoMatches
+
+        try:
+            await self.panel.build_inputs()
+            if self.session is not None:
+                self.panel.load(self.session.experiment, self.speed, self.window_ms)
+                self.panel.set_run(speed=self.speed, window=self.window_ms)
+                if self.session.experiment.description:  # a preset given on the command line: explain it
+                    self.panel.show_about()
+        except NoMatches:  # the app is closing (q pressed while the panel was being built)
+            return
         self.call_after_refresh(_announce_ready)
 
     # --- the simulation clock -----------------------------------------------------------------------------
