@@ -133,7 +133,7 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
             raise ParameterError(f"neuroml: {error}", parameter="neuroml") from None
     result = apply_parameters(base, params, PYTHON_NAMING)
     if result.stimulus.population != 1:
-        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n)) > 0), "amp")
+        name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n, 0.0)) > 0), "amp")
         raise ParameterError(f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over "
                              "many currents at once)", parameter=name)
     _check_size(result)
@@ -246,7 +246,14 @@ class Run:
                                  parameter="width")
         if len(self.samples) == 0:
             return "(no samples)"
-        return render(self.columns(), self.experiment.name, w, h, gates=gates, color=False).rstrip("\n")
+        import plotext
+
+        try:
+            return render(self.columns(), self.experiment.name, w, h, gates=gates, color=False).rstrip("\n")
+        finally:
+            # plotext draws on one figure per process, and clf() clears only its active subplot:
+            # clear the whole figure, so the next chart (the app's included) starts from nothing.
+            plotext.main().clear_figure()
 
     def summary(self) -> str:
         """One line: samples, time span, spikes and mean rate."""

@@ -185,11 +185,10 @@ def _as_matrix(columns: Mapping[str, Any]) -> tuple[list[str], np.ndarray]:
 
 
 def _format_block(block: np.ndarray) -> str:
-    """Text of the rows of a 2-D float array, each line ending in ``\\n``."""
-    if block.shape[0] == 0:
-        return ""
-    row = ",".join([NUMBER_FORMAT] * block.shape[1]) + "\n"
-    return (row * block.shape[0]) % tuple(block.ravel().tolist())
+    """Text of the rows of a 2-D float array (NUMBER_FORMAT), each line ending in ``\\n``."""
+    from hhtui.numformat import format_rows
+
+    return format_rows(block)
 
 
 def _write_rows(fh: IO[str], names: list[str], matrix: np.ndarray) -> None:

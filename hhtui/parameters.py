@@ -29,7 +29,7 @@ from typing import Any
 from hhtui.model.errors import ParameterError
 from hhtui.model.experiment import Experiment
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
-from hhtui.model.solver import DEFAULT_METHOD, METHODS, Solver
+from hhtui.model.solver import METHODS, Solver
 from hhtui.model.stimulus import (
     Noise,
     NoStimulus,
@@ -181,8 +181,7 @@ def _table() -> tuple[Parameter, ...]:
     methods = ", ".join(METHODS)
     rows += [
         Parameter("dt", "solver", "ms", solver.dt, "time step"),
-        Parameter("method", "solver", "", solver.method, f"integration method, one of {methods} "
-                  f"(default {DEFAULT_METHOD})"),
+        Parameter("method", "solver", "", solver.method, f"integration method, one of {methods}"),
         Parameter("sample_every", "solver", "ms", solver.sample_every,
                   "record one sample every sample_every ms, a whole multiple of dt (None: every step)"),
         Parameter("t_stop", "run", "ms", experiment.t_stop, "duration of the run"),

@@ -8,6 +8,7 @@
     hhtui plot run.csv             ASCII plot of an exported run or F-I curve
     hhtui axon ...                 propagation along an axon
     hhtui network ...              a small network
+    hhtui neuroml export -o DIR    the membrane and protocol as NeuroML 2 (+ LEMS)
     hhtui animate run.csv -o x.gif an animated GIF of a run, an axon or a network
     hhtui record -o demo.cast      a recording of the app for asciinema
     hhtui serve                    the app in a web browser (http://127.0.0.1:8000/)
@@ -78,13 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="open the app on a classic experiment (see 'hhtui run --list-presets')")
     start.add_argument("--config", dest="app_config", metavar="FILE.json", default=None,
                        help="open the app on an experiment file or an export sidecar")
+    parser.add_argument("--neuroml", dest="app_neuroml", metavar="CELL.nml", default=None,
+                        help="open the app with the membrane of a NeuroML 2 single-compartment Hodgkin-Huxley cell "
+                        "(with --preset or --config: on their protocol)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in _subcommand_modules():
         module.add_parser(subparsers)
     return parser
 
 
-def _open_app(args: argparse.Namespace) -> int:
+def app_experiment(args: argparse.Namespace) -> Any:
+    """The experiment the app opens on: --preset or --config (else the app's own), with the
+    membrane of --neuroml; None for the app's default."""
     experiment = None
     if args.app_preset is not None:
         from .run import preset_experiment
@@ -94,6 +100,20 @@ def _open_app(args: argparse.Namespace) -> int:
         from .common import load_experiment_file
 
         experiment = load_experiment_file(args.app_config, flag="--config")
+    if getattr(args, "app_neuroml", None) is not None:
+        from hhtui.model import Experiment
+        from hhtui.neuroml import NeuroMLError, read_membrane
+
+        try:
+            membrane = read_membrane(args.app_neuroml)
+        except NeuroMLError as error:
+            raise UsageError(f"--neuroml: {error}") from None
+        experiment = (experiment if experiment is not None else Experiment()).replace(membrane=membrane)
+    return experiment
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    experiment = app_experiment(args)
     if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
         raise UsageError("the app needs a terminal (standard input and output are not one); "
                          "run headless with 'hhtui run', 'hhtui sweep' or 'hhtui plot' (see 'hhtui --help')")
@@ -318,8 +338,9 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
             return done.code if isinstance(done.code, int) else (0 if done.code is None else 2)
         if args.command is not None:
             command = state["command"] = f"hhtui {args.command}"
-            if args.app_preset is not None or args.app_config is not None:
-                flag = "--preset" if args.app_preset is not None else "--config"
+            if args.app_preset is not None or args.app_config is not None or args.app_neuroml is not None:
+                flag = ("--preset" if args.app_preset is not None else "--config" if args.app_config is not None
+                        else "--neuroml")
                 raise UsageError(f"{flag} before a command only opens the app; put it after '{args.command}'")
             from hhtui import signals
 

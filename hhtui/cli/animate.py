@@ -102,7 +102,7 @@ def add_parser(subparsers: Any) -> None:
 def _output_path(args: argparse.Namespace) -> str:
     if args.output is not None:
         return str(args.output)
-    stem = Path(args.recording).stem if args.recording else args.preset or Path(args.config).stem
+    stem = Path(args.recording).stem if args.recording is not None else args.preset or Path(args.config).stem
     return f"{stem}.gif"
 
 
@@ -153,6 +153,8 @@ def _experiment_scene(args: argparse.Namespace) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """``hhtui animate``: read or run the recording, draw the frames, write the GIF."""
+    if args.title is not None:  # one line: a title with line breaks cannot be placed
+        args.title = " ".join(args.title.split())
     given = [name for name in ("recording", "preset", "config") if getattr(args, name) is not None]
     if not given:
         raise UsageError("give a recording (RUN.csv) or --preset NAME or --config FILE.json to animate")

@@ -33,6 +33,9 @@ terminal, e.g. in a pipe or a job log):
     time (ms), and with --gates the gating variables m, h, n below it;
   - an F-I curve (hhtui sweep; columns amp_uA_cm2,...,rate_Hz): the firing rate (Hz) against the
     current (uA/cm^2);
+  - a grid of two parameters (hhtui sweep --amp A --g-k B): a heat map of the rate (or --value)
+    over both, with the scale of its shades;
+  - a hysteresis sweep (hhtui sweep --hysteresis): both branches, up from rest and down from firing;
   - any other CSV whose first column is t_ms: its *_mV columns against time.
 Colours are used only on a terminal and never when NO_COLOR is set; without colours each gate is
 drawn with its own letter.
@@ -43,6 +46,8 @@ examples:
   hhtui plot run.csv
   hhtui plot run.csv --gates --width 120 --height 40
   hhtui plot fi.csv
+  hhtui plot grid.csv --value latency_ms
+  hhtui plot hysteresis.csv
 """
 
 
@@ -52,6 +57,9 @@ def add_parser(subparsers: Any) -> None:
                                    description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("file", metavar="FILE.csv", help="a CSV written by hhtui run, hhtui sweep or the app")
     parser.add_argument("--gates", action="store_true", help="also draw the gating variables m, h, n (runs only)")
+    parser.add_argument("--value", default=None, metavar="COLUMN",
+                        help="for a sweep: the column to draw (rate_Hz, spike_count, latency_ms; for a hysteresis "
+                        "sweep also V_max_mV, V_min_mV; default: rate_Hz)")
     parser.add_argument("--width", type=positive_int, default=None, metavar="W",
                         help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)")
     parser.add_argument("--height", type=positive_int, default=None, metavar="H",
@@ -156,7 +164,15 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
     if "t_ms" in columns and "V_mV" in columns:
         return "run"
     if "amp_uA_cm2" in columns and "rate_Hz" in columns:
-        return "fi"
+        from .plot_grid import HYSTERESIS_COLUMN, grid_axes
+
+        if HYSTERESIS_COLUMN in columns:
+            return "hysteresis"
+        varied = grid_axes(columns)
+        if len(varied) > 2:
+            raise UsageError(f"FILE.csv: {name} varies {len(varied)} parameters ({', '.join(varied)}); a plot draws "
+                             "one (a curve) or two (a map): sweep fewer at a time")
+        return "grid" if len(varied) == 2 else "fi"
     if "t_ms" in columns and any(key.endswith("_mV") for key in columns):
         return "traces"
     raise UsageError(f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve "
@@ -164,15 +180,31 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
 
 
 def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, gates: bool = False,
-           color: bool = False) -> str:
+           color: bool = False, value: str | None = None) -> str:
     """The plot of a CSV's columns as text of ``height`` lines and ``width`` columns."""
     import plotext as plt
 
+    if next(iter(columns.values())).size == 0:
+        raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
     kind = _kind(columns, name)
     if gates and kind != "run":
         raise UsageError(f"--gates: {name} has no gating variables (only a run has m, h, n)")
-    if next(iter(columns.values())).size == 0:
-        raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
+    if value is not None and kind not in ("fi", "grid", "hysteresis"):
+        raise UsageError(f"--value: only for a sweep's CSV; {name} is a recording")
+    if value is not None and (value not in columns or value == "amp_uA_cm2"):
+        from .plot_grid import RESULT_COLUMNS
+
+        choices = [c for c in columns if c in RESULT_COLUMNS or c.startswith("V_")]
+        raise UsageError(f"--value: {name} has no column {value!r}; choose one of {', '.join(choices)}")
+    if kind in ("grid", "hysteresis"):
+        from .plot_grid import render_heatmap, render_hysteresis
+
+        draw = render_heatmap if kind == "grid" else render_hysteresis
+        try:
+            return draw(columns, name, value or "rate_Hz", width, height, color=color)
+        except (ArithmeticError, ValueError, IndexError) as error:
+            raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                             f"({type(error).__name__}: {error})") from None
     plt.clf()
     plt.limit_size(False, False)  # the size asked for, even beyond what plotext detects as the terminal
     plt.plot_size(width, height)
@@ -218,16 +250,29 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
                     plt.ylim(0.0, 1.0)
         elif kind == "fi":
             style()
-            (amps,), x_note = _display_axis([columns["amp_uA_cm2"]])
-            (rates,), y_note = _display_axis([columns["rate_Hz"]])
+            from .plot_grid import grid_axes, label
+
+            column = value or "rate_Hz"
+            x_name = grid_axes(columns)[0]
+            x_values, y_values = columns[x_name], columns[column]
+            if column == "latency_ms":
+                keep = y_values >= 0.0  # -1: never fired
+                x_values, y_values = x_values[keep], y_values[keep]
+            (amps,), x_note = _display_axis([x_values])
+            (rates,), y_note = _display_axis([y_values])
             xs, ys = amps.tolist(), rates.tolist()
             if color:
                 plt.plot(xs, ys, color="blue", marker="braille")
             else:
                 plt.plot(xs, ys, marker="braille")
-            plt.title(f"{name}: F-I curve")
-            plt.xlabel(f"I (uA/cm^2){x_note}")
-            plt.ylabel(f"rate (Hz){y_note}")
+            if x_name == "amp_uA_cm2":
+                plt.title(f"{name}: F-I curve" if column == "rate_Hz" else f"{name}: {column} against the current")
+                plt.xlabel(f"I (uA/cm^2){x_note}")
+            else:
+                plt.title(f"{name}: {column} against {x_name}")
+                plt.xlabel(f"{label(x_name)}{x_note}")
+            y_label = {"rate_Hz": "rate (Hz)", "spike_count": "spikes", "latency_ms": "first spike (ms)"}.get(column, column)
+            plt.ylabel(f"{y_label}{y_note}")
         else:
             style()
             traces = [key for key in columns if key.endswith("_mV")][:6]
@@ -278,7 +323,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"FILE.csv: {error}") from None
     _check_sidecar(path)
     width, height = plot_size(args.width, args.height)
-    text = render(columns, path.name, width, height, gates=args.gates, color=use_color())
+    text = render(columns, path.name, width, height, gates=args.gates, color=use_color(), value=args.value)
     sys.stdout.write(text.rstrip("\n") + "\n")
     sys.stdout.flush()
     return 0

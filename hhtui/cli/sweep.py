@@ -34,7 +34,7 @@ from .common import (
 )
 from .progress import ProgressBar
 
-__all__ = ["AmpRange", "FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "add_parser", "run"]
+__all__ = ["FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "AmpRange", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
 
@@ -183,6 +183,11 @@ def _load_config(path: str) -> dict[str, Any]:
     except ExportError as error:
         raise UsageError(f"--config: {error}") from None
     sweep = data.get("sweep") if isinstance(data, dict) else None
+    if isinstance(sweep, dict) and "grid" not in sweep and all(
+            isinstance(sweep.get(k), (int, float)) for k in ("amp_from_uA_cm2", "amp_to_uA_cm2", "amp_step_uA_cm2")):
+        # A sidecar of the F-I sweeps of version 0.1, which varied the current alone.
+        text = f"{sweep['amp_from_uA_cm2']!r}:{sweep['amp_to_uA_cm2']!r}:{sweep['amp_step_uA_cm2']!r}"
+        sweep["grid"] = {"axes": [{"name": "amp", "text": text}]}
     if not isinstance(sweep, dict) or not isinstance(sweep.get("grid"), dict):
         raise UsageError(f"--config: {path}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
                          "write one with 'hhtui sweep -o FILE.csv'")

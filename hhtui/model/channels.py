@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._jit import njit
+from .fastexp import exp
 from .membrane import temperature_factor
 
 
@@ -39,44 +40,59 @@ def vtrap(x: float, y: float) -> float:
     return x / math.expm1(u)
 
 
-@njit
-def rates(v: float, phi: float) -> tuple[float, float, float, float, float, float]:
+def _rates(v: float, phi: float) -> tuple[float, float, float, float, float, float]:
     """(a_m, b_m, a_h, b_h, a_n, b_n) in 1/ms at membrane voltage ``v`` (mV).
 
-    This is the hot spot of every integrator, so the six rates share three exponentials:
+    This is the hot spot of every integrator, so the six rates share three exponentials
+    (:func:`hhtui.model.fastexp.exp`, which a loop over neurons can vectorise):
     exp(-(v+40)/10) and exp(-(v+55)/10) are exp(-(v+35)/10) times the constants exp(-1/2)
-    and exp(-2), and exp(-(v+65)/20) is exp(-(v+65)/80) to the 4th power.
+    and exp(-2), and exp(-(v+65)/20) is exp(-(v+65)/80) to the 4th power. There is no branch:
+    near the removable singularities (|u| < 1e-3 with u = -(v+40)/10 or -(v+55)/10) the
+    quotient u / (exp(u) - 1) is taken from its series 1 - u/2 + u^2/12 - u^4/720 (the next
+    term, u^6/30240, is below 1e-22 there), and either form is selected without a jump.
     """
-    e35 = math.exp(-(v + 35.0) / 10.0)
-    e80 = math.exp(-(v + 65.0) / 80.0)
+    e35 = exp(-(v + 35.0) / 10.0)
+    e80 = exp(-(v + 65.0) / 80.0)
+    e18 = exp(-(v + 65.0) / 18.0)
     e80_2 = e80 * e80
-    x_m = -(v + 40.0) / 10.0
-    x_n = -(v + 55.0) / 10.0
-    # 0.1 (v+40) / (1 - exp(-(v+40)/10)) = 0.1 * vtrap(-(v+40), 10), through the shared exponential.
-    a_m = vtrap(-(v + 40.0), 10.0) if abs(x_m) < 1e-3 else -(v + 40.0) / (e35 * _EXP_MINUS_HALF - 1.0)
-    a_n = vtrap(-(v + 55.0), 10.0) if abs(x_n) < 1e-3 else -(v + 55.0) / (e35 * _EXP_MINUS_TWO - 1.0)
-    b_m = 4.0 * math.exp(-(v + 65.0) / 18.0)
-    a_h = 0.07 * e80_2 * e80_2
-    b_h = 1.0 / (1.0 + e35)
-    b_n = 0.125 * e80
-    return phi * 0.1 * a_m, phi * b_m, phi * a_h, phi * b_h, phi * 0.01 * a_n, phi * b_n
+    u_m = -(v + 40.0) / 10.0
+    u_n = -(v + 55.0) / 10.0
+    s_m = u_m * u_m
+    s_n = u_n * u_n
+    # 10 u / (exp(u) - 1) from the series, and -(v+40) / (exp(u) - 1) through the shared exponential.
+    series_m = 10.0 * (1.0 - 0.5 * u_m + s_m * (1.0 / 12.0 - s_m * (1.0 / 720.0)))
+    series_n = 10.0 * (1.0 - 0.5 * u_n + s_n * (1.0 / 12.0 - s_n * (1.0 / 720.0)))
+    near_m = abs(u_m) < 1e-3
+    near_n = abs(u_n) < 1e-3
+    # (the denominators are replaced by 1 near the singularities, where their quotient is not used)
+    quotient_m = -(v + 40.0) / (1.0 if near_m else e35 * _EXP_MINUS_HALF - 1.0)
+    quotient_n = -(v + 55.0) / (1.0 if near_n else e35 * _EXP_MINUS_TWO - 1.0)
+    a_m = series_m if near_m else quotient_m
+    a_n = series_n if near_n else quotient_n
+    return (phi * 0.1 * a_m, phi * (4.0 * e18), phi * (0.07 * e80_2 * e80_2), phi * (1.0 / (1.0 + e35)),
+            phi * 0.01 * a_n, phi * (0.125 * e80))
 
 
-@njit
-def relax_gates(v: float, m: float, h: float, n: float, dt: float, phi: float,
+rates = njit(_rates, numpy_errors=True)
+
+
+def _relax_gates(v: float, m: float, h: float, n: float, dt: float, phi: float,
                 inactivation: bool) -> tuple[float, float, float]:
     """Gates after ``dt`` ms at a fixed voltage ``v`` (mV): each relaxes exactly, exponentially,
     towards x_inf(v) with tau_x(v). h is left as it is when ``inactivation`` is False."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, phi)
     s_m = a_m + b_m
     s_n = a_n + b_n
-    m_new = a_m / s_m + (m - a_m / s_m) * math.exp(-dt * s_m)
-    n_new = a_n / s_n + (n - a_n / s_n) * math.exp(-dt * s_n)
+    m_new = a_m / s_m + (m - a_m / s_m) * exp(-dt * s_m)
+    n_new = a_n / s_n + (n - a_n / s_n) * exp(-dt * s_n)
     h_new = h
     if inactivation:
         s_h = a_h + b_h
-        h_new = a_h / s_h + (h - a_h / s_h) * math.exp(-dt * s_h)
+        h_new = a_h / s_h + (h - a_h / s_h) * exp(-dt * s_h)
     return m_new, h_new, n_new
+
+
+relax_gates = njit(_relax_gates, numpy_errors=True)
 
 
 @njit

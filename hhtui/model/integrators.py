@@ -1,23 +1,27 @@
-"""Integrators of the Hodgkin-Huxley membrane behind one step-function signature.
+"""The membrane core: the Hodgkin-Huxley step of every fixed-step method and the population kernel.
 
-Methods (``METHODS``):
+Methods (``solver.REGISTRY``; the code in brackets selects the branch of :func:`step`):
 
-- ``euler``: forward Euler. First order; unstable at large dt (kept for teaching).
-- ``rk4``: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
-  reference to ~1e-4 ms in spike times).
-- ``expeuler``: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
+- ``euler`` [0]: forward Euler. First order; unstable at large dt (kept for teaching).
+- ``rk4`` [1]: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
+  reference to ~1e-5 ms in spike times).
+- ``expeuler`` [2]: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
   every variable is linear in itself once the others are frozen at the start of the step, so
   each gate relaxes exactly towards x_inf(V) with tau_x(V), and V towards the voltage where the
   ionic and injected currents balance, with tau = C_m / g_total. First order, but stable at
   dt = 0.1 ms.
-- ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference.
+- ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference
+  (:func:`reference_solution`).
 
-All fixed-step methods share :func:`step`, whose signature is
-``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params) -> (v, m, h, n)`` with the
-injected current (uA/cm^2) at the start, middle and end of the step. :func:`integrate` runs the
-step over a piece of the stimulus for a whole population, stepping exactly onto the time grid
-k*dt, recording every ``stride`` grid points, detecting upward threshold crossings and stopping
-a neuron at its first non-finite or out-of-range voltage.
+One implementation of each piece, used by the point neuron, the population and the network:
+:func:`derivatives` (the ionic currents and gate kinetics, with :func:`hhtui.model.channels.rates`),
+:func:`step` (one step of a method: ``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params)
+-> (v, m, h, n)`` with the injected current in uA/cm^2 at the start, middle and end of the step),
+:func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
+interpolated). :func:`integrate` runs a population through the pieces of a stimulus: blocks of
+neurons, time in the outer loop and neurons in the inner one, which the compiler vectorises
+(branch-free rates and exp; no floating-point shortcut, so the vectorised loop gives the same
+bits as a scalar one).
 
 ``params`` is :meth:`Membrane.as_array`: c_m, g_na, g_k, g_l, e_na, e_k, e_l, phi, h active.
 """
@@ -31,6 +35,7 @@ from numpy.typing import NDArray
 
 from ._jit import njit, prange, renamed
 from .channels import rates, relax_gates
+from .fastexp import exp
 from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  (re-exported)
 
 #: How far outside [0, 1] a gate may stray (rounding of a stable method) before the step counts as unstable.
@@ -38,23 +43,26 @@ GATE_SLACK = 1e-3
 
 
 
-@njit
-def derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
+def _derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
     """dV/dt (mV/ms) and dm/dt, dh/dt, dn/dt (1/ms) for injected current ``i_ext`` (uA/cm^2)."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, p[7])
     n2 = n * n
-    i_ion = p[1] * m * m * m * h * (v - p[4]) + p[2] * n2 * n2 * (v - p[5]) + p[3] * (v - p[6])
+    # Grouped so that the gates, which depend on the previous stage, enter last (a shorter chain
+    # of dependent operations); the division by C_m is a multiplication by its reciprocal.
+    i_ion = (p[1] * h * (v - p[4])) * (m * m * m) + (p[2] * (v - p[5])) * (n2 * n2) + p[3] * (v - p[6])
     return (
-        (i_ext - i_ion) / p[0],
+        (i_ext - i_ion) * (1.0 / p[0]),
         a_m * (1.0 - m) - b_m * m,
         (a_h * (1.0 - h) - b_h * h) * p[8],
         a_n * (1.0 - n) - b_n * n,
     )
 
 
-@njit
-def step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_mid: float, i_end: float,
-         dt: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
+derivatives = njit(_derivatives, numpy_errors=True)
+
+
+def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_mid: float, i_end: float,
+          dt: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
     """Advance one neuron by ``dt`` ms with the given method (see module docstring)."""
     if method == 1:
         k1v, k1m, k1h, k1n = derivatives(v, m, h, n, i_start, p)
@@ -74,90 +82,164 @@ def step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_
         g_na = p[1] * m * m * m * h
         g_k = p[2] * n * n * n * n
         g_total = g_na + g_k + p[3]
-        if g_total > 1e-12:
-            v_inf = (i_start + g_na * p[4] + g_k * p[5] + p[3] * p[6]) / g_total
-            v_new = v_inf + (v - v_inf) * math.exp(-dt * g_total / p[0])
-        else:
-            v_new = v + dt * i_start / p[0]
+        relaxed = g_total > 1e-12
+        g_safe = g_total if relaxed else 1.0
+        v_inf = (i_start + g_na * p[4] + g_k * p[5] + p[3] * p[6]) / g_safe
+        v_relaxed = v_inf + (v - v_inf) * exp(-dt * g_safe / p[0])
+        v_new = v_relaxed if relaxed else v + dt * i_start / p[0]
         m_new, h_new, n_new = relax_gates(v, m, h, n, dt, p[7], p[8] != 0.0)
         return v_new, m_new, h_new, n_new
     dv, dm, dh, dn = derivatives(v, m, h, n, i_start, p)
     return v + dt * dv, m + dt * dm, h + dt * dh, n + dt * dn
 
 
-def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64],
-               i_value: NDArray[np.float64], i_slope: NDArray[np.float64], t_piece: float,
-               t_from: float, t_to: float, dt: float, k_next: int, stride: int,
-               record: NDArray[np.float64], record_offset: int,
-               spike_time: NDArray[np.float64], spike_n: NDArray[np.int64],
-               threshold: float, v_limit: float, fail_time: NDArray[np.float64]) -> None:
-    """Integrate the population ``state`` (4, N: V, m, h, n) from ``t_from`` to ``t_to`` (ms).
+step = njit(_step, numpy_errors=True)
 
-    The injected current of neuron i is ``i_value[i] + i_slope[i] * (t - t_piece)``. Steps land
-    on every grid point k*dt (``k_next`` is the index of the first one after ``t_from``); at grid
-    points with k % stride == 0 (stride > 0) the state is written to ``record[:, i, j]``, j
-    counting from ``record_offset``. Upward crossings of ``threshold`` (mV) are interpolated
-    linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
 
-    Each neuron runs its own loop (no synchronisation between neurons, so the population loop can
-    be spread over cores). A neuron whose voltage leaves +/-``v_limit``, whose gates leave [0, 1]
-    by more than GATE_SLACK (an explicit method losing stability, e.g. at strong hyperpolarisation
-    where tau_m is microseconds), or whose state becomes non-finite stops at its last good step,
-    and the time of that step is written to ``fail_time[i]``.
-    """
-    population = state.shape[1]
+def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
+    """The blow-up test: V within +/-``v_limit`` mV and every gate within [0, 1] give or take
+    GATE_SLACK (False for NaN too)."""
+    return (abs(v) <= v_limit and -GATE_SLACK <= m <= 1.0 + GATE_SLACK and -GATE_SLACK <= h <= 1.0 + GATE_SLACK
+            and -GATE_SLACK <= n <= 1.0 + GATE_SLACK)
+
+
+state_ok = njit(_state_ok, numpy_errors=True)
+
+
+def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, level: float) -> float:
+    """Time (ms) where V crosses ``level`` (mV) between (t, v_before) and (t + h_step, v_after),
+    linearly interpolated."""
+    return t + h_step * (level - v_before) / (v_after - v_before)
+
+
+crossing_time = njit(_crossing_time, numpy_errors=True)
+
+
+#: Neurons advanced together in the inner loop (a block fits in the first-level cache).
+BLOCK = 128
+
+
+def _advance_block(method: int, state: NDArray[np.float64], p: NDArray[np.float64], lo: int, hi: int,
+                   bounds: NDArray[np.float64], value: NDArray[np.float64], slope: NDArray[np.float64],
+                   dt: float, grid_tolerance: float, stride: int, record: NDArray[np.float64], record_offset: int,
+                   spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], threshold: float, v_limit: float,
+                   fail_time: NDArray[np.float64]) -> None:
+    """Neurons lo..hi-1 through all the pieces (see :func:`_integrate`); time in the outer loop,
+    neurons in the inner one, which the compiler vectorises (no branch, no call inside)."""
+    size = hi - lo
+    new = np.empty((4, size))
+    current = np.empty((3, size))
     tolerance = 1e-9 * dt
     spike_capacity = spike_time.shape[1]
-    for i in prange(population):
-        v = state[0, i]
-        m = state[1, i]
-        h = state[2, i]
-        n = state[3, i]
-        t = t_from
-        k = k_next
-        j = record_offset
+    j = record_offset
+    for s in range(bounds.shape[0] - 1):
+        t_piece = bounds[s]
+        t_to = bounds[s + 1]
+        t = t_piece
+        k = int(math.floor(t_piece / dt + grid_tolerance)) + 1
         while t < t_to - tolerance:
             t_grid = k * dt
             on_grid = t_grid <= t_to + tolerance
             target = t_grid if on_grid else t_to
             h_step = target - t
-            i_start = i_value[i] + i_slope[i] * (t - t_piece)
-            i_end = i_value[i] + i_slope[i] * (target - t_piece)
-            v_new, m_new, h_new, n_new = step(method, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, p)
-            if not (abs(v_new) <= v_limit and -GATE_SLACK <= m_new <= 1.0 + GATE_SLACK
-                    and -GATE_SLACK <= h_new <= 1.0 + GATE_SLACK and -GATE_SLACK <= n_new <= 1.0 + GATE_SLACK):
-                fail_time[i] = t
-                break
-            if v < threshold <= v_new:
-                if spike_n[i] < spike_capacity:
-                    spike_time[i, spike_n[i]] = t + h_step * (threshold - v) / (v_new - v)
-                spike_n[i] += 1
-            v = v_new
-            m = m_new
-            h = h_new
-            n = n_new
+            for q in range(size):
+                i_start = value[s, lo + q] + slope[s, lo + q] * (t - t_piece)
+                i_end = value[s, lo + q] + slope[s, lo + q] * (target - t_piece)
+                current[0, q] = i_start
+                current[1, q] = 0.5 * (i_start + i_end)
+                current[2, q] = i_end
+            if method == 1:
+                for q in range(size):
+                    v, m, h, n = step(1, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
+                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    new[0, q] = v
+                    new[1, q] = m
+                    new[2, q] = h
+                    new[3, q] = n
+            elif method == 2:
+                for q in range(size):
+                    v, m, h, n = step(2, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
+                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    new[0, q] = v
+                    new[1, q] = m
+                    new[2, q] = h
+                    new[3, q] = n
+            else:
+                for q in range(size):
+                    v, m, h, n = step(0, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
+                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    new[0, q] = v
+                    new[1, q] = m
+                    new[2, q] = h
+                    new[3, q] = n
+            for q in range(size):
+                i = lo + q
+                if fail_time[i] != np.inf:
+                    continue
+                v_old = state[0, i]
+                v_new = new[0, q]
+                if not state_ok(v_new, new[1, q], new[2, q], new[3, q], v_limit):
+                    fail_time[i] = t
+                    continue
+                if v_old < threshold <= v_new:
+                    if spike_n[i] < spike_capacity:
+                        spike_time[i, spike_n[i]] = crossing_time(t, h_step, v_old, v_new, threshold)
+                    spike_n[i] += 1
+                state[0, i] = v_new
+                state[1, i] = new[1, q]
+                state[2, i] = new[2, q]
+                state[3, i] = new[3, q]
             if on_grid:
                 t = t_grid
                 if stride > 0 and k % stride == 0:
-                    record[0, i, j] = v
-                    record[1, i, j] = m
-                    record[2, i, j] = h
-                    record[3, i, j] = n
+                    for q in range(size):
+                        record[0, lo + q, j] = state[0, lo + q]
+                        record[1, lo + q, j] = state[1, lo + q]
+                        record[2, lo + q, j] = state[2, lo + q]
+                        record[3, lo + q, j] = state[3, lo + q]
                     j += 1
                 k += 1
             else:
                 t = target
-        state[0, i] = v
-        state[1, i] = m
-        state[2, i] = h
-        state[3, i] = n
+
+
+advance_block = njit(_advance_block, numpy_errors=True)
+
+
+def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], bounds: NDArray[np.float64],
+               value: NDArray[np.float64], slope: NDArray[np.float64], dt: float, grid_tolerance: float, stride: int,
+               record: NDArray[np.float64], record_offset: int, spike_time: NDArray[np.float64],
+               spike_n: NDArray[np.int64], threshold: float, v_limit: float, fail_time: NDArray[np.float64]) -> None:
+    """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
+    [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
+
+    Within piece s the injected current of neuron i is ``value[s, i] + slope[s, i] * (t -
+    bounds[s])`` (uA/cm^2). Steps land on every grid point k*dt and on every piece bound (the
+    first grid point after a bound is the one after floor(bound/dt + grid_tolerance)); at grid
+    points with k % stride == 0 (stride > 0) the state is written to ``record[:, i, j]``, j
+    counting from ``record_offset``. Upward crossings of ``threshold`` (mV) are interpolated
+    linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
+
+    A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method
+    losing stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a
+    non-finite value) stops at its last good step, and the time of that step is written to
+    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of neurons run independently,
+    so the population loop can be spread over cores.
+    """
+    population = state.shape[1]
+    blocks = (population + BLOCK - 1) // BLOCK
+    for b in prange(blocks):
+        lo = b * BLOCK
+        hi = min(population, lo + BLOCK)
+        advance_block(method, state, p, lo, hi, bounds, value, slope, dt, grid_tolerance, stride, record,
+                      record_offset, spike_time, spike_n, threshold, v_limit, fail_time)
 
 
 #: The same loop compiled twice: serially (one neuron, small populations, no threading
-#: overhead per step) and with the population loop spread over the cores.
-integrate = njit(_integrate)
-integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True)
-PARALLEL_MIN_POPULATION = 64
+#: overhead) and with the blocks of neurons spread over the cores.
+integrate = njit(_integrate, numpy_errors=True)
+integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True, numpy_errors=True)
+PARALLEL_MIN_POPULATION = 2 * BLOCK
 
 
 def reference_solution(p: NDArray[np.float64], state: NDArray[np.float64], i_value: NDArray[np.float64],

@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .channels import steady_states
 from .errors import ParameterError
-from .integrators import METHODS, step
+from .integrators import METHODS, crossing_time, state_ok, step
 from .membrane import Membrane, check_int, check_range
 from .simulation import V_LIMIT, resting_potential
 from .solver import FixedStepRun
@@ -347,7 +347,6 @@ def build_connections(settings: NetworkSettings) -> Connections:
 # -------------------------------------------------------------------------------- kernel
 
 
-@njit
 def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
                  g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, start: int, stop: int,
                  indptr: NDArray[np.int64], post: NDArray[np.int64], weight: NDArray[np.float64],
@@ -393,10 +392,10 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
             for k in range(kinds):
                 current -= g[k, i] * (vi - e_rev[k])
             v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], current, current, current, dt, p)
-            if not (abs(v_new) <= v_limit and abs(m_new) < 1e6 and abs(h_new) < 1e6 and abs(n_new) < 1e6):
+            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
                 return s, count, 1
             if vi < threshold <= v_new:
-                t_spike = t0 + dt * (threshold - vi) / (v_new - vi)
+                t_spike = crossing_time(t0, dt, vi, v_new, threshold)
                 spike_neuron[count] = i  # room for one spike per neuron is left at every step
                 spike_time[count] = t_spike
                 count += 1
@@ -420,6 +419,9 @@ def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.f
         if capacity - count < size and s + 1 < stop:
             return s + 1, count, 2
     return stop, count, 0
+
+
+run_network = njit(_run_network, numpy_errors=True)
 
 
 # -------------------------------------------------------------------------------- results
@@ -566,12 +568,13 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
             spike_neuron = np.concatenate([spike_neuron[:count], np.empty(room - count, dtype=np.int64)])
             spike_time = np.concatenate([spike_time[:count], np.empty(room - count)])
         stop = min(s.n_steps, done + chunk)
-        done, count, status = _run_network(v, m, h, n, g, parameters, METHODS[s.method], s.dt, done, stop,
+        done, count, status = run_network(v, m, h, n, g, parameters, METHODS[s.method], s.dt, done, stop,
                                            indptr, post, weight, delay, channel, e_rev, decay, buffer,
                                            stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
                                            rec_index, s.stride, record, spike_neuron, spike_time, count)
         if status == 1:
-            halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range or became NaN); "
+            halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+                      "or a value became NaN); "
                       "use a smaller dt")
             break
         if progress is not None:

@@ -23,10 +23,12 @@ from .errors import NumericalInstabilityError, ParameterError
 from .integrators import PARALLEL_MIN_POPULATION, integrate, integrate_parallel, reference_solution
 from .membrane import Membrane, check_range
 from .samples import Samples
-from .solver import DEFAULT_METHOD, GRID_TOLERANCE, METHODS, check_dt, check_method, sample_stride
+from .solver import DEFAULT_METHOD, GRID_TOLERANCE, REGISTRY, check_dt, check_method, sample_stride
 from .stimulus import NoStimulus, Stimulus
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
+SEGMENT_VALUES = 1 << 20  # stimulus pieces x neurons handed to the kernel at a time (bounds the memory)
+WINDOW_PIECES = 1 << 18  # time steps or stimulus pieces whose edges are listed at a time (bounds the memory)
 
 
 def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> float:
@@ -61,7 +63,7 @@ class Simulation:
         membrane: the membrane parameters (default: the 1952 squid axon).
         stimulus: the protocol (current clamp or voltage clamp); per-neuron amplitudes set N.
         dt: time step in ms (default 0.01).
-        method: one of ``METHODS`` (default ``rk4``).
+        method: one of the names in ``REGISTRY`` (default ``rk4``).
         sample_every: recording interval in ms, a multiple of dt (default: every step).
         population: number of neurons when the stimulus amplitudes are scalar (default 1).
         v_init: initial voltage in mV (default: the resting potential; under voltage clamp the
@@ -193,7 +195,7 @@ class Simulation:
         t_to = self._snap(self.t + duration)
         if self.stimulus.is_clamp:
             return self._advance_clamp(t_to, record)
-        if self.method == "scipy":
+        if not REGISTRY[self.method].fixed_step:
             return self._advance_reference(t_to, record)
 
         times = self._record_times(self.t, t_to) if record else np.zeros(0)
@@ -203,28 +205,67 @@ class Simulation:
         spike_n = np.zeros(self.population, dtype=np.int64)
         fail_time = np.full(self.population, np.inf)
         params = self.membrane.as_array()
-        method = METHODS[self.method]
+        method = REGISTRY[self.method].kernel
         stride = self._stride if record else 0
         kernel = integrate_parallel if self.population >= PARALLEL_MIN_POPULATION else integrate
         t_start = self.t
-        for t_a, t_b in self._pieces(self.t, t_to):
-            middle = 0.5 * (t_a + t_b)
-            value, slope = self.stimulus.piece(middle)
-            value = np.ascontiguousarray(np.broadcast_to(value - slope * (middle - t_a), (self.population,)), dtype=np.float64)
-            slope = np.ascontiguousarray(np.broadcast_to(slope, (self.population,)), dtype=np.float64)
-            offset = int(np.searchsorted(times, t_a + GRID_TOLERANCE * self.dt, side="right"))
-            kernel(method, self.state, params, value, slope, t_a, t_a, t_b, self.dt, self._next_grid_index(t_a),
-                   stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time)
-            if np.isfinite(fail_time).any():
-                self.t = float(fail_time.min())
-                kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
-                self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
-                partial = self._samples(times[:kept].copy(), recorded[:, :, :kept].copy(),
-                                        *self._spikes(spike_time, spike_n, t_start, self.t))
-                raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
-            self.t = t_b
+        batch = max(1, SEGMENT_VALUES // self.population)
+        for window_from, window_to in self._windows(self.t, t_to):
+            bounds = self._bounds(window_from, window_to)
+            for first in range(0, bounds.size - 1, batch):
+                last = min(bounds.size - 1, first + batch)
+                value, slope = self._segment_currents(bounds[first:last + 1])
+                offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
+                kernel(method, self.state, params, bounds[first:last + 1], value, slope, self.dt, GRID_TOLERANCE,
+                       stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time)
+                if np.isfinite(fail_time).any():
+                    self.t = float(fail_time.min())
+                    kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
+                    self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
+                    partial = self._samples(times[:kept].copy(), recorded[:, :, :kept].copy(),
+                                            *self._spikes(spike_time, spike_n, t_start, self.t))
+                    raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
+                self.t = float(bounds[last])
         self.t = t_to
         return self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
+
+    def _windows(self, t_from: float, t_to: float) -> list[tuple[float, float]]:
+        """[t_from, t_to] cut at grid points into windows of at most WINDOW_PIECES steps or
+        stimulus pieces, so that the pieces of one window fit in memory whatever the protocol."""
+        spacing = min(self.dt, self.stimulus.shortest_piece())
+        span = WINDOW_PIECES * spacing
+        windows = []
+        start = t_from
+        while start < t_to:
+            k = max(self._next_grid_index(start), int(math.floor((start + span) / self.dt)))
+            end = k * self.dt
+            if end >= t_to - GRID_TOLERANCE * self.dt:
+                end = t_to
+            windows.append((start, end))
+            start = end
+        return windows
+
+    def _bounds(self, t_from: float, t_to: float) -> NDArray[np.float64]:
+        """t_from, the stimulus edges strictly between (snapped to the grid when within
+        GRID_TOLERANCE of it), t_to: the bounds of the pieces integrated one after another (ms)."""
+        edges = np.asarray(self.stimulus.edge_times(t_from, t_to), dtype=np.float64)
+        if edges.size:
+            on_grid = np.round(edges / self.dt) * self.dt
+            edges = np.unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * self.dt, on_grid, edges))
+            edges = edges[(edges > t_from) & (edges < t_to)]
+        return np.concatenate(([t_from], edges, [t_to]))
+
+    def _segment_currents(self, bounds: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """(value at the start, slope) of the injected current in each piece between ``bounds``,
+        shape (pieces, population) each (uA/cm^2, uA/cm^2/ms), from the protocol at the pieces' middles."""
+        start = bounds[:-1]
+        middle = 0.5 * (start + bounds[1:])
+        value = self.stimulus.current(middle)
+        slope = self.stimulus.slopes(middle)
+        value = value - slope * (middle - start)[None, :]
+        shape = (self.population, middle.size)
+        return (np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
+                np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64))
 
     def _spikes(self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float,
                 t_to: float) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

@@ -13,12 +13,35 @@ from typing import Any
 from .errors import ParameterError
 from .membrane import check_range
 
-METHODS: dict[str, int] = {"euler": 0, "rk4": 1, "expeuler": 2, "scipy": 3}
+@dataclass(frozen=True)
+class Method:
+    """An integration method: its ``name`` (as typed by a user), its ``order`` of accuracy (None for
+    an adaptive one), a one-line ``description`` and ``kernel``, the code by which the compiled step
+    (:func:`hhtui.model.integrators.step`) selects it (-1: not a fixed-step method; the
+    simulation runs it through its own path). A new fixed-step method is one entry here and one
+    branch in that step function."""
+
+    name: str
+    order: int | None
+    description: str
+    kernel: int
+
+    @property
+    def fixed_step(self) -> bool:
+        return self.kernel >= 0
+
+
+#: The integration methods by name, in the order they are offered.
+REGISTRY: dict[str, Method] = {method.name: method for method in (
+    Method("euler", 1, "forward Euler, 1st order, unstable at large dt (for teaching)", 0),
+    Method("rk4", 4, "classical Runge-Kutta, 4th order (default)", 1),
+    Method("expeuler", 1, "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt", 2),
+    Method("scipy", None, "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference", -1),
+)}
+#: Name -> kernel code of every method (the adaptive reference has code 3, kept for old callers).
+METHODS: dict[str, int] = {name: (method.kernel if method.fixed_step else 3) for name, method in REGISTRY.items()}
 METHOD_DESCRIPTIONS: dict[str, str] = {
-    "rk4": "classical Runge-Kutta, 4th order (default)",
-    "expeuler": "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt",
-    "euler": "forward Euler, 1st order, unstable at large dt (for teaching)",
-    "scipy": "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference",
+    name: REGISTRY[name].description for name in ("rk4", "expeuler", "euler", "scipy")
 }
 DEFAULT_METHOD = "rk4"
 

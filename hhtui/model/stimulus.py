@@ -94,10 +94,33 @@ class Stimulus:
         times = {t for window in self._windows() for t in window if t_from < t < t_to and math.isfinite(t)}
         return sorted(times)
 
+    def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
+        """:meth:`edges` as a sorted array (ms); protocols with many edges build it without a
+        Python loop."""
+        return np.asarray(self.edges(t_from, t_to), dtype=np.float64)
+
+    def shortest_piece(self) -> float:
+        """A lower bound on the time (ms) between two edges of the protocol (inf: no edges);
+        the simulation lists the edges of at most so many pieces at a time."""
+        return math.inf
+
+    def support(self) -> tuple[float, float]:
+        """[first, last) times (ms) outside which the current is zero."""
+        windows = self._windows()
+        if not windows:
+            return (math.inf, math.inf)
+        return (min(w[0] for w in windows), max(w[1] for w in windows))
+
     def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(value at t, slope) per neuron, valid from ``t`` up to the next edge (uA/cm^2, uA/cm^2/ms)."""
         value = self.current(np.array([t]))[:, 0]
         return value, np.zeros_like(value)
+
+    def slopes(self, t: ArrayLike) -> NDArray[np.float64]:
+        """d(current)/dt in uA/cm^2/ms at times ``t`` (ms), within the pieces between edges:
+        shape (population, len(t)). Zero for piecewise-constant protocols."""
+        times = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        return np.zeros((self.population, times.size))
 
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         """Injected current in uA/cm^2 at times ``t`` (ms): shape (population, len(t))."""
@@ -213,6 +236,20 @@ class Train(Stimulus):
                     times.add(t)
         return sorted(times)
 
+    def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
+        first = max(0, int((t_from - self.start) // self.interval) - 1)
+        last = min(self.count, int(max(0.0, t_to - self.start) // self.interval) + 2)
+        onsets = self.start + np.arange(first, max(first, last), dtype=np.float64) * self.interval
+        times = np.concatenate((onsets, onsets + self.width))
+        return np.unique(times[(times > t_from) & (times < t_to)])
+
+    def support(self) -> tuple[float, float]:
+        return (self.start, self.start + (self.count - 1) * self.interval + self.width)
+
+    def shortest_piece(self) -> float:
+        gap = self.interval - self.width
+        return min(self.width, gap) if self.count > 1 and gap > 0 else self.width
+
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
         since = times - self.start
@@ -265,6 +302,11 @@ class Ramp(Stimulus):
         inside = self.start <= t < self.start + self.duration
         slope = self._slope() if inside else np.zeros(self.population)
         return value, slope
+
+    def slopes(self, t: ArrayLike) -> NDArray[np.float64]:
+        times = np.atleast_1d(np.asarray(t, dtype=np.float64))
+        inside = (times >= self.start) & (times < self.start + self.duration)
+        return np.where(inside[None, :], self._slope()[:, None], 0.0)
 
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
@@ -326,6 +368,21 @@ class Noise(Stimulus):
                 if t_from < t < t_to and t < stop:
                     times.add(t)
         return sorted(times)
+
+    def shortest_piece(self) -> float:
+        return self.bin_width
+
+    def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
+        stop = self.start + self.duration
+        lo = max(t_from, self.start)
+        hi = min(t_to, stop)
+        times = [super().edges(t_from, t_to)]
+        if hi > lo:
+            first = math.floor((lo - self.start) / self.bin_width)
+            last = math.ceil((hi - self.start) / self.bin_width)
+            bins = self.start + np.arange(first, last + 1, dtype=np.float64) * self.bin_width
+            times.append(bins[(bins > t_from) & (bins < t_to) & (bins < stop)])
+        return np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x in times]))
 
     def _bin_values(self, bins: NDArray[np.int64]) -> NDArray[np.float64]:
         """Standard normal values for bin indices (population, len(bins))."""
@@ -410,7 +467,32 @@ class Combined(Stimulus):
         return self.parts[0].amplitude_value
 
     def edges(self, t_from: float, t_to: float) -> list[float]:
-        return sorted({t for p in self.parts for t in p.edges(t_from, t_to)})
+        return [float(t) for t in self.edge_times(t_from, t_to)]
+
+    def _supports(self) -> NDArray[np.float64]:
+        """(parts, 2): each part's support, computed once."""
+        cached = self.__dict__.get("_support_cache")
+        if cached is None:
+            cached = np.array([p.support() for p in self.parts], dtype=np.float64).reshape(-1, 2)
+            object.__setattr__(self, "_support_cache", cached)
+        return cached
+
+    def _parts_within(self, t_from: float, t_to: float) -> list[Stimulus]:
+        """The parts whose support meets [t_from, t_to]."""
+        supports = self._supports()
+        meets = np.nonzero((supports[:, 0] <= t_to) & (supports[:, 1] >= t_from))[0]
+        return [self.parts[k] for k in meets]
+
+    def shortest_piece(self) -> float:
+        return min(p.shortest_piece() for p in self.parts)
+
+    def support(self) -> tuple[float, float]:
+        supports = self._supports()
+        return (float(supports[:, 0].min()), float(supports[:, 1].max()))
+
+    def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
+        arrays = [p.edge_times(t_from, t_to) for p in self._parts_within(t_from, t_to)]
+        return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0)
 
     def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         value = np.zeros(self.population)
@@ -421,12 +503,30 @@ class Combined(Stimulus):
             slope = slope + part_slope
         return value, slope
 
-    def current(self, t: ArrayLike) -> NDArray[np.float64]:
+    def _sum(self, t: ArrayLike, what: str) -> NDArray[np.float64]:
+        """The parts' ``current`` or ``slopes`` at sorted or unsorted times ``t``, added in the
+        order of the parts; each part is evaluated only at the times within its support, so a
+        sum of N pulses costs time linear in N."""
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
         total = np.zeros((self.population, times.size))
-        for part in self.parts:
-            total = total + part.current(times)
+        if times.size == 0:
+            return total
+        order = np.argsort(times, kind="stable")
+        ordered = times[order]
+        for part in self._parts_within(float(ordered[0]), float(ordered[-1])):
+            first, last = part.support()
+            j0 = int(np.searchsorted(ordered, first, side="left"))
+            j1 = int(np.searchsorted(ordered, last, side="left"))
+            if j1 > j0:
+                where = order[j0:j1]
+                total[:, where] = total[:, where] + getattr(part, what)(times[where])
         return total
+
+    def current(self, t: ArrayLike) -> NDArray[np.float64]:
+        return self._sum(t, "current")
+
+    def slopes(self, t: ArrayLike) -> NDArray[np.float64]:
+        return self._sum(t, "slopes")
 
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.kind, "parts": [p.to_dict() for p in self.parts]}

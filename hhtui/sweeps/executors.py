@@ -83,9 +83,12 @@ class Dask:
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
         try:
             if address is None:
+                # One thread per worker process, and one for the kernels inside it: N workers
+                # use N cores, without oversubscribing them.
                 self.cluster = distributed.LocalCluster(n_workers=int(workers or 1), threads_per_worker=1,
                                                         processes=True, dashboard_address=None,
-                                                        silence_logs=logging.CRITICAL)
+                                                        silence_logs=logging.CRITICAL,
+                                                        env={"NUMBA_NUM_THREADS": "1"})
                 self.client = distributed.Client(self.cluster, timeout=connect_timeout)
             else:
                 self.client = distributed.Client(address, timeout=connect_timeout)
@@ -139,10 +142,10 @@ class Dask:
         client = getattr(self, "client", None)
         if client is not None:
             with contextlib.suppress(Exception):  # closing a broken connection
-                client.close(timeout=5)
+                client.close(timeout=2)
         if self.cluster is not None:
             with contextlib.suppress(Exception):
-                self.cluster.close(timeout=10)
+                self.cluster.close(timeout=2)
             self.cluster = None
 
 

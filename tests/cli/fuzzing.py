@@ -87,6 +87,9 @@ GOOD_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
         "--dt": ("0.01", "0.025", "0.05"),
     },
     "plot": {"--width": ("30", "80", "120"), "--height": ("8", "24", "40")},
+    "animate": {"--fps": ("1", "2"), "--seconds": ("0.5", "1"), "--size": ("240x160", "320x200"),
+                "--title": ("t", "\u00e9", "")},
+    "neuroml export": {"--t-stop": ("5", "20"), "--name": ("x", "cell", "a b", "")},
     "axon": {
         "--length-cm": ("0.5", "1", "2"), "--diameter-um": ("476", "100", "10"), "--ra": ("35.4", "100"),
         "--nseg": ("4", "8", "20", "40"), "--dx-um": ("1000", "2500"), "--dt": ("0.01", "0.025", "0.05"),
@@ -112,6 +115,14 @@ COST_FLAGS = frozenset({"--t-stop", "--dt", "--nseg", "--dx-um", "--length-cm", 
                         "--height", "--diameter-um", "--ra", "--c-m", "--stim-duration", "--duration", "--tau",
                         "--delay", "--weight"})
 
+#: The commands fuzzed and how often each is drawn. Not fuzzed: ``record`` and ``serve``, which
+#: start the app on a terminal or a web server.
+COMMANDS = {"run": 5, "sweep": 3, "plot": 3, "axon": 3, "network": 3, "app": 2, "neuroml export": 1,
+            "neuroml show": 1, "animate": 1}
+
+#: Commands whose output is not a CSV with its sidecar: a folder (neuroml export) or one file.
+SINGLE_OUTPUT = ("neuroml export", "animate")
+
 #: Output names tried with -o ("good.csv" is the earlier good output).
 OUTPUTS = (GOOD, GOOD, "out.csv", "-", "sub/out.csv", "dir", "good.json", "", "out", "OUT.CSV", "x.csv.csv",
            "dir/out.csv", "\udc80.csv", "a b.csv")
@@ -131,9 +142,11 @@ class Case:
     expensive_ok: bool = True
 
     def command(self) -> str:
-        """The subcommand, or ``app``."""
-        for word in self.argv:
-            if word in ("run", "sweep", "plot", "axon", "network"):
+        """The subcommand (``neuroml export`` with its action), or ``app``."""
+        for k, word in enumerate(self.argv):
+            if word == "neuroml":
+                return " ".join(self.argv[k:k + 2])
+            if word in COMMANDS:
                 return word
         return "app"
 
@@ -159,7 +172,11 @@ def _parsers() -> dict[str, Any]:
     parsers: dict[str, Any] = {"app": top}
     for action in top._actions:
         if isinstance(action, argparse._SubParsersAction):
-            parsers.update(action.choices)
+            for name, parser in action.choices.items():
+                parsers[name] = parser
+                for inner in parser._actions:  # e.g. neuroml export / neuroml show
+                    if isinstance(inner, argparse._SubParsersAction):
+                        parsers.update({f"{name} {sub}": p for sub, p in inner.choices.items()})
     return parsers
 
 
@@ -220,6 +237,8 @@ class Generator:
             return rng.choice(("", "RK4", "none ", "\udc80", "x", flag.choices[0] * 2))
         if name in ("--preset",):
             return rng.choice(self.presets + ["no-such", "", "\udc80"]) if self.presets else "x"
+        if name == "--neuroml":
+            return rng.choice(("cell.nml",) * 4 + ("net.nml",) * 2 + ("missing.nml", "dir", GOOD, "cfg.json"))
         if name in ("--config",):
             return rng.choice(("cfg.json",) * 6 + ("missing.json", "dir", GOOD, "good.json", "", "data.csv"))
         if name in ("-o", "--output"):
@@ -235,15 +254,29 @@ class Generator:
     def case(self) -> Case:
         """A random input."""
         rng = self.rng
-        command = rng.choices(("run", "sweep", "plot", "axon", "network", "app"), weights=(5, 3, 3, 3, 3, 2))[0]
+        command = rng.choices(list(COMMANDS), weights=list(COMMANDS.values()))[0]
         files: dict[str, bytes] = {}
-        words: list[str] = [] if command == "app" else [command]
+        words: list[str] = [] if command == "app" else command.split()
         flags = self.flags[command]
         wanted = rng.choice((0, 1, 2, 2, 3, 3, 4, 5, 7))
         chosen = [rng.choice(flags) for _ in range(wanted)] if flags else []
-        if command == "plot":
-            words.append(rng.choice(("data.csv",) * 8 + (GOOD, "good.json", "missing.csv", "dir", "", "-")))
+        if command in ("plot", "animate"):
+            choices = ("data.csv",) * 8 + (GOOD, "good.json", "missing.csv", "dir", "", "-")
+            if command == "animate" and rng.random() < 0.3:
+                choices = ("",)  # with --preset or --config instead, or nothing at all
+            if choices != ("",):
+                words.append(rng.choice(choices))
             files["data.csv"] = self.csv_file()
+        if command == "neuroml show":
+            words.append(rng.choice(("cell.nml",) * 4 + ("net.nml", "missing.nml", "dir", GOOD, "")))
+        if command == "neuroml export" or (command == "neuroml show" and rng.random() < 0.2):
+            words += ["-o", rng.choice(("nml", "nml", "dir", GOOD, "sub/nml", "", "\udc80"))]
+        if command == "animate" and rng.random() < 0.7:
+            words += ["-o", rng.choice(("a.gif", "a.gif", GOOD, "dir", "sub/a.gif", "-", "\udc80.gif"))]
+        if command == "animate":
+            chosen = chosen[: rng.choice((0, 1, 1, 2))]
+            if len(words) > 1 and words[1] != "-o":  # a recording: mostly without --preset/--config
+                chosen = [f for f in chosen if not {"--preset", "--config"} & set(f.names) or rng.random() < 0.2]
         if command == "run" and rng.random() < 0.35:
             chosen.append(next(f for f in flags if "--config" in f.names))
         if command == "app":
@@ -267,16 +300,24 @@ class Generator:
             words += ["--amp", rng.choice(GOOD_VALUES["sweep"]["--amp"])]
         if command == "sweep" and rng.random() < 0.9 and not any(w.startswith("--t-stop") for w in words):
             words += ["--t-stop", rng.choice(GOOD_VALUES["sweep"]["--t-stop"]), "--transient", "1"]
-        if command in ("run", "axon", "network") and not any(w.startswith("--t-stop") for w in words):
+        if command in ("run", "axon", "network", "neuroml export") and not any(w.startswith("--t-stop") for w in words):
             words += ["--t-stop", rng.choice(GOOD_VALUES[command]["--t-stop"])]
         if command == "axon" and not any(w.startswith(("--nseg", "--dx-um")) for w in words):
             words += ["--nseg", rng.choice(GOOD_VALUES["axon"]["--nseg"])]
+        if command == "animate" and rng.random() < 0.8:  # bounded: a few small frames
+            words += ["--fps", "2", "--seconds", "0.5", "--size", "240x160"]
         if rng.random() < 0.05:  # something no parser knows, or a flag left without its value
             words.insert(rng.randrange(len(words) + 1), rng.choice(("--no-such-flag", "extra", "-x", "--", "-")))
         if rng.random() < 0.04 and words and words[-1].startswith("-"):
             words.pop()
         if any(w.startswith("--config") for w in words) or "--config" in words:
             files["cfg.json"] = self.config_file()
+        if command.startswith("neuroml") or any(w.startswith("--neuroml") for w in words):
+            files["cell.nml"] = self.xml_file("cell")
+            files["net.nml"] = self.xml_file("net")
+            for name, text in self.samples.items():  # the channels the cell includes, as exported
+                if name.endswith(".channel.nml"):
+                    files[name] = text.encode()
         return Case(words, files, expensive_ok=not self.cheap)
 
     # ---------------------------------------------------------------------------- config files
@@ -423,6 +464,43 @@ class Generator:
         return raw
 
 
+def _xml_file(self: Generator, kind: str) -> bytes:
+    """The bytes of a NeuroML file: a cell or a network exported by the command, mutated."""
+    rng = self.rng
+    text = self.samples[kind]
+    for _ in range(rng.choice((0, 1, 1, 2))):
+        action = rng.randrange(8)
+        if action == 0:
+            text = text[: rng.randrange(len(text) + 1)]
+        elif action == 1:  # a number replaced by a hostile one
+            import re
+
+            numbers = list(re.finditer(r'"-?[0-9][0-9.eE+-]*(?:[a-zA-Z_/0-9]*)"', text))
+            if numbers:
+                found = rng.choice(numbers)
+                value = rng.choice(("1e400", "nan", "-inf", "1e308", "4.9e-324", "abc", "", "0", "-1", "1e12"))
+                unit = re.sub(r'^"-?[0-9][0-9.eE+-]*', "", found.group(0)).rstrip('"')
+                text = text[: found.start()] + f'"{value}{unit if rng.random() < 0.7 else ""}"' + text[found.end():]
+        elif action == 2:
+            text = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
+                    '&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;'
+                    '&c;&c;&c;">]><neuroml id="&d;&d;&d;&d;&d;&d;&d;&d;"/>')
+        elif action == 3:
+            text = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><neuroml id="&e;"/>'
+        elif action == 4:
+            text = text.replace("<", "<" * rng.choice((1, 2)), 1)
+        elif action == 5:
+            text = "<neuroml>" + "<a>" * 5000 + "</a>" * 5000 + "</neuroml>"
+        elif action == 6:
+            text = text.replace("ionChannelHH", rng.choice(("ionChannel", "x", "")), 1)
+        else:
+            text = rng.choice(("", "null", "{}", "\udc80", "<neuroml/>", text + "\x00"))
+    return text.encode("utf-8", "surrogateescape")
+
+
+Generator.xml_file = _xml_file  # type: ignore[attr-defined]
+
+
 _SAMPLES: dict[str, str] = {}
 
 
@@ -443,6 +521,13 @@ def sample_files() -> dict[str, str]:
             "run": (folder / "run.csv").read_text(), "sidecar": (folder / "run.json").read_text(),
             "fi": (folder / "fi.csv").read_text(), "traces": (folder / "traces.csv").read_text(),
         })
+        if run_in_process(["neuroml", "export", "-o", "nml", "--t-stop", "5"], folder).status == 0:
+            nml = folder / "nml"
+            _SAMPLES["cell"] = (nml / "hhcell.cell.nml").read_text()
+            _SAMPLES["net"] = next(nml.glob("*.net.nml")).read_text()
+            _SAMPLES.update({path.name: path.read_text() for path in nml.glob("*.channel.nml")})
+        else:  # an installation without NeuroML support: the files are refused as unreadable
+            _SAMPLES["cell"] = _SAMPLES["net"] = "<neuroml/>"
     return _SAMPLES
 
 
@@ -688,16 +773,44 @@ def check(case: Case, outcome: Outcome, before: dict[str, str], after: dict[str,
     elif outcome.status == 0:
         informational = any(word in ("--list-presets", "-h", "--help", "--version") for word in case.argv)
         output = None if informational else _output_of(case)
-        allowed = set()
+        allowed: set[str] = set()
+        single = case.command() in SINGLE_OUTPUT
         if output not in (None, "-"):
             target = os.path.normpath(output)
-            allowed = {target, os.path.splitext(target)[0] + ".json"}
+            allowed = {target} if single else {target, os.path.splitext(target)[0] + ".json"}
         changed = {k for k in before if k in after and after[k] != before[k]} | (set(before) - set(after))
-        if changed - allowed:
-            problems.append("success changed files it was not asked to write: " + ", ".join(sorted(changed - allowed)[:3]))
+        unexpected = {name for name in changed - allowed
+                      if not (single and output and name.startswith(os.path.normpath(output) + os.sep))}
+        if unexpected:
+            problems.append("success changed files it was not asked to write: " + ", ".join(sorted(unexpected)[:3]))
         if output not in (None, "-") and {name for name in allowed if name in after} != allowed:
-            problems.append("success without the CSV and its sidecar")
+            problems.append("success without its output" if single else "success without the CSV and its sidecar")
     return problems
+
+
+@dataclass(frozen=True)
+class Known:
+    """A finding already reported and not fixed yet: its command, the start of its problem, a
+    text its output holds, and a reproduction (a test expects it to fail until it is fixed)."""
+
+    command: str
+    problem: str
+    output: str
+    case: Case
+
+    def matches(self, problem: str, case: Case, outcome: Outcome) -> bool:
+        return (case.command() == self.command and problem.startswith(self.problem)
+                and self.output in outcome.stderr + outcome.exception)
+
+
+#: Open findings: the fuzz tests pass over them, and each still reproduces (a strict xfail test).
+KNOWN: tuple[Known, ...] = (
+    Known("animate", "exception escaped: ValueError: cannot convert float NaN to integer", "",
+          Case(["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
+               {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"})),
+    Known("neuroml export", "failure left or changed files", "file name too long",
+          Case(["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"])),
+)
 
 
 @dataclass
@@ -748,15 +861,21 @@ def try_case(case: Case, mode: str = "process") -> tuple[Outcome, list[str]]:
 def fuzz(count: int, seed: int, mode: str = "process", log: TextIO | None = None,
          every: int = 0) -> tuple[dict[str, Finding], int, list[tuple[float, Case]]]:
     """Try ``count`` inputs from ``seed``; returns (findings by signature, inputs tried, the ten
-    slowest inputs with their seconds)."""
+    slowest inputs with their seconds). Findings of :data:`KNOWN` are only logged, as known."""
     generator = Generator(seed, cheap=(mode != "process"))
     findings: dict[str, Finding] = {}
+    seen_known: set[str] = set()
     slowest: list[tuple[float, Case]] = []
     for index in range(count):
         case = generator.case()
         outcome, problems = try_case(case, mode)
         for problem in problems:
             key = signature(problem, case, outcome)
+            if any(known.matches(problem, case, outcome) for known in KNOWN):
+                if log is not None and key not in seen_known:
+                    print(f"(known, not counted) {key}", file=log, flush=True)
+                seen_known.add(key)
+                continue
             if key not in findings:
                 findings[key] = Finding(problem, case, outcome)
                 if log is not None:

@@ -281,3 +281,21 @@ def test_bad_cell_on_the_command_line_and_in_python(tmp_path: Path) -> None:
         hhtui.simulate(neuroml=tmp_path / "bad.nml")
     assert caught.value.parameter == "neuroml" and "no <cell>" in str(caught.value)
     assert math.isfinite(read_membrane(TUTORIAL / "hhcell.cell.nml").g_na)
+
+
+def test_the_app_opens_with_the_membrane_of_a_cell(tmp_path: Path) -> None:
+    from hhtui.cli import app_experiment, build_parser
+
+    export_experiment(tmp_path, build(g_na=80, temperature=12))
+    args = build_parser().parse_args(["--preset", "refractory", "--neuroml", str(tmp_path / "custom.net.nml")])
+    experiment = app_experiment(args)
+    assert experiment.name == "refractory"
+    assert experiment.membrane.g_na == 80 and experiment.membrane.temperature == 12
+    args = build_parser().parse_args(["--neuroml", str(TUTORIAL / "hhcell.cell.nml")])
+    assert_same_membrane(app_experiment(args).membrane, Membrane())
+
+
+def test_a_bad_cell_for_the_app_is_one_line(tmp_path: Path) -> None:
+    done = run_hhtui("--neuroml", "missing.nml", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "hhtui: error: --neuroml: cannot read missing.nml: file does not exist\n"

@@ -51,6 +51,23 @@ def test_a_two_dimensional_grid_is_the_one_dimensional_sweeps_side_by_side(hhtui
     assert (tmp_path / "other.csv").read_bytes() == (tmp_path / "fi36.csv").read_bytes()
 
 
+def test_config_of_an_older_f_i_sidecar(hhtui, tmp_path: Path) -> None:
+    """A sidecar of the one-dimensional sweeps (the currents as from/to/step) still reproduces them."""
+    done = hhtui("sweep", "--amp", "0:20:5", *RUN, "-o", "new.csv")
+    assert done.returncode == 0, done.stderr
+    sidecar = json.loads((tmp_path / "new.json").read_text())
+    grid = sidecar["sweep"].pop("grid")
+    assert grid["axes"][0]["text"] == "0:20:5"
+    sidecar["sweep"].update({"amp_from_uA_cm2": 0.0, "amp_to_uA_cm2": 20.0, "amp_step_uA_cm2": 5.0})
+    (tmp_path / "old.json").write_text(json.dumps(sidecar))
+    again = hhtui("sweep", "--config", "old.json", "-o", "again.csv")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "new.csv").read_bytes()
+    (tmp_path / "run.json").write_text(json.dumps({"t_stop": 10}))
+    refused = hhtui("sweep", "--config", "run.json", "-o", "x.csv")
+    assert refused.returncode == 2 and "not a sweep sidecar" in refused.stderr
+
+
 def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
     """71 currents in one chunk run on the kernel spread over the cores; in chunks of 7, on the
     serial one: the same numbers either way."""
@@ -104,6 +121,57 @@ def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) ->
     reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     assert (tmp_path / "fi.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+def test_the_progress_bar_counts_grid_points_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the bar shows the grid points done; Ctrl-C then stops the sweep cleanly."""
+    import os
+    import pty
+    import select
+    import sys
+
+    from tests.cli.conftest import child_environment
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: hhtui on the terminal
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, "-m", "hhtui", "sweep", "--amp", "0:100:0.01", "--t-stop", "3000",
+                                   "-o", "big.csv"], child_environment(None))
+    seen = b""
+    try:
+        deadline = time.monotonic() + 240
+        while b"/10,001 points" not in seen and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                seen += os.read(fd, 4096)
+        assert b"/10,001 points" in seen, seen[-500:]
+        os.kill(pid, signal.SIGINT)
+        finished, status = 0, 0
+        while True:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                seen += chunk
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            assert time.monotonic() < deadline + 120, "Ctrl-C did not stop the sweep"
+        if not finished:
+            _, status = os.waitpid(pid, 0)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130
+    assert b"interrupted" in seen and b"Traceback" not in seen
+    assert not (tmp_path / "big.csv").exists()
 
 
 def test_hysteresis_shows_the_bistable_range(hhtui, tmp_path: Path) -> None:

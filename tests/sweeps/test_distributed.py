@@ -1,0 +1,162 @@
+"""Sweeps on a real dask.distributed cluster: a scheduler and two workers started as separate
+processes on 127.0.0.1 (each bounded in time and always torn down), and a local cluster made by
+``--workers``. The numbers must equal the in-process run value for value, the chunks must have
+been computed by the workers, and a worker killed mid-sweep must lose no grid point."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import run_hhtui, start_hhtui
+
+pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.distributed
+
+#: Generous bounds for a busy machine (the workers import numpy and load the compiled kernels).
+START_TIMEOUT_S = 180
+GRID = ("--amp", "0:30:2", "--g-k", "30,36", "--t-stop", "100", "--transient", "20", "--chunk-size", "4")
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    with open(log, "wb") as out:
+        return subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(timeout=30)
+
+
+class Cluster:
+    """A scheduler and workers on 127.0.0.1, each a process of its own (no nanny: a worker is
+    its process, so killing it kills the worker)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.workers: dict[str, subprocess.Popen[bytes]] = {}
+        info = directory / "scheduler.json"
+        self.processes.append(start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
+                                     "--no-dashboard", "--scheduler-file", str(info), "--idle-timeout", "900"],
+                                    directory / "scheduler.log"))
+        wait_for(lambda: info.exists() and info.stat().st_size > 0 or self.processes[0].poll() is not None,
+                 START_TIMEOUT_S, "the scheduler")
+        assert self.processes[0].poll() is None, (directory / "scheduler.log").read_text()
+        self.address = json.loads(info.read_text())["address"]
+        assert self.address.startswith("tcp://127.0.0.1:")
+
+    def add_worker(self, name: str) -> None:
+        process = start(["distributed.cli.dask_worker", self.address, "--no-nanny", "--nthreads", "1",
+                         "--name", name, "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "120"],
+                        self.directory / f"{name}.log")
+        self.processes.append(process)
+        self.workers[name] = process
+
+    def wait_for_workers(self, count: int) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout=START_TIMEOUT_S) as client:
+            client.wait_for_workers(count, timeout=START_TIMEOUT_S)
+
+    def close(self) -> None:
+        for process in reversed(self.processes):
+            stop(process)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[Cluster]:
+    made = Cluster(tmp_path)
+    try:
+        made.add_worker("w1")
+        made.add_worker("w2")
+        made.wait_for_workers(2)
+        yield made
+    finally:
+        made.close()
+
+
+def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_path: Path) -> None:
+    remote = run_hhtui("sweep", *GRID, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
+    assert remote.returncode == 0, remote.stderr
+    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
+    assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
+    execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
+    assert execution["executor"] == "dask" and execution["scheduler"] == cluster.address
+    # The chunks were computed in the worker processes (host:pid), both of them, none here.
+    worker_pids = {process.pid for process in cluster.workers.values()}
+    computed_by = {int(where.rsplit(":", 1)[1]): count for where, count in execution["chunks_by_worker"].items()}
+    assert set(computed_by) == worker_pids
+    assert sum(computed_by.values()) == json.loads((tmp_path / "remote.json").read_text())["sweep"]["chunks"] == 8
+
+
+def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Path) -> None:
+    args = ("sweep", "--amp", "0:30:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "2")
+    journal = tmp_path / "remote.csv.chunks"
+    sweep = start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
+    try:
+        wait_for(lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or sweep.poll() is not None, START_TIMEOUT_S,
+                 "two finished chunks")
+        assert sweep.poll() is None, "the sweep ended before a worker could be killed"
+        victim = cluster.workers["w1"]
+        os.killpg(victim.pid, signal.SIGKILL)
+        victim.wait(timeout=30)
+        _, stderr = sweep.communicate(timeout=600)
+    finally:
+        if sweep.poll() is None:
+            sweep.kill()
+            sweep.communicate()
+    assert sweep.returncode == 0, stderr
+    assert not journal.exists()
+    here = run_hhtui(*args, "-o", "here.csv", cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
+    assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
+    execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
+    assert sum(execution["chunks_by_worker"].values()) == 16  # every chunk arrived, from the survivor too
+
+
+def test_a_local_cluster_for_the_run(tmp_path: Path) -> None:
+    local = run_hhtui("sweep", *GRID, "--workers", "2", "-o", "local.csv", cwd=tmp_path)
+    assert local.returncode == 0, local.stderr
+    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    assert here.returncode == 0, here.stderr
+    assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
+    execution = json.loads((tmp_path / "local.json").read_text())["sweep"]["execution"]
+    assert execution["local_workers"] == 2 and len(execution["chunks_by_worker"]) >= 1
+    assert str(os.getpid()) not in "".join(execution["chunks_by_worker"])
+
+
+def test_no_scheduler_at_the_address_is_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = run_hhtui("sweep", *GRID, "--scheduler", f"tcp://127.0.0.1:{port}", "-o", "x.csv", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "--scheduler" in lines[0] and "cannot reach" in lines[0], done.stderr
+    assert list(tmp_path.iterdir()) == []
