@@ -759,7 +759,7 @@ class HHApp(App[int]):
 
         from .palette import Palette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             self.push_screen(Palette(id="--command-palette"))
 
     def get_default_screen(self) -> Screen:
