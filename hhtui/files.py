@@ -186,7 +186,7 @@ def check_target(path: PathLike, *, force: bool = False) -> Path:
         raise ExportError(f"cannot write {shown}: it names a directory, not a file")
     if name.startswith(".") and "." not in name.lstrip("."):
         raise ExportError(f"cannot write {shown}: the name is only an extension; give the file a name, "
-                          f"e.g. run{name if len(name) > 1 else '.csv'}")
+                          f"e.g. run.{name.lstrip('.') or 'csv'}")
     directory = target.parent
     shown_dir = os.fspath(directory) if os.fspath(directory) != "." else ". (current directory)"
     try:

@@ -174,7 +174,7 @@ def format_rows(block: NDArray[np.float64]) -> str:
     digits = np.empty(values.size, dtype=np.int64)
     exponents = np.empty(values.size, dtype=np.int64)
     if _scan(values, _POWERS, digits, exponents):
-        texts = [("%.10g" % v).encode("ascii") for v in values[digits < 0].tolist()]
+        texts = [("%.10g" % v).encode("ascii") for v in values[digits < 0].tolist()]  # noqa: UP031 (the reference format)
         spare = np.frombuffer(b"".join(texts), dtype=np.uint8)
         spare_start = np.concatenate(([0], np.cumsum([len(t) for t in texts]))).astype(np.int64)
     else:

@@ -205,7 +205,7 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         except (ArithmeticError, ValueError, IndexError) as error:
             raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
                              f"({type(error).__name__}: {error})") from None
-    plt.clf()
+    plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     plt.limit_size(False, False)  # the size asked for, even beyond what plotext detects as the terminal
     plt.plot_size(width, height)
     panels = 2 if gates else 1
@@ -291,7 +291,7 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
                          f"({type(error).__name__}: {error})") from None
     finally:
-        plt.clf()
+        plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     if not color:
         text = plt.uncolorize(text)
     return text

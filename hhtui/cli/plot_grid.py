@@ -138,7 +138,7 @@ def render_hysteresis(columns: dict[str, np.ndarray], name: str, value: str, wid
     down (from firing)."""
     import plotext as plt  # type: ignore[import-untyped]
 
-    plt.clf()
+    plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     plt.limit_size(False, False)
     plt.plot_size(width, height)
     if not color:
@@ -155,7 +155,7 @@ def render_hysteresis(columns: dict[str, np.ndarray], name: str, value: str, wid
     plt.xlabel("I (uA/cm^2)")
     plt.ylabel(label(value))
     text: Any = plt.build()
-    plt.clf()
+    plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     if not color:
         text = plt.uncolorize(text)
     return str(text)

@@ -19,6 +19,7 @@ import numpy as np
 
 from hhtui.model import Experiment, Membrane, Solver, Step
 from hhtui.model.experiment import MAX_T_STOP
+from hhtui.signals import exit_status
 
 from .common import (
     UsageError,
@@ -441,7 +442,7 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
             flag = "--scheduler" if args.scheduler is not None else "--workers"
             _keep_or_drop(journal, sweep)
             raise UsageError(f"{flag}: {error}") from None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
             bar.close()
             kept = sweep.points_done
             if journal is not None and sweep.finished:
@@ -451,7 +452,7 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
                 if journal is not None:
                     journal.remove()
                 print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
-            return 130
+            return exit_status(stop)
         except NumericalInstabilityError:
             if journal is not None:
                 journal.remove()
@@ -536,10 +537,10 @@ def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver
 
     try:
         result = hysteresis_sweep(amps, membrane, settings, progress)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
         bar.close()
         print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
-        return 130
+        return exit_status(stop)
     finally:
         bar.close()
     bistable = result.bistable_range(min_spikes)

@@ -26,8 +26,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 #: Environment variable naming the directory of the kernel cache (it replaces ``~/.cache/hhtui``).
 CACHE_DIR_VARIABLE = "HHTUI_CACHE_DIR"
@@ -73,7 +74,7 @@ def kernel_cache_dir() -> Path | None:
     return None if root is None else root / __version__
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cache_class(directory: str) -> Any:
     """numba's per-function cache, located under ``directory`` and tolerant of any disk failure.
 
@@ -85,7 +86,7 @@ def _cache_class(directory: str) -> Any:
 
         locator_base = caching._CacheLocator
         source_mixin = caching._SourceFileBackedLocatorMixin
-        impl_base = getattr(caching, "CompileResultCacheImpl")
+        impl_base = caching.CompileResultCacheImpl
         cache_base = caching.FunctionCache
     except (ImportError, AttributeError):  # pragma: no cover - depends on numba's internals
         return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,7 +32,7 @@ def _allow_inlining() -> None:
     """Raise LLVM's inlining threshold for this process (once: LLVM refuses an option given twice).
     Inlining changes no result; it only lets the compiler see a whole step at once."""
     try:
-        import llvmlite.binding as llvm
+        import llvmlite.binding as llvm  # type: ignore[import-untyped]
 
         llvm.set_option("hhtui", f"-inline-threshold={INLINE_THRESHOLD}")
     except Exception:  # pragma: no cover - depends on llvmlite
@@ -86,13 +87,13 @@ def njit(function: F, parallel: bool = False, numpy_errors: bool = False) -> F:
     options: dict[str, Any] = {"error_model": "numpy"} if numpy_errors else {}
     dispatcher = numba.njit(nogil=True, parallel=parallel, **options)(function)
     attach_cache(dispatcher)
-    return dispatcher  # type: ignore[no-any-return]
+    return dispatcher  # type: ignore[return-value]  # a dispatcher is called like the function
 
 
 if JIT_ENABLED:
     from numba import prange
 else:  # pragma: no cover - the uncompiled fallback
-    prange = range
+    prange = range  # type: ignore[misc]
 
 
 def renamed(function: F, name: str) -> F:
@@ -101,7 +102,10 @@ def renamed(function: F, name: str) -> F:
     import types
 
     code = function.__code__
-    code = code.replace(co_name=name, co_qualname=name) if hasattr(code, "co_qualname") else code.replace(co_name=name)
+    if hasattr(code, "co_qualname"):  # Python 3.11 and later
+        code = code.replace(co_name=name, co_qualname=name)  # type: ignore[call-arg]
+    else:
+        code = code.replace(co_name=name)
     copy = types.FunctionType(code, function.__globals__, name, function.__defaults__, function.__closure__)
     copy.__qualname__ = name
     copy.__doc__ = function.__doc__

@@ -115,7 +115,7 @@ def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, lev
 crossing_time = njit(_crossing_time, numpy_errors=True)
 
 
-#: Neurons advanced together in the inner loop (a block fits in the first-level cache).
+#: Most neurons advanced together in the inner loop (a block fits in the first-level cache).
 BLOCK = 128
 
 
@@ -209,7 +209,8 @@ advance_block = njit(_advance_block, numpy_errors=True)
 def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], bounds: NDArray[np.float64],
                value: NDArray[np.float64], slope: NDArray[np.float64], dt: float, grid_tolerance: float, stride: int,
                record: NDArray[np.float64], record_offset: int, spike_time: NDArray[np.float64],
-               spike_n: NDArray[np.int64], threshold: float, v_limit: float, fail_time: NDArray[np.float64]) -> None:
+               spike_n: NDArray[np.int64], threshold: float, v_limit: float, fail_time: NDArray[np.float64],
+               block: int) -> None:
     """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
     [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
 
@@ -223,14 +224,15 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], 
     A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method
     losing stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a
     non-finite value) stops at its last good step, and the time of that step is written to
-    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of neurons run independently,
-    so the population loop can be spread over cores.
+    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of ``block`` neurons run
+    independently, so the population loop can be spread over cores; the size of the blocks
+    changes no number.
     """
     population = state.shape[1]
-    blocks = (population + BLOCK - 1) // BLOCK
+    blocks = (population + block - 1) // block
     for b in prange(blocks):
-        lo = b * BLOCK
-        hi = min(population, lo + BLOCK)
+        lo = b * block
+        hi = min(population, lo + block)
         advance_block(method, state, p, lo, hi, bounds, value, slope, dt, grid_tolerance, stride, record,
                       record_offset, spike_time, spike_n, threshold, v_limit, fail_time)
 
@@ -239,7 +241,14 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], 
 #: overhead) and with the blocks of neurons spread over the cores.
 integrate = njit(_integrate, numpy_errors=True)
 integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True, numpy_errors=True)
-PARALLEL_MIN_POPULATION = 2 * BLOCK
+PARALLEL_MIN_POPULATION = 32
+
+
+def block_size(population: int, threads: int) -> int:
+    """Neurons per block: at most BLOCK, and small enough that ``threads`` cores get about four
+    blocks each (a multiple of 8, the vector width)."""
+    share = -(-population // (4 * max(1, threads)))
+    return int(min(BLOCK, max(8, -(-share // 8) * 8)))
 
 
 def reference_solution(p: NDArray[np.float64], state: NDArray[np.float64], i_value: NDArray[np.float64],

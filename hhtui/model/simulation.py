@@ -13,6 +13,7 @@ between grid points are stepped onto exactly.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 
 from .channels import steady_states, time_constants
 from .errors import NumericalInstabilityError, ParameterError
-from .integrators import PARALLEL_MIN_POPULATION, integrate, integrate_parallel, reference_solution
+from .integrators import BLOCK, PARALLEL_MIN_POPULATION, block_size, integrate, integrate_parallel, reference_solution
 from .membrane import Membrane, check_range
 from .samples import Samples
 from .solver import DEFAULT_METHOD, GRID_TOLERANCE, REGISTRY, check_dt, check_method, sample_stride
@@ -207,7 +208,9 @@ class Simulation:
         params = self.membrane.as_array()
         method = REGISTRY[self.method].kernel
         stride = self._stride if record else 0
-        kernel = integrate_parallel if self.population >= PARALLEL_MIN_POPULATION else integrate
+        parallel = self.population >= PARALLEL_MIN_POPULATION
+        kernel = integrate_parallel if parallel else integrate
+        block = block_size(self.population, os.cpu_count() or 1) if parallel else BLOCK
         t_start = self.t
         batch = max(1, SEGMENT_VALUES // self.population)
         for window_from, window_to in self._windows(self.t, t_to):
@@ -217,7 +220,7 @@ class Simulation:
                 value, slope = self._segment_currents(bounds[first:last + 1])
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
                 kernel(method, self.state, params, bounds[first:last + 1], value, slope, self.dt, GRID_TOLERANCE,
-                       stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time)
+                       stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time, block)
                 if np.isfinite(fail_time).any():
                     self.t = float(fail_time.min())
                     kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))

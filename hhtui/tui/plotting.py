@@ -185,7 +185,7 @@ def _frame(width: int, height: int, xlim: tuple[float, float], ylim: tuple[float
     import plotext as plt
 
     with _LOCK:
-        plt.clf()
+        plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
         plt.limit_size(False, False)
         plt.plotsize(width, height)
         plt.theme("clear")
@@ -199,7 +199,7 @@ def _frame(width: int, height: int, xlim: tuple[float, float], ylim: tuple[float
         if title:
             plt.title(title)
         text = plt.build()
-        plt.clf()
+        plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     return _ANSI.sub("", text).rstrip("\n").split("\n")[:height]
 
 

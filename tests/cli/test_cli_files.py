@@ -296,3 +296,23 @@ def test_plot_warns_when_the_sidecar_belongs_to_another_run(hhtui, tmp_path: Pat
     done = hhtui("plot", "a.csv")
     assert done.returncode == 0
     assert "warning" in one_line(done.stderr) and "a.csv" in done.stderr
+
+
+def test_sigterm_stops_a_sweep_like_ctrl_c_with_status_143(tmp_path: Path) -> None:
+    args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
+    journal = tmp_path / "fi.csv.chunks"
+    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + TIMEOUT_S
+        while not list(journal.glob("chunk-*.npz")) and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert process.poll() is None, "the sweep ended before it could be stopped"
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=TIMEOUT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 143, err
+    assert "Traceback" not in err and not (tmp_path / "fi.csv").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".hhtui-")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from textual.app import App

@@ -319,6 +319,7 @@ async def test_the_table_covers_every_input_of_the_panel(tmp_path) -> None:
         assert every == {field for _, field in FIELDS}
         for kind, ids in STIMULUS_IDS.items():
             app.query_one("#s-type").value = kind
+            await wait_for(pilot, lambda: app.session.sim.stimulus.kind == kind, what=f"the {kind} protocol")
             await pilot.pause()
             shown = {field_id for field_id in shown_inputs(app) if field_id.startswith("s-")}
             assert shown == set(ids), kind
@@ -385,9 +386,17 @@ async def test_a_long_paste_gives_a_short_message(tmp_path) -> None:
         assert field.has_class("-invalid") and "g_k" in message
         assert len(message) < 200, f"{len(message)} characters"
         assert len(str(field.tooltip)) < 200
+        # The box was only just mounted and its first layouts are partial (0 or 2 lines): wait until
+        # it is as tall as its message needs at its width. At 80x24 the panel's text is 23 columns
+        # wide, and the message (about 50 characters, whatever the length of the paste) takes 4 lines.
         box = app.query_one("#error-m-g_k")
-        # The box was first laid out for the longer message shown while typing: wait for the layout.
-        await wait_for(pilot, lambda: box.size.height <= 3, what=f"a box of at most 3 lines ({box.size.height})")
+
+        def laid_out() -> bool:
+            width = box.size.width
+            return width > 0 and box.size.height == box.get_content_height(box.size, app.size, width)
+
+        await wait_for(pilot, laid_out, what="the message box to be laid out")
+        assert box.size.height <= 4, (box.size, message)
 
 
 # --- the solver: every method, and a time step far too large for forward Euler ---------------------------
