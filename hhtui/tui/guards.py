@@ -66,10 +66,13 @@ class ScreenGuards:
     acts only while it is on top, a message that finds the screen's widgets missing is let go,
     a resize to a stale size is dropped."""
 
+    _dismissed = False
+
     def dismiss(self, result: Any = None) -> AwaitComplete:
         screen: Any = self
-        if not screen.is_current:
+        if self._dismissed or not screen.is_current:  # a second close (enter and q at once): nothing to do
             return AwaitComplete.nothing()
+        self._dismissed = True
         return super().dismiss(result)  # type: ignore[misc]
 
     async def _dispatch_message(self, message: Message) -> None:
