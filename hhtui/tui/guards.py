@@ -39,7 +39,7 @@ def _page_by_options(option_list: Any, direction: int) -> None:
     page = max(1, option_list.scrollable_content_region.height)
     anchor = min(max((option_list.highlighted or 0) + direction * page, 0), count - 1)
     option_list.highlighted = _widget_navigation.find_next_enabled_no_wrap(
-        candidates=option_list.options, anchor=anchor, direction=direction, with_anchor=True)
+        candidates=option_list.options, anchor=anchor, direction=1 if direction > 0 else -1, with_anchor=True)
 
 
 def guard_option_list_paging() -> None:
@@ -78,7 +78,7 @@ class ScreenGuards:
         except NoMatches:
             pass  # nothing to act on
 
-    def _on_resize(self, event: events.Resize) -> None:
+    async def _on_resize(self, event: events.Resize) -> None:
         screen: Any = self
         terminal = screen.app.size
         if event.size != terminal and not screen.app.is_inline and terminal.area:
