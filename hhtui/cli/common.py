@@ -159,16 +159,17 @@ def non_negative_float(text: str) -> float:
     return value
 
 
-def whole_number(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number >= ``low``."""
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number >= ``low`` (and <= ``high`` when given)."""
+    allowed = f">= {low}" if high is None else f"from {low} to {high}"
 
     def convert(text: str) -> int:
         try:
             value = int(text, 10)
         except (TypeError, ValueError):
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, got {text!r}")
+            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}, got {text[:40]!r}")
         return value
 
     convert.__name__ = "positive_int" if low == 1 else f"whole_number_from_{low}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import shlex
 import sys
 import time
@@ -31,6 +32,7 @@ from .common import (
     number,
     positive_int,
     solver_changes,
+    whole_number,
     write_output,
 )
 from .progress import ProgressBar
@@ -38,6 +40,8 @@ from .progress import ProgressBar
 __all__ = ["FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "AmpRange", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
+#: A local cluster is one process per worker on this machine: more than a few per core only thrashes.
+MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
 
 #: Most neuron-steps (points x time steps) one sweep may take: hours on a 100-core cluster.
 MAX_NEURON_STEPS = 10**13
@@ -158,8 +162,9 @@ def add_parser(subparsers: Any) -> None:
     where = parser.add_argument_group("execution")
     where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                        help="run the chunks on this dask.distributed scheduler (needs hhtui[distributed])")
-    where.add_argument("--workers", type=positive_int, default=None, metavar="N",
-                       help="run the chunks on a local dask cluster of N worker processes started for the run")
+    where.add_argument("--workers", type=whole_number(1, MAX_LOCAL_WORKERS), default=None, metavar="N",
+                       help="run the chunks on a local dask cluster of N worker processes started for the run "
+                       f"(at most {MAX_LOCAL_WORKERS}: four per core of this machine)")
     where.add_argument("--chunk-size", type=positive_int, default=None, metavar="POINTS",
                        help="grid points per chunk (default: about 2e7 neuron-steps, 64 to 4096 points)")
     where.add_argument("--resume", action="store_true",

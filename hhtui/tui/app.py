@@ -209,6 +209,8 @@ class HHApp(App[int]):
 
     def _model_ready(self, session: "LiveRun") -> None:
         self.session = session
+        if session.population_note:
+            self.notify(session.population_note, title="one neuron", severity="warning", timeout=20)
         self._arm(session.experiment)
         self._set_view(session.experiment.view, quiet=True)
         self.plot.source = self
@@ -220,12 +222,17 @@ class HHApp(App[int]):
             self.action_toggle_run()
 
     async def _fill_panel(self) -> None:
-        await self.panel.build_inputs()
-        if self.session is not None:
-            self.panel.load(self.session.experiment, self.speed, self.window_ms)
-            self.panel.set_run(speed=self.speed, window=self.window_ms)
-            if self.session.experiment.description:  # a preset given on the command line: explain it
-                self.panel.show_about()
+        from textual.css.query import NoMatches
+
+        try:
+            await self.panel.build_inputs()
+            if self.session is not None:
+                self.panel.load(self.session.experiment, self.speed, self.window_ms)
+                self.panel.set_run(speed=self.speed, window=self.window_ms)
+                if self.session.experiment.description:  # a preset given on the command line: explain it
+                    self.panel.show_about()
+        except NoMatches:  # the app is closing (q pressed while the panel was being built)
+            return
         self.call_after_refresh(_announce_ready)
 
     # --- the simulation clock -----------------------------------------------------------------------------
@@ -755,7 +762,7 @@ class HHApp(App[int]):
 
         from .palette import Palette, RankedCommands
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             # The app's commands, actions ranked above presets (instead of Textual's own provider).
             self.push_screen(Palette(providers=[RankedCommands], id="--command-palette"))
 

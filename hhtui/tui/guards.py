@@ -39,7 +39,7 @@ def _page_by_options(option_list: Any, direction: int) -> None:
     page = max(1, option_list.scrollable_content_region.height)
     anchor = min(max((option_list.highlighted or 0) + direction * page, 0), count - 1)
     option_list.highlighted = _widget_navigation.find_next_enabled_no_wrap(
-        candidates=option_list.options, anchor=anchor, direction=direction, with_anchor=True)
+        candidates=option_list.options, anchor=anchor, direction=1 if direction > 0 else -1, with_anchor=True)
 
 
 def guard_option_list_paging() -> None:
@@ -66,10 +66,13 @@ class ScreenGuards:
     acts only while it is on top, a message that finds the screen's widgets missing is let go,
     a resize to a stale size is dropped."""
 
+    _dismissed = False
+
     def dismiss(self, result: Any = None) -> AwaitComplete:
         screen: Any = self
-        if not screen.is_current:
+        if self._dismissed or not screen.is_current:  # a second close (enter and q at once): nothing to do
             return AwaitComplete.nothing()
+        self._dismissed = True
         return super().dismiss(result)  # type: ignore[misc]
 
     async def _dispatch_message(self, message: Message) -> None:
@@ -78,7 +81,7 @@ class ScreenGuards:
         except NoMatches:
             pass  # nothing to act on
 
-    def _on_resize(self, event: events.Resize) -> None:
+    async def _on_resize(self, event: events.Resize) -> None:
         screen: Any = self
         terminal = screen.app.size
         if event.size != terminal and not screen.app.is_inline and terminal.area:

@@ -11,13 +11,18 @@ order, as soon as the chunk is accepted, so they act "from the current state on"
 the integrator. A change made before any time has been simulated restarts the run from the new
 rest, so that an exported run is reproducible from its sidecar.
 
-Memory is bounded: the recording keeps at most :data:`RECORDING_LIMIT` samples (about 100 MB
-with every column); past that the oldest samples are dropped and :attr:`LiveRun.dropped_notice`
-is raised once so the app can tell the user.
+Memory is bounded: the recording keeps at most :data:`RECORDING_LIMIT` values (time points x
+neurons; about 100 MB with every column); past that the oldest samples are dropped and
+:attr:`LiveRun.dropped_notice` is raised once so the app can tell the user.
+
+A live run follows one neuron. An experiment of several (the sidecar of a sweep, whose stimulus
+has one amplitude per neuron) is run for its first neuron, and :attr:`LiveRun.population_note`
+says so.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections import deque
@@ -27,8 +32,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from hhtui.model import (Experiment, Membrane, NumericalInstabilityError, ParameterError, Recording, Samples,
-                         Simulation, Solver, Step, Stimulus, VoltageClamp)
+from hhtui.model import (Combined, Experiment, Membrane, NumericalInstabilityError, ParameterError, Recording,
+                         Samples, Simulation, Solver, Step, Stimulus, VoltageClamp)
+from hhtui.model.experiment import MAX_T_STOP
 from hhtui.model.simulation import resting_potential
 
 from .settings import RATE_WINDOW_MS, RECORDING_LIMIT
@@ -76,19 +82,48 @@ def nudge_stimulus(stimulus: Stimulus, delta: float) -> Stimulus:
     return stimulus.with_amplitude(amplitude)
 
 
+def first_neuron(stimulus: Stimulus) -> Stimulus:
+    """``stimulus`` for the first neuron only: every per-neuron amplitude replaced by its first value."""
+    if isinstance(stimulus, Combined):
+        return Combined(parts=tuple(first_neuron(part) for part in stimulus.parts))
+    changes = {}
+    for item in dataclasses.fields(stimulus):
+        value = getattr(stimulus, item.name)
+        if isinstance(value, (np.ndarray, list, tuple)) and np.ndim(value) > 0:
+            changes[item.name] = float(np.ravel(value)[0])
+    return dataclasses.replace(stimulus, **changes) if changes else stimulus
+
+
+def one_neuron(experiment: Experiment) -> tuple[Experiment, str | None]:
+    """``experiment`` reduced to its first neuron, with a note saying so (None if it had one)."""
+    population = experiment.stimulus.population
+    if population <= 1:
+        return experiment, None
+    first = first_neuron(experiment.stimulus)
+    current = injected_current(first)
+    note = (f"This experiment has {population:,} neurons (one per current, as a sweep's sidecar has); the app "
+            f"runs the first one, at {current:g} uA/cm2. 'hhtui plot' draws a sweep's CSV; "
+            "'hhtui run --config' runs the file whole.")
+    return experiment.replace(stimulus=first), note
+
+
 class LiveRun:
     """A simulation advanced in chunks while someone watches.
 
     Args:
-        experiment: parameters to start with (its ``t_stop`` is ignored: a live run has no end).
-        max_samples: recording limit in samples (default :data:`RECORDING_LIMIT`).
+        experiment: parameters to start with (its ``t_stop`` is ignored: a live run has no end);
+            one of several neurons is run for its first neuron (see :attr:`population_note`).
+        max_samples: recording limit in values, time points x neurons (default
+            :data:`RECORDING_LIMIT`); a live run has one neuron, so this is in time points.
     """
 
     def __init__(self, experiment: Experiment, max_samples: int = RECORDING_LIMIT) -> None:
+        experiment, self.population_note = one_neuron(experiment)
         self.experiment = experiment
         self.initial = experiment
         self.sim: Simulation = experiment.simulation()
-        self.recording = Recording(max_samples)
+        self.max_values = int(max_samples)
+        self.recording = Recording(self._samples_kept())
         self.changes: list[dict[str, Any]] = []
         self.warning: str | None = None
         self.version = 0
@@ -258,12 +293,18 @@ class LiveRun:
         self.set_stimulus(stimulus)
         return stimulus
 
+    def _samples_kept(self) -> int:
+        """Time points the recording keeps: :attr:`max_values` shared among the neurons."""
+        return max(1, self.max_values // max(1, self.sim.population))
+
     def load(self, experiment: Experiment) -> None:
         """Start over with another experiment (a preset)."""
+        experiment, self.population_note = one_neuron(experiment)
         self.experiment = experiment
         self.initial = experiment
         self.sim = experiment.simulation()
         self.cost_per_ms = 1.0e-6 / self.sim.dt * 2.0
+        self.recording = Recording(self._samples_kept())
         self._restart()
 
     def reset(self) -> None:
@@ -307,16 +348,24 @@ class LiveRun:
         if self.t <= 0.0:
             raise ParameterError("nothing to export yet: run or step the simulation first")
         samples = self.recording.samples()
-        experiment = self.initial.replace(t_stop=round(self.t, 9))
+        # An experiment's t_stop has an upper limit; a live run goes on past it. The file then
+        # holds the end of the run, and the sidecar's experiment stops at the limit.
+        t_now = round(self.t, 9)
+        t_stop = min(t_now, MAX_T_STOP)
+        experiment = self.initial.replace(t_stop=t_stop)
         extra = {
             "source": "live run",
+            "simulated_to_ms": t_now,
             "recorded_from_ms": float(samples.t[0]),
             "recorded_to_ms": float(samples.t[-1]),
             "dropped_samples": int(self.recording.dropped),
             "live_changes": list(self.changes),
-            "reproducible": not self.changes and self.recording.dropped == 0,
-            "final_experiment": self.experiment.replace(t_stop=round(self.t, 9)).to_dict(),
+            "reproducible": not self.changes and self.recording.dropped == 0 and t_now <= MAX_T_STOP,
+            "final_experiment": self.experiment.replace(t_stop=t_stop).to_dict(),
         }
+        if t_now > MAX_T_STOP:
+            extra["t_stop_note"] = (f"the run went on to {t_now:g} ms, past the longest t_stop an experiment "
+                                    f"takes ({MAX_T_STOP:g} ms): the experiment here stops there")
         return samples.columns(0), experiment.to_dict(), extra
 
     def export(self, directory: str | Path) -> tuple[Path, Path]:

@@ -200,3 +200,18 @@ def test_hysteresis_shows_the_bistable_range(hhtui, tmp_path: Path) -> None:
     low, high = sidecar["sweep"]["bistable_uA_cm2"]
     assert low == pytest.approx(6.26, abs=0.25) and high == pytest.approx(9.78, abs=0.25)
     assert f"bistable from {low:g} to {high:g}" in done.stderr
+
+
+@pytest.mark.parametrize("workers", ["12345678901234567890", "100000", "0"])
+def test_a_local_cluster_of_absurd_size_is_refused_before_it_starts(workers: str, tmp_path) -> None:
+    # A local cluster starts one process per worker: an unbounded count once tried to start
+    # billions of them. It is refused in one line naming the flag, and nothing is written.
+    from hhtui.cli import main
+    from hhtui.cli.sweep import MAX_LOCAL_WORKERS
+
+    out = tmp_path / "s.csv"
+    status = main(["sweep", "--amp", "0:20:10", "--t-stop", "5", "--transient", "1", "--workers", workers,
+                   "-o", str(out)])
+    assert status == 2
+    assert int(workers) > MAX_LOCAL_WORKERS or int(workers) < 1
+    assert list(tmp_path.iterdir()) == []

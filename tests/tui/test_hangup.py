@@ -119,7 +119,7 @@ def after_keys(keys: bytes, needle: bytes, *, run_first: bool = False):
 STATES = {
     "start-up": reach_first_frame,
     "running": reach_running,
-    "axon worker computing": after_keys(b"A", b"computing"),
+    "axon worker computing": after_keys(b"A", b"Re-run"),  # the screen is up, its cable computing
     "network screen": after_keys(b"W", b"Network"),
     "command palette": after_keys(b"\x10", b"for commands"),
     "help": after_keys(b"?", b"hhtui: keys"),

@@ -155,3 +155,42 @@ def test_nudging_each_kind_of_stimulus() -> None:
     with pytest.raises(ParameterError):
         nudge_stimulus(Step(amplitude=9999.5), 1.0)
     assert math.isclose(nudge_stimulus(Step(amplitude=0.1), 0.2).amplitude, 0.3)
+
+
+def test_export_works_past_the_longest_t_stop_an_experiment_takes() -> None:
+    """A live run goes on for ever; the sidecar's experiment stops at the limit and says so."""
+    from hhtui.model.experiment import MAX_T_STOP
+
+    live = LiveRun(Experiment())
+    run_in_chunks(live, 2.0, 1.0)
+    live.sim.t = 1.0329e7  # as after about 8.5 minutes at top speed
+    live.advance(live.chunk_for(1.0))
+    columns, exp_dict, extra = live.export_payload()
+    assert exp_dict["t_stop"] == MAX_T_STOP
+    assert extra["simulated_to_ms"] == pytest.approx(1.0329e7 + 1.0)
+    assert extra["reproducible"] is False and "t_stop_note" in extra
+    assert columns["t_ms"][-1] == pytest.approx(1.0329e7 + 1.0)
+    Experiment.from_dict(exp_dict)  # the sidecar opens again
+    Experiment.from_dict(extra["final_experiment"])
+
+
+def test_a_population_is_run_for_its_first_neuron() -> None:
+    """The sidecar of a sweep has one amplitude per neuron: the live run follows the first."""
+    from hhtui.model import Combined, Ramp
+
+    sweep = Experiment(stimulus=Step(amplitude=np.linspace(0.0, 50.0, 100_000), start=0.0))
+    live = LiveRun(sweep, max_samples=5000)
+    assert live.sim.population == 1
+    assert live.recording.max_samples == 5000  # values of one neuron
+    assert "100,000 neurons" in live.population_note and "0 uA/cm2" in live.population_note
+    run_in_chunks(live, 1.0, 1.0)
+    live.nudge_current(1.0)  # Up in the app
+    run_in_chunks(live, 2.0, 1.0)
+    assert live.current == 1.0
+    columns, exp_dict, _ = live.export_payload()
+    assert exp_dict["stimulus"]["amplitude"] == 0.0
+    combined = Experiment(stimulus=Combined(parts=(Step(amplitude=np.array([2.0, 3.0])),
+                                                   Ramp(amplitude=np.array([1.0, 1.0]), amplitude_end=np.array([4.0, 5.0])))))
+    live = LiveRun(combined)
+    assert live.sim.population == 1 and live.experiment.stimulus.parts[1].amplitude_end == 4.0
+    assert LiveRun(Experiment()).population_note is None
