@@ -24,7 +24,7 @@ def test_speed_is_shown_against_real_time() -> None:
 
 def test_a_slow_computer_is_admitted() -> None:
     status = Status(running=True, speed=8000.0, achieved=1500.0)
-    assert "reaching 1.5e+03" in status_text(status, 200).plain
+    assert "reaching 1,500" in status_text(status, 200).plain
 
 
 def test_warning_on_a_second_line() -> None:
