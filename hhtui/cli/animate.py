@@ -184,8 +184,13 @@ def run(args: argparse.Namespace) -> int:
 
     from .progress import ProgressBar
 
-    with ProgressBar(f"{COMMAND}: drawing") as bar:
-        animation = render(scene, size, args.fps, args.seconds, progress=bar)
+    try:
+        with ProgressBar(f"{COMMAND}: drawing") as bar:
+            animation = render(scene, size, args.fps, args.seconds, progress=bar)
+    except (ArithmeticError, ValueError) as error:
+        # The drawing's own limits (e.g. values near the largest float overflow the axes' scale).
+        raise UsageError(f"{args.recording or 'the run'}: cannot draw it: its values are outside what the "
+                         f"animation can show ({type(error).__name__}: {error})") from None
     data = encode_gif(animation)
     if output == "-":
         sys.stdout.buffer.write(data)

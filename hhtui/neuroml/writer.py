@@ -258,16 +258,33 @@ def export_experiment(directory: str | os.PathLike[str], experiment: Experiment,
     files[f"LEMS_{stem}.xml"] = _lems(experiment, stem)
     from hhtui.export import ExportError
 
+    created = False
     if not target.exists() and not target.is_symlink():
         try:
             target.mkdir()
         except OSError as error:
             raise ExportError(f"cannot create {target}: {error.strerror or error}") from None
+        created = True
     elif not target.is_dir():
         raise ExportError(f"cannot write into {target}: not a folder")
-    for file_name in files:  # every name checked before any is written
-        check_target(target / file_name, force=force)
-    return [write_atomic(target / file_name, content, force=force) for file_name, content in files.items()]
+    written: list[Path] = []
+    try:
+        for file_name in files:  # every name checked before any is written
+            check_target(target / file_name, force=force)
+        for file_name, content in files.items():
+            written.append(write_atomic(target / file_name, content, force=force))
+    except BaseException:
+        # A failed export leaves nothing behind: the files written so far, and the folder if it
+        # was made for this export.
+        for path in written:
+            path.unlink(missing_ok=True)
+        if created:
+            try:
+                target.rmdir()
+            except OSError:
+                pass
+        raise
+    return written
 
 
 def describe(paths: Sequence[Path]) -> str:

@@ -804,13 +804,7 @@ class Known:
 
 
 #: Open findings: the fuzz tests pass over them, and each still reproduces (a strict xfail test).
-KNOWN: tuple[Known, ...] = (
-    Known("animate", "exception escaped: ValueError: cannot convert float NaN to integer", "",
-          Case(["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
-               {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"})),
-    Known("neuroml export", "failure left or changed files", "file name too long",
-          Case(["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"])),
-)
+KNOWN: tuple[Known, ...] = ()
 
 
 @dataclass

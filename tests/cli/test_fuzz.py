@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from .fuzzing import KNOWN, Known, fuzz, try_case
+from .fuzzing import KNOWN, Case, Known, fuzz, try_case
 
 SEED = int(os.environ.get("HHTUI_FUZZ_SEED", "20260"))
 
@@ -48,3 +48,21 @@ def test_known_finding_is_fixed(known: Known) -> None:
     which fails the run (strict), so the entry is removed from KNOWN."""
     _, problems = try_case(known.case)
     assert not [problem for problem in problems if problem.startswith(known.problem)]
+
+
+#: Findings of earlier fuzz runs, kept as reproductions: each must now keep every promise.
+FORMER_FINDINGS = {
+    # a value near the largest float made the GIF's axis scale NaN inside Pillow
+    "animate of a CSV holding -1.7e308": Case(
+        ["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
+        {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"}),
+    # a file name too long for the file system left the folder made for the export behind
+    "neuroml export with a 300-character name": Case(
+        ["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"]),
+}
+
+
+@pytest.mark.parametrize("name", list(FORMER_FINDINGS))
+def test_a_former_finding_keeps_every_promise(name: str) -> None:
+    _, problems = try_case(FORMER_FINDINGS[name])
+    assert problems == []
