@@ -314,8 +314,10 @@ async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
         target = list(PRESETS).index("threshold")
         await pilot.press(*(["down"] * target), "enter")
         await settle(app, pilot)
-        assert not isinstance(app.screen, PresetScreen)
         expected = PRESETS["threshold"]
+        # The preset loads, then starts its run to t_stop: wait for that, not for a quiet moment.
+        await wait_for(pilot, lambda: app.stop_at == expected.t_stop, what="the preset running to its end")
+        assert not isinstance(app.screen, PresetScreen)
         assert app.session.experiment == expected
         assert app.stop_at == expected.t_stop  # it runs from rest to its end
         await pilot.press("space")  # and a space pauses it sooner

@@ -512,6 +512,9 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
                 continue
             app.load_preset(name)
             await processed(app, pilot)
+            # Loading may finish in a worker on a busy machine: wait for the preset to be in place.
+            await wait_for(pilot, lambda experiment=experiment: app.session.sim.stimulus == experiment.stimulus,
+                           what=f"the {name} preset to load")
             assert app.session.sim.stimulus == experiment.stimulus, name
             assert app.session.sim.membrane == experiment.membrane, name
             assert not app.query(".-invalid"), (name, [w.id for w in app.query(".-invalid")])
