@@ -40,9 +40,11 @@ def main() -> None:
     settings = CableSettings()
     seconds, velocity = timed(settings, args.repeat)
     work = settings.nseg * settings.n_steps
-    print(f"default cable ({settings.nseg} compartments x {settings.n_steps} steps): "
-          f"{seconds * 1e3:.1f} ms per run, {seconds / work * 1e9:.1f} ns per compartment-step, "
-          f"velocity {velocity:.4f} m/s")
+    print(
+        f"default cable ({settings.nseg} compartments x {settings.n_steps} steps): "
+        f"{seconds * 1e3:.1f} ms per run, {seconds / work * 1e9:.1f} ns per compartment-step, "
+        f"velocity {velocity:.4f} m/s"
+    )
 
     print(f"{'nseg':>6} {'dt (ms)':>10} {'v (m/s)':>10} {'time (s)':>9}")
     for level in range(args.levels):

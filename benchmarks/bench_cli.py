@@ -93,7 +93,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as name:
         work = Path(name)
         run = hhtui + ["run", "--t-stop", "1000", "--dt", "0.01", "-o", str(work / "x.csv")]
-        sweep = hhtui + ["sweep", "--amp", "0:50:0.05", "--t-stop", "100", "--transient", "0", "-o", str(work / "fi.csv")]
+        sweep = hhtui + [
+            "sweep",
+            "--amp",
+            "0:50:0.05",
+            "--t-stop",
+            "100",
+            "--transient",
+            "0",
+            "-o",
+            str(work / "fi.csv"),
+        ]
         script = work / "textbook_hh.py"
         script.write_text(TEXTBOOK_SCRIPT)
         textbook = [sys.executable, str(script), str(work / "textbook.csv")]

@@ -53,8 +53,10 @@ def measure(name: str, columns: dict[str, Any], settings: dict[str, Any], gates:
     drawn = time.perf_counter()
     data = encode_gif(animation)
     done = time.perf_counter()
-    print(f"{name:<28} {len(animation.frames):4d} frames {size[0]}x{size[1]}  {len(data) / 1024:7.0f} KiB  "
-          f"draw {drawn - start:5.2f} s  encode {done - drawn:5.2f} s")
+    print(
+        f"{name:<28} {len(animation.frames):4d} frames {size[0]}x{size[1]}  {len(data) / 1024:7.0f} KiB  "
+        f"draw {drawn - start:5.2f} s  encode {done - drawn:5.2f} s"
+    )
 
 
 def main() -> int:

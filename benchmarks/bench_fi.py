@@ -48,8 +48,10 @@ def main() -> None:
     transient = args.t_stop / 2.0
     seconds, curve = best_of(args.repeat, lambda: fi_curve(amplitudes, t_stop=args.t_stop, transient=transient))
     neuron_steps = args.currents * args.t_stop / 0.01
-    print(f"fi_curve: {args.currents} currents x {args.t_stop:g} ms (RK4, dt 0.01): {seconds:.3f} s "
-          f"({neuron_steps / seconds / 1e6:.1f} M neuron-steps/s); onset {repetitive_onset(curve)} uA/cm^2")
+    print(
+        f"fi_curve: {args.currents} currents x {args.t_stop:g} ms (RK4, dt 0.01): {seconds:.3f} s "
+        f"({neuron_steps / seconds / 1e6:.1f} M neuron-steps/s); onset {repetitive_onset(curve)} uA/cm^2"
+    )
 
     seconds, threshold = best_of(args.repeat, lambda: threshold_search(1.0))
     print(f"threshold_search 1 ms pulse: {seconds:.3f} s -> {threshold:.3f} uA/cm^2")

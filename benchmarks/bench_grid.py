@@ -44,8 +44,10 @@ def report(label: str, seconds: float, sweep: Sweep, cores: int) -> float:
     points = sweep.grid.size
     neuron_steps = points * sweep.settings.steps
     ns = seconds / neuron_steps * 1e9
-    print(f"{label:<22} {seconds:8.2f} s  {points / seconds:9.1f} points/s  {ns:7.1f} ns/neuron-step  "
-          f"({ns * cores:.1f} ns per neuron-step and core, {cores} core(s), {len(sweep.chunks)} chunks)")
+    print(
+        f"{label:<22} {seconds:8.2f} s  {points / seconds:9.1f} points/s  {ns:7.1f} ns/neuron-step  "
+        f"({ns * cores:.1f} ns per neuron-step and core, {cores} core(s), {len(sweep.chunks)} chunks)"
+    )
     return ns * cores
 
 
@@ -59,11 +61,14 @@ def main() -> None:
     args = parser.parse_args()
 
     grid = Grid.build({"amp": args.amp, "g_k": args.g_k})
-    settings = RunSettings(t_stop=args.t_stop, transient=min(50.0, args.t_stop / 2), threshold=0.0, dt=0.01,
-                           method="rk4")
+    settings = RunSettings(
+        t_stop=args.t_stop, transient=min(50.0, args.t_stop / 2), threshold=0.0, dt=0.01, method="rk4"
+    )
     cores = os.cpu_count() or 1
-    print(f"grid: {grid.size:,} points ({grid.amp.count} currents x {grid.shape[0]} g_K), {args.t_stop:g} ms each at "
-          f"dt 0.01 ms = {grid.size * settings.steps:.3g} neuron-steps; {cores} cores")
+    print(
+        f"grid: {grid.size:,} points ({grid.amp.count} currents x {grid.shape[0]} g_K), {args.t_stop:g} ms each at "
+        f"dt 0.01 ms = {grid.size * settings.steps:.3g} neuron-steps; {cores} cores"
+    )
 
     warm = Grid.build({"amp": "0:10:5"})
     Sweep(warm, Membrane(), RunSettings(5.0, 1.0, 0.0, 0.01, "rk4")).run(InProcess())
@@ -91,10 +96,12 @@ def main() -> None:
     points = int(np.prod(CLUSTER_GRID))
     steps = CLUSTER_T_STOP_MS / 0.01
     core_seconds = points * steps * per_core_ns * 1e-9
-    print(f"\ncluster arithmetic: {CLUSTER_GRID[0]} x {CLUSTER_GRID[1]} x {CLUSTER_GRID[2]} = {points:,} points x "
-          f"{steps:,.0f} steps = {points * steps:.2g} neuron-steps; at {per_core_ns:.0f} ns per neuron-step and core "
-          f"that is {core_seconds / 3600:.1f} core-hours, about {core_seconds / CLUSTER_CORES / 60:.0f} minutes on "
-          f"{CLUSTER_CORES} cores")
+    print(
+        f"\ncluster arithmetic: {CLUSTER_GRID[0]} x {CLUSTER_GRID[1]} x {CLUSTER_GRID[2]} = {points:,} points x "
+        f"{steps:,.0f} steps = {points * steps:.2g} neuron-steps; at {per_core_ns:.0f} ns per neuron-step and core "
+        f"that is {core_seconds / 3600:.1f} core-hours, about {core_seconds / CLUSTER_CORES / 60:.0f} minutes on "
+        f"{CLUSTER_CORES} cores"
+    )
 
 
 if __name__ == "__main__":

@@ -64,7 +64,7 @@ def max_rss_mb() -> float:
 class PeakRss:
     """The highest VmRSS seen while the block runs (sampled every 5 ms in a thread), MB."""
 
-    def __enter__(self) -> "PeakRss":
+    def __enter__(self) -> PeakRss:
         import threading
 
         self.peak = vm_rss_mb()
@@ -102,13 +102,24 @@ class Probe:
 
     def sample(self, run: LiveRun) -> None:
         traced = tracemalloc.get_traced_memory()[0] / 1e6 if tracemalloc.is_tracing() else math.nan
-        self.rows.append((run.t / 1000.0, time.perf_counter() - self.started, vm_rss_mb(), recording_mb(run),
-                          len(run.recording), run.recording.dropped, traced))
+        self.rows.append(
+            (
+                run.t / 1000.0,
+                time.perf_counter() - self.started,
+                vm_rss_mb(),
+                recording_mb(run),
+                len(run.recording),
+                run.recording.dropped,
+                traced,
+            )
+        )
 
     def print(self, title: str) -> None:
         print(f"\n{title}")
-        print(f"  {'sim s':>8} {'wall s':>7} {'VmRSS MB':>9} {'rec MB':>7} {'rec samples':>12} {'dropped':>11} "
-              f"{'traced MB':>9}")
+        print(
+            f"  {'sim s':>8} {'wall s':>7} {'VmRSS MB':>9} {'rec MB':>7} {'rec samples':>12} {'dropped':>11} "
+            f"{'traced MB':>9}"
+        )
         for t, wall, rss, rec, samples, dropped, traced in self.rows:
             print(f"  {t:8.1f} {wall:7.1f} {rss:9.1f} {rec:7.1f} {samples:12,d} {dropped:11,d} {traced:9.1f}")
 
@@ -119,9 +130,11 @@ class Probe:
             return
         first, last = full[0], full[-1]
         rss_after = [row[2] for row in full]
-        print(f"  recording full from t = {first[0]:.1f} s (simulated) on; from then to t = {last[0]:.1f} s "
-              f"VmRSS went {first[2]:.1f} -> {last[2]:.1f} MB (min {min(rss_after):.1f}, max {max(rss_after):.1f}), "
-              f"the recording's arrays {first[3]:.1f} -> {last[3]:.1f} MB")
+        print(
+            f"  recording full from t = {first[0]:.1f} s (simulated) on; from then to t = {last[0]:.1f} s "
+            f"VmRSS went {first[2]:.1f} -> {last[2]:.1f} MB (min {min(rss_after):.1f}, max {max(rss_after):.1f}), "
+            f"the recording's arrays {first[3]:.1f} -> {last[3]:.1f} MB"
+        )
         span = last[0] - first[0]
         if span > 0:
             print(f"  growth after the plateau: {(last[2] - first[2]) / span * 60.0:+.2f} MB per simulated minute")
@@ -148,8 +161,10 @@ def run_session(minutes: float, wall_budget: float, sample_every_s: float) -> tu
         wall = time.perf_counter() - started
         rate = run.t / wall if wall > 0 else math.inf
         if run.t >= MIN_MINUTES * 60_000.0 and wall + (target_ms - run.t) / rate > wall_budget:
-            print(f"  stopping at {run.t / 60_000.0:.2f} simulated minutes: the full {minutes:g} would take about "
-                  f"{target_ms / rate:.0f} s (> budget {wall_budget:g} s)")
+            print(
+                f"  stopping at {run.t / 60_000.0:.2f} simulated minutes: the full {minutes:g} would take about "
+                f"{target_ms / rate:.0f} s (> budget {wall_budget:g} s)"
+            )
             break
     wall = time.perf_counter() - started
     probe.sample(run)
@@ -178,17 +193,23 @@ def check_export(run: LiveRun, directory: Path) -> bool:
     checks = {
         f"rows == limit ({expected_rows:,})": len(t) == expected_rows,
         f"last t == final time ({run.t:.2f} ms)": abs(t[-1] - run.t) <= 1e-6,
-        f"first t == final - (rows - 1) dt ({run.t - (expected_rows - 1) * dt:.2f} ms)":
-            abs(t[0] - (run.t - (expected_rows - 1) * dt)) <= 1e-6,
+        f"first t == final - (rows - 1) dt ({run.t - (expected_rows - 1) * dt:.2f} ms)": abs(
+            t[0] - (run.t - (expected_rows - 1) * dt)
+        )
+        <= 1e-6,
         "steps of dt, no gap or repeat": bool(np.allclose(np.diff(t), dt, atol=1e-6)),
         "every value finite": all(np.isfinite(column).all() for column in data.values()),
         f"sidecar dropped_samples == {total - expected_rows:,}": sidecar["dropped_samples"] == total - expected_rows,
     }
     print(f"\nexport: {csv_path.name} {size_mb:.1f} MB, {len(t):,} rows x {len(data)} columns")
-    print(f"  written in {write_s:.1f} s: VmRSS {before:.1f} MB before, peak {writing.peak:.1f} MB while writing "
-          f"(+{writing.peak - before:.1f}), {after_write:.1f} MB after")
-    print(f"  read back (hhtui.export.read_csv) in {read_s:.1f} s: peak {reading.peak:.1f} MB while reading "
-          f"(+{reading.peak - after_write:.1f})")
+    print(
+        f"  written in {write_s:.1f} s: VmRSS {before:.1f} MB before, peak {writing.peak:.1f} MB while writing "
+        f"(+{writing.peak - before:.1f}), {after_write:.1f} MB after"
+    )
+    print(
+        f"  read back (hhtui.export.read_csv) in {read_s:.1f} s: peak {reading.peak:.1f} MB while reading "
+        f"(+{reading.peak - after_write:.1f})"
+    )
     for name, ok in checks.items():
         print(f"  {'OK    ' if ok else 'FAILED'} {name}")
     return all(checks.values())
@@ -221,8 +242,10 @@ async def run_app(minutes: float, wall_budget: float, sample_every_s: float, dir
         probe.print(f"app at top speed ({SPEED_RANGE[1]:g} ms/s asked), 120x40, plot redrawn: memory over time")
         probe.plateau(app.session.recording.max_samples)
         rate = app.session.t / wall
-        print(f"  simulated {app.session.t / 60_000.0:.2f} min in {wall:.1f} s: {rate:,.0f} ms/s "
-              f"({rate / 1000.0:.1f}x real time); {app.plot.builds} plot builds; spikes {app.session.spike_count:,}")
+        print(
+            f"  simulated {app.session.t / 60_000.0:.2f} min in {wall:.1f} s: {rate:,.0f} ms/s "
+            f"({rate / 1000.0:.1f}x real time); {app.plot.builds} plot builds; spikes {app.session.spike_count:,}"
+        )
         if app.session.t < target_ms:
             print(f"  extrapolated: {minutes:g} simulated minutes would take {target_ms / rate:.0f} s")
         print(f"  VmRSS at the end {vm_rss_mb():.1f} MB, peak {max_rss_mb():.1f} MB")
@@ -239,20 +262,26 @@ def main() -> int:
 
     if args.tracemalloc:
         tracemalloc.start()
-    print(f"long run: {args.minutes:g} simulated minutes of {EXPERIMENT.stimulus}, method "
-          f"{EXPERIMENT.solver.method}, dt {EXPERIMENT.solver.dt} ms, every step recorded; recording limit "
-          f"{RECORDING_LIMIT:,} samples ({RECORDING_LIMIT * EXPERIMENT.solver.dt / 1000.0:g} simulated s)")
+    print(
+        f"long run: {args.minutes:g} simulated minutes of {EXPERIMENT.stimulus}, method "
+        f"{EXPERIMENT.solver.method}, dt {EXPERIMENT.solver.dt} ms, every step recorded; recording limit "
+        f"{RECORDING_LIMIT:,} samples ({RECORDING_LIMIT * EXPERIMENT.solver.dt / 1000.0:g} simulated s)"
+    )
     print(f"VmRSS before: {vm_rss_mb():.1f} MB")
     run, probe, wall = run_session(args.minutes, args.wall_budget, args.sample_every)
     probe.print("session at the app's top speed, back to back: memory over time")
     probe.plateau(run.recording.max_samples)
     rate = run.t / wall
     steps = run.t / run.sim.dt
-    print(f"  simulated {run.t / 60_000.0:.2f} min ({steps:,.0f} steps) in {wall:.1f} s: {rate:,.0f} ms/s "
-          f"({rate / 1000.0:.1f}x real time, {steps / wall / 1e6:.2f} M steps/s); spikes {run.spike_count:,}")
+    print(
+        f"  simulated {run.t / 60_000.0:.2f} min ({steps:,.0f} steps) in {wall:.1f} s: {rate:,.0f} ms/s "
+        f"({rate / 1000.0:.1f}x real time, {steps / wall / 1e6:.2f} M steps/s); spikes {run.spike_count:,}"
+    )
     if run.t < args.minutes * 60_000.0 - 1e-6:
-        print(f"  extrapolated to {args.minutes:g} min: {args.minutes * 60_000.0 / rate:.0f} s; memory stays at the "
-              f"plateau above (the recording is full after {RECORDING_LIMIT * run.sim.dt / 1000.0:g} simulated s)")
+        print(
+            f"  extrapolated to {args.minutes:g} min: {args.minutes * 60_000.0 / rate:.0f} s; memory stays at the "
+            f"plateau above (the recording is full after {RECORDING_LIMIT * run.sim.dt / 1000.0:g} simulated s)"
+        )
     print(f"  VmRSS at the end {vm_rss_mb():.1f} MB, peak {max_rss_mb():.1f} MB")
 
     with tempfile.TemporaryDirectory(prefix="hhtui-long-run-") as directory:

@@ -29,24 +29,38 @@ def textbook_odeint() -> None:
     """A typical script: rates as Python functions, odeint on a 0.01 ms grid, 10 uA/cm^2 from 5 ms."""
     from scipy.integrate import odeint
 
-    def alpha_m(v): return 0.1 * (v + 40.0) / (1.0 - np.exp(-(v + 40.0) / 10.0))
-    def beta_m(v): return 4.0 * np.exp(-(v + 65.0) / 18.0)
-    def alpha_h(v): return 0.07 * np.exp(-(v + 65.0) / 20.0)
-    def beta_h(v): return 1.0 / (1.0 + np.exp(-(v + 35.0) / 10.0))
-    def alpha_n(v): return 0.01 * (v + 55.0) / (1.0 - np.exp(-(v + 55.0) / 10.0))
-    def beta_n(v): return 0.125 * np.exp(-(v + 65.0) / 80.0)
+    def alpha_m(v):
+        return 0.1 * (v + 40.0) / (1.0 - np.exp(-(v + 40.0) / 10.0))
 
-    def i_inj(t): return 10.0 * (t >= 5.0)
+    def beta_m(v):
+        return 4.0 * np.exp(-(v + 65.0) / 18.0)
+
+    def alpha_h(v):
+        return 0.07 * np.exp(-(v + 65.0) / 20.0)
+
+    def beta_h(v):
+        return 1.0 / (1.0 + np.exp(-(v + 35.0) / 10.0))
+
+    def alpha_n(v):
+        return 0.01 * (v + 55.0) / (1.0 - np.exp(-(v + 55.0) / 10.0))
+
+    def beta_n(v):
+        return 0.125 * np.exp(-(v + 65.0) / 80.0)
+
+    def i_inj(t):
+        return 10.0 * (t >= 5.0)
 
     def dxdt(x, t):
         v, m, h, n = x
         i_na = 120.0 * m**3 * h * (v - 50.0)
         i_k = 36.0 * n**4 * (v + 77.0)
         i_l = 0.3 * (v + 54.387)
-        return [i_inj(t) - i_na - i_k - i_l,
-                alpha_m(v) * (1 - m) - beta_m(v) * m,
-                alpha_h(v) * (1 - h) - beta_h(v) * h,
-                alpha_n(v) * (1 - n) - beta_n(v) * n]
+        return [
+            i_inj(t) - i_na - i_k - i_l,
+            alpha_m(v) * (1 - m) - beta_m(v) * m,
+            alpha_h(v) * (1 - h) - beta_h(v) * h,
+            alpha_n(v) * (1 - n) - beta_n(v) * n,
+        ]
 
     t = np.arange(0.0, 1000.0, 0.01)
     odeint(dxdt, [-65.0, 0.0529, 0.5961, 0.3177], t)
@@ -55,6 +69,7 @@ def textbook_odeint() -> None:
 def main() -> None:
     start = time.perf_counter()
     from hhtui.model import Membrane, Simulation, Step
+
     import_seconds = time.perf_counter() - start
 
     def one_neuron() -> None:
@@ -77,9 +92,15 @@ def main() -> None:
 
     print(f"import hhtui.model:                      {import_seconds * 1000:8.1f} ms")
     print(f"first single run (kernel load/compile):  {first_seconds * 1000:8.1f} ms")
-    print(f"one neuron, 1000 ms, dt 0.01, rk4:       {single * 1000:8.1f} ms  = {steps / single / 1e6:6.2f} M steps/s (recording every step)")
-    print(f"1001 neurons, 100 ms, dt 0.01, rk4:      {many * 1000:8.1f} ms  = {1001 * 10_000 / many / 1e6:6.2f} M neuron-steps/s")
-    print(f"textbook odeint script, one neuron:      {odeint_seconds * 1000:8.1f} ms  ({odeint_seconds / single:.0f}x slower)")
+    print(
+        f"one neuron, 1000 ms, dt 0.01, rk4:       {single * 1000:8.1f} ms  = {steps / single / 1e6:6.2f} M steps/s (recording every step)"
+    )
+    print(
+        f"1001 neurons, 100 ms, dt 0.01, rk4:      {many * 1000:8.1f} ms  = {1001 * 10_000 / many / 1e6:6.2f} M neuron-steps/s"
+    )
+    print(
+        f"textbook odeint script, one neuron:      {odeint_seconds * 1000:8.1f} ms  ({odeint_seconds / single:.0f}x slower)"
+    )
 
 
 if __name__ == "__main__":

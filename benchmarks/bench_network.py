@@ -44,8 +44,10 @@ def main() -> None:
             result = simulate_network(settings)
             best = min(best, time.perf_counter() - start)
         work = settings.n * settings.n_steps
-        print(f"{name}: {settings.n} neurons, {synapses:,} synapses, {settings.t_stop:g} ms at dt {settings.dt:g} ms: "
-              f"{best:.2f} s ({best / work * 1e9:.0f} ns per neuron-step), {result.spike_time.size:,} spikes")
+        print(
+            f"{name}: {settings.n} neurons, {synapses:,} synapses, {settings.t_stop:g} ms at dt {settings.dt:g} ms: "
+            f"{best:.2f} s ({best / work * 1e9:.0f} ns per neuron-step), {result.spike_time.size:,} spikes"
+        )
 
 
 if __name__ == "__main__":

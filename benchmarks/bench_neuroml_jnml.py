@@ -66,8 +66,14 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as folder:
                 export_experiment(folder, run.experiment, name=name)
                 started = time.perf_counter()
-                done = subprocess.run(["java", "-Xmx2g", "-jar", jar, f"LEMS_{name}.xml", "-nogui"], check=False, cwd=folder,
-                                      capture_output=True, text=True, timeout=3600)
+                done = subprocess.run(
+                    ["java", "-Xmx2g", "-jar", jar, f"LEMS_{name}.xml", "-nogui"],
+                    check=False,
+                    cwd=folder,
+                    capture_output=True,
+                    text=True,
+                    timeout=3600,
+                )
                 elapsed = time.perf_counter() - started
                 if done.returncode != 0:
                     print(done.stdout[-2000:], done.stderr[-2000:])

@@ -40,8 +40,8 @@ import sys
 import tempfile
 import time
 import venv
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +49,7 @@ import numpy as np
 AREA_UM2 = 100.0  # NEURON section area, um^2: 1 uA/cm^2 is 1e-3 nA
 V_REST = None  # filled from hhtui (its resting potential, so both start from the same state)
 
-NEURON_SCRIPT = r'''
+NEURON_SCRIPT = r"""
 import json, sys, time
 import numpy as np
 from neuron import h
@@ -125,7 +125,7 @@ elif mode == "spikes":
     h.finitialize(spec["v_init"])
     h.continuerun(spec["t_stop"])
     print(json.dumps(list(times)))
-'''
+"""
 
 
 # --- NEURON environment --------------------------------------------------------------------------
@@ -138,8 +138,9 @@ def neuron_python() -> tuple[str | None, str]:
     try:
         print(f"installing NEURON from PyPI into {cache} (once) ...", file=sys.stderr)
         venv.create(cache, with_pip=True, clear=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "neuron", "numpy"], capture_output=True, text=True,
-                              timeout=900)
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "neuron", "numpy"], capture_output=True, text=True, timeout=900
+        )
         if done.returncode != 0:
             return None, "pip install neuron failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]
         check = subprocess.run([str(python), "-c", "import neuron"], capture_output=True, text=True)
@@ -210,8 +211,9 @@ def literal_reference(amp: float, start: float, t_stop: float, v0: float) -> np.
     y = np.array(steady(v0))
     spikes: list[float] = []
     for a, b, current in ((0.0, start, 0.0), (start, t_stop, amp)):
-        solution = solve_ivp(rhs, (a, b), y, method="DOP853", rtol=1e-10, atol=1e-10, events=crossing, args=(current,),
-                             dense_output=True)
+        solution = solve_ivp(
+            rhs, (a, b), y, method="DOP853", rtol=1e-10, atol=1e-10, events=crossing, args=(current,), dense_output=True
+        )
         spikes.extend(solution.t_events[0].tolist())
         y = solution.sol(b)
     return np.array(spikes)
@@ -234,7 +236,11 @@ def invariants() -> dict[str, Any]:
     protocols = {
         "step10_1000ms": (Membrane(), Step(amplitude=10.0, start=5.0), 1000.0),
         "step10_18.5C_200ms": (Membrane(temperature=18.5), Step(amplitude=10.0, start=5.0), 200.0),
-        "train_18.5C": (Membrane(temperature=18.5), Train(amplitude=20.0, width=0.5, start=5.0, interval=7.0, count=25), 200.0),
+        "train_18.5C": (
+            Membrane(temperature=18.5),
+            Train(amplitude=20.0, width=0.5, start=5.0, interval=7.0, count=25),
+            200.0,
+        ),
         "ramp": (Membrane(), Ramp(amplitude=0.0, amplitude_end=30.0, start=5.0, duration=150.0), 200.0),
         "noise": (Membrane(), Noise(mean=7.0, std=5.0, bin_width=0.1, seed=3), 300.0),
         "ttx_half": (Membrane(g_na=60.0), Step(amplitude=30.0, start=5.0), 200.0),
@@ -242,8 +248,12 @@ def invariants() -> dict[str, Any]:
     for name, (membrane, stimulus, t_stop) in protocols.items():
         out[name] = Simulation(membrane, stimulus).advance(t_stop, record=False).spike_time.tolist()
     for temperature in (6.3, 18.5):
-        curve = fi_curve(np.round(np.arange(0.0, 40.0001, 0.25), 6), t_stop=500.0, transient=100.0,
-                         membrane=Membrane(temperature=temperature))
+        curve = fi_curve(
+            np.round(np.arange(0.0, 40.0001, 0.25), 6),
+            t_stop=500.0,
+            transient=100.0,
+            membrane=Membrane(temperature=temperature),
+        )
         out[f"fi_{temperature}"] = curve.spike_counts.tolist()
     out["threshold_1ms"] = threshold_search(1.0)
     return out
@@ -255,7 +265,9 @@ def compare(saved: dict[str, Any], now: dict[str, Any]) -> None:
         new = now[key]
         if key.startswith("fi_"):
             same = value == new
-            print(f"  {key:22s} F-I counts {'identical' if same else 'DIFFER: ' + str(np.nonzero(np.array(value) != np.array(new))[0])}")
+            print(
+                f"  {key:22s} F-I counts {'identical' if same else 'DIFFER: ' + str(np.nonzero(np.array(value) != np.array(new))[0])}"
+            )
         elif key == "threshold_1ms":
             print(f"  {key:22s} {value:.4f} -> {new:.4f} uA/cm^2 {'(same)' if value == new else '(DIFFERENT)'}")
         else:
@@ -274,7 +286,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="repeats of each timing (median reported)")
     parser.add_argument("--quick", action="store_true", help="skip the 10001-current sweep")
     parser.add_argument("--no-neuron", action="store_true", help="do not install or run NEURON")
-    parser.add_argument("--save", metavar="FILE", help="save the invariant numbers (spike times, F-I counts, threshold)")
+    parser.add_argument(
+        "--save", metavar="FILE", help="save the invariant numbers (spike times, F-I counts, threshold)"
+    )
     parser.add_argument("--compare", metavar="FILE", help="compare the invariant numbers with a saved file")
     args = parser.parse_args()
 
@@ -294,11 +308,17 @@ def main() -> None:
 
         # warm up (compiles or loads the kernels; NEURON loads its mechanisms)
         hhtui_command("run", "--t-stop", "100", "-o", str(tmp / "warm.csv"))()  # also compiles the CSV formatter
-        hhtui_command("sweep", "--amp", "0:100:10", "--t-stop", "10", "--transient", "0", "-o", str(tmp / "warm_fi.csv"))()
+        hhtui_command(
+            "sweep", "--amp", "0:100:10", "--t-stop", "10", "--transient", "0", "-o", str(tmp / "warm_fi.csv")
+        )()
 
         # (a) run
-        run_h = timed(args.repeat, hhtui_command("run", "--amp", "10", "--start", "5", "--t-stop", "1000", "--dt", "0.01",
-                                                 "-o", str(tmp / "run.csv")))
+        run_h = timed(
+            args.repeat,
+            hhtui_command(
+                "run", "--amp", "10", "--start", "5", "--t-stop", "1000", "--dt", "0.01", "-o", str(tmp / "run.csv")
+            ),
+        )
         run_n = None
         if python:
             spec = dict(base, mode="run", amp=10.0, delay=5.0, t_stop=1000.0, out=str(tmp / "nrn_run.csv"))
@@ -309,16 +329,30 @@ def main() -> None:
         for count, step in ((1001, "0.1"), (10001, "0.01")):
             if count > 1001 and args.quick:
                 continue
-            sweep_h = timed(args.repeat, hhtui_command("sweep", "--amp", f"0:100:{step}", "--t-stop", "100", "--transient",
-                                                       "0", "-o", str(tmp / f"fi{count}.csv")))
+            sweep_h = timed(
+                args.repeat,
+                hhtui_command(
+                    "sweep",
+                    "--amp",
+                    f"0:100:{step}",
+                    "--t-stop",
+                    "100",
+                    "--transient",
+                    "0",
+                    "-o",
+                    str(tmp / f"fi{count}.csv"),
+                ),
+            )
             sweep_n = None
             if python:
                 spec = dict(base, mode="sweep", n=count, t_stop=100.0, out=str(tmp / f"nrn_fi{count}.csv"))
                 sweep_n = timed(args.repeat, lambda spec=spec: neuron_process(python, spec, script))
                 ours = np.loadtxt(tmp / f"fi{count}.csv", delimiter=",", skiprows=1)[:, 1]
                 theirs = np.loadtxt(tmp / f"nrn_fi{count}.csv", delimiter=",", skiprows=1)[:, 1]
-                print(f"sweep {count}: spike counts differ from NEURON (fixed step) at {int(np.sum(ours != theirs))} "
-                      f"of {count} currents (largest difference {int(np.max(np.abs(ours - theirs)))})")
+                print(
+                    f"sweep {count}: spike counts differ from NEURON (fixed step) at {int(np.sum(ours != theirs))} "
+                    f"of {count} currents (largest difference {int(np.max(np.abs(ours - theirs)))})"
+                )
             rows.append((f"sweep {count} x 100 ms", sweep_h, sweep_n, "<= 0.5" if count == 1001 else "<= 0.33"))
 
     # (c) in process
@@ -347,22 +381,32 @@ def main() -> None:
 
     t_bare = timed(args.repeat, run_bare)
     print()
-    print(f"{'':30s} {'wall: hhtui':>11s} {'NEURON':>8s} {'ratio':>6s} | {'CPU: hhtui':>10s} {'NEURON':>8s} {'ratio':>6s}  target")
+    print(
+        f"{'':30s} {'wall: hhtui':>11s} {'NEURON':>8s} {'ratio':>6s} | {'CPU: hhtui':>10s} {'NEURON':>8s} {'ratio':>6s}  target"
+    )
     for label, ours_t, theirs_t, target in rows:
         if theirs_t:
-            print(f"{label:30s} {ours_t[0]:10.2f}s {theirs_t[0]:7.2f}s {ours_t[0] / theirs_t[0]:6.2f} | "
-                  f"{ours_t[1]:9.2f}s {theirs_t[1]:7.2f}s {ours_t[1] / theirs_t[1]:6.2f}  {target}")
+            print(
+                f"{label:30s} {ours_t[0]:10.2f}s {theirs_t[0]:7.2f}s {ours_t[0] / theirs_t[0]:6.2f} | "
+                f"{ours_t[1]:9.2f}s {theirs_t[1]:7.2f}s {ours_t[1] / theirs_t[1]:6.2f}  {target}"
+            )
         else:
             print(f"{label:30s} {ours_t[0]:10.2f}s {'n/a':>8s} {'':6s} | {ours_t[1]:9.2f}s {'n/a':>8s}")
     steps_pop = 1001 * 10000
-    print(f"in process, 1001 neurons x 100 ms: {t_pop[0] * 1e9 / steps_pop:.1f} ns per neuron-step wall "
-          f"({steps_pop / t_pop[0] / 1e6:.1f} M/s); {t_pop[1] * 1e9 / steps_pop:.1f} ns of CPU per neuron-step "
-          f"(all threads), i.e. {2 * steps_pop / t_pop[1] / 1e6:.1f} M/s on 2 unshared cores (target >= 25)")
-    print(f"in process, 1 neuron x 1000 ms, every step recorded: {t_one[0] * 1e9 / 1e5:.1f} ns per step wall "
-          f"({1e5 / t_one[0] / 1e6:.2f} M/s); {t_one[1] * 1e9 / 1e5:.1f} ns of CPU ({1e5 / t_one[1] / 1e6:.2f} M/s) "
-          f"(target >= 10)")
-    print(f"in process, 1 neuron x 1000 ms, not recorded: {t_bare[1] * 1e9 / 1e5:.1f} ns of CPU per step "
-          f"({1e5 / t_bare[1] / 1e6:.2f} M/s)")
+    print(
+        f"in process, 1001 neurons x 100 ms: {t_pop[0] * 1e9 / steps_pop:.1f} ns per neuron-step wall "
+        f"({steps_pop / t_pop[0] / 1e6:.1f} M/s); {t_pop[1] * 1e9 / steps_pop:.1f} ns of CPU per neuron-step "
+        f"(all threads), i.e. {2 * steps_pop / t_pop[1] / 1e6:.1f} M/s on 2 unshared cores (target >= 25)"
+    )
+    print(
+        f"in process, 1 neuron x 1000 ms, every step recorded: {t_one[0] * 1e9 / 1e5:.1f} ns per step wall "
+        f"({1e5 / t_one[0] / 1e6:.2f} M/s); {t_one[1] * 1e9 / 1e5:.1f} ns of CPU ({1e5 / t_one[1] / 1e6:.2f} M/s) "
+        f"(target >= 10)"
+    )
+    print(
+        f"in process, 1 neuron x 1000 ms, not recorded: {t_bare[1] * 1e9 / 1e5:.1f} ns of CPU per step "
+        f"({1e5 / t_bare[1] / 1e6:.2f} M/s)"
+    )
     print(load())
 
     # (d) accuracy
@@ -375,15 +419,19 @@ def main() -> None:
             script.write_text(NEURON_SCRIPT)
             theirs = np.array(json.loads(neuron_process(python, spec, script).stdout.strip().splitlines()[-1]))
         if theirs.size == ours.size:
-            print(f"1000 ms, 10 uA/cm^2: {ours.size} spikes; max |hhtui RK4 dt 0.01 - NEURON CVODE 1e-10| = "
-                  f"{np.max(np.abs(ours - theirs)):.2g} ms")
+            print(
+                f"1000 ms, 10 uA/cm^2: {ours.size} spikes; max |hhtui RK4 dt 0.01 - NEURON CVODE 1e-10| = "
+                f"{np.max(np.abs(ours - theirs)):.2g} ms"
+            )
         else:
             print(f"1000 ms, 10 uA/cm^2: {ours.size} spikes in hhtui, {theirs.size} in NEURON CVODE")
     short = hhtui_spikes(10.0, 5.0, 50.0)
     reference = literal_reference(10.0, 5.0, 50.0, v_rest)
     if short.size == reference.size:
-        print(f"50 ms step (the default run): {short.size} spikes; max |hhtui - scipy DOP853 1e-10| = "
-              f"{np.max(np.abs(short - reference)):.2g} ms (must be < 0.02)")
+        print(
+            f"50 ms step (the default run): {short.size} spikes; max |hhtui - scipy DOP853 1e-10| = "
+            f"{np.max(np.abs(short - reference)):.2g} ms (must be < 0.02)"
+        )
     else:
         print(f"50 ms step: {short.size} spikes in hhtui, {reference.size} in the reference")
     if args.save or args.compare:

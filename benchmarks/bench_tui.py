@@ -57,8 +57,23 @@ def start_session(command: list[str], width: int = 100, height: int = 30, env: d
     shell = " ".join(f"'{part}'" for part in command)
     prefix = " ".join(f"{k}={v}" for k, v in (env or {}).items())
     started = time.perf_counter()
-    subprocess.run(["tmux", "-L", SOCKET, "new-session", "-d", "-s", SESSION, "-x", str(width), "-y", str(height),
-                    f"cd {ROOT} && TERM=xterm-256color {prefix} exec {shell}"], check=True)
+    subprocess.run(
+        [
+            "tmux",
+            "-L",
+            SOCKET,
+            "new-session",
+            "-d",
+            "-s",
+            SESSION,
+            "-x",
+            str(width),
+            "-y",
+            str(height),
+            f"cd {ROOT} && TERM=xterm-256color {prefix} exec {shell}",
+        ],
+        check=True,
+    )
     return started
 
 
@@ -198,11 +213,20 @@ def main() -> int:
     try:
         describe("start to first drawn plot (run_app, warm)", startup(RUN_APP, runs), "s", goal=1.0)
         describe("start to first drawn plot (python -m hhtui, warm)", startup(RUN_CLI, runs), "s", goal=1.0)
-        describe("keystroke to visible change at full speed", keystroke_latency(10 if args.quick else 20), "ms",
-                 goal=100.0, scale=1000.0)
+        describe(
+            "keystroke to visible change at full speed",
+            keystroke_latency(10 if args.quick else 20),
+            "ms",
+            goal=100.0,
+            scale=1000.0,
+        )
         seconds = 3.0 if args.quick else 6.0
-        print(f"terminal output while running at 100x30, default speed: {bytes_per_second(seconds, False) / 1024:.1f} KiB/s")
-        print(f"terminal output while running at 100x30, full speed: {bytes_per_second(seconds, True) / 1024:.1f} KiB/s")
+        print(
+            f"terminal output while running at 100x30, default speed: {bytes_per_second(seconds, False) / 1024:.1f} KiB/s"
+        )
+        print(
+            f"terminal output while running at 100x30, full speed: {bytes_per_second(seconds, True) / 1024:.1f} KiB/s"
+        )
     finally:
         kill_session()
     return 0

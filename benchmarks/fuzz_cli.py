@@ -33,16 +33,22 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    print(f"fuzzing: {args.cases} inputs in process (seed {args.seed}), "
-          f"{args.subprocess} as real processes (seed {args.seed + 1})", flush=True)
+    print(
+        f"fuzzing: {args.cases} inputs in process (seed {args.seed}), "
+        f"{args.subprocess} as real processes (seed {args.seed + 1})",
+        flush=True,
+    )
     found, tried, slowest = fuzz(args.cases, args.seed, "process", log=sys.stdout, every=args.every)
     in_process = time.perf_counter() - started
-    found_sub, tried_sub, slowest_sub = fuzz(args.subprocess, args.seed + 1, "subprocess", log=sys.stdout,
-                                             every=max(1, args.every // 20))
+    found_sub, tried_sub, slowest_sub = fuzz(
+        args.subprocess, args.seed + 1, "subprocess", log=sys.stdout, every=max(1, args.every // 20)
+    )
     total = time.perf_counter() - started
     print()
-    print(f"inputs tried: {tried} in process ({in_process:.0f} s, {1000 * in_process / max(tried, 1):.0f} ms each), "
-          f"{tried_sub} as real processes ({total - in_process:.0f} s)")
+    print(
+        f"inputs tried: {tried} in process ({in_process:.0f} s, {1000 * in_process / max(tried, 1):.0f} ms each), "
+        f"{tried_sub} as real processes ({total - in_process:.0f} s)"
+    )
     print("slowest inputs:")
     for seconds, case in sorted(slowest + slowest_sub, key=lambda item: -item[0])[:8]:
         print(f"  {seconds:6.2f} s  hhtui {' '.join(case.argv)!r}")

@@ -70,8 +70,11 @@ def trial(number: int, command: str, when: str, size: tuple[int, int]) -> tuple[
         if spy:
             print(subprocess.run([spy, "dump", "--pid", str(pid)], capture_output=True, text=True).stdout)
         os.kill(pid, 9)
-    print(f"trial {number}: killed {killed - started:.2f} s after the start ({when}), "
-          f"{'gone after %.2f s' % seconds if gone else 'STILL RUNNING after 10 s'}", flush=True)
+    print(
+        f"trial {number}: killed {killed - started:.2f} s after the start ({when}), "
+        f"{'gone after %.2f s' % seconds if gone else 'STILL RUNNING after 10 s'}",
+        flush=True,
+    )
     return gone, seconds
 
 

@@ -48,8 +48,14 @@ def size_of(paths: list[Path]) -> int:
 
 
 def hhtui(*args: str, cwd: Path, **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "hhtui", *args], cwd=cwd, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, **kwargs)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hhtui", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kwargs,
+    )
 
 
 def trial(folder: Path, t_stop: float, full_size: int, signum: int, rng: random.Random) -> dict:
@@ -110,11 +116,14 @@ def main() -> int:
         for number in range(options.trials):
             result = trial(folder, options.t_stop, full_size, signum, rng)
             results.append(result)
-            print(f"{result['signal']:7s} #{number + 1:2d}: sent={'yes' if result['sent'] else 'no (run ended)'} "
-                  f"at {result['at_bytes'] / 1e6:6.1f} MB, exit {result['status']}, left {result['left']} "
-                  f"({result['left_bytes'] / 1e6:.1f} MB), earlier leftovers "
-                  f"{'removed' if result['previous_removed'] else 'STILL THERE'}, pair {'complete' if result['pair'] is None else 'BROKEN: ' + result['pair']}"
-                  + (f" | {result['stderr']}" if result["signal"] == "SIGTERM" else ""), flush=True)
+            print(
+                f"{result['signal']:7s} #{number + 1:2d}: sent={'yes' if result['sent'] else 'no (run ended)'} "
+                f"at {result['at_bytes'] / 1e6:6.1f} MB, exit {result['status']}, left {result['left']} "
+                f"({result['left_bytes'] / 1e6:.1f} MB), earlier leftovers "
+                f"{'removed' if result['previous_removed'] else 'STILL THERE'}, pair {'complete' if result['pair'] is None else 'BROKEN: ' + result['pair']}"
+                + (f" | {result['stderr']}" if result["signal"] == "SIGTERM" else ""),
+                flush=True,
+            )
 
     # The next run into the folder removes what the killed ones left.
     killed_left = leftovers(folder)
@@ -131,15 +140,19 @@ def main() -> int:
         with_left = [r for r in rows if r["left"]]
         broken = [r for r in rows if r["pair"] is not None]
         statuses = sorted({r["status"] for r in rows})
-        print(f"  {name}: {len(rows)} trials, {len(sent)} signalled mid-write, exit statuses {statuses}, "
-              f"{len(with_left)} left temporary files ({sum(r['left_bytes'] for r in rows) / 1e6:.1f} MB in all), "
-              f"{len(broken)} broke the pair")
+        print(
+            f"  {name}: {len(rows)} trials, {len(sent)} signalled mid-write, exit statuses {statuses}, "
+            f"{len(with_left)} left temporary files ({sum(r['left_bytes'] for r in rows) / 1e6:.1f} MB in all), "
+            f"{len(broken)} broke the pair"
+        )
         kept = [r for r in rows if not r["previous_removed"]]
         if kept:
             print(f"    {len(kept)} runs did not remove the leftovers of the run before them")
         failed |= bool(broken) or bool(kept) or (name == "SIGTERM" and bool(with_left))
-    print(f"  after the SIGKILL trials: {len(killed_left)} leftover files ({killed_bytes / 1e6:.1f} MB); "
-          f"after the next run into the folder (exit {next_run.returncode}): {len(after_next)}")
+    print(
+        f"  after the SIGKILL trials: {len(killed_left)} leftover files ({killed_bytes / 1e6:.1f} MB); "
+        f"after the next run into the folder (exit {next_run.returncode}): {len(after_next)}"
+    )
     failed |= bool(after_next) or next_run.returncode != 0
     final = verify_run(folder / "big.csv")
     print(f"  final big.csv + big.json: {'one complete pair' if final is None else final}")

@@ -54,11 +54,15 @@ def main() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"{report.failure}\n\n{report.stack}\n\n{report.failure_output[-20000:]}")
             outcome += f" (output in {path})"
-        print(f"seed {seed}: {report.keys} keys, {report.pastes} pastes ({report.long_pastes} of 5,000 chars), "
-              f"{report.resizes} resizes, {report.restarts} restarts after a quit, {report.seconds:.0f} s: {outcome}",
-              flush=True)
-    print(f"total: {total_keys} keys over {len(seed_range(args.seeds))} seeds, {failures} failed, "
-          f"{time.monotonic() - started:.0f} s")
+        print(
+            f"seed {seed}: {report.keys} keys, {report.pastes} pastes ({report.long_pastes} of 5,000 chars), "
+            f"{report.resizes} resizes, {report.restarts} restarts after a quit, {report.seconds:.0f} s: {outcome}",
+            flush=True,
+        )
+    print(
+        f"total: {total_keys} keys over {len(seed_range(args.seeds))} seeds, {failures} failed, "
+        f"{time.monotonic() - started:.0f} s"
+    )
     return 0
 
 

@@ -84,8 +84,9 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
         if preset not in names:
             close = closest(str(preset), names)
             hint = f" (did you mean {close!r}?)" if close else ""
-            raise ParameterError(f"preset: unknown preset {preset!r}{hint}; choose one of: {', '.join(names)}",
-                                 parameter="preset")
+            raise ParameterError(
+                f"preset: unknown preset {preset!r}{hint}; choose one of: {', '.join(names)}", parameter="preset"
+            )
         return get_preset(preset)
     if config is None:
         return Experiment()
@@ -103,8 +104,10 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
             raise ParameterError(f"config: {error}", parameter="config") from None
         where = f"config: {os.fspath(config)}"
     else:
-        raise ParameterError(f"config must be a path to a JSON file, a dict or an Experiment, got "
-                             f"{type(config).__name__}", parameter="config")
+        raise ParameterError(
+            f"config must be a path to a JSON file, a dict or an Experiment, got {type(config).__name__}",
+            parameter="config",
+        )
     try:
         return Experiment.from_dict(data)
     except OverflowError:
@@ -115,15 +118,19 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
         raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
 
 
-def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike | None = None,
-               **params: Any) -> Experiment:
+def experiment(
+    preset: str | None = None, config: Any = None, neuroml: PathLike | None = None, **params: Any
+) -> Experiment:
     """The experiment :func:`simulate` would run (same arguments), without running it."""
     base = _base_experiment(preset, config)
     source = "config" if config is not None else "preset" if preset is not None else None
     if base.stimulus.population != 1:
-        raise ParameterError(f"{source}: the experiment describes a population of {base.stimulus.population} "
-                             "neurons (per-neuron amplitudes); simulate runs one neuron (use sweep for an F-I "
-                             "curve)", parameter=source)
+        raise ParameterError(
+            f"{source}: the experiment describes a population of {base.stimulus.population} "
+            "neurons (per-neuron amplitudes); simulate runs one neuron (use sweep for an F-I "
+            "curve)",
+            parameter=source,
+        )
     if neuroml is not None:
         from hhtui.neuroml import NeuroMLError, read_membrane
 
@@ -134,8 +141,10 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
     result = apply_parameters(base, params, PYTHON_NAMING)
     if result.stimulus.population != 1:
         name = next((n for n in ("amp", "amp_end") if np.ndim(params.get(n, 0.0)) > 0), "amp")
-        raise ParameterError(f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over "
-                             "many currents at once)", parameter=name)
+        raise ParameterError(
+            f"{name}: one value per run; simulate runs one neuron (sweep runs an F-I curve over many currents at once)",
+            parameter=name,
+        )
     _check_size(result)
     return result
 
@@ -143,13 +152,18 @@ def experiment(preset: str | None = None, config: Any = None, neuroml: PathLike 
 def _check_size(experiment: Experiment) -> None:
     steps = experiment.t_stop / experiment.solver.dt
     if steps > MAX_STEPS:
-        raise ParameterError(f"t_stop/dt: {experiment.t_stop:g} ms at dt {experiment.solver.dt:g} ms is {steps:.3g} "
-                             f"time steps, more than the limit of {MAX_STEPS:.0e}; use a shorter t_stop or a larger dt",
-                             parameter="t_stop")
+        raise ParameterError(
+            f"t_stop/dt: {experiment.t_stop:g} ms at dt {experiment.solver.dt:g} ms is {steps:.3g} "
+            f"time steps, more than the limit of {MAX_STEPS:.0e}; use a shorter t_stop or a larger dt",
+            parameter="t_stop",
+        )
     if experiment.n_samples > MAX_SAMPLES:
-        raise ParameterError(f"sample_every: the recording would hold {experiment.n_samples:,} samples, more than "
-                             f"the limit of {MAX_SAMPLES:,}; record fewer with sample_every (ms, a whole multiple "
-                             "of dt) or shorten t_stop", parameter="sample_every")
+        raise ParameterError(
+            f"sample_every: the recording would hold {experiment.n_samples:,} samples, more than "
+            f"the limit of {MAX_SAMPLES:,}; record fewer with sample_every (ms, a whole multiple "
+            "of dt) or shorten t_stop",
+            parameter="sample_every",
+        )
 
 
 def _warn_outlasting(experiment: Experiment) -> None:
@@ -157,11 +171,17 @@ def _warn_outlasting(experiment: Experiment) -> None:
     start = getattr(stimulus, "start", 0.0)
     end = stimulus_end(stimulus)
     if stimulus.kind != "none" and start >= experiment.t_stop:
-        warnings.warn(f"start: the stimulus starts at {start:g} ms, at or after the end of the run (t_stop "
-                      f"{experiment.t_stop:g} ms); it has no effect", stacklevel=3)
+        warnings.warn(
+            f"start: the stimulus starts at {start:g} ms, at or after the end of the run (t_stop "
+            f"{experiment.t_stop:g} ms); it has no effect",
+            stacklevel=3,
+        )
     elif math.isfinite(end) and end > experiment.t_stop:
-        warnings.warn(f"duration: the stimulus ends at {end:g} ms, after the end of the run (t_stop "
-                      f"{experiment.t_stop:g} ms); it is cut off there", stacklevel=3)
+        warnings.warn(
+            f"duration: the stimulus ends at {end:g} ms, after the end of the run (t_stop "
+            f"{experiment.t_stop:g} ms); it is cut off there",
+            stacklevel=3,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,10 +240,16 @@ class Run:
 
         target = Path(path)
         if target.suffix.lower() == ".json":
-            raise ExportError(f"cannot write {target}: a recording needs a .csv name; the .json name is taken "
-                              "by its sidecar")
-        return write_run(target, self.columns(), self.experiment.to_dict(),
-                         extra=sidecar_extra(self.samples, self._spike_count), force=force)
+            raise ExportError(
+                f"cannot write {target}: a recording needs a .csv name; the .json name is taken by its sidecar"
+            )
+        return write_run(
+            target,
+            self.columns(),
+            self.experiment.to_dict(),
+            extra=sidecar_extra(self.samples, self._spike_count),
+            force=force,
+        )
 
     def to_nwb(self, path: PathLike, **metadata: Any) -> Path:
         """Write the run as an NWB file of intracellular electrophysiology, as ``hhtui run -o
@@ -242,8 +268,9 @@ class Run:
         w = CHART_SIZE[0] if width is None else int(width)
         h = CHART_SIZE[1] if height is None else int(height)
         if not (20 <= w <= 1000 and 8 <= h <= 500):
-            raise ParameterError(f"width/height: a chart is 20-1000 columns by 8-500 lines, got {w}x{h}",
-                                 parameter="width")
+            raise ParameterError(
+                f"width/height: a chart is 20-1000 columns by 8-500 lines, got {w}x{h}", parameter="width"
+            )
         if len(self.samples) == 0:
             return "(no samples)"
         import plotext
@@ -259,8 +286,10 @@ class Run:
         """One line: samples, time span, spikes and mean rate."""
         clamp = " (voltage clamp)" if self.experiment.stimulus.is_clamp else ""
         n = self._spike_count
-        return (f"{len(self.samples):,} samples, 0-{self.experiment.t_stop:g} ms{clamp}, {n} spike{'s' if n != 1 else ''}, "
-                f"mean rate {self.rate_hz:.4g} Hz")
+        return (
+            f"{len(self.samples):,} samples, 0-{self.experiment.t_stop:g} ms{clamp}, {n} spike{'s' if n != 1 else ''}, "
+            f"mean rate {self.rate_hz:.4g} Hz"
+        )
 
     def __str__(self) -> str:
         return f"{self.summary()}\n{self.chart()}"
@@ -277,8 +306,7 @@ def _signature(leading: Sequence[inspect.Parameter], names: Sequence[str]) -> in
     return inspect.Signature([*leading, *(inspect.Parameter(name, keyword, default=None) for name in names)])
 
 
-def simulate(preset: str | None = None, config: Any = None, neuroml: PathLike | None = None,
-             **params: Any) -> Run:
+def simulate(preset: str | None = None, config: Any = None, neuroml: PathLike | None = None, **params: Any) -> Run:
     """Run one neuron from rest, as ``hhtui run`` with the same flags would, and return the :class:`Run`.
 
     ``preset`` starts from a classic experiment (``hhtui run --list-presets``), ``config`` from an
@@ -307,9 +335,14 @@ def _parameter_doc(names: Sequence[str]) -> str:
 
 _SIMULATE_NAMES = tuple(parameter.name for parameter in PARAMETERS)
 simulate.__signature__ = _signature(  # type: ignore[attr-defined]
-    list(inspect.signature(simulate).parameters.values())[:3], _SIMULATE_NAMES)
-simulate.__doc__ = (simulate.__doc__ or "") + "\n    Parameters (defaults are those of the experiment):\n" + \
-    _parameter_doc(_SIMULATE_NAMES) + "\n"
+    list(inspect.signature(simulate).parameters.values())[:3], _SIMULATE_NAMES
+)
+simulate.__doc__ = (
+    (simulate.__doc__ or "")
+    + "\n    Parameters (defaults are those of the experiment):\n"
+    + _parameter_doc(_SIMULATE_NAMES)
+    + "\n"
+)
 experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 
 
@@ -317,8 +350,15 @@ experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 # F-I curve
 
 #: Parameters of :func:`sweep` besides ``amp``: the membrane and solver ones, and the sweep's own.
-SWEEP_PARAMETERS: tuple[str, ...] = (*MEMBRANE_PARAMETERS, "dt", "method", "t_stop", "transient", "threshold",
-                                     "min_spikes")
+SWEEP_PARAMETERS: tuple[str, ...] = (
+    *MEMBRANE_PARAMETERS,
+    "dt",
+    "method",
+    "t_stop",
+    "transient",
+    "threshold",
+    "min_spikes",
+)
 
 
 def _currents(amp: Any) -> tuple[np.ndarray, str]:
@@ -340,13 +380,15 @@ def _currents(amp: Any) -> tuple[np.ndarray, str]:
     try:
         currents = np.atleast_1d(np.asarray(amp, dtype=np.float64)).ravel()
     except (TypeError, ValueError):
-        raise ParameterError(f"amp must be 'FROM:TO:STEP', a number or a sequence of numbers (uA/cm^2), got {amp!r}",
-                             parameter="amp") from None
+        raise ParameterError(
+            f"amp must be 'FROM:TO:STEP', a number or a sequence of numbers (uA/cm^2), got {amp!r}", parameter="amp"
+        ) from None
     if currents.size == 0:
         raise ParameterError("amp: no currents given", parameter="amp")
     if currents.size > MAX_CURRENTS:
-        raise ParameterError(f"amp: {currents.size:,} currents, more than the limit of {MAX_CURRENTS:,}",
-                             parameter="amp")
+        raise ParameterError(
+            f"amp: {currents.size:,} currents, more than the limit of {MAX_CURRENTS:,}", parameter="amp"
+        )
     if not np.all(np.isfinite(currents)) or np.any(np.abs(currents) > MAX_CURRENT):
         raise ParameterError(f"amp: currents must be finite and within +/-{MAX_CURRENT:g} uA/cm^2", parameter="amp")
     text = ", ".join(f"{value:g}" for value in currents[:5]) + (", ..." if currents.size > 5 else "")
@@ -384,8 +426,10 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
     if unknown:
         close = closest(unknown[0], SWEEP_PARAMETERS)
         hint = f" (did you mean {close}?)" if close else ""
-        raise ParameterError(f"{unknown[0]}: not a parameter of sweep{hint}; known: amp, {', '.join(SWEEP_PARAMETERS)}",
-                             parameter=unknown[0])
+        raise ParameterError(
+            f"{unknown[0]}: not a parameter of sweep{hint}; known: amp, {', '.join(SWEEP_PARAMETERS)}",
+            parameter=unknown[0],
+        )
     given = {name: value for name, value in params.items() if value is not None}
     currents, described = _currents(amp)
 
@@ -404,8 +448,10 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
         raise ParameterError(f"min_spikes must be a whole number >= 1, got {min_spikes!r}", parameter="min_spikes")
     if transient >= t_stop:
         name = "transient" if "transient" in given else "t_stop"
-        raise ParameterError(f"{name}: the transient ({transient:g} ms) must be shorter than the run (t_stop "
-                             f"{t_stop:g} ms)", parameter=name)
+        raise ParameterError(
+            f"{name}: the transient ({transient:g} ms) must be shorter than the run (t_stop {t_stop:g} ms)",
+            parameter=name,
+        )
     membrane = Membrane()
     for name in MEMBRANE_PARAMETERS:
         if name in given:
@@ -421,31 +467,56 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
         raise ParameterError(f"{'/'.join(solver_settings) or 'dt'}: {error}", parameter=name) from None
     steps = t_stop / solver.dt
     if steps * currents.size > MAX_NEURON_STEPS:
-        raise ParameterError(f"amp/t_stop/dt: {currents.size:,} currents x {steps:,.0f} time steps is more than the "
-                             f"limit of {MAX_NEURON_STEPS:.0e}; use fewer currents, a shorter t_stop or a larger dt",
-                             parameter="amp")
+        raise ParameterError(
+            f"amp/t_stop/dt: {currents.size:,} currents x {steps:,.0f} time steps is more than the "
+            f"limit of {MAX_NEURON_STEPS:.0e}; use fewer currents, a shorter t_stop or a larger dt",
+            parameter="amp",
+        )
     from hhtui.model.analysis import FICurve
     from hhtui.sweeps.chunks import Chunk, RunSettings, simulate_chunk
 
     settings = RunSettings(t_stop=t_stop, transient=transient, threshold=threshold, dt=solver.dt, method=solver.method)
-    result = simulate_chunk(Chunk(index=0, start=0, stop=int(currents.size), membrane=membrane.to_dict(),
-                                  amps=tuple(float(a) for a in currents), settings=settings))
+    result = simulate_chunk(
+        Chunk(
+            index=0,
+            start=0,
+            stop=int(currents.size),
+            membrane=membrane.to_dict(),
+            amps=tuple(float(a) for a in currents),
+            settings=settings,
+        )
+    )
     onset = repetitive_onset(FICurve(currents, result.spike_count, result.rate_hz), min_spikes=int(min_spikes))
-    frame = pandas.DataFrame({
-        FI_COLUMNS[0]: currents,
-        FI_COLUMNS[1]: np.asarray(result.spike_count, dtype=np.int64),
-        FI_COLUMNS[2]: result.rate_hz,
-        "latency_ms": result.latency_ms,
-    })
+    frame = pandas.DataFrame(
+        {
+            FI_COLUMNS[0]: currents,
+            FI_COLUMNS[1]: np.asarray(result.spike_count, dtype=np.int64),
+            FI_COLUMNS[2]: result.rate_hz,
+            "latency_ms": result.latency_ms,
+        }
+    )
     stimulus = Step(amplitude=currents if currents.size > 1 else float(currents[0]), start=0.0)
-    chosen = Experiment(membrane=membrane, stimulus=stimulus, solver=solver, t_stop=t_stop, name="fi-sweep",
-                        title="F-I curve", description=f"Step currents {described} uA/cm^2 from t = 0, "
-                        f"spikes counted after {transient:g} ms.")
+    chosen = Experiment(
+        membrane=membrane,
+        stimulus=stimulus,
+        solver=solver,
+        t_stop=t_stop,
+        name="fi-sweep",
+        title="F-I curve",
+        description=f"Step currents {described} uA/cm^2 from t = 0, spikes counted after {transient:g} ms.",
+    )
     frame.attrs["experiment"] = chosen.to_dict()
-    frame.attrs["sweep"] = {"currents": int(currents.size), "t_stop_ms": t_stop, "transient_ms": transient,
-                            "threshold_mV": threshold, "min_spikes": int(min_spikes), "onset_uA_cm2": onset}
+    frame.attrs["sweep"] = {
+        "currents": int(currents.size),
+        "t_stop_ms": t_stop,
+        "transient_ms": transient,
+        "threshold_mV": threshold,
+        "min_spikes": int(min_spikes),
+        "onset_uA_cm2": onset,
+    }
     return frame
 
 
 sweep.__signature__ = _signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("amp", inspect.Parameter.POSITIONAL_OR_KEYWORD)], SWEEP_PARAMETERS)
+    [inspect.Parameter("amp", inspect.Parameter.POSITIONAL_OR_KEYWORD)], SWEEP_PARAMETERS
+)

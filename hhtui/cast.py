@@ -109,11 +109,15 @@ def parse_keys(text: str, seconds: float) -> list[tuple[float, bytes, str]]:
             try:
                 moment = float(head)
             except ValueError:
-                raise KeyError_(f"item {number} ({item.strip()!r}): {head.strip()!r} is not a time in seconds") from None
+                raise KeyError_(
+                    f"item {number} ({item.strip()!r}): {head.strip()!r} is not a time in seconds"
+                ) from None
             name = tail
             if not math.isfinite(moment) or moment < 0 or moment >= seconds:
-                raise KeyError_(f"item {number} ({item.strip()!r}): the time must be in [0, {seconds:g}) s, "
-                                "within the recording (see --seconds)")
+                raise KeyError_(
+                    f"item {number} ({item.strip()!r}): the time must be in [0, {seconds:g}) s, "
+                    "within the recording (see --seconds)"
+                )
         try:
             parsed.append((moment, key_bytes(name), name.strip()))
         except KeyError_ as error:
@@ -164,8 +168,7 @@ class Cast:
         self.events.append((round(moment, 6), text))
 
     def header(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"version": 2, "width": self.width, "height": self.height,
-                                "timestamp": self.timestamp}
+        data: dict[str, Any] = {"version": 2, "width": self.width, "height": self.height, "timestamp": self.timestamp}
         if self.duration is not None:
             data["duration"] = round(self.duration, 6)
         if self.command:
@@ -209,10 +212,19 @@ def _child_environment(width: int, height: int, extra: Mapping[str, str] | None)
     return env
 
 
-def record_app(arguments: Sequence[str], width: int, height: int, seconds: float,
-               keys: Sequence[tuple[float, bytes, str]] = (), *, title: str = "",
-               env: Mapping[str, str] | None = None, cwd: str | None = None,
-               ready_timeout: float = READY_TIMEOUT_S, on_ready: Callable[[], None] | None = None) -> Cast:
+def record_app(
+    arguments: Sequence[str],
+    width: int,
+    height: int,
+    seconds: float,
+    keys: Sequence[tuple[float, bytes, str]] = (),
+    *,
+    title: str = "",
+    env: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+    ready_timeout: float = READY_TIMEOUT_S,
+    on_ready: Callable[[], None] | None = None,
+) -> Cast:
     """Run ``python -m hhtui ARGUMENTS`` in a ``width`` x ``height`` pseudo-terminal for ``seconds``
     after it is ready, typing ``keys`` (seconds after it is ready, bytes, name) at their times, and
     return what it wrote as a :class:`Cast`.
@@ -223,9 +235,15 @@ def record_app(arguments: Sequence[str], width: int, height: int, seconds: float
     with tempfile.TemporaryDirectory(prefix="hhtui-record-") as scratch:
         ready_file = os.path.join(scratch, "ready")
         environment = _child_environment(width, height, {**(env or {}), READY_FILE_ENV: ready_file})
-        cast = Cast(width, height, title=title, command=" ".join(["hhtui", *arguments]), timestamp=int(time.time()),
-                    env={"TERM": environment["TERM"], "SHELL": os.environ.get("SHELL", "/bin/sh")},
-                    duration=float(seconds))
+        cast = Cast(
+            width,
+            height,
+            title=title,
+            command=" ".join(["hhtui", *arguments]),
+            timestamp=int(time.time()),
+            env={"TERM": environment["TERM"], "SHELL": os.environ.get("SHELL", "/bin/sh")},
+            duration=float(seconds),
+        )
         session = _Session.start([sys.executable, "-m", "hhtui", *arguments], environment, cwd, ready_file)
         try:
             session.resize(width, height)
@@ -239,8 +257,9 @@ def record_app(arguments: Sequence[str], width: int, height: int, seconds: float
     return cast
 
 
-def _record(session: _Session, cast: Cast, start: float, seconds: float,
-            pending: list[tuple[float, bytes, str]]) -> None:
+def _record(
+    session: _Session, cast: Cast, start: float, seconds: float, pending: list[tuple[float, bytes, str]]
+) -> None:
     """Read the app's output into ``cast`` until ``seconds`` after ``start``, typing the keys."""
     end = start + seconds
     while True:

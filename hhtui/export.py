@@ -139,8 +139,7 @@ def _check_name(name: Any) -> str:
         raise ExportError(f"column names must be non-empty strings, got {name!r}")
     if name != name.strip() or any(ch in name for ch in ',"\r\n'):
         raise ExportError(
-            f"column name {name!r} cannot be written to CSV "
-            "(no commas, quotes, line breaks or surrounding spaces)"
+            f"column name {name!r} cannot be written to CSV (no commas, quotes, line breaks or surrounding spaces)"
         )
     return name
 
@@ -168,8 +167,7 @@ def _as_matrix(columns: Mapping[str, Any]) -> tuple[list[str], np.ndarray]:
             length = arr.shape[0]
         elif arr.shape[0] != length:
             raise ExportError(
-                f"columns must all have the same length: {names[0]} has {length} values, "
-                f"{name} has {arr.shape[0]}"
+                f"columns must all have the same length: {names[0]} has {length} values, {name} has {arr.shape[0]}"
             )
         arr = arr.astype(np.float64, copy=False)
         if not np.isfinite(arr).all():
@@ -263,13 +261,9 @@ def _parse_rows_slowly(path: PathLike, names: list[str], lines: list[str]) -> np
             try:
                 value = float(cell)
             except ValueError:
-                raise ExportError(
-                    f"{shown}, line {lineno}, column {name}: not a number: {cell.strip()!r}"
-                ) from None
+                raise ExportError(f"{shown}, line {lineno}, column {name}: not a number: {cell.strip()!r}") from None
             if not math.isfinite(value):
-                raise ExportError(
-                    f"{shown}, line {lineno}, column {name}: not a finite number: {cell.strip()!r}"
-                )
+                raise ExportError(f"{shown}, line {lineno}, column {name}: not a finite number: {cell.strip()!r}")
             row.append(value)
         rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(len(rows), width)
@@ -318,8 +312,10 @@ def _dump_json(path: PathLike, data: Mapping[str, Any]) -> str:
     if not isinstance(data, Mapping):
         raise ExportError(f"cannot write {os.fspath(path)}: expected a dict, got {type(data).__name__}")
     try:
-        text = json.dumps(data, indent=2, sort_keys=False, allow_nan=False, ensure_ascii=False,
-                          default=_json_default) + "\n"
+        text = (
+            json.dumps(data, indent=2, sort_keys=False, allow_nan=False, ensure_ascii=False, default=_json_default)
+            + "\n"
+        )
     except (TypeError, ValueError) as exc:
         raise ExportError(f"cannot write {os.fspath(path)}: {exc}") from exc
     return _check_encodable(path, text)
@@ -329,9 +325,11 @@ def _check_encodable(path: PathLike, text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
-        bad = text[exc.start:exc.end]
-        raise ExportError(f"cannot write {os.fspath(path)}: the text holds {bad!r}, which is not a character "
-                          "(a lone surrogate); it cannot be stored as UTF-8") from None
+        bad = text[exc.start : exc.end]
+        raise ExportError(
+            f"cannot write {os.fspath(path)}: the text holds {bad!r}, which is not a character "
+            "(a lone surrogate); it cannot be stored as UTF-8"
+        ) from None
     return text
 
 

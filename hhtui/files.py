@@ -185,24 +185,28 @@ def check_target(path: PathLike, *, force: bool = False) -> Path:
     if not name or shown.endswith(os.sep) or name in (".", ".."):
         raise ExportError(f"cannot write {shown}: it names a directory, not a file")
     if name.startswith(".") and "." not in name.lstrip("."):
-        raise ExportError(f"cannot write {shown}: the name is only an extension; give the file a name, "
-                          f"e.g. run.{name.lstrip('.') or 'csv'}")
+        raise ExportError(
+            f"cannot write {shown}: the name is only an extension; give the file a name, "
+            f"e.g. run.{name.lstrip('.') or 'csv'}"
+        )
     directory = target.parent
     shown_dir = os.fspath(directory) if os.fspath(directory) != "." else ". (current directory)"
     try:
         dir_stat = os.stat(directory)
     except OSError as exc:
         if exc.errno == errno.ENOENT:
-            raise ExportError(f"cannot write {_abbreviate(shown)}: directory {_abbreviate(shown_dir)} "
-                              "does not exist") from None
+            raise ExportError(
+                f"cannot write {_abbreviate(shown)}: directory {_abbreviate(shown_dir)} does not exist"
+            ) from None
         raise ExportError(f"cannot write {_abbreviate(shown)}: {_reason(exc)}") from None
     if not stat.S_ISDIR(dir_stat.st_mode):
         raise ExportError(f"cannot write {_abbreviate(shown)}: {_abbreviate(shown_dir)} is not a directory")
     limit = _name_max(directory)
     length = len(os.fsencode(name))
     if length > limit:
-        raise ExportError(f"cannot write {_abbreviate(shown)}: file name too long ({length} bytes; "
-                          f"the file system allows {limit})")
+        raise ExportError(
+            f"cannot write {_abbreviate(shown)}: file name too long ({length} bytes; the file system allows {limit})"
+        )
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ExportError(f"cannot write {shown}: permission denied (directory {shown_dir} is not writable)")
     try:
@@ -223,8 +227,10 @@ def check_target(path: PathLike, *, force: bool = False) -> Path:
             pointed = os.readlink(target)
         except OSError:
             pointed = "?"
-        raise ExportError(f"cannot write {shown}: it is a symbolic link (to {pointed}), which is never written "
-                          "through; remove it, choose another name, or use --force to replace the link itself")
+        raise ExportError(
+            f"cannot write {shown}: it is a symbolic link (to {pointed}), which is never written "
+            "through; remove it, choose another name, or use --force to replace the link itself"
+        )
     raise ExportError(f"cannot write {shown}: it is {describe_kind(mode)}, not a regular file")
 
 
@@ -256,9 +262,11 @@ class Leftovers:
         directory = self.others[0].parent
         where = os.fspath(directory) if os.fspath(directory) != "." else "the current directory"
         count = len(self.others)
-        return (f"{count} leftover temporary file{'s' if count != 1 else ''} (.hhtui-*.tmp, "
-                f"{_size_text(self.others_bytes)}) in {where}, from another host or an older version; "
-                "remove them if no hhtui is writing there")
+        return (
+            f"{count} leftover temporary file{'s' if count != 1 else ''} (.hhtui-*.tmp, "
+            f"{_size_text(self.others_bytes)}) in {where}, from another host or an older version; "
+            "remove them if no hhtui is writing there"
+        )
 
 
 def _pid_alive(pid: int) -> bool:
@@ -666,8 +674,9 @@ def _check_input(shown: str, st: os.stat_result, limit: int, what: str) -> None:
     if not stat.S_ISREG(st.st_mode):
         raise ExportError(f"cannot read {shown}: it is {describe_kind(st.st_mode)}, not a regular file")
     if st.st_size > limit:
-        raise ExportError(f"cannot read {shown}: it is {_size_text(st.st_size)}, more than the "
-                          f"{_size_text(limit)} limit for a {what}")
+        raise ExportError(
+            f"cannot read {shown}: it is {_size_text(st.st_size)}, more than the {_size_text(limit)} limit for a {what}"
+        )
 
 
 def verify_pair(data_path: PathLike, record: Mapping[str, Any] | None) -> str | None:

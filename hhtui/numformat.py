@@ -60,8 +60,9 @@ def _digits(x: float, powers: NDArray[np.float64]) -> tuple[int, int, bool]:
     return 0, 0, False
 
 
-def _scan(values: NDArray[np.float64], powers: NDArray[np.float64], digits: NDArray[np.int64],
-          exponents: NDArray[np.int64]) -> int:
+def _scan(
+    values: NDArray[np.float64], powers: NDArray[np.float64], digits: NDArray[np.int64], exponents: NDArray[np.int64]
+) -> int:
     """Digits and exponent of every value (zero: digits 0); returns how many need Python (marked -1)."""
     fallbacks = 0
     for i in range(values.shape[0]):
@@ -80,8 +81,15 @@ def _scan(values: NDArray[np.float64], powers: NDArray[np.float64], digits: NDAr
     return fallbacks
 
 
-def _write(values: NDArray[np.float64], columns: int, digits: NDArray[np.int64], exponents: NDArray[np.int64],
-           spare: NDArray[np.uint8], spare_start: NDArray[np.int64], out: NDArray[np.uint8]) -> int:
+def _write(
+    values: NDArray[np.float64],
+    columns: int,
+    digits: NDArray[np.int64],
+    exponents: NDArray[np.int64],
+    spare: NDArray[np.uint8],
+    spare_start: NDArray[np.int64],
+    out: NDArray[np.uint8],
+) -> int:
     """The text of all rows into ``out``; the k-th fallback number's text is
     ``spare[spare_start[k]:spare_start[k + 1]]``. Returns the number of bytes written."""
     pos = 0

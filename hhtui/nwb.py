@@ -73,9 +73,17 @@ def _timing(t_ms: np.ndarray) -> dict[str, Any]:
     return {"timestamps": seconds}
 
 
-def write_nwb(path: PathLike, experiment: Experiment, samples: Samples, *, spike_count: int | None = None,
-              session_description: str | None = None, identifier: str | None = None,
-              session_start_time: datetime | None = None, force: bool = False) -> Path:
+def write_nwb(
+    path: PathLike,
+    experiment: Experiment,
+    samples: Samples,
+    *,
+    spike_count: int | None = None,
+    session_description: str | None = None,
+    identifier: str | None = None,
+    session_start_time: datetime | None = None,
+    force: bool = False,
+) -> Path:
     """Write the run (``experiment`` and its ``samples``) as an NWB file at ``path``; returns it.
 
     ``session_start_time`` defaults to now (UTC), ``identifier`` to a fresh UUID. ``force``
@@ -101,9 +109,14 @@ def write_nwb(path: PathLike, experiment: Experiment, samples: Samples, *, spike
     columns = samples.columns(0)
     timing = _timing(columns["t_ms"])
     spikes = spike_count if spike_count is not None else int(samples.spike_time.size)
-    notes = {"program": "hhtui", "version": __version__, "experiment": experiment.to_dict(),
-             **sidecar_extra(samples, spikes), "membrane_area_um2": AREA_UM2,
-             "units": "SI: s, V, A, S over the membrane area; hhtui's CSV gives ms, mV, uA/cm^2, mS/cm^2"}
+    notes = {
+        "program": "hhtui",
+        "version": __version__,
+        "experiment": experiment.to_dict(),
+        **sidecar_extra(samples, spikes),
+        "membrane_area_um2": AREA_UM2,
+        "units": "SI: s, V, A, S over the membrane area; hhtui's CSV gives ms, mV, uA/cm^2, mS/cm^2",
+    }
     title = experiment.title or experiment.name
     nwbfile = pynwb.NWBFile(
         session_description=session_description or f"hhtui simulation of the Hodgkin-Huxley membrane: {title}",
@@ -114,44 +127,77 @@ def write_nwb(path: PathLike, experiment: Experiment, samples: Samples, *, spike
         was_generated_by=[["hhtui", __version__]],
         keywords=["Hodgkin-Huxley", "simulation"],
     )
-    device = nwbfile.create_device(name="hhtui", description=f"hhtui {__version__}: a simulated Hodgkin-Huxley "
-                                   "membrane (no amplifier: gains 1, no compensation)")
+    device = nwbfile.create_device(
+        name="hhtui",
+        description=f"hhtui {__version__}: a simulated Hodgkin-Huxley "
+        "membrane (no amplifier: gains 1, no compensation)",
+    )
     area = f"a membrane area of {AREA_UM2:g} um^2 (1 uA/cm^2 = {AMPERES_PER_UA_CM2:g} A)"
     electrode = nwbfile.create_icephys_electrode(
-        name="electrode", device=device,
-        description=f"ideal electrode into a single compartment of {area}")
+        name="electrode", device=device, description=f"ideal electrode into a single compartment of {area}"
+    )
     stimulus_name = kind_of(experiment.stimulus)
     if experiment.stimulus.is_clamp:
         command_V = experiment.stimulus.command(columns["t_ms"]) / 1000.0  # type: ignore[attr-defined]
         stimulus = VoltageClampStimulusSeries(
-            name="command", data=command_V, electrode=electrode, gain=1.0, sweep_number=np.uint32(0), unit="volts",
-            stimulus_description=stimulus_name, description="voltage-clamp command", **timing)
+            name="command",
+            data=command_V,
+            electrode=electrode,
+            gain=1.0,
+            sweep_number=np.uint32(0),
+            unit="volts",
+            stimulus_description=stimulus_name,
+            description="voltage-clamp command",
+            **timing,
+        )
         response = VoltageClampSeries(
-            name="clamp_current", data=columns[CLAMP_COLUMN] * AMPERES_PER_UA_CM2, electrode=electrode, gain=1.0,
-            sweep_number=np.uint32(0), stimulus_description=stimulus_name,
+            name="clamp_current",
+            data=columns[CLAMP_COLUMN] * AMPERES_PER_UA_CM2,
+            electrode=electrode,
+            gain=1.0,
+            sweep_number=np.uint32(0),
+            stimulus_description=stimulus_name,
             description=f"current the ideal clamp injects (the total ionic current, outward positive) over {area}",
-            **timing)
+            **timing,
+        )
     else:
         stimulus = CurrentClampStimulusSeries(
-            name="stimulus", data=columns["I_stim_uA_cm2"] * AMPERES_PER_UA_CM2, electrode=electrode, gain=1.0,
-            sweep_number=np.uint32(0), stimulus_description=stimulus_name, description=f"injected current over {area}", **timing)
+            name="stimulus",
+            data=columns["I_stim_uA_cm2"] * AMPERES_PER_UA_CM2,
+            electrode=electrode,
+            gain=1.0,
+            sweep_number=np.uint32(0),
+            stimulus_description=stimulus_name,
+            description=f"injected current over {area}",
+            **timing,
+        )
         response = CurrentClampSeries(
-            name="membrane_potential", data=columns["V_mV"] / 1000.0, electrode=electrode, gain=1.0,
-            bias_current=0.0, bridge_balance=0.0, capacitance_compensation=0.0, sweep_number=np.uint32(0),
-            stimulus_description=stimulus_name, description="membrane potential", **timing)
+            name="membrane_potential",
+            data=columns["V_mV"] / 1000.0,
+            electrode=electrode,
+            gain=1.0,
+            bias_current=0.0,
+            bridge_balance=0.0,
+            capacitance_compensation=0.0,
+            sweep_number=np.uint32(0),
+            stimulus_description=stimulus_name,
+            description="membrane potential",
+            **timing,
+        )
     nwbfile.add_intracellular_recording(electrode=electrode, stimulus=stimulus, response=response)
 
-    module = nwbfile.create_processing_module(name="hhtui", description="the model's other variables, "
-                                              f"over {area}")
-    variables = [("V", columns["V_mV"] / 1000.0, "volts", "membrane potential"),
-                 ("m", columns["m"], "n/a", "sodium activation gate"),
-                 ("h", columns["h"], "n/a", "sodium inactivation gate"),
-                 ("n", columns["n"], "n/a", "potassium activation gate"),
-                 ("I_Na", columns["I_Na_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "sodium current, outward positive"),
-                 ("I_K", columns["I_K_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "potassium current, outward positive"),
-                 ("I_L", columns["I_L_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "leak current, outward positive"),
-                 ("g_Na", columns["g_Na_mS_cm2"] * SIEMENS_PER_MS_CM2, "siemens", "sodium conductance"),
-                 ("g_K", columns["g_K_mS_cm2"] * SIEMENS_PER_MS_CM2, "siemens", "potassium conductance")]
+    module = nwbfile.create_processing_module(name="hhtui", description=f"the model's other variables, over {area}")
+    variables = [
+        ("V", columns["V_mV"] / 1000.0, "volts", "membrane potential"),
+        ("m", columns["m"], "n/a", "sodium activation gate"),
+        ("h", columns["h"], "n/a", "sodium inactivation gate"),
+        ("n", columns["n"], "n/a", "potassium activation gate"),
+        ("I_Na", columns["I_Na_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "sodium current, outward positive"),
+        ("I_K", columns["I_K_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "potassium current, outward positive"),
+        ("I_L", columns["I_L_uA_cm2"] * AMPERES_PER_UA_CM2, "amperes", "leak current, outward positive"),
+        ("g_Na", columns["g_Na_mS_cm2"] * SIEMENS_PER_MS_CM2, "siemens", "sodium conductance"),
+        ("g_K", columns["g_K_mS_cm2"] * SIEMENS_PER_MS_CM2, "siemens", "potassium conductance"),
+    ]
     for name, data, unit, description in variables:
         module.add(pynwb.TimeSeries(name=name, data=data, unit=unit, description=description, **timing))
 
@@ -177,12 +223,15 @@ def read_nwb(path: PathLike) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
             notes = json.loads(nwbfile.notes or "")
             module = nwbfile.processing["hhtui"]
         except (KeyError, ValueError):
-            raise ValueError(f"{os.fspath(path)}: not an NWB file written by hhtui (no hhtui notes and "
-                             "processing module)") from None
+            raise ValueError(
+                f"{os.fspath(path)}: not an NWB file written by hhtui (no hhtui notes and processing module)"
+            ) from None
         first = module["V"]
         t_ms = np.asarray(first.get_timestamps(), dtype=np.float64) * 1000.0
-        values = {name: np.asarray(module[name].data[:], dtype=np.float64) for name in
-                  ("V", "m", "h", "n", "I_Na", "I_K", "I_L", "g_Na", "g_K")}
+        values = {
+            name: np.asarray(module[name].data[:], dtype=np.float64)
+            for name in ("V", "m", "h", "n", "I_Na", "I_K", "I_L", "g_Na", "g_K")
+        }
         recording = nwbfile.intracellular_recordings
         stimulus = recording["stimuli"]["stimulus"][0].timeseries
         response = recording["responses"]["response"][0].timeseries

@@ -82,8 +82,14 @@ FIELD_OF_PARAMETER: dict[str, dict[str, str]] = {
     "pulse": {"amp": "amplitude", "start": "start", "duration": "width"},
     "train": {"amp": "amplitude", "start": "start", "duration": "width", "interval": "interval", "count": "count"},
     "ramp": {"amp": "amplitude", "amp_end": "amplitude_end", "start": "start", "duration": "duration"},
-    "noise": {"amp": "mean", "noise_std": "std", "start": "start", "duration": "duration", "seed": "seed",
-              "bin_width": "bin_width"},
+    "noise": {
+        "amp": "mean",
+        "noise_std": "std",
+        "start": "start",
+        "duration": "duration",
+        "seed": "seed",
+        "bin_width": "bin_width",
+    },
     "clamp": {"hold": "hold", "level": "level", "start": "start", "duration": "duration"},
     "none": {},
 }
@@ -137,8 +143,9 @@ def fresh_stimulus(kind: str) -> Stimulus:
     """The protocol ``kind`` (one of :data:`STIMULUS_CHOICES`) with its own defaults."""
     if kind == "pulse":
         return Train(amplitude=20.0, width=1.0, start=5.0, interval=20.0, count=1)
-    return {"none": NoStimulus, "step": Step, "train": Train, "ramp": Ramp, "noise": Noise,
-            "clamp": VoltageClamp}[kind]()
+    return {"none": NoStimulus, "step": Step, "train": Train, "ramp": Ramp, "noise": Noise, "clamp": VoltageClamp}[
+        kind
+    ]()
 
 
 def _protocol_defaults(parameter: str) -> str:
@@ -170,20 +177,33 @@ def _table() -> tuple[Parameter, ...]:
     membrane = Membrane()
     solver = Solver()
     experiment = Experiment()
-    rows = [Parameter("stim", "stimulus", "", kind_of(experiment.stimulus),
-                      f"protocol, one of {', '.join(STIMULUS_CHOICES)}; another protocol starts from its own defaults")]
+    rows = [
+        Parameter(
+            "stim",
+            "stimulus",
+            "",
+            kind_of(experiment.stimulus),
+            f"protocol, one of {', '.join(STIMULUS_CHOICES)}; another protocol starts from its own defaults",
+        )
+    ]
     for name, (unit, text) in _STIMULUS_HELP.items():
         default = getattr(experiment.stimulus, FIELD_OF_PARAMETER[kind_of(experiment.stimulus)].get(name, ""), None)
         rows.append(Parameter(name, "stimulus", unit, default, f"{text} (default: {_protocol_defaults(name)})"))
     for name, (unit, _low, _high, _inclusive, description) in PARAMETER_RANGES.items():
-        rows.append(Parameter(name, "membrane", "degrees C" if unit == "C" else unit, getattr(membrane, name),
-                              description))
+        rows.append(
+            Parameter(name, "membrane", "degrees C" if unit == "C" else unit, getattr(membrane, name), description)
+        )
     methods = ", ".join(METHODS)
     rows += [
         Parameter("dt", "solver", "ms", solver.dt, "time step"),
         Parameter("method", "solver", "", solver.method, f"integration method, one of {methods}"),
-        Parameter("sample_every", "solver", "ms", solver.sample_every,
-                  "record one sample every sample_every ms, a whole multiple of dt (None: every step)"),
+        Parameter(
+            "sample_every",
+            "solver",
+            "ms",
+            solver.sample_every,
+            "record one sample every sample_every ms, a whole multiple of dt (None: every step)",
+        ),
         Parameter("t_stop", "run", "ms", experiment.t_stop, "duration of the run"),
     ]
     return tuple(rows)
@@ -207,8 +227,15 @@ PARAMETER_NAMES: tuple[str, ...] = tuple(parameter.name for parameter in PARAMET
 # applying parameters to an experiment
 
 #: How each protocol is named in messages (``{stim_none}`` is filled in by the naming).
-_LABELS = {"none": "no stimulus ({stim_none})", "step": "a step", "pulse": "a single pulse", "train": "a train",
-           "ramp": "a ramp", "noise": "noise", "clamp": "a voltage clamp"}
+_LABELS = {
+    "none": "no stimulus ({stim_none})",
+    "step": "a step",
+    "pulse": "a single pulse",
+    "train": "a train",
+    "ramp": "a ramp",
+    "noise": "noise",
+    "clamp": "a voltage clamp",
+}
 
 
 @contextmanager
@@ -220,8 +247,9 @@ def _blame(names: str, parameter: str) -> Iterator[None]:
         raise ParameterError(f"{names}: {error}", parameter=parameter) from None
 
 
-def apply_stimulus(base: Stimulus, stim: str | None, values: Mapping[str, Any],
-                   naming: Naming = PYTHON_NAMING) -> Stimulus:
+def apply_stimulus(
+    base: Stimulus, stim: str | None, values: Mapping[str, Any], naming: Naming = PYTHON_NAMING
+) -> Stimulus:
     """``base`` with the stimulus parameters ``values`` (name -> value, only those given) applied.
 
     With ``stim`` naming another protocol than ``base``, that protocol starts from its own
@@ -230,8 +258,10 @@ def apply_stimulus(base: Stimulus, stim: str | None, values: Mapping[str, Any],
     makes it a train.
     """
     if stim is not None and stim not in STIMULUS_CHOICES:
-        raise ParameterError(f"{naming.name('stim')}: unknown protocol {stim!r}; choose one of: "
-                             f"{', '.join(STIMULUS_CHOICES)}", parameter="stim")
+        raise ParameterError(
+            f"{naming.name('stim')}: unknown protocol {stim!r}; choose one of: {', '.join(STIMULUS_CHOICES)}",
+            parameter="stim",
+        )
     base_kind = kind_of(base)
     given = [name for name in STIMULUS_PARAMETERS if values.get(name) is not None]
     if stim is not None:
@@ -245,16 +275,20 @@ def apply_stimulus(base: Stimulus, stim: str | None, values: Mapping[str, Any],
             raise ParameterError(
                 f"{naming.name(given[0])}: the stimulus of the experiment ({kind}: several protocols added "
                 f"together) cannot be changed by {'flags' if naming is CLI_NAMING else 'parameters'}; "
-                f"replace it with {naming.name('stim')}", parameter=given[0])
+                f"replace it with {naming.name('stim')}",
+                parameter=given[0],
+            )
         return base
     for name in given:
         if kind not in STIMULUS_PARAMETERS[name]:
             allowed = ", ".join(STIMULUS_PARAMETERS[name])
             label = _LABELS[kind].format(stim_none=naming.setting("stim", "none"))
-            applies = (f"{naming.name('stim')} {allowed}" if naming is CLI_NAMING
-                       else f"{naming.name('stim')} in ({allowed})")
-            raise ParameterError(f"{naming.name(name)} does not apply to {label}; it applies to {applies}",
-                                 parameter=name)
+            applies = (
+                f"{naming.name('stim')} {allowed}" if naming is CLI_NAMING else f"{naming.name('stim')} in ({allowed})"
+            )
+            raise ParameterError(
+                f"{naming.name(name)} does not apply to {label}; it applies to {applies}", parameter=name
+            )
     same_protocol = kind == base_kind or (kind in ("pulse", "train") and base_kind in ("pulse", "train"))
     stimulus = base if same_protocol else fresh_stimulus(kind)
     if not given and not (kind == "pulse" and base_kind == "train"):
@@ -285,8 +319,11 @@ def apply_parameters(base: Experiment, values: Mapping[str, Any], naming: Naming
         name = unknown[0]
         close = closest(name, PARAMETER_NAMES)
         hint = f" (did you mean {naming.name(close)}?)" if close else ""
-        raise ParameterError(f"{naming.name(name)}: unknown parameter{hint}; known: "
-                             f"{', '.join(naming.name(known) for known in PARAMETER_NAMES)}", parameter=name)
+        raise ParameterError(
+            f"{naming.name(name)}: unknown parameter{hint}; known: "
+            f"{', '.join(naming.name(known) for known in PARAMETER_NAMES)}",
+            parameter=name,
+        )
     given = {name: value for name, value in values.items() if value is not None}
     membrane = base.membrane
     for name in MEMBRANE_PARAMETERS:

@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["AREA_CM2", "AREA_UM2", "DIAMETER_UM", "density_to_amperes", "density_to_nanoamperes",
-           "nanoamperes_to_density"]
+__all__ = [
+    "AREA_CM2",
+    "AREA_UM2",
+    "DIAMETER_UM",
+    "density_to_amperes",
+    "density_to_nanoamperes",
+    "nanoamperes_to_density",
+]
 
 #: Membrane area of the patch, um^2.
 AREA_UM2 = 1000.0

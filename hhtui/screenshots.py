@@ -41,8 +41,9 @@ DEFAULT_FG, DEFAULT_BG = (0.85, 0.85, 0.85), (0.07, 0.07, 0.07)
 BRAILLE_DOTS = ((0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2), (0, 3), (1, 3))
 
 
-async def take(stem: str, keys: tuple[str, ...], milliseconds: float, size: tuple[int, int], directory: Path,
-               png: bool = False) -> list[Path]:
+async def take(
+    stem: str, keys: tuple[str, ...], milliseconds: float, size: tuple[int, int], directory: Path, png: bool = False
+) -> list[Path]:
     """One screenshot: start the app at ``size``, step, press ``keys``, save the SVG (and a PNG)."""
     from hhtui.tui.app import HHApp
 
@@ -113,8 +114,12 @@ def draw_png(app: Any, path: Path) -> bool:
                     if 0x2800 <= code <= 0x28FF:  # braille: the dots themselves
                         for bit, (dx, dy) in enumerate(BRAILLE_DOTS):
                             if (code - 0x2800) & (1 << bit):
-                                ctx.rectangle(left + 1 + dx * CELL_W / 2, top + 1 + dy * CELL_H / 4,
-                                              CELL_W / 2 - 2, CELL_H / 4 - 2)
+                                ctx.rectangle(
+                                    left + 1 + dx * CELL_W / 2,
+                                    top + 1 + dy * CELL_H / 4,
+                                    CELL_W / 2 - 2,
+                                    CELL_H / 4 - 2,
+                                )
                         ctx.fill()
                     elif char != " ":
                         ctx.move_to(left, top + CELL_H * 0.78)

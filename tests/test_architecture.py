@@ -28,8 +28,11 @@ def test_model_modules_import_no_interface_and_touch_no_files(path: Path) -> Non
     names = _imported_names(path)
     assert not {n for n in names if n.split(".")[0] in {"textual", "rich", "plotext"}}
     assert not {n for n in names if n.startswith("hhtui.tui") or n.startswith("hhtui.cli") or n == "hhtui.export"}
-    calls = [node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open"]
+    calls = [
+        node
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open"
+    ]
     assert not calls, f"{path.name} opens files; file I/O belongs in hhtui.export"
 
 
@@ -40,8 +43,10 @@ def _modules_after(statement: str) -> set[str]:
 
 
 def test_the_model_loads_without_textual_or_scipy_solvers() -> None:
-    loaded = _modules_after("import hhtui.model, hhtui.model.analysis, hhtui.model.cable, hhtui.model.network, "
-                            "hhtui.model.teaching, hhtui.experiments")
+    loaded = _modules_after(
+        "import hhtui.model, hhtui.model.analysis, hhtui.model.cable, hhtui.model.network, "
+        "hhtui.model.teaching, hhtui.experiments"
+    )
     assert not {m for m in loaded if m.split(".")[0] == "textual"}
     assert not {"scipy.integrate", "scipy.optimize"} & loaded
 

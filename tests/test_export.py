@@ -416,9 +416,7 @@ def test_read_only_directory(tmp_path: Path) -> None:
         locked.chmod(0o700)
 
 
-def test_permission_error_from_the_system_is_translated(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_permission_error_from_the_system_is_translated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def denied(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
@@ -571,8 +569,11 @@ def test_write_run_writes_both_files(tmp_path: Path) -> None:
         "experiment": experiment,
         "columns": list(cols),
         "seed": 3,
-        "data_file": {"name": "run.csv", "bytes": csv_file.stat().st_size,
-                      "sha256": hashlib.sha256(csv_file.read_bytes()).hexdigest()},
+        "data_file": {
+            "name": "run.csv",
+            "bytes": csv_file.stat().st_size,
+            "sha256": hashlib.sha256(csv_file.read_bytes()).hexdigest(),
+        },
     }
     assert list(meta) == ["program", "version", "experiment", "columns", "seed", "data_file"]
     assert read_json(json_file) == meta

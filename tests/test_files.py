@@ -280,8 +280,15 @@ def _default_sigint() -> None:
 
 def _python(*args: str, cwd: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen([sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)  # noqa: PLW1509
+    return subprocess.Popen(
+        [sys.executable, *args],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )  # noqa: PLW1509
 
 
 def test_concurrent_processes_with_a_delay_between_renames_leave_one_whole_pair(tmp_path: Path) -> None:

@@ -120,9 +120,7 @@ class Venv:
         return env
 
     def run(self, *command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            list(command), cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S, env=self.env()
-        )
+        return subprocess.run(list(command), cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT_S, env=self.env())
 
     def pip(self, *arguments: str) -> None:
         offline = ["--no-index", "--no-build-isolation"] if _setuptools_builds_offline() else []

@@ -176,8 +176,18 @@ class Axes:
         low, high = self.ylim
         return self.bottom - (np.asarray(values, dtype=float) - low) / (high - low) * (self.bottom - self.top)
 
-    def draw_frame(self, image: Image.Image, fonts: Fonts, scale: float, *, xticks: Sequence[float],
-                   yticks: Sequence[float], xlabel: str | None, ylabel: str, tick_labels_x: bool = True) -> None:
+    def draw_frame(
+        self,
+        image: Image.Image,
+        fonts: Fonts,
+        scale: float,
+        *,
+        xticks: Sequence[float],
+        yticks: Sequence[float],
+        xlabel: str | None,
+        ylabel: str,
+        tick_labels_x: bool = True,
+    ) -> None:
         """Grid lines at the ticks, the axis lines (left, bottom), tick marks, tick labels, axis labels."""
         draw = ImageDraw.Draw(image)
         line = px(1.1, scale)
@@ -203,8 +213,13 @@ class Axes:
                 draw.text((column, self.bottom + tick + gap), text, font=fonts.tick, fill=TEXT, anchor="mt")
         if xlabel:
             tick_height = text_size(draw, "0", fonts.tick)[1]
-            draw.text(((self.left + self.right) / 2, self.bottom + tick + 2 * gap + tick_height + gap),
-                      fonts.text(xlabel), font=fonts.label, fill=TEXT, anchor="mt")
+            draw.text(
+                ((self.left + self.right) / 2, self.bottom + tick + 2 * gap + tick_height + gap),
+                fonts.text(xlabel),
+                font=fonts.label,
+                fill=TEXT,
+                anchor="mt",
+            )
         if ylabel:
             widest = max((text_size(draw, fonts.text(tick_label(v, yticks)), fonts.tick)[0] for v in yticks), default=0)
             centre_x = self.left - tick - 2 * gap - widest - gap
@@ -226,8 +241,9 @@ def fit_text(draw: ImageDraw.ImageDraw, text: str, font: Any, width: float) -> t
     return (text.rstrip() + "\u2026") if text else "", candidate
 
 
-def draw_vertical_text(image: Image.Image, text: str, font: Any, right_middle: tuple[float, float],
-                       fill: RGB = TEXT) -> None:
+def draw_vertical_text(
+    image: Image.Image, text: str, font: Any, right_middle: tuple[float, float], fill: RGB = TEXT
+) -> None:
     """``text`` rotated a quarter turn anticlockwise, its right edge at x and centred on y."""
     probe = ImageDraw.Draw(image)
     left, top, right, bottom = probe.textbbox((0, 0), text, font=font)
@@ -253,8 +269,9 @@ def polyline(draw: ImageDraw.ImageDraw, xs: np.ndarray, ys: np.ndarray, colour: 
     draw.line(points, fill=colour, width=width, joint="curve")
 
 
-def dot(draw: ImageDraw.ImageDraw, x: float, y: float, radius: float, colour: RGB, outline: RGB = WHITE,
-        ring: float = 0.0) -> None:
+def dot(
+    draw: ImageDraw.ImageDraw, x: float, y: float, radius: float, colour: RGB, outline: RGB = WHITE, ring: float = 0.0
+) -> None:
     """A filled disc (with a ring of ``outline`` ``ring`` pixels wide around it)."""
     if ring > 0:
         outer = radius + ring

@@ -37,8 +37,9 @@ def frame_times(count: int, fps: float) -> list[int]:
     return [max(10, later - earlier) for earlier, later in pairwise(edges)]
 
 
-def render(scene: Scene, size: tuple[int, int], fps: float, seconds: float,
-           progress: Callable[[float], None] | None = None) -> Animation:
+def render(
+    scene: Scene, size: tuple[int, int], fps: float, seconds: float, progress: Callable[[float], None] | None = None
+) -> Animation:
     """Draw ``scene`` as ``round(fps * seconds)`` frames (at least two) of ``size`` pixels; the last
     frame shows the whole recording and is held :data:`HOLD_MS` ms longer."""
     count = max(2, round(fps * seconds))
@@ -63,6 +64,14 @@ def encode_gif(animation: Animation) -> bytes:
     """The GIF file of ``animation``: looping forever, unchanged pixels stored as transparent."""
     buffer = io.BytesIO()
     first, *rest = animation.frames
-    first.save(buffer, format="GIF", save_all=True, append_images=rest, duration=animation.durations, loop=0,
-               optimize=True, disposal=1)
+    first.save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=rest,
+        duration=animation.durations,
+        loop=0,
+        optimize=True,
+        disposal=1,
+    )
     return buffer.getvalue()

@@ -86,8 +86,9 @@ class Scene:
         draw = ImageDraw.Draw(image)
         # room for the widest readout this scene shows
         readout = text_size(draw, self._readout_text(self.t_end), self.fonts.label)[0] + px(24, self.scale)
-        title, font = fit_text(draw, self.fonts.text(self.title), self.fonts.title,
-                               self.plot_right - self.plot_left - readout)
+        title, font = fit_text(
+            draw, self.fonts.text(self.title), self.fonts.title, self.plot_right - self.plot_left - readout
+        )
         draw.text((self.plot_left, self.margin), title, font=font, fill=TEXT, anchor="lt")
         return image
 
@@ -133,8 +134,15 @@ class RunScene(Scene):
     ``clamp=True`` labels it so).
     """
 
-    def __init__(self, t: np.ndarray, v: np.ndarray, current: np.ndarray | None, gates: dict[str, np.ndarray] | None = None,
-                 title: str = "", clamp: bool = False) -> None:
+    def __init__(
+        self,
+        t: np.ndarray,
+        v: np.ndarray,
+        current: np.ndarray | None,
+        gates: dict[str, np.ndarray] | None = None,
+        title: str = "",
+        clamp: bool = False,
+    ) -> None:
         self.t = np.asarray(t, dtype=float)
         self.v = np.asarray(v, dtype=float)
         self.current = None if current is None else np.asarray(current, dtype=float)
@@ -142,8 +150,15 @@ class RunScene(Scene):
         self.title = title or "Hodgkin-Huxley membrane potential"
         self.clamp = clamp
         self.t_start, self.t_end = float(self.t[0]), float(self.t[-1])
-        self.inks = (TEXT, AXIS, GRID, CURSOR, V_COLOUR, *((CURRENT_COLOUR,) if current is not None else ()),
-                     *(GATE_COLOURS.values() if gates else ()))
+        self.inks = (
+            TEXT,
+            AXIS,
+            GRID,
+            CURSOR,
+            V_COLOUR,
+            *((CURRENT_COLOUR,) if current is not None else ()),
+            *(GATE_COLOURS.values() if gates else ()),
+        )
 
     def layout(self, size: tuple[int, int]) -> None:
         super().layout(size)
@@ -176,7 +191,9 @@ class RunScene(Scene):
         if self.current is not None and self.i_axes is not None:
             traces.append((self.current, self.i_axes, CURRENT_COLOUR))
         if self.gates and self.gate_axes is not None:
-            traces += [(self.gates[name], self.gate_axes, GATE_COLOURS[name]) for name in ("m", "h", "n") if name in self.gates]
+            traces += [
+                (self.gates[name], self.gate_axes, GATE_COLOURS[name]) for name in ("m", "h", "n") if name in self.gates
+            ]
         traces.append((self.v, self.v_axes, V_COLOUR))
         return traces
 
@@ -185,27 +202,52 @@ class RunScene(Scene):
         fonts, scale = self.fonts, self.scale
         last = self.i_axes
         bottom = last is None and self.gate_axes is None
-        self.v_axes.draw_frame(image, fonts, scale, xticks=self.xticks, yticks=nice_ticks(*self.v_axes.ylim, target=6),
-                               xlabel="time (ms)" if bottom else None, ylabel="V (mV)", tick_labels_x=bottom)
+        self.v_axes.draw_frame(
+            image,
+            fonts,
+            scale,
+            xticks=self.xticks,
+            yticks=nice_ticks(*self.v_axes.ylim, target=6),
+            xlabel="time (ms)" if bottom else None,
+            ylabel="V (mV)",
+            tick_labels_x=bottom,
+        )
         draw = ImageDraw.Draw(image)
         if self.gate_axes is not None:
-            self.gate_axes.draw_frame(image, fonts, scale, xticks=self.xticks, yticks=[0.0, 0.5, 1.0],
-                                      xlabel="time (ms)" if last is None else None, ylabel="",
-                                      tick_labels_x=last is None)
+            self.gate_axes.draw_frame(
+                image,
+                fonts,
+                scale,
+                xticks=self.xticks,
+                yticks=[0.0, 0.5, 1.0],
+                xlabel="time (ms)" if last is None else None,
+                ylabel="",
+                tick_labels_x=last is None,
+            )
             self._heading(draw, self.gate_axes, "gates", [(name, GATE_COLOURS[name]) for name in ("m", "h", "n")])
         if last is not None:
-            last.draw_frame(image, fonts, scale, xticks=self.xticks, yticks=nice_ticks(*last.ylim, target=2),
-                            xlabel="time (ms)", ylabel="")
+            last.draw_frame(
+                image,
+                fonts,
+                scale,
+                xticks=self.xticks,
+                yticks=nice_ticks(*last.ylim, target=2),
+                xlabel="time (ms)",
+                ylabel="",
+            )
             name = "clamp current" if self.clamp else "injected current"
             self._heading(draw, last, f"{name} (\u00b5A/cm\u00b2)", [], colour=CURRENT_COLOUR)
         return image
 
-    def _heading(self, draw: ImageDraw.ImageDraw, axes: Axes, text: str, legend: list[tuple[str, RGB]],
-                 colour: RGB = TEXT) -> None:
+    def _heading(
+        self, draw: ImageDraw.ImageDraw, axes: Axes, text: str, legend: list[tuple[str, RGB]], colour: RGB = TEXT
+    ) -> None:
         """A small heading above a panel, with a legend of coloured lines after it."""
         y = axes.top - px(6, self.scale)
         x = float(axes.left)
-        draw.text((x, y), self.fonts.text(text), font=self.fonts.label, fill=colour if not legend else TEXT, anchor="ld")
+        draw.text(
+            (x, y), self.fonts.text(text), font=self.fonts.label, fill=colour if not legend else TEXT, anchor="ld"
+        )
         x += text_size(draw, self.fonts.text(text), self.fonts.label)[0] + px(18, self.scale)
         middle = y - self.label_height * 0.38
         for name, ink in legend:
@@ -249,8 +291,9 @@ class AxonScene(Scene):
     #: Earlier profiles drawn behind the current one, as (fraction of the run earlier, opacity).
     TRAIL = ((0.045, 0.45), (0.09, 0.28), (0.135, 0.15))
 
-    def __init__(self, x_cm: np.ndarray, t: np.ndarray, v: np.ndarray, title: str = "",
-                 length_cm: float | None = None) -> None:
+    def __init__(
+        self, x_cm: np.ndarray, t: np.ndarray, v: np.ndarray, title: str = "", length_cm: float | None = None
+    ) -> None:
         self.x_cm = np.asarray(x_cm, dtype=float)
         # compartment centres: the cable runs from 0 to about first + last centre
         guess = float(self.x_cm.max() + max(0.0, self.x_cm.min()))
@@ -271,9 +314,15 @@ class AxonScene(Scene):
 
     def background(self) -> Image.Image:
         image = super().background()
-        self.axes.draw_frame(image, self.fonts, self.scale, xticks=nice_ticks(*self.axes.xlim, target=6),
-                             yticks=nice_ticks(*self.axes.ylim, target=5), xlabel="position along the axon (cm)",
-                             ylabel="V (mV)")
+        self.axes.draw_frame(
+            image,
+            self.fonts,
+            self.scale,
+            xticks=nice_ticks(*self.axes.xlim, target=6),
+            yticks=nice_ticks(*self.axes.ylim, target=5),
+            xlabel="position along the axon (cm)",
+            ylabel="V (mV)",
+        )
         return image
 
     def _row(self, time: float) -> int:
@@ -309,8 +358,11 @@ class RasterScene(Scene):
 
     def layout(self, size: tuple[int, int]) -> None:
         super().layout(size)
-        self.axes = Axes((self.plot_left, self.plot_top, self.plot_right, self.plot_bottom), (self.t_start, self.t_end),
-                         (-0.6, self.n - 0.4))
+        self.axes = Axes(
+            (self.plot_left, self.plot_top, self.plot_right, self.plot_bottom),
+            (self.t_start, self.t_end),
+            (-0.6, self.n - 0.4),
+        )
         row = (self.plot_bottom - self.plot_top) / max(1, self.n)
         self.mark_height = max(px(1.2, self.scale), min(row * 0.72, px(14, self.scale)))
         self.mark_width = px(2.2, self.scale)
@@ -325,8 +377,15 @@ class RasterScene(Scene):
             yticks = [float(i) for i in range(self.n)]
         else:
             yticks = [value for value in nice_ticks(0, self.n - 1, target=5) if float(value).is_integer()]
-        self.axes.draw_frame(image, self.fonts, self.scale, xticks=nice_ticks(self.t_start, self.t_end, target=6),
-                             yticks=yticks, xlabel="time (ms)", ylabel="neuron")
+        self.axes.draw_frame(
+            image,
+            self.fonts,
+            self.scale,
+            xticks=nice_ticks(self.t_start, self.t_end, target=6),
+            yticks=yticks,
+            xlabel="time (ms)",
+            ylabel="neuron",
+        )
         self._settled = None
         self._drawn = 0
         return image

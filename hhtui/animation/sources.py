@@ -60,8 +60,9 @@ def _number(settings: Mapping[str, Any], key: str) -> float | None:
 def scene_from_file(path: str, *, gates: bool = False, title: str | None = None) -> Any:
     """The scene of the recording in ``path`` (a run, an axon or network spikes)."""
     if Path(path).suffix.lower() == ".json":
-        raise SourceError(f"{path} is a JSON file; animate the CSV beside it, or run the experiment it holds "
-                          f"with --config {path}")
+        raise SourceError(
+            f"{path} is a JSON file; animate the CSV beside it, or run the experiment it holds with --config {path}"
+        )
     try:
         columns = read_csv(path)
     except ExportError as error:
@@ -69,8 +70,14 @@ def scene_from_file(path: str, *, gates: bool = False, title: str | None = None)
     return scene_from_columns(columns, _sidecar(path), shown=os.fspath(path), gates=gates, title=title)
 
 
-def scene_from_columns(columns: Mapping[str, np.ndarray], settings: Mapping[str, Any] | None = None, *,
-                       shown: str = "the recording", gates: bool = False, title: str | None = None) -> Any:
+def scene_from_columns(
+    columns: Mapping[str, np.ndarray],
+    settings: Mapping[str, Any] | None = None,
+    *,
+    shown: str = "the recording",
+    gates: bool = False,
+    title: str | None = None,
+) -> Any:
     """The scene of a recording given as columns (name -> values) and its settings (the sidecar's
     ``experiment``); ``shown`` names it in messages."""
     settings = settings or {}
@@ -86,11 +93,14 @@ def scene_from_columns(columns: Mapping[str, np.ndarray], settings: Mapping[str,
             raise SourceError(f"--gates: {shown} is an axon recording, which has no gates")
         return _axon(columns, settings, shown, title)
     if "amp_uA_cm2" in names:
-        raise SourceError(f"{shown} is an F-I curve (from 'hhtui sweep'), not a recording in time; "
-                          "look at it with 'hhtui plot'")
+        raise SourceError(
+            f"{shown} is an F-I curve (from 'hhtui sweep'), not a recording in time; look at it with 'hhtui plot'"
+        )
     found = ",".join(names[:6]) + (",..." if len(names) > 6 else "")
-    raise SourceError(f"{shown}: not a run (t_ms,V_mV,...), an axon (t_ms,V_x...cm_mV,...) or network spikes "
-                      f"(neuron,t_ms); its columns are {found}")
+    raise SourceError(
+        f"{shown}: not a run (t_ms,V_mV,...), an axon (t_ms,V_x...cm_mV,...) or network spikes "
+        f"(neuron,t_ms); its columns are {found}"
+    )
 
 
 def _times(t: np.ndarray, shown: str) -> None:
@@ -100,8 +110,9 @@ def _times(t: np.ndarray, shown: str) -> None:
         raise SourceError(f"{shown}: t_ms must increase from row to row")
 
 
-def _run(columns: Mapping[str, np.ndarray], settings: Mapping[str, Any], shown: str, gates: bool,
-         title: str | None) -> Any:
+def _run(
+    columns: Mapping[str, np.ndarray], settings: Mapping[str, Any], shown: str, gates: bool, title: str | None
+) -> Any:
     from .scenes import RunScene
 
     t = columns["t_ms"]
@@ -139,8 +150,9 @@ def _axon(columns: Mapping[str, np.ndarray], settings: Mapping[str, Any], shown:
     v = np.stack([columns[name] for _, name in positions], axis=1)
     length = _number(settings, "length_cm")
     heading = title if title is not None else ""
-    temperature = _number(settings.get("membrane", {}) if isinstance(settings.get("membrane"), dict) else {},
-                          "temperature")
+    temperature = _number(
+        settings.get("membrane", {}) if isinstance(settings.get("membrane"), dict) else {}, "temperature"
+    )
     if title is None and temperature is not None:
         heading = f"Action potential travelling along the axon ({temperature:g} \u00b0C)"
     return AxonScene(x, t, v, title=heading, length_cm=length)

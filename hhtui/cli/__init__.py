@@ -75,13 +75,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"hhtui {__version__}")
     start = parser.add_mutually_exclusive_group()
-    start.add_argument("--preset", dest="app_preset", metavar="NAME", default=None,
-                       help="open the app on a classic experiment (see 'hhtui run --list-presets')")
-    start.add_argument("--config", dest="app_config", metavar="FILE.json", default=None,
-                       help="open the app on an experiment file or an export sidecar")
-    parser.add_argument("--neuroml", dest="app_neuroml", metavar="CELL.nml", default=None,
-                        help="open the app with the membrane of a NeuroML 2 single-compartment Hodgkin-Huxley cell "
-                        "(with --preset or --config: on their protocol)")
+    start.add_argument(
+        "--preset",
+        dest="app_preset",
+        metavar="NAME",
+        default=None,
+        help="open the app on a classic experiment (see 'hhtui run --list-presets')",
+    )
+    start.add_argument(
+        "--config",
+        dest="app_config",
+        metavar="FILE.json",
+        default=None,
+        help="open the app on an experiment file or an export sidecar",
+    )
+    parser.add_argument(
+        "--neuroml",
+        dest="app_neuroml",
+        metavar="CELL.nml",
+        default=None,
+        help="open the app with the membrane of a NeuroML 2 single-compartment Hodgkin-Huxley cell "
+        "(with --preset or --config: on their protocol)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for module in _subcommand_modules():
         module.add_parser(subparsers)
@@ -115,8 +130,10 @@ def app_experiment(args: argparse.Namespace) -> Any:
 def _open_app(args: argparse.Namespace) -> int:
     experiment = app_experiment(args)
     if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
-        raise UsageError("the app needs a terminal (standard input and output are not one); "
-                         "run headless with 'hhtui run', 'hhtui sweep' or 'hhtui plot' (see 'hhtui --help')")
+        raise UsageError(
+            "the app needs a terminal (standard input and output are not one); "
+            "run headless with 'hhtui run', 'hhtui sweep' or 'hhtui plot' (see 'hhtui --help')"
+        )
     from hhtui.tui.app import run_app
 
     return int(run_app(experiment) or 0)
@@ -296,8 +313,9 @@ def _command_parser(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     current = parser
     for dest in ("command", "neuroml_action"):
         name = getattr(args, dest, None)
-        choices = next((action.choices for action in current._actions
-                        if isinstance(action, argparse._SubParsersAction)), None)
+        choices = next(
+            (action.choices for action in current._actions if isinstance(action, argparse._SubParsersAction)), None
+        )
         if name is None or not isinstance(choices, dict) or name not in choices:
             break
         current = choices[name]
@@ -339,8 +357,13 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
         if args.command is not None:
             command = state["command"] = f"hhtui {args.command}"
             if args.app_preset is not None or args.app_config is not None or args.app_neuroml is not None:
-                flag = ("--preset" if args.app_preset is not None else "--config" if args.app_config is not None
-                        else "--neuroml")
+                flag = (
+                    "--preset"
+                    if args.app_preset is not None
+                    else "--config"
+                    if args.app_config is not None
+                    else "--neuroml"
+                )
                 raise UsageError(f"{flag} before a command only opens the app; put it after '{args.command}'")
             from hhtui import signals
 

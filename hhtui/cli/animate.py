@@ -61,8 +61,9 @@ examples:
 def parse_size(text: str) -> tuple[int, int]:
     """``--size``: ``WIDTHxHEIGHT`` in pixels, e.g. ``800x450``."""
     match = re.fullmatch(r"\s*(\d{1,5})\s*[xX\u00d7]\s*(\d{1,5})\s*", text)
-    allowed = (f"WIDTHxHEIGHT in pixels, width {WIDTH_RANGE[0]}-{WIDTH_RANGE[1]}, "
-               f"height {HEIGHT_RANGE[0]}-{HEIGHT_RANGE[1]}")
+    allowed = (
+        f"WIDTHxHEIGHT in pixels, width {WIDTH_RANGE[0]}-{WIDTH_RANGE[1]}, height {HEIGHT_RANGE[0]}-{HEIGHT_RANGE[1]}"
+    )
     if not match:
         raise argparse.ArgumentTypeError(f"must be {allowed} (e.g. 800x450), got {text!r}")
     width, height = int(match.group(1)), int(match.group(2))
@@ -73,28 +74,69 @@ def parse_size(text: str) -> tuple[int, int]:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui animate``."""
-    parser = subparsers.add_parser("animate", help="animated GIF of a run, an axon or a network (no display needed)",
-                                   description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("recording", nargs="?", metavar="RUN.csv", default=None,
-                        help="CSV from 'hhtui run', the app's export, 'hhtui axon' or 'hhtui network'")
+    parser = subparsers.add_parser(
+        "animate",
+        help="animated GIF of a run, an axon or a network (no display needed)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+    )
+    parser.add_argument(
+        "recording",
+        nargs="?",
+        metavar="RUN.csv",
+        default=None,
+        help="CSV from 'hhtui run', the app's export, 'hhtui axon' or 'hhtui network'",
+    )
     source = parser.add_argument_group("or run an experiment first").add_mutually_exclusive_group()
-    source.add_argument("--preset", metavar="NAME", default=None,
-                        help="run this classic experiment headless and animate it (see 'hhtui run --list-presets')")
-    source.add_argument("--config", metavar="FILE.json", default=None,
-                        help="run this experiment file (or export sidecar) headless and animate it")
+    source.add_argument(
+        "--preset",
+        metavar="NAME",
+        default=None,
+        help="run this classic experiment headless and animate it (see 'hhtui run --list-presets')",
+    )
+    source.add_argument(
+        "--config",
+        metavar="FILE.json",
+        default=None,
+        help="run this experiment file (or export sidecar) headless and animate it",
+    )
     look = parser.add_argument_group("animation")
     look.add_argument("--gates", action="store_true", help="also draw the gates m, h, n (runs only)")
-    look.add_argument("--fps", type=number("frames per second", 1, 50), default=20.0, metavar="N",
-                      help="frames per second, 1-50 (default: 20)")
-    look.add_argument("--seconds", type=number("s", 0.0, 60.0, low_inclusive=False), default=6.0, metavar="S",
-                      help="length of the animation, s, up to 60, before the last frame is held (default: 6)")
-    look.add_argument("--size", type=parse_size, default=None, metavar="WxH",
-                      help="size in pixels (default: 800x450, or 800x600 with --gates)")
-    look.add_argument("--title", default=None, metavar="TEXT",
-                      help="title above the plot (default: the experiment's title, or a description)")
-    parser.add_argument("-o", "--output", default=None, metavar="FILE.gif",
-                        help="GIF to write, atomically; '-' writes it to standard output when that is not a "
-                        "terminal (default: the input's name with .gif, in the current directory)")
+    look.add_argument(
+        "--fps",
+        type=number("frames per second", 1, 50),
+        default=20.0,
+        metavar="N",
+        help="frames per second, 1-50 (default: 20)",
+    )
+    look.add_argument(
+        "--seconds",
+        type=number("s", 0.0, 60.0, low_inclusive=False),
+        default=6.0,
+        metavar="S",
+        help="length of the animation, s, up to 60, before the last frame is held (default: 6)",
+    )
+    look.add_argument(
+        "--size",
+        type=parse_size,
+        default=None,
+        metavar="WxH",
+        help="size in pixels (default: 800x450, or 800x600 with --gates)",
+    )
+    look.add_argument(
+        "--title",
+        default=None,
+        metavar="TEXT",
+        help="title above the plot (default: the experiment's title, or a description)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.gif",
+        help="GIF to write, atomically; '-' writes it to standard output when that is not a "
+        "terminal (default: the input's name with .gif, in the current directory)",
+    )
     add_force_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -137,8 +179,10 @@ def _experiment_scene(args: argparse.Namespace) -> Any:
         experiment = load_experiment_file(args.config, "--config")
         flag, shown = "--config", args.config
     if experiment.stimulus.population != 1:
-        raise UsageError(f"{flag}: {shown} describes a population of {experiment.stimulus.population} neurons "
-                         "(an F-I sweep), not one run to animate")
+        raise UsageError(
+            f"{flag}: {shown} describes a population of {experiment.stimulus.population} neurons "
+            "(an F-I sweep), not one run to animate"
+        )
     check_experiment(experiment)
     from hhtui.model import NumericalInstabilityError
 
@@ -147,8 +191,7 @@ def _experiment_scene(args: argparse.Namespace) -> Any:
             samples, _ = simulate(experiment, bar)
         except NumericalInstabilityError as error:
             raise RunFailed(f"{error} No file written.") from None
-    return scene_from_columns(samples.columns(0), experiment.to_dict(), shown=shown, gates=args.gates,
-                              title=args.title)
+    return scene_from_columns(samples.columns(0), experiment.to_dict(), shown=shown, gates=args.gates, title=args.title)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,8 +206,10 @@ def run(args: argparse.Namespace) -> int:
     size = args.size or (DEFAULT_GATES_SIZE if args.gates else DEFAULT_SIZE)
     frames = max(2, round(args.fps * args.seconds))
     if frames * size[0] * size[1] > MAX_FRAME_PIXELS:
-        raise UsageError(f"--fps/--seconds/--size: {frames} frames of {size[0]}x{size[1]} pixels is too much to hold "
-                         f"at once (limit {MAX_FRAME_PIXELS:,} pixels in all); lower one of them")
+        raise UsageError(
+            f"--fps/--seconds/--size: {frames} frames of {size[0]}x{size[1]} pixels is too much to hold "
+            f"at once (limit {MAX_FRAME_PIXELS:,} pixels in all); lower one of them"
+        )
     output = _output_path(args)
     _check_output(output, args.force)
     try:
@@ -189,8 +234,10 @@ def run(args: argparse.Namespace) -> int:
             animation = render(scene, size, args.fps, args.seconds, progress=bar)
     except (ArithmeticError, ValueError) as error:
         # The drawing's own limits (e.g. values near the largest float overflow the axes' scale).
-        raise UsageError(f"{args.recording or 'the run'}: cannot draw it: its values are outside what the "
-                         f"animation can show ({type(error).__name__}: {error})") from None
+        raise UsageError(
+            f"{args.recording or 'the run'}: cannot draw it: its values are outside what the "
+            f"animation can show ({type(error).__name__}: {error})"
+        ) from None
     data = encode_gif(animation)
     if output == "-":
         sys.stdout.buffer.write(data)
@@ -199,6 +246,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_atomic(output, data, force=args.force, text=False)
         where = output
-    print(f"{COMMAND}: {len(animation.frames)} frames, {size[0]}x{size[1]}, {args.seconds:g} s at {args.fps:g} fps, "
-          f"{len(data) / 1024:,.0f} KiB -> {where}", file=sys.stderr)
+    print(
+        f"{COMMAND}: {len(animation.frames)} frames, {size[0]}x{size[1]}, {args.seconds:g} s at {args.fps:g} fps, "
+        f"{len(data) / 1024:,.0f} KiB -> {where}",
+        file=sys.stderr,
+    )
     return 0

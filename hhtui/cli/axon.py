@@ -71,8 +71,14 @@ FLAGS = {
 #: Limits on a combination of settings (by the first word of the model's message): the flags
 #: that take part, named in the error when they were given (else the first one).
 _COMBINED_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
-    "axial": (("ra", "--ra"), ("length_cm", "--length-cm"), ("nseg", "--nseg"), ("diameter_um", "--diameter-um"),
-              ("dt", "--dt"), ("c_m", "--c-m")),
+    "axial": (
+        ("ra", "--ra"),
+        ("length_cm", "--length-cm"),
+        ("nseg", "--nseg"),
+        ("diameter_um", "--diameter-um"),
+        ("dt", "--dt"),
+        ("c_m", "--c-m"),
+    ),
     "compartments": (("nseg", "--nseg"), ("length_cm", "--length-cm")),
     "too": (("t_stop", "--t-stop"), ("dt", "--dt"), ("nseg", "--nseg")),
 }
@@ -87,19 +93,33 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cable = parser.add_argument_group("cable")
-    cable.add_argument("--length-cm", type=positive_float, default=None, metavar="CM", help="cable length in cm (default 5)")
     cable.add_argument(
-        "--diameter-um", type=positive_float, default=None, metavar="UM", help="axon diameter in um (default 476, squid giant axon)"
+        "--length-cm", type=positive_float, default=None, metavar="CM", help="cable length in cm (default 5)"
     )
-    cable.add_argument("--ra", type=positive_float, default=None, metavar="OHM_CM", help="axial resistivity in ohm*cm (default 35.4)")
+    cable.add_argument(
+        "--diameter-um",
+        type=positive_float,
+        default=None,
+        metavar="UM",
+        help="axon diameter in um (default 476, squid giant axon)",
+    )
+    cable.add_argument(
+        "--ra", type=positive_float, default=None, metavar="OHM_CM", help="axial resistivity in ohm*cm (default 35.4)"
+    )
     size = cable.add_mutually_exclusive_group()
-    size.add_argument("--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)")
+    size.add_argument(
+        "--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)"
+    )
     size.add_argument(
         "--dx-um", type=positive_float, default=None, metavar="UM", help="compartment length in um, instead of --nseg"
     )
     numerics = parser.add_argument_group("numerics")
-    numerics.add_argument("--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.005)")
-    numerics.add_argument("--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 5)")
+    numerics.add_argument(
+        "--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.005)"
+    )
+    numerics.add_argument(
+        "--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 5)"
+    )
     numerics.add_argument(
         "--method",
         choices=("cn", "be"),
@@ -120,19 +140,35 @@ def add_parser(subparsers: Any) -> None:
         metavar="NA",
         help="stimulus current in nA injected into each stimulated end compartment (default 10000 = 10 uA; threshold near 3000 at the defaults)",
     )
-    stim.add_argument("--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)")
-    stim.add_argument("--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)")
+    stim.add_argument(
+        "--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)"
+    )
+    stim.add_argument(
+        "--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)"
+    )
     add_membrane_arguments(parser, Membrane(temperature=DEFAULT_TEMPERATURE_C))
     out = parser.add_argument_group("output")
     out.add_argument(
-        "-o", "--output", default=None, metavar="FILE.csv", help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)"
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.csv",
+        help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)",
     )
     add_force_argument(out)
     out.add_argument(
-        "--positions", type=positive_int, default=50, metavar="N", help="at most N position columns in the CSV (default 50)"
+        "--positions",
+        type=positive_int,
+        default=50,
+        metavar="N",
+        help="at most N position columns in the CSV (default 50)",
     )
     out.add_argument(
-        "--sample-every", type=positive_float, default=None, metavar="MS", help="time between CSV rows in ms (default 0.025)"
+        "--sample-every",
+        type=positive_float,
+        default=None,
+        metavar="MS",
+        help="time between CSV rows in ms (default 0.025)",
     )
     out.add_argument("--json", action="store_true", help="print the measured values as JSON on standard output")
     parser.set_defaults(handler=run)
@@ -177,8 +213,11 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         size_flag = "--dx-um" if args.dx_um is not None else "--nseg"
         combined = _COMBINED_LIMITS.get(message.split(" ", 1)[0])
         if combined is not None:
-            given = [flag.replace("--nseg", size_flag) for name, flag in combined
-                     if getattr(args, name, None) is not None or (flag == "--nseg" and args.dx_um is not None)]
+            given = [
+                flag.replace("--nseg", size_flag)
+                for name, flag in combined
+                if getattr(args, name, None) is not None or (flag == "--nseg" and args.dx_um is not None)
+            ]
             raise UsageError(f"{'/'.join(given or [combined[0][1]])}: {message}") from None
         flags = {**FLAGS, "nseg": size_flag}
         raise UsageError(flag_of_message(message, flags)) from None
@@ -194,5 +233,12 @@ def run(args: argparse.Namespace) -> int:
     check_json_output(args)
     with ProgressBar("hhtui axon") as bar:
         result = simulate_cable(settings, progress=bar)
-    return report_run("hhtui axon", args, result, result.summary(), "measured",
-                      lambda: position_columns(result, args.positions), settings.to_dict())
+    return report_run(
+        "hhtui axon",
+        args,
+        result,
+        result.summary(),
+        "measured",
+        lambda: position_columns(result, args.positions),
+        settings.to_dict(),
+    )

@@ -91,7 +91,9 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Help with the description and epilog kept as written (examples stay on their lines) and a
     little more room for the flag column."""
 
-    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 30, width: int | None = None) -> None:
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 30, width: int | None = None
+    ) -> None:
         super().__init__(prog, indent_increment=indent_increment, max_help_position=max_help_position, width=width)
 
 
@@ -180,8 +182,14 @@ positive_int = whole_number(1)
 non_negative_int = whole_number(0)
 
 
-def number(unit: str, low: float | None = None, high: float | None = None, *, low_inclusive: bool = True,
-           high_inclusive: bool = True) -> Callable[[str], float]:
+def number(
+    unit: str,
+    low: float | None = None,
+    high: float | None = None,
+    *,
+    low_inclusive: bool = True,
+    high_inclusive: bool = True,
+) -> Callable[[str], float]:
     """An argparse type for a finite number in a range; its error message gives the range and unit.
 
     ``number("ms", 0, 1e7, low_inclusive=False)`` accepts 0 < x <= 1e7 and rejects ``-1`` with
@@ -311,8 +319,7 @@ def add_solver_arguments(parser: argparse.ArgumentParser, sample_every: bool = T
             type=number("ms", 0.0, 1.0e6, low_inclusive=False),
             default=None,
             metavar="MS",
-            help="record one sample every MS ms, a whole multiple of --dt, to thin the CSV "
-            "(default: every step)",
+            help="record one sample every MS ms, a whole multiple of --dt, to thin the CSV (default: every step)",
         )
 
 
@@ -344,7 +351,9 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
     try:
         return Experiment.from_dict(data)
     except OverflowError:
-        raise UsageError(f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)") from None
+        raise UsageError(
+            f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)"
+        ) from None
     except (ParameterError, TypeError, ValueError) as error:
         raise UsageError(f"{flag}: {path}: {error}") from None
     except RecursionError:
@@ -463,16 +472,24 @@ def check_json_output(args: argparse.Namespace) -> None:
         check_output(args.output, force=getattr(args, "force", False))
 
 
-def report_run(command: str, args: argparse.Namespace, result: Any, measured: dict[str, Any], extra_key: str,
-               columns: Callable[[], Mapping[str, Any]], settings: dict[str, Any]) -> int:
+def report_run(
+    command: str,
+    args: argparse.Namespace,
+    result: Any,
+    measured: dict[str, Any],
+    extra_key: str,
+    columns: Callable[[], Mapping[str, Any]],
+    settings: dict[str, Any],
+) -> int:
     """Finish a run of ``hhtui axon`` or ``hhtui network``: refuse a halted run, write the CSV and
     sidecar if asked, print the measured values (JSON with ``--json``, else ``result.describe()``)."""
     if result.halted_reason:
         raise RunFailed(f"{result.halted_reason}. No file written.")
     written: list[Path] = []
     if args.output is not None:
-        written = write_output(args.output, columns(), settings, extra={extra_key: measured},
-                               force=getattr(args, "force", False))
+        written = write_output(
+            args.output, columns(), settings, extra={extra_key: measured}, force=getattr(args, "force", False)
+        )
     if args.json:
         json.dump(measured, sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")

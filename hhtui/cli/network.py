@@ -73,31 +73,78 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     net = parser.add_argument_group("network")
-    net.add_argument("--topology", choices=("ring", "chain", "all", "random"), default="ring", help="connection rule (default ring)")
+    net.add_argument(
+        "--topology", choices=("ring", "chain", "all", "random"), default="ring", help="connection rule (default ring)"
+    )
     net.add_argument("--n", type=positive_int, default=10, metavar="N", help="number of neurons (default 10)")
-    net.add_argument("--p", type=finite_float, default=None, metavar="P", help="connection probability for --topology random (default 0.1)")
-    net.add_argument("--seed", type=non_negative_int, default=0, metavar="SEED", help="random seed for --topology random (default 0)")
+    net.add_argument(
+        "--p",
+        type=finite_float,
+        default=None,
+        metavar="P",
+        help="connection probability for --topology random (default 0.1)",
+    )
+    net.add_argument(
+        "--seed", type=non_negative_int, default=0, metavar="SEED", help="random seed for --topology random (default 0)"
+    )
     syn = parser.add_argument_group("synapses")
-    syn.add_argument("--weight", type=non_negative_float, default=None, metavar="MS_CM2", help="synaptic weight in mS/cm^2 (default 0.5)")
-    syn.add_argument("--delay", type=non_negative_float, default=None, metavar="MS", help="synaptic delay in ms (default 1)")
-    syn.add_argument("--tau", type=positive_float, default=None, metavar="MS", help="synaptic decay time constant in ms (default 2)")
+    syn.add_argument(
+        "--weight",
+        type=non_negative_float,
+        default=None,
+        metavar="MS_CM2",
+        help="synaptic weight in mS/cm^2 (default 0.5)",
+    )
+    syn.add_argument(
+        "--delay", type=non_negative_float, default=None, metavar="MS", help="synaptic delay in ms (default 1)"
+    )
+    syn.add_argument(
+        "--tau", type=positive_float, default=None, metavar="MS", help="synaptic decay time constant in ms (default 2)"
+    )
     kind = syn.add_mutually_exclusive_group()
-    kind.add_argument("--e-syn", type=finite_float, default=None, metavar="MV", help="synaptic reversal potential in mV (default 0, excitatory)")
+    kind.add_argument(
+        "--e-syn",
+        type=finite_float,
+        default=None,
+        metavar="MV",
+        help="synaptic reversal potential in mV (default 0, excitatory)",
+    )
     kind.add_argument("--inhibitory", action="store_true", help="inhibitory synapses: E_syn = -80 mV")
     stim = parser.add_argument_group("kick")
-    stim.add_argument("--kick", type=finite_float, default=None, metavar="UA_CM2", help="kick amplitude to neuron 0 in uA/cm^2 (default 20)")
-    stim.add_argument("--kick-duration", type=positive_float, default=None, metavar="MS", help="kick duration in ms (default 1)")
-    stim.add_argument("--kick-at", type=non_negative_float, default=None, metavar="MS", help="kick onset in ms (default 1)")
+    stim.add_argument(
+        "--kick",
+        type=finite_float,
+        default=None,
+        metavar="UA_CM2",
+        help="kick amplitude to neuron 0 in uA/cm^2 (default 20)",
+    )
+    stim.add_argument(
+        "--kick-duration", type=positive_float, default=None, metavar="MS", help="kick duration in ms (default 1)"
+    )
+    stim.add_argument(
+        "--kick-at", type=non_negative_float, default=None, metavar="MS", help="kick onset in ms (default 1)"
+    )
     numerics = parser.add_argument_group("numerics")
-    numerics.add_argument("--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.01)")
-    numerics.add_argument("--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 100)")
     numerics.add_argument(
-        "--method", choices=("rk4", "expeuler", "euler"), default=None, help="integration method of each neuron (default rk4)"
+        "--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.01)"
+    )
+    numerics.add_argument(
+        "--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 100)"
+    )
+    numerics.add_argument(
+        "--method",
+        choices=("rk4", "expeuler", "euler"),
+        default=None,
+        help="integration method of each neuron (default rk4)",
     )
     add_membrane_arguments(parser)
     out = parser.add_argument_group("output")
     out.add_argument(
-        "-o", "--output", default=None, metavar="FILE.csv", help="write the spikes (neuron,t_ms) to this CSV file and its .json sidecar ('-': standard output)"
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.csv",
+        help="write the spikes (neuron,t_ms) to this CSV file and its .json sidecar ('-': standard output)",
     )
     add_force_argument(out)
     out.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
@@ -136,8 +183,11 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     except ParameterError as exc:
         message = str(exc)
         if message.startswith("too much work"):  # t_stop, dt and n together
-            given = [flag for name, flag in (("t_stop", "--t-stop"), ("dt", "--dt"), ("n", "--n"))
-                     if getattr(args, name) is not None and (name != "n" or args.n != 10)]
+            given = [
+                flag
+                for name, flag in (("t_stop", "--t-stop"), ("dt", "--dt"), ("n", "--n"))
+                if getattr(args, name) is not None and (name != "n" or args.n != 10)
+            ]
             raise UsageError(f"{'/'.join(given or ['--t-stop'])}: {message}") from None
         raise UsageError(flag_of_message(message, FLAGS)) from None
 
@@ -156,5 +206,12 @@ def run(args: argparse.Namespace) -> int:
             result = simulate_network(settings, progress=bar)
     except ParameterError as exc:
         raise UsageError(flag_of_message(str(exc), FLAGS)) from None
-    return report_run("hhtui network", args, result, result.summary(), "summary",
-                      lambda: {"neuron": result.spike_neuron, "t_ms": result.spike_time}, settings.to_dict())
+    return report_run(
+        "hhtui network",
+        args,
+        result,
+        result.summary(),
+        "summary",
+        lambda: {"neuron": result.spike_neuron, "t_ms": result.spike_time},
+        settings.to_dict(),
+    )

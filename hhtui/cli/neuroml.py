@@ -1,7 +1,7 @@
 """``hhtui neuroml``: the membrane and protocol as NeuroML 2, and what hhtui reads from a cell file.
 
-    hhtui neuroml export -o DIR [the flags of 'hhtui run']   cell, channels, network, LEMS file
-    hhtui neuroml show CELL.nml                              the membrane hhtui reads from a cell
+hhtui neuroml export -o DIR [the flags of 'hhtui run']   cell, channels, network, LEMS file
+hhtui neuroml show CELL.nml                              the membrane hhtui reads from a cell
 """
 
 from __future__ import annotations
@@ -42,21 +42,34 @@ def add_parser(subparsers: Any) -> None:
     from .common import ArgumentParser, add_force_argument
     from .run import add_experiment_arguments
 
-    parser = subparsers.add_parser("neuroml", help="the membrane and protocol as NeuroML 2 (export, show)",
-                                   description=DESCRIPTION, epilog=EPILOG)
-    actions = parser.add_subparsers(dest="neuroml_action", metavar="ACTION", title="actions",
-                                    parser_class=ArgumentParser)
-    export = actions.add_parser("export", help="write the experiment as NeuroML 2 + LEMS into a folder",
-                                description=DESCRIPTION, epilog=EPILOG)
-    export.add_argument("-o", "--output", metavar="DIR", required=True,
-                        help="folder to write into (created if missing; files of the same names are replaced)")
-    export.add_argument("--name", metavar="NAME", default=None,
-                        help="name of the network and LEMS files (default: the experiment's name)")
+    parser = subparsers.add_parser(
+        "neuroml", help="the membrane and protocol as NeuroML 2 (export, show)", description=DESCRIPTION, epilog=EPILOG
+    )
+    actions = parser.add_subparsers(
+        dest="neuroml_action", metavar="ACTION", title="actions", parser_class=ArgumentParser
+    )
+    export = actions.add_parser(
+        "export", help="write the experiment as NeuroML 2 + LEMS into a folder", description=DESCRIPTION, epilog=EPILOG
+    )
+    export.add_argument(
+        "-o",
+        "--output",
+        metavar="DIR",
+        required=True,
+        help="folder to write into (created if missing; files of the same names are replaced)",
+    )
+    export.add_argument(
+        "--name",
+        metavar="NAME",
+        default=None,
+        help="name of the network and LEMS files (default: the experiment's name)",
+    )
     add_force_argument(export)
     add_experiment_arguments(export, list_presets=False)
     export.set_defaults(handler=run)
-    show = actions.add_parser("show", help="print the membrane hhtui reads from a NeuroML 2 cell",
-                              description=DESCRIPTION, epilog=EPILOG)
+    show = actions.add_parser(
+        "show", help="print the membrane hhtui reads from a NeuroML 2 cell", description=DESCRIPTION, epilog=EPILOG
+    )
     show.add_argument("file", metavar="CELL.nml", help="a NeuroML 2 cell file, or a network file holding one")
     show.set_defaults(handler=run)
     parser.set_defaults(handler=run)

@@ -53,17 +53,32 @@ examples:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui plot``."""
-    parser = subparsers.add_parser("plot", help="draw an exported run or F-I curve in the terminal",
-                                   description=DESCRIPTION, epilog=EPILOG)
+    parser = subparsers.add_parser(
+        "plot", help="draw an exported run or F-I curve in the terminal", description=DESCRIPTION, epilog=EPILOG
+    )
     parser.add_argument("file", metavar="FILE.csv", help="a CSV written by hhtui run, hhtui sweep or the app")
     parser.add_argument("--gates", action="store_true", help="also draw the gating variables m, h, n (runs only)")
-    parser.add_argument("--value", default=None, metavar="COLUMN",
-                        help="for a sweep: the column to draw (rate_Hz, spike_count, latency_ms; for a hysteresis "
-                        "sweep also V_max_mV, V_min_mV; default: rate_Hz)")
-    parser.add_argument("--width", type=positive_int, default=None, metavar="W",
-                        help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)")
-    parser.add_argument("--height", type=positive_int, default=None, metavar="H",
-                        help=f"plot height in lines (default: the terminal's, {DEFAULT_SIZE[1]} when not a terminal)")
+    parser.add_argument(
+        "--value",
+        default=None,
+        metavar="COLUMN",
+        help="for a sweep: the column to draw (rate_Hz, spike_count, latency_ms; for a hysteresis "
+        "sweep also V_max_mV, V_min_mV; default: rate_Hz)",
+    )
+    parser.add_argument(
+        "--width",
+        type=positive_int,
+        default=None,
+        metavar="W",
+        help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)",
+    )
+    parser.add_argument(
+        "--height",
+        type=positive_int,
+        default=None,
+        metavar="H",
+        help=f"plot height in lines (default: the terminal's, {DEFAULT_SIZE[1]} when not a terminal)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -170,17 +185,27 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
             return "hysteresis"
         varied = grid_axes(columns)
         if len(varied) > 2:
-            raise UsageError(f"FILE.csv: {name} varies {len(varied)} parameters ({', '.join(varied)}); a plot draws "
-                             "one (a curve) or two (a map): sweep fewer at a time")
+            raise UsageError(
+                f"FILE.csv: {name} varies {len(varied)} parameters ({', '.join(varied)}); a plot draws "
+                "one (a curve) or two (a map): sweep fewer at a time"
+            )
         return "grid" if len(varied) == 2 else "fi"
     if "t_ms" in columns and any(key.endswith("_mV") for key in columns):
         return "traces"
-    raise UsageError(f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve "
-                     "(columns amp_uA_cm2,...,rate_Hz)")
+    raise UsageError(
+        f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve (columns amp_uA_cm2,...,rate_Hz)"
+    )
 
 
-def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, gates: bool = False,
-           color: bool = False, value: str | None = None) -> str:
+def render(
+    columns: dict[str, np.ndarray],
+    name: str,
+    width: int,
+    height: int,
+    gates: bool = False,
+    color: bool = False,
+    value: str | None = None,
+) -> str:
     """The plot of a CSV's columns as text of ``height`` lines and ``width`` columns."""
     import plotext as plt
 
@@ -203,8 +228,10 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         try:
             return draw(columns, name, value or "rate_Hz", width, height, color=color)
         except (ArithmeticError, ValueError, IndexError) as error:
-            raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
-                             f"({type(error).__name__}: {error})") from None
+            raise UsageError(
+                f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                f"({type(error).__name__}: {error})"
+            ) from None
     plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     plt.limit_size(False, False)  # the size asked for, even beyond what plotext detects as the terminal
     plt.plot_size(width, height)
@@ -242,8 +269,11 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
                 for gate, values, colour in zip(present, shown, ("red", "green", "blue")):
                     line(t, values, gate, colour, gate)
                 inside = all(values.size == 0 or (values.min() >= 0.0 and values.max() <= 1.0) for values in shown)
-                plt.title("gating variables m, h, n" if inside or not present else
-                          "gating variables m, h, n (values outside 0-1)")
+                plt.title(
+                    "gating variables m, h, n"
+                    if inside or not present
+                    else "gating variables m, h, n (values outside 0-1)"
+                )
                 plt.ylabel(f"gates (0-1){g_note}" if not g_note else f"gates{g_note}")
                 plt.xlabel(f"t (ms){t_note}")
                 if inside and not g_note:
@@ -271,7 +301,9 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
             else:
                 plt.title(f"{name}: {column} against {x_name}")
                 plt.xlabel(f"{label(x_name)}{x_note}")
-            y_label = {"rate_Hz": "rate (Hz)", "spike_count": "spikes", "latency_ms": "first spike (ms)"}.get(column, column)
+            y_label = {"rate_Hz": "rate (Hz)", "spike_count": "spikes", "latency_ms": "first spike (ms)"}.get(
+                column, column
+            )
             plt.ylabel(f"{y_label}{y_note}")
         else:
             style()
@@ -288,8 +320,10 @@ def render(columns: dict[str, np.ndarray], name: str, width: int, height: int, g
         text = plt.build()
     except (ArithmeticError, ValueError, IndexError) as error:
         # The plotting library's own limits; the values are finite (the reader made sure of that).
-        raise UsageError(f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
-                         f"({type(error).__name__}: {error})") from None
+        raise UsageError(
+            f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+            f"({type(error).__name__}: {error})"
+        ) from None
     finally:
         plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     if not color:

@@ -38,8 +38,15 @@ def grid_axes(columns: dict[str, np.ndarray]) -> list[str]:
 
 def label(column: str) -> str:
     """``g_k_mS_cm2`` -> ``g_k (mS/cm^2)``."""
-    for suffix, unit in (("_uA_cm2", "uA/cm^2"), ("_mS_cm2", "mS/cm^2"), ("_uF_cm2", "uF/cm^2"), ("_mV", "mV"),
-                         ("_C", "degrees C"), ("_Hz", "Hz"), ("_ms", "ms")):
+    for suffix, unit in (
+        ("_uA_cm2", "uA/cm^2"),
+        ("_mS_cm2", "mS/cm^2"),
+        ("_uF_cm2", "uF/cm^2"),
+        ("_mV", "mV"),
+        ("_C", "degrees C"),
+        ("_Hz", "Hz"),
+        ("_ms", "ms"),
+    ):
         if column.endswith(suffix):
             return f"{column[: -len(suffix)]} ({unit})"
     return column
@@ -49,8 +56,9 @@ def _number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def render_heatmap(columns: dict[str, np.ndarray], name: str, value: str, width: int, height: int,
-                   color: bool = False) -> str:
+def render_heatmap(
+    columns: dict[str, np.ndarray], name: str, value: str, width: int, height: int, color: bool = False
+) -> str:
     """A map of ``value`` over the two varied parameters (the current across, the other up), as
     text of at most ``height`` lines of at most ``width`` characters."""
     axes = grid_axes(columns)
@@ -132,8 +140,9 @@ def _legend(low: float, high: float, levels: int, color: bool, width: int) -> li
     return lines
 
 
-def render_hysteresis(columns: dict[str, np.ndarray], name: str, value: str, width: int, height: int,
-                      color: bool = False) -> str:
+def render_hysteresis(
+    columns: dict[str, np.ndarray], name: str, value: str, width: int, height: int, color: bool = False
+) -> str:
     """Both branches of a hysteresis sweep: ``value`` against the current, up (from rest) and
     down (from firing)."""
     import plotext as plt  # type: ignore[import-untyped]

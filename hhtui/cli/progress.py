@@ -22,8 +22,14 @@ class ProgressBar:
         width: characters of the bar itself.
     """
 
-    def __init__(self, label: str, stream: IO[str] | None = None, delay: float = 1.0, enabled: bool | None = None,
-                 width: int = 30) -> None:
+    def __init__(
+        self,
+        label: str,
+        stream: IO[str] | None = None,
+        delay: float = 1.0,
+        enabled: bool | None = None,
+        width: int = 30,
+    ) -> None:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.delay = delay
@@ -69,7 +75,7 @@ class ProgressBar:
             self.stream.flush()
             self.drawn = False
 
-    def __enter__(self) -> "ProgressBar":
+    def __enter__(self) -> ProgressBar:
         return self
 
     def __exit__(self, *exc: object) -> None:

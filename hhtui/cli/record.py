@@ -61,8 +61,10 @@ examples:
 def parse_terminal_size(text: str) -> tuple[int, int]:
     """``--size``: ``COLUMNSxROWS`` in character cells, e.g. ``100x30``."""
     match = re.fullmatch(r"\s*(\d{1,4})\s*[xX\u00d7]\s*(\d{1,4})\s*", text)
-    allowed = (f"COLUMNSxROWS in character cells, {COLUMNS_RANGE[0]}-{COLUMNS_RANGE[1]} columns and "
-               f"{ROWS_RANGE[0]}-{ROWS_RANGE[1]} rows")
+    allowed = (
+        f"COLUMNSxROWS in character cells, {COLUMNS_RANGE[0]}-{COLUMNS_RANGE[1]} columns and "
+        f"{ROWS_RANGE[0]}-{ROWS_RANGE[1]} rows"
+    )
     if not match:
         raise argparse.ArgumentTypeError(f"must be {allowed} (e.g. 100x30), got {text!r}")
     columns, rows = int(match.group(1)), int(match.group(2))
@@ -73,26 +75,52 @@ def parse_terminal_size(text: str) -> tuple[int, int]:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui record``."""
-    parser = subparsers.add_parser("record", help="record the app as an asciicast v2 file (asciinema)",
-                                   description=DESCRIPTION, epilog=EPILOG)
+    parser = subparsers.add_parser(
+        "record", help="record the app as an asciicast v2 file (asciinema)", description=DESCRIPTION, epilog=EPILOG
+    )
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--preset", metavar="NAME", default=None,
-                        help="open the app on this classic experiment (see 'hhtui run --list-presets')")
-    source.add_argument("--config", metavar="FILE.json", default=None,
-                        help="open the app on this experiment file or export sidecar")
-    parser.add_argument("--keys", default="", metavar="KEYS",
-                        help="keys to type: comma-separated KEY or TIME:KEY (TIME in s from the start); "
-                        "see above (default: none)")
-    parser.add_argument("--seconds", type=number("s", 0.0, MAX_SECONDS, low_inclusive=False), default=10.0,
-                        metavar="S", help=f"length of the recording once the app is ready, s, up to {MAX_SECONDS:g} "
-                        "(default: 10)")
-    parser.add_argument("--size", type=parse_terminal_size, default=(100, 30), metavar="COLSxROWS",
-                        help="terminal size in character cells (default: 100x30)")
-    parser.add_argument("--title", default=None, metavar="TEXT",
-                        help="title in the recording's header (default: hhtui and the experiment's title)")
-    parser.add_argument("-o", "--output", default=None, metavar="FILE.cast",
-                        help="asciicast file to write, atomically; '-' for standard output "
-                        "(default: hhtui-YYYYmmdd-HHMMSS.cast)")
+    source.add_argument(
+        "--preset",
+        metavar="NAME",
+        default=None,
+        help="open the app on this classic experiment (see 'hhtui run --list-presets')",
+    )
+    source.add_argument(
+        "--config", metavar="FILE.json", default=None, help="open the app on this experiment file or export sidecar"
+    )
+    parser.add_argument(
+        "--keys",
+        default="",
+        metavar="KEYS",
+        help="keys to type: comma-separated KEY or TIME:KEY (TIME in s from the start); see above (default: none)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=number("s", 0.0, MAX_SECONDS, low_inclusive=False),
+        default=10.0,
+        metavar="S",
+        help=f"length of the recording once the app is ready, s, up to {MAX_SECONDS:g} (default: 10)",
+    )
+    parser.add_argument(
+        "--size",
+        type=parse_terminal_size,
+        default=(100, 30),
+        metavar="COLSxROWS",
+        help="terminal size in character cells (default: 100x30)",
+    )
+    parser.add_argument(
+        "--title",
+        default=None,
+        metavar="TEXT",
+        help="title in the recording's header (default: hhtui and the experiment's title)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        metavar="FILE.cast",
+        help="asciicast file to write, atomically; '-' for standard output (default: hhtui-YYYYmmdd-HHMMSS.cast)",
+    )
     add_force_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -142,8 +170,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{COMMAND}: starting the app at {columns}x{rows}...", file=sys.stderr)
 
     def ready() -> None:
-        print(f"{COMMAND}: recording {args.seconds:g} s" + (f", typing {len(keys)} keys" if keys else ""),
-              file=sys.stderr)
+        print(
+            f"{COMMAND}: recording {args.seconds:g} s" + (f", typing {len(keys)} keys" if keys else ""), file=sys.stderr
+        )
 
     try:
         cast = record_app(arguments, columns, rows, args.seconds, keys, title=title, on_ready=ready)
@@ -159,6 +188,9 @@ def run(args: argparse.Namespace) -> int:
 
         write_atomic(output, text, force=args.force)
         where = output
-    print(f"{COMMAND}: {len(cast.events)} events, {args.seconds:g} s, {columns}x{rows}, "
-          f"{len(text.encode('utf-8')) / 1024:,.0f} KiB -> {where}", file=sys.stderr)
+    print(
+        f"{COMMAND}: {len(cast.events)} events, {args.seconds:g} s, {columns}x{rows}, "
+        f"{len(text.encode('utf-8')) / 1024:,.0f} KiB -> {where}",
+        file=sys.stderr,
+    )
     return 0

@@ -57,8 +57,19 @@ from .common import (
 )
 from .progress import ProgressBar
 
-__all__ = ["CHUNK_STEPS", "MAX_STEPS", "STIMULUS_CHOICES", "add_experiment_arguments", "add_parser", "build_experiment", "build_stimulus",
-           "check_experiment", "preset_experiment", "run", "simulate"]
+__all__ = [
+    "CHUNK_STEPS",
+    "MAX_STEPS",
+    "STIMULUS_CHOICES",
+    "add_experiment_arguments",
+    "add_parser",
+    "build_experiment",
+    "build_stimulus",
+    "check_experiment",
+    "preset_experiment",
+    "run",
+    "simulate",
+]
 
 COMMAND = "hhtui run"
 
@@ -122,12 +133,16 @@ def add_parser(subparsers: Any) -> None:
         "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
     )
     add_experiment_arguments(parser)
-    add_output_argument(parser, default_help=(
-        "CSV file to write, with its sidecar FILE.json beside it; '-' writes the CSV to standard output (no "
-        "sidecar); a name ending in .nwb writes an NWB file of intracellular electrophysiology instead (SI units "
-        "over 1000 um^2, the experiment inside; needs pynwb: pip install 'hhtui[nwb]'). Files are written "
-        "atomically: an existing file is replaced only by a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv "
-        "in the current directory)"))
+    add_output_argument(
+        parser,
+        default_help=(
+            "CSV file to write, with its sidecar FILE.json beside it; '-' writes the CSV to standard output (no "
+            "sidecar); a name ending in .nwb writes an NWB file of intracellular electrophysiology instead (SI units "
+            "over 1000 um^2, the experiment inside; needs pynwb: pip install 'hhtui[nwb]'). Files are written "
+            "atomically: an existing file is replaced only by a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv "
+            "in the current directory)"
+        ),
+    )
     parser.set_defaults(handler=run)
 
 
@@ -136,50 +151,119 @@ def add_experiment_arguments(parser: argparse.ArgumentParser, list_presets: bool
     solver flags and --t-stop (as ``hhtui run`` has them; :func:`build_experiment` reads them)."""
     group = parser.add_argument_group("experiment")
     source = group.add_mutually_exclusive_group()
-    source.add_argument("--config", metavar="FILE.json", default=None,
-                        help="start from this experiment file or export sidecar (flags override it)")
-    source.add_argument("--preset", metavar="NAME", default=None,
-                        help="start from a classic experiment (flags override it); see --list-presets")
+    source.add_argument(
+        "--config",
+        metavar="FILE.json",
+        default=None,
+        help="start from this experiment file or export sidecar (flags override it)",
+    )
+    source.add_argument(
+        "--preset",
+        metavar="NAME",
+        default=None,
+        help="start from a classic experiment (flags override it); see --list-presets",
+    )
     if list_presets:
         source.add_argument("--list-presets", action="store_true", help="list the preset names and exit")
-    group.add_argument("--neuroml", metavar="CELL.nml", default=None,
-                       help="take the membrane from a NeuroML 2 single-compartment Hodgkin-Huxley cell (a cell file, "
-                       "or a network file holding one; its channel files are read relative to it); flags override it")
+    group.add_argument(
+        "--neuroml",
+        metavar="CELL.nml",
+        default=None,
+        help="take the membrane from a NeuroML 2 single-compartment Hodgkin-Huxley cell (a cell file, "
+        "or a network file holding one; its channel files are read relative to it); flags override it",
+    )
 
     stim = parser.add_argument_group("stimulus (currents in uA/cm^2, voltages in mV, times in ms)")
-    stim.add_argument("--stim", choices=STIMULUS_CHOICES, default=None,
-                      help="protocol (default: step); pulse is a single-pulse train")
-    stim.add_argument("--amp", type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT), default=None, metavar="UA",
-                      help="amplitude, uA/cm^2; for a ramp its starting value, for noise its mean (default: 10 for "
-                      "a step, 20 for a pulse or train, 0 for a ramp, 5 for noise)")
-    stim.add_argument("--start", type=number("ms", 0.0, MAX_TIME), default=None, metavar="MS",
-                      help="onset, ms (default: 5; 0 for noise)")
-    stim.add_argument("--duration", type=_duration, default=None, metavar="MS",
-                      help="how long the stimulus lasts, ms; for a pulse or train the width of each pulse "
-                      "(default: sustained (inf) for a step and noise, 1 for a pulse or train, 40 for a ramp, "
-                      "20 for the clamp step)")
-    stim.add_argument("--interval", type=number("ms", 0.0, MAX_TIME, low_inclusive=False), default=None,
-                      metavar="MS", help="train: onset to onset, ms (default: 20)")
-    stim.add_argument("--count", type=positive_int, default=None, metavar="N",
-                      help="train: number of pulses (default: 1)")
-    stim.add_argument("--amp-end", type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT), default=None, metavar="UA",
-                      help="ramp: final amplitude, uA/cm^2 (default: 20)")
-    stim.add_argument("--noise-std", type=number("uA/cm^2", 0.0, MAX_CURRENT), default=None, metavar="UA",
-                      help="noise: standard deviation, uA/cm^2 (default: 5)")
-    stim.add_argument("--bin-width", type=number("ms", 0.001, 1000.0), default=None, metavar="MS",
-                      help="noise: a new random value every MS ms (default: 0.5)")
-    stim.add_argument("--seed", type=_seed, default=None, metavar="N",
-                      help="noise: random seed; the same seed gives the same current (default: 0)")
-    stim.add_argument("--hold", type=number("mV", *CLAMP_RANGE), default=None, metavar="MV",
-                      help="clamp: holding potential, mV (default: -65)")
-    stim.add_argument("--level", type=number("mV", *CLAMP_RANGE), default=None, metavar="MV",
-                      help="clamp: command step from --start for --duration, mV (default: 0)")
+    stim.add_argument(
+        "--stim", choices=STIMULUS_CHOICES, default=None, help="protocol (default: step); pulse is a single-pulse train"
+    )
+    stim.add_argument(
+        "--amp",
+        type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT),
+        default=None,
+        metavar="UA",
+        help="amplitude, uA/cm^2; for a ramp its starting value, for noise its mean (default: 10 for "
+        "a step, 20 for a pulse or train, 0 for a ramp, 5 for noise)",
+    )
+    stim.add_argument(
+        "--start",
+        type=number("ms", 0.0, MAX_TIME),
+        default=None,
+        metavar="MS",
+        help="onset, ms (default: 5; 0 for noise)",
+    )
+    stim.add_argument(
+        "--duration",
+        type=_duration,
+        default=None,
+        metavar="MS",
+        help="how long the stimulus lasts, ms; for a pulse or train the width of each pulse "
+        "(default: sustained (inf) for a step and noise, 1 for a pulse or train, 40 for a ramp, "
+        "20 for the clamp step)",
+    )
+    stim.add_argument(
+        "--interval",
+        type=number("ms", 0.0, MAX_TIME, low_inclusive=False),
+        default=None,
+        metavar="MS",
+        help="train: onset to onset, ms (default: 20)",
+    )
+    stim.add_argument(
+        "--count", type=positive_int, default=None, metavar="N", help="train: number of pulses (default: 1)"
+    )
+    stim.add_argument(
+        "--amp-end",
+        type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT),
+        default=None,
+        metavar="UA",
+        help="ramp: final amplitude, uA/cm^2 (default: 20)",
+    )
+    stim.add_argument(
+        "--noise-std",
+        type=number("uA/cm^2", 0.0, MAX_CURRENT),
+        default=None,
+        metavar="UA",
+        help="noise: standard deviation, uA/cm^2 (default: 5)",
+    )
+    stim.add_argument(
+        "--bin-width",
+        type=number("ms", 0.001, 1000.0),
+        default=None,
+        metavar="MS",
+        help="noise: a new random value every MS ms (default: 0.5)",
+    )
+    stim.add_argument(
+        "--seed",
+        type=_seed,
+        default=None,
+        metavar="N",
+        help="noise: random seed; the same seed gives the same current (default: 0)",
+    )
+    stim.add_argument(
+        "--hold",
+        type=number("mV", *CLAMP_RANGE),
+        default=None,
+        metavar="MV",
+        help="clamp: holding potential, mV (default: -65)",
+    )
+    stim.add_argument(
+        "--level",
+        type=number("mV", *CLAMP_RANGE),
+        default=None,
+        metavar="MV",
+        help="clamp: command step from --start for --duration, mV (default: 0)",
+    )
 
     add_membrane_arguments(parser)
     add_solver_arguments(parser)
     solver = next(group for group in parser._action_groups if group.title == "solver")
-    solver.add_argument("--t-stop", type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False), default=None,
-                        metavar="MS", help="duration of the run, ms (default: 50)")
+    solver.add_argument(
+        "--t-stop",
+        type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False),
+        default=None,
+        metavar="MS",
+        help="duration of the run, ms (default: 50)",
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -224,8 +308,10 @@ def build_experiment(args: argparse.Namespace) -> Experiment:
     source = "--config" if args.config is not None else "--preset" if args.preset is not None else None
     if base.stimulus.population != 1:
         where = f"--config: {args.config}: " if args.config is not None else f"{source}: " if source else ""
-        raise UsageError(f"{where}the experiment describes a population of {base.stimulus.population} neurons "
-                         "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)")
+        raise UsageError(
+            f"{where}the experiment describes a population of {base.stimulus.population} neurons "
+            "(per-neuron amplitudes); 'hhtui run' runs one neuron (use 'hhtui sweep' for an F-I curve)"
+        )
     if getattr(args, "neuroml", None) is not None:
         from hhtui.neuroml import NeuroMLError, read_membrane
 
@@ -246,17 +332,25 @@ def check_experiment(experiment: Experiment) -> None:
     end = stimulus_end(stimulus)
     start = getattr(stimulus, "start", 0.0)
     if not isinstance(stimulus, NoStimulus) and start >= experiment.t_stop:
-        warn(f"--start: the stimulus starts at {start:g} ms, at or after the end of the run "
-             f"(--t-stop {experiment.t_stop:g} ms); it will have no effect", COMMAND)
+        warn(
+            f"--start: the stimulus starts at {start:g} ms, at or after the end of the run "
+            f"(--t-stop {experiment.t_stop:g} ms); it will have no effect",
+            COMMAND,
+        )
     elif math.isfinite(end) and end > experiment.t_stop:
         flag = "--duration/--interval/--count" if isinstance(stimulus, Train) and stimulus.count > 1 else "--duration"
-        warn(f"{flag}: the stimulus ends at {end:g} ms, after the end of the run (--t-stop {experiment.t_stop:g} ms); "
-             "it is cut off there", COMMAND)
+        warn(
+            f"{flag}: the stimulus ends at {end:g} ms, after the end of the run (--t-stop {experiment.t_stop:g} ms); "
+            "it is cut off there",
+            COMMAND,
+        )
     steps = experiment.t_stop / experiment.solver.dt
     if steps > MAX_STEPS:
-        raise UsageError(f"--t-stop/--dt: {experiment.t_stop:g} ms at dt {experiment.solver.dt:g} ms is "
-                         f"{steps:.3g} time steps, more than the limit of {MAX_STEPS:.0e}; "
-                         "use a shorter --t-stop or a larger --dt")
+        raise UsageError(
+            f"--t-stop/--dt: {experiment.t_stop:g} ms at dt {experiment.solver.dt:g} ms is "
+            f"{steps:.3g} time steps, more than the limit of {MAX_STEPS:.0e}; "
+            "use a shorter --t-stop or a larger --dt"
+        )
     rows = experiment.n_samples
     if rows > MAX_ROWS:
         every = thinning_interval(experiment.t_stop, experiment.solver.dt)
@@ -282,8 +376,10 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
     rate = spikes / (experiment.t_stop / 1000.0)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     clamp = " (voltage clamp)" if experiment.stimulus.is_clamp else ""
-    return (f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
-            f"mean rate {rate:.4g} Hz -> {where}")
+    return (
+        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
+        f"mean rate {rate:.4g} Hz -> {where}"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -323,7 +419,9 @@ def _check_nwb_output(path: str, force: bool) -> None:
     from hhtui.nwb import available
 
     if not available():
-        raise UsageError(f"-o/--output: {path}: writing NWB needs pynwb: pip install 'hhtui[nwb]' (or pip install pynwb)")
+        raise UsageError(
+            f"-o/--output: {path}: writing NWB needs pynwb: pip install 'hhtui[nwb]' (or pip install pynwb)"
+        )
     try:
         check_target(path, force=force)
     except ExportError as error:
@@ -341,4 +439,3 @@ def _list_presets() -> int:
         title = get_preset(name).title
         print(f"{name:<{width}}  {title}".rstrip())
     return 0
-

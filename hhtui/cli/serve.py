@@ -67,17 +67,30 @@ def _port(text: str) -> int:
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui serve``."""
-    parser = subparsers.add_parser("serve", help="the app in a web browser (textual-serve; localhost by default)",
-                                   description=DESCRIPTION, epilog=EPILOG)
-    parser.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
-                        help="address to listen on (default: 127.0.0.1, this machine only); any other address "
-                        "lets everyone who can reach it run the app")
+    parser = subparsers.add_parser(
+        "serve",
+        help="the app in a web browser (textual-serve; localhost by default)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to listen on (default: 127.0.0.1, this machine only); any other address "
+        "lets everyone who can reach it run the app",
+    )
     parser.add_argument("--port", type=_port, default=8000, metavar="PORT", help="TCP port (default: 8000)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--preset", metavar="NAME", default=None,
-                        help="open the app on this classic experiment (see 'hhtui run --list-presets')")
-    source.add_argument("--config", metavar="FILE.json", default=None,
-                        help="open the app on this experiment file or export sidecar")
+    source.add_argument(
+        "--preset",
+        metavar="NAME",
+        default=None,
+        help="open the app on this classic experiment (see 'hhtui run --list-presets')",
+    )
+    source.add_argument(
+        "--config", metavar="FILE.json", default=None, help="open the app on this experiment file or export sidecar"
+    )
     parser.set_defaults(handler=run)
 
 
@@ -124,12 +137,17 @@ def run(args: argparse.Namespace) -> int:
     try:
         from textual_serve.server import Server
     except ImportError:
-        raise RunFailed("serving needs textual-serve, which is not installed; "
-                        "pip install 'hhtui[serve]' (or pip install textual-serve)") from None
+        raise RunFailed(
+            "serving needs textual-serve, which is not installed; "
+            "pip install 'hhtui[serve]' (or pip install textual-serve)"
+        ) from None
     _check_port(args.host, args.port)
     if not is_loopback(args.host):
-        warn(f"--host {args.host}: anyone who can reach {_url(args.host, args.port)} can run the app; there is "
-             "no password. Prefer the default 127.0.0.1 and an SSH tunnel (see 'hhtui serve --help')", COMMAND)
+        warn(
+            f"--host {args.host}: anyone who can reach {_url(args.host, args.port)} can run the app; there is "
+            "no password. Prefer the default 127.0.0.1 and an SSH tunnel (see 'hhtui serve --help')",
+            COMMAND,
+        )
     server = _server_class(Server)(_app_command(args), host=args.host, port=args.port, title="hhtui")
     where = _url(args.host, args.port)
     if args.host in ("0.0.0.0", "::"):

@@ -62,8 +62,17 @@ DEFAULT_THRESHOLD = 0.0
 DEFAULT_MIN_SPIKES = 2
 
 #: The flag of each grid parameter (and its Membrane field or 'amp').
-GRID_FLAGS = {"amp": "--amp", "c_m": "--c-m", "g_na": "--g-na", "g_k": "--g-k", "g_l": "--g-l", "e_na": "--e-na",
-              "e_k": "--e-k", "e_l": "--e-l", "temperature": "--temperature"}
+GRID_FLAGS = {
+    "amp": "--amp",
+    "c_m": "--c-m",
+    "g_na": "--g-na",
+    "g_k": "--g-k",
+    "g_l": "--g-l",
+    "e_na": "--e-na",
+    "e_k": "--e-k",
+    "e_l": "--e-l",
+    "temperature": "--temperature",
+}
 
 DESCRIPTION = """\
 Simulate the membrane under a sustained current step (switched on at t = 0, from rest) at every
@@ -130,8 +139,12 @@ def add_parser(subparsers: Any) -> None:
     """Register ``hhtui sweep``."""
     from hhtui.sweeps.grid import AXES
 
-    parser = subparsers.add_parser("sweep", help="F-I curves over a grid of parameters, to CSV (dask for clusters)",
-                                   description=DESCRIPTION, epilog=EPILOG)
+    parser = subparsers.add_parser(
+        "sweep",
+        help="F-I curves over a grid of parameters, to CSV (dask for clusters)",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+    )
     grid = parser.add_argument_group("grid (each: one value, FROM:TO:STEP or A,B,C)")
     default = Membrane()
     for name, flag in GRID_FLAGS.items():
@@ -141,37 +154,80 @@ def add_parser(subparsers: Any) -> None:
             text = f"currents in {unit}, e.g. 0:50:0.5 (required unless --config)"
         else:
             text = f"{info.description}, {unit} (default: {getattr(default, name):g})"
-        grid.add_argument(flag, dest=f"grid_{name}", default=None, metavar="FROM:TO:STEP" if name == "amp" else "X",
-                          help=text)
+        grid.add_argument(
+            flag, dest=f"grid_{name}", default=None, metavar="FROM:TO:STEP" if name == "amp" else "X", help=text
+        )
     runs = parser.add_argument_group("each run")
-    runs.add_argument("--t-stop", type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False), default=None,
-                      metavar="MS", help=f"duration of each run (each step with --hysteresis), ms "
-                      f"(default: {DEFAULT_T_STOP:g})")
-    runs.add_argument("--transient", type=number("ms", 0.0, MAX_T_STOP), default=None, metavar="MS",
-                      help=f"spikes before this time are not counted, ms; must be below --t-stop "
-                      f"(default: {DEFAULT_TRANSIENT:g})")
-    runs.add_argument("--threshold", type=number("mV", -300.0, 300.0), default=None, metavar="MV",
-                      help=f"spike detection level, mV, upward crossings (default: {DEFAULT_THRESHOLD:g})")
-    runs.add_argument("--min-spikes", type=positive_int, default=None, metavar="N",
-                      help="spikes after the transient that count as repetitive firing, for the onset "
-                      f"(default: {DEFAULT_MIN_SPIKES})")
-    runs.add_argument("--hysteresis", action="store_true",
-                      help="step the current up through --amp and back down, each step from the previous "
-                      "state (one neuron; the membrane flags take one value)")
+    runs.add_argument(
+        "--t-stop",
+        type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False),
+        default=None,
+        metavar="MS",
+        help=f"duration of each run (each step with --hysteresis), ms (default: {DEFAULT_T_STOP:g})",
+    )
+    runs.add_argument(
+        "--transient",
+        type=number("ms", 0.0, MAX_T_STOP),
+        default=None,
+        metavar="MS",
+        help=f"spikes before this time are not counted, ms; must be below --t-stop (default: {DEFAULT_TRANSIENT:g})",
+    )
+    runs.add_argument(
+        "--threshold",
+        type=number("mV", -300.0, 300.0),
+        default=None,
+        metavar="MV",
+        help=f"spike detection level, mV, upward crossings (default: {DEFAULT_THRESHOLD:g})",
+    )
+    runs.add_argument(
+        "--min-spikes",
+        type=positive_int,
+        default=None,
+        metavar="N",
+        help="spikes after the transient that count as repetitive firing, for the onset "
+        f"(default: {DEFAULT_MIN_SPIKES})",
+    )
+    runs.add_argument(
+        "--hysteresis",
+        action="store_true",
+        help="step the current up through --amp and back down, each step from the previous "
+        "state (one neuron; the membrane flags take one value)",
+    )
     add_solver_arguments(parser, sample_every=False)
     where = parser.add_argument_group("execution")
-    where.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
-                       help="run the chunks on this dask.distributed scheduler (needs hhtui[distributed])")
-    where.add_argument("--workers", type=whole_number(1, MAX_LOCAL_WORKERS), default=None, metavar="N",
-                       help="run the chunks on a local dask cluster of N worker processes started for the run "
-                       f"(at most {MAX_LOCAL_WORKERS}: four per core of this machine)")
-    where.add_argument("--chunk-size", type=positive_int, default=None, metavar="POINTS",
-                       help="grid points per chunk (default: about 2e7 neuron-steps, 64 to 4096 points)")
-    where.add_argument("--resume", action="store_true",
-                       help="continue an interrupted sweep from the chunks kept in FILE.csv.chunks/ "
-                       "(the same flags and -o as the interrupted run)")
-    parser.add_argument("--config", default=None, metavar="FILE.json",
-                        help="the sweep of a sidecar written by 'hhtui sweep' (flags given override it)")
+    where.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="run the chunks on this dask.distributed scheduler (needs hhtui[distributed])",
+    )
+    where.add_argument(
+        "--workers",
+        type=whole_number(1, MAX_LOCAL_WORKERS),
+        default=None,
+        metavar="N",
+        help="run the chunks on a local dask cluster of N worker processes started for the run "
+        f"(at most {MAX_LOCAL_WORKERS}: four per core of this machine)",
+    )
+    where.add_argument(
+        "--chunk-size",
+        type=positive_int,
+        default=None,
+        metavar="POINTS",
+        help="grid points per chunk (default: about 2e7 neuron-steps, 64 to 4096 points)",
+    )
+    where.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted sweep from the chunks kept in FILE.csv.chunks/ "
+        "(the same flags and -o as the interrupted run)",
+    )
+    parser.add_argument(
+        "--config",
+        default=None,
+        metavar="FILE.json",
+        help="the sweep of a sidecar written by 'hhtui sweep' (flags given override it)",
+    )
     add_output_argument(parser)
     parser.set_defaults(handler=run)
 
@@ -189,14 +245,19 @@ def _load_config(path: str) -> dict[str, Any]:
     except ExportError as error:
         raise UsageError(f"--config: {error}") from None
     sweep = data.get("sweep") if isinstance(data, dict) else None
-    if isinstance(sweep, dict) and "grid" not in sweep and all(
-            isinstance(sweep.get(k), (int, float)) for k in ("amp_from_uA_cm2", "amp_to_uA_cm2", "amp_step_uA_cm2")):
+    if (
+        isinstance(sweep, dict)
+        and "grid" not in sweep
+        and all(isinstance(sweep.get(k), (int, float)) for k in ("amp_from_uA_cm2", "amp_to_uA_cm2", "amp_step_uA_cm2"))
+    ):
         # A sidecar of the F-I sweeps of version 0.1, which varied the current alone.
         text = f"{sweep['amp_from_uA_cm2']!r}:{sweep['amp_to_uA_cm2']!r}:{sweep['amp_step_uA_cm2']!r}"
         sweep["grid"] = {"axes": [{"name": "amp", "text": text}]}
     if not isinstance(sweep, dict) or not isinstance(sweep.get("grid"), dict):
-        raise UsageError(f"--config: {path}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
-                         "write one with 'hhtui sweep -o FILE.csv'")
+        raise UsageError(
+            f"--config: {path}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
+            "write one with 'hhtui sweep -o FILE.csv'"
+        )
     return data
 
 
@@ -206,8 +267,12 @@ def _config_texts(config: dict[str, Any], path: str) -> dict[str, str]:
     if not isinstance(axes, list):
         raise UsageError(f"--config: {path}: the sweep's grid has no list of axes")
     for item in axes:
-        if not (isinstance(item, dict) and isinstance(item.get("name"), str) and isinstance(item.get("text"), str)
-                and item["name"] in GRID_FLAGS):
+        if not (
+            isinstance(item, dict)
+            and isinstance(item.get("name"), str)
+            and isinstance(item.get("text"), str)
+            and item["name"] in GRID_FLAGS
+        ):
             raise UsageError(f"--config: {path}: each axis of the grid needs a known name and a text")
         texts[item["name"]] = item["text"]
     return texts
@@ -227,13 +292,16 @@ def _check_number(value: Any, flag: str, low: float, high: float, unit: str, low
     if ok:
         ok = (value >= low if low_inclusive else value > low) and value <= high
     if not ok:
-        raise UsageError(f"--config: {flag} must be a number in {'[' if low_inclusive else '('}{low:g}, {high:g}] {unit}, "
-                         f"got {value!r}")
+        raise UsageError(
+            f"--config: {flag} must be a number in {'[' if low_inclusive else '('}{low:g}, {high:g}] {unit}, "
+            f"got {value!r}"
+        )
     return float(value)
 
 
-def _command_line(texts: dict[str, str], settings: Any, min_spikes: int, base: Membrane, hysteresis: bool,
-                  output: str) -> str:
+def _command_line(
+    texts: dict[str, str], settings: Any, min_spikes: int, base: Membrane, hysteresis: bool, output: str
+) -> str:
     """The ``hhtui sweep`` command that reproduces these settings."""
     words = ["hhtui", "sweep"]
     for name, flag in GRID_FLAGS.items():
@@ -241,9 +309,20 @@ def _command_line(texts: dict[str, str], settings: Any, min_spikes: int, base: M
             words.append(f"{flag}={texts[name]}")
         elif name != "amp" and getattr(base, name) != getattr(Membrane(), name):
             words.append(f"{flag}={getattr(base, name)!r}")
-    words += ["--t-stop", repr(settings.t_stop), "--transient", repr(settings.transient), "--threshold",
-              repr(settings.threshold), "--min-spikes", str(min_spikes), "--dt", repr(settings.dt), "--method",
-              settings.method]
+    words += [
+        "--t-stop",
+        repr(settings.t_stop),
+        "--transient",
+        repr(settings.transient),
+        "--threshold",
+        repr(settings.threshold),
+        "--min-spikes",
+        str(min_spikes),
+        "--dt",
+        repr(settings.dt),
+        "--method",
+        settings.method,
+    ]
     if hysteresis:
         words.append("--hysteresis")
     words += ["-o", output]
@@ -288,19 +367,28 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     if config is not None and config.get("experiment", {}).get("membrane") is not None:
         with blame("--config"):
             base = Membrane.from_dict(config["experiment"]["membrane"])
-    t_stop = _check_number(_setting(args, config, "t_stop", "t_stop_ms", DEFAULT_T_STOP), "t_stop", 0.0, MAX_T_STOP,
-                           "ms", low_inclusive=False)
-    transient = _check_number(_setting(args, config, "transient", "transient_ms", DEFAULT_TRANSIENT), "transient",
-                              0.0, MAX_T_STOP, "ms")
-    threshold = _check_number(_setting(args, config, "threshold", "threshold_mV", DEFAULT_THRESHOLD), "threshold",
-                              -300.0, 300.0, "mV")
+    t_stop = _check_number(
+        _setting(args, config, "t_stop", "t_stop_ms", DEFAULT_T_STOP),
+        "t_stop",
+        0.0,
+        MAX_T_STOP,
+        "ms",
+        low_inclusive=False,
+    )
+    transient = _check_number(
+        _setting(args, config, "transient", "transient_ms", DEFAULT_TRANSIENT), "transient", 0.0, MAX_T_STOP, "ms"
+    )
+    threshold = _check_number(
+        _setting(args, config, "threshold", "threshold_mV", DEFAULT_THRESHOLD), "threshold", -300.0, 300.0, "mV"
+    )
     min_spikes = _setting(args, config, "min_spikes", "min_spikes", DEFAULT_MIN_SPIKES)
     if isinstance(min_spikes, bool) or not isinstance(min_spikes, int) or min_spikes < 1:
         raise UsageError(f"--config: min_spikes must be a whole number >= 1, got {min_spikes!r}")
     if transient >= t_stop:
         flag = "--transient" if args.transient is not None else "--t-stop"
-        raise UsageError(f"{flag}: the transient ({transient:g} ms) must be shorter than the run "
-                         f"(--t-stop {t_stop:g} ms)")
+        raise UsageError(
+            f"{flag}: the transient ({transient:g} ms) must be shorter than the run (--t-stop {t_stop:g} ms)"
+        )
     solver_settings = dict(solver_changes(args))
     if config is not None:
         stored = config.get("experiment", {}).get("solver", {})
@@ -311,8 +399,10 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     with blame("/".join("--" + name for name in solver_settings) or "--dt"):
         solver = Solver(**solver_settings)
     if solver.method == "scipy":
-        raise UsageError("--method: 'scipy' (the adaptive reference) is for single runs; a sweep needs a "
-                         "fixed-step method: " + ", ".join(m for m in ("rk4", "expeuler", "euler")))
+        raise UsageError(
+            "--method: 'scipy' (the adaptive reference) is for single runs; a sweep needs a "
+            "fixed-step method: " + ", ".join(m for m in ("rk4", "expeuler", "euler"))
+        )
     if not DT_RANGE[0] <= solver.dt <= DT_RANGE[1]:  # pragma: no cover - Solver checks it
         raise UsageError(f"--dt: must be in [{DT_RANGE[0]:g}, {DT_RANGE[1]:g}] ms")
     settings = RunSettings(t_stop=t_stop, transient=transient, threshold=threshold, dt=solver.dt, method=solver.method)
@@ -328,25 +418,37 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     neuron_steps = grid.size * settings.steps * (2 if args.hysteresis else 1)
     if neuron_steps > MAX_NEURON_STEPS:
         flags = "/".join(a.info.flag for a in grid.varied) + "/--t-stop/--dt"
-        raise UsageError(f"{flags}: {grid.size:,} points x {settings.steps:,} time steps is {neuron_steps:.2g} "
-                         f"neuron-steps, more than the limit of {MAX_NEURON_STEPS:.0e}; use fewer points, a shorter "
-                         "--t-stop or a larger --dt")
+        raise UsageError(
+            f"{flags}: {grid.size:,} points x {settings.steps:,} time steps is {neuron_steps:.2g} "
+            f"neuron-steps, more than the limit of {MAX_NEURON_STEPS:.0e}; use fewer points, a shorter "
+            "--t-stop or a larger --dt"
+        )
     if args.hysteresis:
         if grid.membrane_axes:
-            raise UsageError(f"--hysteresis: steps one neuron through the currents; give "
-                             f"{', '.join(a.info.flag for a in grid.membrane_axes)} a single value")
-        for flag, given in (("--scheduler", args.scheduler), ("--workers", args.workers),
-                            ("--chunk-size", args.chunk_size), ("--resume", args.resume or None)):
+            raise UsageError(
+                f"--hysteresis: steps one neuron through the currents; give "
+                f"{', '.join(a.info.flag for a in grid.membrane_axes)} a single value"
+            )
+        for flag, given in (
+            ("--scheduler", args.scheduler),
+            ("--workers", args.workers),
+            ("--chunk-size", args.chunk_size),
+            ("--resume", args.resume or None),
+        ):
             if given is not None:
-                raise UsageError(f"{flag}: a hysteresis sweep is one neuron stepped in order; it runs here, in one piece")
+                raise UsageError(
+                    f"{flag}: a hysteresis sweep is one neuron stepped in order; it runs here, in one piece"
+                )
     else:
         points = chunk_points(settings, args.chunk_size)
         blocks = grid.size // grid.amp.count
         chunks = blocks * math.ceil(grid.amp.count / points)
         if chunks > MAX_CHUNKS:
-            raise UsageError(f"{'/'.join(a.info.flag for a in grid.membrane_axes)}: the grid is cut into {chunks:,} "
-                             f"chunks (the points of a chunk share a membrane, and --amp has {grid.amp.count:,} "
-                             f"values), more than {MAX_CHUNKS:,}; give --amp more values and the membrane fewer")
+            raise UsageError(
+                f"{'/'.join(a.info.flag for a in grid.membrane_axes)}: the grid is cut into {chunks:,} "
+                f"chunks (the points of a chunk share a membrane, and --amp has {grid.amp.count:,} "
+                f"values), more than {MAX_CHUNKS:,}; give --amp more values and the membrane fewer"
+            )
 
     output = args.output if args.output is not None else default_output_name()
     check_output(output, force=args.force)
@@ -357,8 +459,9 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     with blame("--config"):
         fixed = base.replace(**grid.fixed) if grid.fixed else base
 
-    command = _command_line(grid.texts(), settings, min_spikes, base, args.hysteresis,
-                            output if output == "-" else str(output))
+    command = _command_line(
+        grid.texts(), settings, min_spikes, base, args.hysteresis, output if output == "-" else str(output)
+    )
     if args.hysteresis:
         return _run_hysteresis(grid, fixed, settings, solver, output, command, min_spikes, bar, args.force)
     return _run_grid(args, grid, base, fixed, settings, solver, output, command, min_spikes, remote, bar)
@@ -417,8 +520,19 @@ class _Bar:
         self.bar.close()
 
 
-def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membrane, settings: Any, solver: Solver,
-              output: str, command: str, min_spikes: int, remote: bool, bar: _Bar) -> int:
+def _run_grid(
+    args: argparse.Namespace,
+    grid: Any,
+    base: Membrane,
+    fixed: Membrane,
+    settings: Any,
+    solver: Solver,
+    output: str,
+    command: str,
+    min_spikes: int,
+    remote: bool,
+    bar: _Bar,
+) -> int:
     from hhtui.model import NumericalInstabilityError
     from hhtui.sweeps.executors import Dask, ExecutorError, InProcess
     from hhtui.sweeps.journal import Journal, JournalError, journal_path
@@ -451,8 +565,11 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
             bar.close()
             kept = sweep.points_done
             if journal is not None and sweep.finished:
-                print(f"{COMMAND}: interrupted; {kept:,} of {grid.size:,} grid points kept in {journal.directory}; "
-                      "continue with the same command and --resume", file=sys.stderr)
+                print(
+                    f"{COMMAND}: interrupted; {kept:,} of {grid.size:,} grid points kept in {journal.directory}; "
+                    "continue with the same command and --resume",
+                    file=sys.stderr,
+                )
             else:
                 if journal is not None:
                     journal.remove()
@@ -478,10 +595,16 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
     columns = sweep.columns()
     amps = columns["amp_uA_cm2"]
     stimulus = Step(amplitude=amps if amps.size > 1 else float(amps[0]), start=0.0)
-    experiment = Experiment(membrane=fixed, stimulus=stimulus, solver=solver, t_stop=settings.t_stop, name="fi-sweep",
-                            title="F-I curve" if not grid.membrane_axes else "F-I grid",
-                            description=f"Step currents from t = 0 over the grid {_shape_text(grid)}, spikes counted "
-                            f"after {settings.transient:g} ms.")
+    experiment = Experiment(
+        membrane=fixed,
+        stimulus=stimulus,
+        solver=solver,
+        t_stop=settings.t_stop,
+        name="fi-sweep",
+        title="F-I curve" if not grid.membrane_axes else "F-I grid",
+        description=f"Step currents from t = 0 over the grid {_shape_text(grid)}, spikes counted "
+        f"after {settings.transient:g} ms.",
+    )
     onset = None
     if not grid.membrane_axes:
         from hhtui.model.analysis import FICurve, repetitive_onset
@@ -491,11 +614,17 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
         "sweep": {
             "grid": grid.to_dict(),
             "columns": list(columns),
-            "t_stop_ms": settings.t_stop, "transient_ms": settings.transient, "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes, "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
+            "t_stop_ms": settings.t_stop,
+            "transient_ms": settings.transient,
+            "threshold_mV": settings.threshold,
+            "min_spikes": min_spikes,
+            "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
             "latency": "first spike after the onset at t = 0, ms (-1: none)",
-            "currents": grid.amp.count, "points": grid.size, "onset_uA_cm2": onset,
-            "points_per_chunk": sweep.points_per_chunk, "chunks": len(sweep.chunks),
+            "currents": grid.amp.count,
+            "points": grid.size,
+            "onset_uA_cm2": onset,
+            "points_per_chunk": sweep.points_per_chunk,
+            "chunks": len(sweep.chunks),
             "resumed_chunks": resumed,
             "execution": executor.describe() if executor is not None else {"executor": "in-process"},
         },
@@ -509,8 +638,10 @@ def _run_grid(args: argparse.Namespace, grid: Any, base: Membrane, fixed: Membra
     if grid.membrane_axes:
         result = f"{grid.size:,} points ({_shape_text(grid)})"
     elif onset is None:
-        result = (f"{grid.size:,} currents, no repetitive firing (>= {min_spikes} spikes after "
-                  f"{settings.transient:g} ms) between {grid.amp.values[0]:g} and {grid.amp.values[-1]:g} uA/cm^2")
+        result = (
+            f"{grid.size:,} currents, no repetitive firing (>= {min_spikes} spikes after "
+            f"{settings.transient:g} ms) between {grid.amp.values[0]:g} and {grid.amp.values[-1]:g} uA/cm^2"
+        )
     else:
         result = f"{grid.size:,} currents, onset of repetitive firing at {onset:g} uA/cm^2"
     print(f"{COMMAND}: {result}, highest rate {peak:.4g} Hz -> {where}", file=sys.stderr)
@@ -527,8 +658,17 @@ def _shape_text(grid: Any) -> str:
     return " x ".join(f"{a.info.flag} {a.count:,}" for a in grid.membrane_axes + (grid.amp,))
 
 
-def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver, output: str, command: str,
-                    min_spikes: int, bar: _Bar, force: bool = False) -> int:
+def _run_hysteresis(
+    grid: Any,
+    membrane: Membrane,
+    settings: Any,
+    solver: Solver,
+    output: str,
+    command: str,
+    min_spikes: int,
+    bar: _Bar,
+    force: bool = False,
+) -> int:
     from hhtui.sweeps.hysteresis import hysteresis_sweep
 
     amps = grid.amp.values
@@ -549,15 +689,26 @@ def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver
     finally:
         bar.close()
     bistable = result.bistable_range(min_spikes)
-    experiment = Experiment(membrane=membrane, stimulus=Step(amplitude=float(amps[0]), start=0.0), solver=solver,
-                            t_stop=settings.t_stop, name="hysteresis", title="Hysteresis",
-                            description=f"Current stepped up through {grid.amp.text} uA/cm^2 and back down, each step "
-                            f"{settings.t_stop:g} ms from the state the previous one ended in.")
+    experiment = Experiment(
+        membrane=membrane,
+        stimulus=Step(amplitude=float(amps[0]), start=0.0),
+        solver=solver,
+        t_stop=settings.t_stop,
+        name="hysteresis",
+        title="Hysteresis",
+        description=f"Current stepped up through {grid.amp.text} uA/cm^2 and back down, each step "
+        f"{settings.t_stop:g} ms from the state the previous one ended in.",
+    )
     extra = {
         "sweep": {
-            "grid": grid.to_dict(), "hysteresis": True, "columns": list(result.columns()),
-            "t_stop_ms": settings.t_stop, "transient_ms": settings.transient, "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes, "bistable_uA_cm2": list(bistable) if bistable else None,
+            "grid": grid.to_dict(),
+            "hysteresis": True,
+            "columns": list(result.columns()),
+            "t_stop_ms": settings.t_stop,
+            "transient_ms": settings.transient,
+            "threshold_mV": settings.threshold,
+            "min_spikes": min_spikes,
+            "bistable_uA_cm2": list(bistable) if bistable else None,
             "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
         },
         "command": command,
@@ -567,8 +718,6 @@ def _run_hysteresis(grid: Any, membrane: Membrane, settings: Any, solver: Solver
     if bistable is None:
         text = "no bistable range (both branches agree)"
     else:
-        text = (f"bistable from {bistable[0]:g} to {bistable[1]:g} uA/cm^2 (rest on the way up, firing on the "
-                "way down)")
+        text = f"bistable from {bistable[0]:g} to {bistable[1]:g} uA/cm^2 (rest on the way up, firing on the way down)"
     print(f"{COMMAND}: hysteresis over {len(amps):,} currents up and down, {text} -> {where}", file=sys.stderr)
     return 0
-

@@ -23,8 +23,8 @@ Currents are in uA/cm^2, times in ms, voltages in mV, rates in Hz.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -96,22 +96,28 @@ def spike_times(t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD) 
     between the samples on either side. A crossing counts when one sample is below the
     threshold and the next is at or above it."""
     times, values = _trace(t, v)
-    return np.array([_crossing_time(times, values, int(i), threshold) for i in _up_indices(values, threshold)], dtype=np.float64)
+    return np.array(
+        [_crossing_time(times, values, int(i), threshold) for i in _up_indices(values, threshold)], dtype=np.float64
+    )
 
 
-def spike_peaks(t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def spike_peaks(
+    t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(times in ms, values in mV) of the maximum of each spike, taken over the samples between
     its upward and its downward threshold crossing (or the end of the trace)."""
     times, values = _trace(t, v)
     peak_t, peak_v = [], []
     for first, last in _spike_spans(values, threshold):
-        k = first + int(np.argmax(values[first:last + 1]))
+        k = first + int(np.argmax(values[first : last + 1]))
         peak_t.append(times[k])
         peak_v.append(values[k])
     return np.array(peak_t, dtype=np.float64), np.array(peak_v, dtype=np.float64)
 
 
-def ahp_minima(t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def ahp_minima(
+    t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """(times in ms, values in mV) of the minimum voltage after each spike: from its downward
     threshold crossing until the next spike's upward crossing (or the end of the trace).
     A spike still above threshold at the end of the trace has no minimum and is left out."""
@@ -128,8 +134,9 @@ def ahp_minima(t: ArrayLike, v: ArrayLike, threshold: float = SPIKE_THRESHOLD) -
     return np.array(min_t, dtype=np.float64), np.array(min_v, dtype=np.float64)
 
 
-def spike_half_widths(t: ArrayLike, v: ArrayLike, rest: float | None = None,
-                      threshold: float = SPIKE_THRESHOLD) -> NDArray[np.float64]:
+def spike_half_widths(
+    t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: float = SPIKE_THRESHOLD
+) -> NDArray[np.float64]:
     """Width (ms) of each spike at half its amplitude: the time V spends above
     rest + (peak - rest)/2, with both crossings linearly interpolated. ``rest`` (mV) defaults
     to the first sample of the trace (a simulation starts at rest). NaN for a spike whose
@@ -199,11 +206,17 @@ class APPhases:
 
     def intervals(self) -> list[tuple[str, Interval]]:
         """The four phases in time order as (name, (start_ms, end_ms))."""
-        return [("resting", self.resting), ("depolarisation", self.depolarisation),
-                ("repolarisation", self.repolarisation), ("hyperpolarisation", self.hyperpolarisation)]
+        return [
+            ("resting", self.resting),
+            ("depolarisation", self.depolarisation),
+            ("repolarisation", self.repolarisation),
+            ("hyperpolarisation", self.hyperpolarisation),
+        ]
 
 
-def ap_phases(t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: float = SPIKE_THRESHOLD) -> list[APPhases]:
+def ap_phases(
+    t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: float = SPIKE_THRESHOLD
+) -> list[APPhases]:
     """The four phases of every action potential in a trace (``t`` ms, ``v`` mV).
 
     Definitions (``rest`` defaults to the first sample, since a simulation starts at rest):
@@ -225,7 +238,7 @@ def ap_phases(t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: 
     rest_v = float(values[0]) if rest is None else float(rest)
     spans = _spike_spans(values, threshold)
     slope = np.gradient(values, times) if values.size > 2 else np.diff(values) / np.diff(times)
-    peaks = [first + int(np.argmax(values[first:last + 1])) for first, last in spans]
+    peaks = [first + int(np.argmax(values[first : last + 1])) for first, last in spans]
     # Index of the minimum between each peak and the next (the trough), or the end.
     troughs = []
     for k, p in enumerate(peaks):
@@ -235,12 +248,12 @@ def ap_phases(t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: 
     def depolarisation_start(k: int) -> float:
         p = peaks[k]
         origin = troughs[k - 1] if k > 0 else 0
-        segment = values[origin:p + 1]
+        segment = values[origin : p + 1]
         below = np.nonzero(segment <= rest_v + DEPOLARISATION_MARGIN)[0]
         if below.size:
             i = origin + int(below[-1])
             return _crossing_time(times, values, i, rest_v + DEPOLARISATION_MARGIN) if i < p else float(times[i])
-        quiet = np.nonzero(slope[origin:p + 1] < DEPOLARISATION_RATE)[0]
+        quiet = np.nonzero(slope[origin : p + 1] < DEPOLARISATION_RATE)[0]
         quiet = quiet[origin + quiet < p]
         return float(times[origin + int(quiet[-1])]) if quiet.size else float(times[origin])
 
@@ -250,12 +263,12 @@ def ap_phases(t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: 
     for k, p in enumerate(peaks):
         t_peak = float(times[p])
         stop = troughs[k]
-        below = np.nonzero(values[p:stop + 1] < rest_v)[0]
+        below = np.nonzero(values[p : stop + 1] < rest_v)[0]
         if below.size:
             i = p + int(below[0]) - 1
             repol_end = _crossing_time(times, values, i, rest_v)
             limit = starts[k + 1] if k + 1 < len(peaks) else float(times[-1])
-            after = np.nonzero(values[p + int(below[0]):] >= rest_v - RECOVERY_MARGIN)[0]
+            after = np.nonzero(values[p + int(below[0]) :] >= rest_v - RECOVERY_MARGIN)[0]
             # Recovery must come after the minimum (V first falls further away from rest).
             trough_i = troughs[k]
             after = after[p + int(below[0]) + after > trough_i] if after.size else after
@@ -271,13 +284,17 @@ def ap_phases(t: ArrayLike, v: ArrayLike, rest: float | None = None, threshold: 
         depol_start = max(starts[k], previous_end)
         if k + 1 < len(peaks):
             hyper_end = min(hyper_end, max(starts[k + 1], repol_end))
-        phases.append(APPhases(
-            resting=(previous_end, depol_start),
-            depolarisation=(depol_start, t_peak),
-            repolarisation=(t_peak, repol_end),
-            hyperpolarisation=(repol_end, hyper_end),
-            peak_time=t_peak, peak=float(values[p]), rest=rest_v,
-        ))
+        phases.append(
+            APPhases(
+                resting=(previous_end, depol_start),
+                depolarisation=(depol_start, t_peak),
+                repolarisation=(t_peak, repol_end),
+                hyperpolarisation=(repol_end, hyper_end),
+                peak_time=t_peak,
+                peak=float(values[p]),
+                rest=rest_v,
+            )
+        )
         previous_end = hyper_end
     return phases
 
@@ -298,9 +315,16 @@ class FICurve:
     rates_hz: NDArray[np.float64]
 
 
-def fi_curve(amplitudes: ArrayLike, t_stop: float = 300.0, transient: float = 100.0, membrane: Membrane | None = None,
-             dt: float = 0.01, method: str = "rk4", progress: Callable[[float], None] | None = None,
-             threshold: float = FI_THRESHOLD) -> FICurve:
+def fi_curve(
+    amplitudes: ArrayLike,
+    t_stop: float = 300.0,
+    transient: float = 100.0,
+    membrane: Membrane | None = None,
+    dt: float = 0.01,
+    method: str = "rk4",
+    progress: Callable[[float], None] | None = None,
+    threshold: float = FI_THRESHOLD,
+) -> FICurve:
     """F-I curve: each amplitude (uA/cm^2) is a step switched on at t = 0 from rest and held to
     ``t_stop`` ms; spikes (upward crossings of ``threshold`` mV) are counted from ``transient``
     ms on, and the rate (Hz) is the inverse of their mean inter-spike interval (:func:`isi_rates`;
@@ -374,14 +398,18 @@ ROUND_SIZE = 16  # amplitudes tried together in each round of a threshold search
 OBSERVATION_MS = 25.0  # how long after a pulse's end a spike is waited for (ms)
 
 
-def _pulse_simulation(membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms: float, onset: float,
-                      dt: float, method: str) -> Simulation:
-    stimulus = Pulse(amplitude=amplitudes if amplitudes.size > 1 else float(amplitudes[0]), start=onset, duration=width_ms)
+def _pulse_simulation(
+    membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms: float, onset: float, dt: float, method: str
+) -> Simulation:
+    stimulus = Pulse(
+        amplitude=amplitudes if amplitudes.size > 1 else float(amplitudes[0]), start=onset, duration=width_ms
+    )
     return Simulation(membrane, stimulus, dt=dt, method=method, population=amplitudes.size)
 
 
-def _fires(membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms: float, onset: float, dt: float,
-           method: str) -> NDArray[np.bool_]:
+def _fires(
+    membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms: float, onset: float, dt: float, method: str
+) -> NDArray[np.bool_]:
     """Whether a pulse of each amplitude (uA/cm^2), ``width_ms`` long from ``onset`` ms after a
     start from rest, crosses 0 mV before onset + width + 25 ms."""
     sim = _pulse_simulation(membrane, amplitudes, width_ms, onset, dt, method)
@@ -389,8 +417,15 @@ def _fires(membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms:
     return sim.spike_count > 0
 
 
-def _crossings_from(membrane: Membrane | None, amplitudes: NDArray[np.float64], width_ms: float, onset: float,
-                    dt: float, method: str, state: NDArray[np.float64]) -> NDArray[np.int64]:
+def _crossings_from(
+    membrane: Membrane | None,
+    amplitudes: NDArray[np.float64],
+    width_ms: float,
+    onset: float,
+    dt: float,
+    method: str,
+    state: NDArray[np.float64],
+) -> NDArray[np.int64]:
     """0 mV crossings per amplitude of a pulse at ``onset`` ms, starting there from ``state`` (4,)
     and watching until 25 ms after the pulse's end."""
     sim = _pulse_simulation(membrane, amplitudes, width_ms, onset, dt, method)
@@ -400,7 +435,9 @@ def _crossings_from(membrane: Membrane | None, amplitudes: NDArray[np.float64], 
     return sim.spike_count.copy()
 
 
-def _bisect(fires: Callable[[NDArray[np.float64]], NDArray[np.bool_]], low: float, high: float, tolerance: float) -> float:
+def _bisect(
+    fires: Callable[[NDArray[np.float64]], NDArray[np.bool_]], low: float, high: float, tolerance: float
+) -> float:
     """Smallest amplitude in [low, high] for which ``fires`` is true, to within ``tolerance``.
 
     Each round tries ROUND_SIZE amplitudes spread over the bracket at once (a population) and
@@ -430,8 +467,16 @@ def _bisect(fires: Callable[[NDArray[np.float64]], NDArray[np.bool_]], low: floa
     return float(high)
 
 
-def threshold_search(width_ms: float, membrane: Membrane | None = None, dt: float = 0.01, method: str = "rk4",
-                     low: float = 0.0, high: float = 200.0, tolerance: float = 0.01, delay: float = 1.0) -> float:
+def threshold_search(
+    width_ms: float,
+    membrane: Membrane | None = None,
+    dt: float = 0.01,
+    method: str = "rk4",
+    low: float = 0.0,
+    high: float = 200.0,
+    tolerance: float = 0.01,
+    delay: float = 1.0,
+) -> float:
     """Threshold (uA/cm^2) of a single rectangular pulse of ``width_ms`` ms applied ``delay`` ms
     after the start from rest: the smallest amplitude whose response crosses 0 mV within 25 ms
     of the pulse's end, found by a vectorised bisection in [``low``, ``high``] to within
@@ -443,9 +488,18 @@ def threshold_search(width_ms: float, membrane: Membrane | None = None, dt: floa
     return _bisect(lambda amps: _fires(membrane, amps, width_ms, delay, dt, method), low, high, tolerance)
 
 
-def refractory_threshold(interval_ms: float, conditioning_amplitude: float, width_ms: float = 0.5,
-                         membrane: Membrane | None = None, dt: float = 0.01, method: str = "rk4", low: float = 0.0,
-                         high: float = 200.0, tolerance: float = 0.01, delay: float = 1.0) -> float:
+def refractory_threshold(
+    interval_ms: float,
+    conditioning_amplitude: float,
+    width_ms: float = 0.5,
+    membrane: Membrane | None = None,
+    dt: float = 0.01,
+    method: str = "rk4",
+    low: float = 0.0,
+    high: float = 200.0,
+    tolerance: float = 0.01,
+    delay: float = 1.0,
+) -> float:
     """Threshold (uA/cm^2) of a test pulse ``interval_ms`` ms (onset to onset) after a
     conditioning pulse of ``conditioning_amplitude`` uA/cm^2; both pulses ``width_ms`` long, the
     conditioning one ``delay`` ms after the start from rest.
@@ -457,13 +511,20 @@ def refractory_threshold(interval_ms: float, conditioning_amplitude: float, widt
     if not width_ms > 0.0:
         raise ParameterError(f"width must be > 0 ms, got {width_ms!r}")
     if not interval_ms >= width_ms:
-        raise ParameterError(f"interval ({interval_ms!r} ms, onset to onset) must be at least the width ({width_ms:g} ms)")
-    conditioning = Simulation(membrane, Pulse(amplitude=conditioning_amplitude, start=delay, duration=width_ms),
-                              dt=dt, method=method)
+        raise ParameterError(
+            f"interval ({interval_ms!r} ms, onset to onset) must be at least the width ({width_ms:g} ms)"
+        )
+    conditioning = Simulation(
+        membrane, Pulse(amplitude=conditioning_amplitude, start=delay, duration=width_ms), dt=dt, method=method
+    )
     conditioning.advance(delay + interval_ms, record=False)
     state = conditioning.state[:, 0].copy()
     onset = conditioning.t
     # The conditioning pulse alone, continued: the crossings a firing test pulse must add to.
     baseline = int(_crossings_from(membrane, np.array([0.0]), width_ms, onset, dt, method, state)[0])
-    return _bisect(lambda amps: _crossings_from(membrane, amps, width_ms, onset, dt, method, state) > baseline,
-                   low, high, tolerance)
+    return _bisect(
+        lambda amps: _crossings_from(membrane, amps, width_ms, onset, dt, method, state) > baseline,
+        low,
+        high,
+        tolerance,
+    )

@@ -202,11 +202,28 @@ class CableSettings(FixedStepRun):
 
 
 @njit
-def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
-               p: NDArray[np.float64], g_c: float, theta: float, dt: float, start: int, stop: int,
-               stim_index: NDArray[np.int64], stim_density: float, stim_on: float, stim_off: float,
-               stride: int, record: NDArray[np.float64], threshold: float, v_limit: float,
-               arrival: NDArray[np.float64], crossings: NDArray[np.int64]) -> int:
+def _run_cable(
+    v: NDArray[np.float64],
+    m: NDArray[np.float64],
+    h: NDArray[np.float64],
+    n: NDArray[np.float64],
+    p: NDArray[np.float64],
+    g_c: float,
+    theta: float,
+    dt: float,
+    start: int,
+    stop: int,
+    stim_index: NDArray[np.int64],
+    stim_density: float,
+    stim_on: float,
+    stim_off: float,
+    stride: int,
+    record: NDArray[np.float64],
+    threshold: float,
+    v_limit: float,
+    arrival: NDArray[np.float64],
+    crossings: NDArray[np.int64],
+) -> int:
     """Advance the cable from step ``start`` to step ``stop`` in place; returns the step reached
     (``stop``, or the step where V blew up).
 
@@ -295,9 +312,13 @@ def _run_cable(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.flo
 # -------------------------------------------------------------------------------- results
 
 
-def conduction_velocity(arrival_ms: NDArray[np.float64], positions_cm: NDArray[np.float64],
-                        from_fraction: float = 0.25, to_fraction: float = 0.75,
-                        length_cm: float | None = None) -> float:
+def conduction_velocity(
+    arrival_ms: NDArray[np.float64],
+    positions_cm: NDArray[np.float64],
+    from_fraction: float = 0.25,
+    to_fraction: float = 0.75,
+    length_cm: float | None = None,
+) -> float:
     """Conduction velocity in m/s from arrival times (ms) at positions (cm).
 
     The velocity is the inverse slope of the least-squares line t(x) through the compartments
@@ -401,16 +422,19 @@ class AxonResult:
             speed = "the wave had not crossed the measured span by the end of the run (run longer)"
         else:
             speed = "no propagated action potential across the measured span"
-        text = (f"{speed} ({s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
-                f"{s.membrane.temperature:g} C, {s.nseg} compartments, dt {s.dt:g} ms); "
-                f"{self.fired}/{s.nseg} compartments fired")
+        text = (
+            f"{speed} ({s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
+            f"{s.membrane.temperature:g} C, {s.nseg} compartments, dt {s.dt:g} ms); "
+            f"{self.fired}/{s.nseg} compartments fired"
+        )
         if self.halted_reason:
             text += f"; stopped: {self.halted_reason}"
         return text
 
 
-def simulate_cable(settings: CableSettings | None = None,
-                   progress: Callable[[float], None] | None = None) -> AxonResult:
+def simulate_cable(
+    settings: CableSettings | None = None, progress: Callable[[float], None] | None = None
+) -> AxonResult:
     """Run the cable from rest for ``settings.t_stop`` ms and measure the propagation.
 
     The kernel runs in chunks of about :data:`CHUNK_WORK` compartment-steps; after each one
@@ -439,9 +463,28 @@ def simulate_cable(settings: CableSettings | None = None,
     while done < s.n_steps:
         stop = min(s.n_steps, done + chunk)
         try:
-            reached = _run_cable(v, m, h, n, parameters, s.coupling_mS_cm2, CABLE_METHODS[s.method], s.dt, done, stop,
-                                 stim_index, stim_density, s.stim_delay, s.stim_delay + s.stim_duration, s.stride,
-                                 record, s.threshold_mV, V_LIMIT, arrival, crossings)
+            reached = _run_cable(
+                v,
+                m,
+                h,
+                n,
+                parameters,
+                s.coupling_mS_cm2,
+                CABLE_METHODS[s.method],
+                s.dt,
+                done,
+                stop,
+                stim_index,
+                stim_density,
+                s.stim_delay,
+                s.stim_delay + s.stim_duration,
+                s.stride,
+                record,
+                s.threshold_mV,
+                V_LIMIT,
+                arrival,
+                crossings,
+            )
         except ZeroDivisionError:  # the voltage step's linear system became singular
             reached, failure = done, "the voltage step's linear system became singular"
         done = reached
@@ -459,8 +502,17 @@ def simulate_cable(settings: CableSettings | None = None,
     x = (np.arange(size) + 0.5) * s.dx_cm
     span = VELOCITY_SPAN_ONE_END if s.stim_end == "left" else VELOCITY_SPAN_BOTH_ENDS
     velocity = conduction_velocity(arrival, x, span[0], span[1], s.length_cm)
-    return AxonResult(t=t, x=x, V=record[:, :columns], arrival_ms=arrival, crossings=crossings,
-                      velocity_m_s=velocity, velocity_span=span, settings=s, halted_reason=halted)
+    return AxonResult(
+        t=t,
+        x=x,
+        V=record[:, :columns],
+        arrival_ms=arrival,
+        crossings=crossings,
+        velocity_m_s=velocity,
+        velocity_span=span,
+        settings=s,
+        halted_reason=halted,
+    )
 
 
 def nseg_for_length(length_cm: float, compartment_um: float) -> int:
@@ -470,8 +522,9 @@ def nseg_for_length(length_cm: float, compartment_um: float) -> int:
     dx = check_range("compartment length", compartment_um, "um", 0.0, 1.0e7, False)
     count = length * 1e4 / dx
     if not count <= MAX_NSEG:
-        raise ParameterError(f"compartment length {dx:g} um on {length:g} cm makes {count:.3g} compartments "
-                             f"(at most {MAX_NSEG:,})")
+        raise ParameterError(
+            f"compartment length {dx:g} um on {length:g} cm makes {count:.3g} compartments (at most {MAX_NSEG:,})"
+        )
     return max(1, round(count))
 
 

@@ -26,7 +26,6 @@ from ._jit import njit
 from .fastexp import exp
 from .membrane import temperature_factor
 
-
 _EXP_MINUS_HALF = math.exp(-0.5)
 _EXP_MINUS_TWO = math.exp(-2.0)
 
@@ -69,15 +68,22 @@ def _rates(v: float, phi: float) -> tuple[float, float, float, float, float, flo
     quotient_n = -(v + 55.0) / (1.0 if near_n else e35 * _EXP_MINUS_TWO - 1.0)
     a_m = series_m if near_m else quotient_m
     a_n = series_n if near_n else quotient_n
-    return (phi * 0.1 * a_m, phi * (4.0 * e18), phi * (0.07 * e80_2 * e80_2), phi * (1.0 / (1.0 + e35)),
-            phi * 0.01 * a_n, phi * (0.125 * e80))
+    return (
+        phi * 0.1 * a_m,
+        phi * (4.0 * e18),
+        phi * (0.07 * e80_2 * e80_2),
+        phi * (1.0 / (1.0 + e35)),
+        phi * 0.01 * a_n,
+        phi * (0.125 * e80),
+    )
 
 
 rates = njit(_rates, numpy_errors=True)
 
 
-def _relax_gates(v: float, m: float, h: float, n: float, dt: float, phi: float,
-                inactivation: bool) -> tuple[float, float, float]:
+def _relax_gates(
+    v: float, m: float, h: float, n: float, dt: float, phi: float, inactivation: bool
+) -> tuple[float, float, float]:
     """Gates after ``dt`` ms at a fixed voltage ``v`` (mV): each relaxes exactly, exponentially,
     towards x_inf(v) with tau_x(v). h is left as it is when ``inactivation`` is False."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, phi)

@@ -32,8 +32,10 @@ def check_text(name: str, value: Any) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError as error:
         bad = value[error.start]
-        raise ParameterError(f"{name} must be valid text; it holds a lone surrogate {bad!r} "
-                             f"(character {error.start + 1}), which is not a character") from None
+        raise ParameterError(
+            f"{name} must be valid text; it holds a lone surrogate {bad!r} "
+            f"(character {error.start + 1}), which is not a character"
+        ) from None
     return value
 
 
@@ -62,11 +64,13 @@ class Experiment:
     view: str = "voltage"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, MAX_T_STOP, low_inclusive=False))
+        object.__setattr__(
+            self, "t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, MAX_T_STOP, low_inclusive=False)
+        )
         for name in ("name", "title", "description", "view"):
             check_text(name, getattr(self, name))
 
-    def replace(self, **changes: Any) -> "Experiment":
+    def replace(self, **changes: Any) -> Experiment:
         """A copy with some fields changed (validated)."""
         return replace(self, **changes)
 
@@ -75,12 +79,18 @@ class Experiment:
         """Number of rows a full recording of the run has (including t = 0)."""
         return int(math.floor(self.t_stop / self.solver.record_interval + 1e-6)) + 1
 
-    def simulation(self, population: int | None = None) -> "Simulation":
+    def simulation(self, population: int | None = None) -> Simulation:
         """A fresh :class:`Simulation` at rest for this experiment."""
         from .simulation import Simulation  # the compiled kernels load only when a run needs them
 
-        return Simulation(self.membrane, self.stimulus, dt=self.solver.dt, method=self.solver.method,
-                          sample_every=self.solver.sample_every, population=population)
+        return Simulation(
+            self.membrane,
+            self.stimulus,
+            dt=self.solver.dt,
+            method=self.solver.method,
+            sample_every=self.solver.sample_every,
+            population=population,
+        )
 
     def run(self) -> Samples:
         """Run from rest to ``t_stop``: the t = 0 sample followed by every recorded sample."""
@@ -102,7 +112,7 @@ class Experiment:
         }
 
     @classmethod
-    def from_dict(cls, data: Any) -> "Experiment":
+    def from_dict(cls, data: Any) -> Experiment:
         """Build from a dictionary as :meth:`to_dict` gives, or from a whole export sidecar
         (``{"program": "hhtui", "experiment": {...}}``). Missing keys take their defaults."""
         if isinstance(data, dict) and "experiment" in data and "program" in data:
@@ -112,7 +122,9 @@ class Experiment:
         known = {"name", "title", "description", "view", "t_stop", "membrane", "stimulus", "solver"}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ParameterError(f"unknown key(s) in experiment: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise ParameterError(
+                f"unknown key(s) in experiment: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         kwargs: dict[str, Any] = {k: data[k] for k in ("name", "title", "description", "view", "t_stop") if k in data}
         try:
             if "membrane" in data:
@@ -125,7 +137,9 @@ class Experiment:
                     raise ParameterError(f"solver must be an object, got {type(solver).__name__}")
                 unknown = sorted(set(solver) - {"method", "dt", "sample_every"})
                 if unknown:
-                    raise ParameterError(f"unknown key(s) in solver: {', '.join(unknown)}; known: dt, method, sample_every")
+                    raise ParameterError(
+                        f"unknown key(s) in solver: {', '.join(unknown)}; known: dt, method, sample_every"
+                    )
                 kwargs["solver"] = Solver(**solver)
         except TypeError as error:  # e.g. a count given as text reaching a constructor
             raise ParameterError(f"invalid experiment: {error}") from None

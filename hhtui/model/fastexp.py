@@ -73,8 +73,9 @@ if JIT_ENABLED:
             from llvmlite import ir  # type: ignore[import-untyped]
 
             double = ir.DoubleType()
-            function = builder.module.declare_intrinsic("llvm.fma", [double],
-                                                        ir.FunctionType(double, [double, double, double]))
+            function = builder.module.declare_intrinsic(
+                "llvm.fma", [double], ir.FunctionType(double, [double, double, double])
+            )
             return builder.call(function, args)
 
         return signature, codegen
@@ -91,6 +92,7 @@ if JIT_ENABLED:
 
     exp = njit(_exp, numpy_errors=True)
 else:  # pragma: no cover - the uncompiled fallback
+
     def _fma(a: float, b: float, c: float) -> float:  # type: ignore[misc]
         return a * b + c
 

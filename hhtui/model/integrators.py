@@ -42,8 +42,9 @@ from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  
 GATE_SLACK = 1e-3
 
 
-
-def _derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
+def _derivatives(
+    v: float, m: float, h: float, n: float, i_ext: float, p: NDArray[np.float64]
+) -> tuple[float, float, float, float]:
     """dV/dt (mV/ms) and dm/dt, dh/dt, dn/dt (1/ms) for injected current ``i_ext`` (uA/cm^2)."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, p[7])
     n2 = n * n
@@ -61,8 +62,18 @@ def _derivatives(v: float, m: float, h: float, n: float, i_ext: float, p: NDArra
 derivatives = njit(_derivatives, numpy_errors=True)
 
 
-def _step(method: int, v: float, m: float, h: float, n: float, i_start: float, i_mid: float, i_end: float,
-          dt: float, p: NDArray[np.float64]) -> tuple[float, float, float, float]:
+def _step(
+    method: int,
+    v: float,
+    m: float,
+    h: float,
+    n: float,
+    i_start: float,
+    i_mid: float,
+    i_end: float,
+    dt: float,
+    p: NDArray[np.float64],
+) -> tuple[float, float, float, float]:
     """Advance one neuron by ``dt`` ms with the given method (see module docstring)."""
     if method == 1:
         k1v, k1m, k1h, k1n = derivatives(v, m, h, n, i_start, p)
@@ -99,8 +110,12 @@ step = njit(_step, numpy_errors=True)
 def _state_ok(v: float, m: float, h: float, n: float, v_limit: float) -> bool:
     """The blow-up test: V within +/-``v_limit`` mV and every gate within [0, 1] give or take
     GATE_SLACK (False for NaN too)."""
-    return (abs(v) <= v_limit and -GATE_SLACK <= m <= 1.0 + GATE_SLACK and -GATE_SLACK <= h <= 1.0 + GATE_SLACK
-            and -GATE_SLACK <= n <= 1.0 + GATE_SLACK)
+    return (
+        abs(v) <= v_limit
+        and -GATE_SLACK <= m <= 1.0 + GATE_SLACK
+        and -GATE_SLACK <= h <= 1.0 + GATE_SLACK
+        and -GATE_SLACK <= n <= 1.0 + GATE_SLACK
+    )
 
 
 state_ok = njit(_state_ok, numpy_errors=True)
@@ -119,11 +134,26 @@ crossing_time = njit(_crossing_time, numpy_errors=True)
 BLOCK = 128
 
 
-def _advance_block(method: int, state: NDArray[np.float64], p: NDArray[np.float64], lo: int, hi: int,
-                   bounds: NDArray[np.float64], value: NDArray[np.float64], slope: NDArray[np.float64],
-                   dt: float, grid_tolerance: float, stride: int, record: NDArray[np.float64], record_offset: int,
-                   spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], threshold: float, v_limit: float,
-                   fail_time: NDArray[np.float64]) -> None:
+def _advance_block(
+    method: int,
+    state: NDArray[np.float64],
+    p: NDArray[np.float64],
+    lo: int,
+    hi: int,
+    bounds: NDArray[np.float64],
+    value: NDArray[np.float64],
+    slope: NDArray[np.float64],
+    dt: float,
+    grid_tolerance: float,
+    stride: int,
+    record: NDArray[np.float64],
+    record_offset: int,
+    spike_time: NDArray[np.float64],
+    spike_n: NDArray[np.int64],
+    threshold: float,
+    v_limit: float,
+    fail_time: NDArray[np.float64],
+) -> None:
     """Neurons lo..hi-1 through all the pieces (see :func:`_integrate`); time in the outer loop,
     neurons in the inner one, which the compiler vectorises (no branch, no call inside)."""
     size = hi - lo
@@ -150,24 +180,54 @@ def _advance_block(method: int, state: NDArray[np.float64], p: NDArray[np.float6
                 current[2, q] = i_end
             if method == 1:
                 for q in range(size):
-                    v, m, h, n = step(1, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
-                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    v, m, h, n = step(
+                        1,
+                        state[0, lo + q],
+                        state[1, lo + q],
+                        state[2, lo + q],
+                        state[3, lo + q],
+                        current[0, q],
+                        current[1, q],
+                        current[2, q],
+                        h_step,
+                        p,
+                    )
                     new[0, q] = v
                     new[1, q] = m
                     new[2, q] = h
                     new[3, q] = n
             elif method == 2:
                 for q in range(size):
-                    v, m, h, n = step(2, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
-                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    v, m, h, n = step(
+                        2,
+                        state[0, lo + q],
+                        state[1, lo + q],
+                        state[2, lo + q],
+                        state[3, lo + q],
+                        current[0, q],
+                        current[1, q],
+                        current[2, q],
+                        h_step,
+                        p,
+                    )
                     new[0, q] = v
                     new[1, q] = m
                     new[2, q] = h
                     new[3, q] = n
             else:
                 for q in range(size):
-                    v, m, h, n = step(0, state[0, lo + q], state[1, lo + q], state[2, lo + q], state[3, lo + q],
-                                      current[0, q], current[1, q], current[2, q], h_step, p)
+                    v, m, h, n = step(
+                        0,
+                        state[0, lo + q],
+                        state[1, lo + q],
+                        state[2, lo + q],
+                        state[3, lo + q],
+                        current[0, q],
+                        current[1, q],
+                        current[2, q],
+                        h_step,
+                        p,
+                    )
                     new[0, q] = v
                     new[1, q] = m
                     new[2, q] = h
@@ -206,11 +266,25 @@ def _advance_block(method: int, state: NDArray[np.float64], p: NDArray[np.float6
 advance_block = njit(_advance_block, numpy_errors=True)
 
 
-def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], bounds: NDArray[np.float64],
-               value: NDArray[np.float64], slope: NDArray[np.float64], dt: float, grid_tolerance: float, stride: int,
-               record: NDArray[np.float64], record_offset: int, spike_time: NDArray[np.float64],
-               spike_n: NDArray[np.int64], threshold: float, v_limit: float, fail_time: NDArray[np.float64],
-               block: int) -> None:
+def _integrate(
+    method: int,
+    state: NDArray[np.float64],
+    p: NDArray[np.float64],
+    bounds: NDArray[np.float64],
+    value: NDArray[np.float64],
+    slope: NDArray[np.float64],
+    dt: float,
+    grid_tolerance: float,
+    stride: int,
+    record: NDArray[np.float64],
+    record_offset: int,
+    spike_time: NDArray[np.float64],
+    spike_n: NDArray[np.int64],
+    threshold: float,
+    v_limit: float,
+    fail_time: NDArray[np.float64],
+    block: int,
+) -> None:
     """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
     [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
 
@@ -233,8 +307,26 @@ def _integrate(method: int, state: NDArray[np.float64], p: NDArray[np.float64], 
     for b in prange(blocks):
         lo = b * block
         hi = min(population, lo + block)
-        advance_block(method, state, p, lo, hi, bounds, value, slope, dt, grid_tolerance, stride, record,
-                      record_offset, spike_time, spike_n, threshold, v_limit, fail_time)
+        advance_block(
+            method,
+            state,
+            p,
+            lo,
+            hi,
+            bounds,
+            value,
+            slope,
+            dt,
+            grid_tolerance,
+            stride,
+            record,
+            record_offset,
+            spike_time,
+            spike_n,
+            threshold,
+            v_limit,
+            fail_time,
+        )
 
 
 #: The same loop compiled twice: serially (one neuron, small populations, no threading
@@ -251,9 +343,18 @@ def block_size(population: int, threads: int) -> int:
     return int(min(BLOCK, max(8, -(-share // 8) * 8)))
 
 
-def reference_solution(p: NDArray[np.float64], state: NDArray[np.float64], i_value: NDArray[np.float64],
-                       i_slope: NDArray[np.float64], t_piece: float, t_from: float, t_to: float,
-                       t_eval: NDArray[np.float64], rtol: float = 1e-10, atol: float = 1e-10):
+def reference_solution(
+    p: NDArray[np.float64],
+    state: NDArray[np.float64],
+    i_value: NDArray[np.float64],
+    i_slope: NDArray[np.float64],
+    t_piece: float,
+    t_from: float,
+    t_to: float,
+    t_eval: NDArray[np.float64],
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+):
     """Adaptive reference (scipy ``solve_ivp``, DOP853) over one stimulus piece for a population.
 
     Returns (state at t_to (4, N), states at ``t_eval`` (4, N, len(t_eval)), dense solution).
@@ -267,7 +368,7 @@ def reference_solution(p: NDArray[np.float64], state: NDArray[np.float64], i_val
         out = np.empty_like(y)
         for i in range(population):
             current = i_value[i] + i_slope[i] * (t - t_piece)
-            out[4 * i:4 * i + 4] = derivatives(y[4 * i], y[4 * i + 1], y[4 * i + 2], y[4 * i + 3], current, p)
+            out[4 * i : 4 * i + 4] = derivatives(y[4 * i], y[4 * i + 1], y[4 * i + 2], y[4 * i + 3], current, p)
         return out
 
     y0 = state.T.reshape(-1).copy()
@@ -275,5 +376,9 @@ def reference_solution(p: NDArray[np.float64], state: NDArray[np.float64], i_val
     if not solution.success:
         raise RuntimeError(f"reference solver failed: {solution.message}")
     end = solution.sol(t_to).reshape(population, 4).T.copy()
-    at = solution.sol(t_eval).reshape(population, 4, -1).transpose(1, 0, 2) if len(t_eval) else np.empty((4, population, 0))
+    at = (
+        solution.sol(t_eval).reshape(population, 4, -1).transpose(1, 0, 2)
+        if len(t_eval)
+        else np.empty((4, population, 0))
+    )
     return end, at, solution.sol

@@ -91,12 +91,14 @@ class Membrane:
         """Temperature factor of the rates, 3^((T - 6.3)/10) (dimensionless)."""
         return temperature_factor(self.temperature)
 
-    def replace(self, **changes: Any) -> "Membrane":
+    def replace(self, **changes: Any) -> Membrane:
         """A copy with ``changes`` applied (validated); unknown names raise ParameterError."""
         known = {f.name for f in fields(self)}
         unknown = sorted(set(changes) - known)
         if unknown:
-            raise ParameterError(f"unknown membrane parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise ParameterError(
+                f"unknown membrane parameter(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         return replace(self, **changes)
 
     def to_dict(self) -> dict[str, Any]:
@@ -104,18 +106,28 @@ class Membrane:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Membrane":
+    def from_dict(cls, data: dict[str, Any]) -> Membrane:
         """Build from a dictionary such as :meth:`to_dict` gives; unknown keys are refused."""
         if not isinstance(data, dict):
             raise ParameterError(f"membrane must be an object of parameters, got {type(data).__name__}")
         return cls().replace(**data)
 
-    def as_array(self) -> "Any":
+    def as_array(self) -> Any:
         """Parameters packed for the kernels: c_m, g_na, g_k, g_l, e_na, e_k, e_l, phi, h active."""
         import numpy as np
 
         return np.array(
-            [self.c_m, self.g_na, self.g_k, self.g_l, self.e_na, self.e_k, self.e_l, self.phi, 1.0 if self.inactivation else 0.0],
+            [
+                self.c_m,
+                self.g_na,
+                self.g_k,
+                self.g_l,
+                self.e_na,
+                self.e_k,
+                self.e_l,
+                self.phi,
+                1.0 if self.inactivation else 0.0,
+            ],
             dtype=np.float64,
         )
 

@@ -187,19 +187,30 @@ class NetworkSettings(FixedStepRun):
                     rule = "all-to-all" if self.topology == "all" else self.topology
                     text = f"n = {self.n:,} neurons {rule} makes {synapses:.3g} synapses, {need}: use fewer neurons"
             else:
-                text = (f"delay = {self.max_delay:g} ms at dt = {self.dt:g} ms with n = {self.n:,} neurons needs a delay buffer "
-                        f"of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or use fewer neurons")
+                text = (
+                    f"delay = {self.max_delay:g} ms at dt = {self.dt:g} ms with n = {self.n:,} neurons needs a delay buffer "
+                    f"of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or use fewer neurons"
+                )
             raise ParameterError(text)
         if self.buffer_values > MAX_BUFFER_VALUES:
-            raise ParameterError(f"delay {self.max_delay:g} ms at dt {self.dt:g} ms needs a buffer of {self.buffer_values:.3g} "
-                                 f"values (at most {MAX_BUFFER_VALUES:.3g}): raise dt or shorten the delay")
+            raise ParameterError(
+                f"delay {self.max_delay:g} ms at dt {self.dt:g} ms needs a buffer of {self.buffer_values:.3g} "
+                f"values (at most {MAX_BUFFER_VALUES:.3g}): raise dt or shorten the delay"
+            )
 
     @property
     def expected_synapses(self) -> float:
         """Number of synapses the connection rule makes (the expected number for ``random``)."""
         n = self.n
-        return float({"ring": n, "chain": n - 1, "all": n * (n - 1), "random": n * (n - 1) * self.p,
-                      "list": len(self.connections)}[self.topology])
+        return float(
+            {
+                "ring": n,
+                "chain": n - 1,
+                "all": n * (n - 1),
+                "random": n * (n - 1) * self.p,
+                "list": len(self.connections),
+            }[self.topology]
+        )
 
     @property
     def max_delay(self) -> float:
@@ -217,8 +228,13 @@ class NetworkSettings(FixedStepRun):
     def estimated_memory_bytes(self) -> float:
         """Peak memory of a run, bytes (estimated): synapses, delay buffer, recording, spikes, state."""
         spikes = min(INITIAL_SPIKE_ROOM, self.n * (self.t_stop / 5.0 + 4)) + 2 * self.n
-        return (self.expected_synapses * BYTES_PER_SYNAPSE + 8.0 * self.buffer_values
-                + 8.0 * len(self.recorded) * self.n_samples + 16.0 * spikes + 128.0 * self.n)
+        return (
+            self.expected_synapses * BYTES_PER_SYNAPSE
+            + 8.0 * self.buffer_values
+            + 8.0 * len(self.recorded) * self.n_samples
+            + 16.0 * spikes
+            + 128.0 * self.n
+        )
 
     def _check_connection(self, item: Any) -> tuple[float, ...]:
         if isinstance(item, (str, bytes)) or not hasattr(item, "__len__") or not 2 <= len(item) <= 5:
@@ -254,7 +270,6 @@ class NetworkSettings(FixedStepRun):
         data["kick_neurons"] = list(self.kick_neurons)
         data["record_neurons"] = None if self.record_neurons is None else list(self.record_neurons)
         return data
-
 
 
 # -------------------------------------------------------------------------------- connectivity
@@ -306,7 +321,9 @@ def rule_pairs(topology: str, n: int, p: float = 0.1, seed: int = 0) -> tuple[ND
         return grid_pre[keep], grid_post[keep]
     if topology == "random":
         if n * (n - 1) * p > MAX_CONNECTIONS:
-            raise ParameterError(f"random with n = {n}, p = {p:g} makes about {n * (n - 1) * p:.3g} synapses (at most {MAX_CONNECTIONS})")
+            raise ParameterError(
+                f"random with n = {n}, p = {p:g} makes about {n * (n - 1) * p:.3g} synapses (at most {MAX_CONNECTIONS})"
+            )
         rng = np.random.default_rng(seed)
         pres: list[NDArray[np.int64]] = []
         posts: list[NDArray[np.int64]] = []
@@ -341,21 +358,45 @@ def build_connections(settings: NetworkSettings) -> Connections:
         return Connections(pre, post, weight, delay, e_syn)
     pre, post = rule_pairs(settings.topology, settings.n, settings.p, settings.seed)
     count = pre.shape[0]
-    return Connections(pre, post, np.full(count, settings.weight), np.full(count, settings.delay), np.full(count, settings.e_syn))
+    return Connections(
+        pre, post, np.full(count, settings.weight), np.full(count, settings.delay), np.full(count, settings.e_syn)
+    )
 
 
 # -------------------------------------------------------------------------------- kernel
 
 
-def _run_network(v: NDArray[np.float64], m: NDArray[np.float64], h: NDArray[np.float64], n: NDArray[np.float64],
-                 g: NDArray[np.float64], p: NDArray[np.float64], method: int, dt: float, start: int, stop: int,
-                 indptr: NDArray[np.int64], post: NDArray[np.int64], weight: NDArray[np.float64],
-                 delay: NDArray[np.float64], channel: NDArray[np.int64], e_rev: NDArray[np.float64],
-                 decay: NDArray[np.float64], buffer: NDArray[np.float64],
-                 stim_amp: NDArray[np.float64], stim_on: float, stim_off: float,
-                 threshold: float, v_limit: float, rec_index: NDArray[np.int64], stride: int,
-                 record: NDArray[np.float64], spike_neuron: NDArray[np.int64],
-                 spike_time: NDArray[np.float64], count: int) -> tuple[int, int, int]:
+def _run_network(
+    v: NDArray[np.float64],
+    m: NDArray[np.float64],
+    h: NDArray[np.float64],
+    n: NDArray[np.float64],
+    g: NDArray[np.float64],
+    p: NDArray[np.float64],
+    method: int,
+    dt: float,
+    start: int,
+    stop: int,
+    indptr: NDArray[np.int64],
+    post: NDArray[np.int64],
+    weight: NDArray[np.float64],
+    delay: NDArray[np.float64],
+    channel: NDArray[np.int64],
+    e_rev: NDArray[np.float64],
+    decay: NDArray[np.float64],
+    buffer: NDArray[np.float64],
+    stim_amp: NDArray[np.float64],
+    stim_on: float,
+    stim_off: float,
+    threshold: float,
+    v_limit: float,
+    rec_index: NDArray[np.int64],
+    stride: int,
+    record: NDArray[np.float64],
+    spike_neuron: NDArray[np.int64],
+    spike_time: NDArray[np.float64],
+    count: int,
+) -> tuple[int, int, int]:
     """Advance the population from step ``start`` towards ``stop`` in place; returns (step reached,
     spikes stored, status): status 0 reached ``stop``, 1 numerical blow-up at the step reached,
     2 stopped early at the end of a step because fewer than one spike per neuron of room was left
@@ -496,20 +537,26 @@ class NetworkResult:
         """One line for a person."""
         info = self.summary()
         kind = "inhibitory" if self.settings.inhibitory else "excitatory"
+
         def count(number: int, noun: str) -> str:
             return f"{number} {noun}{'' if number == 1 else 's'}"
 
-        text = (f"{count(info['n'], 'neuron')}, {info['topology']}, {count(info['synapses'], kind + ' synapse')}: "
-                f"{count(info['spikes'], 'spike')} from {count(info['neurons_fired'], 'neuron')} in "
-                f"{self.settings.t_stop:g} ms "
-                f"(mean rate {info['mean_rate_hz']:.1f} Hz)")
+        text = (
+            f"{count(info['n'], 'neuron')}, {info['topology']}, {count(info['synapses'], kind + ' synapse')}: "
+            f"{count(info['spikes'], 'spike')} from {count(info['neurons_fired'], 'neuron')} in "
+            f"{self.settings.t_stop:g} ms "
+            f"(mean rate {info['mean_rate_hz']:.1f} Hz)"
+        )
         if self.halted_reason:
             text += f"; stopped: {self.halted_reason}"
         return text
 
 
-def simulate_network(settings: NetworkSettings | None = None, connections: Connections | None = None,
-                     progress: Callable[[float], None] | None = None) -> NetworkResult:
+def simulate_network(
+    settings: NetworkSettings | None = None,
+    connections: Connections | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> NetworkResult:
     """Run the network from rest for ``settings.t_stop`` ms.
 
     ``connections`` replaces the synapses the settings define (for a network built elsewhere).
@@ -525,18 +572,24 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
     if len(syn) > MAX_CONNECTIONS:
         raise ParameterError(f"{len(syn)} synapses is too many (at most {MAX_CONNECTIONS})")
 
-    e_values, channel = np.unique(syn.e_syn, return_inverse=True) if len(syn) else (np.array([s.e_syn]), np.empty(0, dtype=np.int64))
+    e_values, channel = (
+        np.unique(syn.e_syn, return_inverse=True) if len(syn) else (np.array([s.e_syn]), np.empty(0, dtype=np.int64))
+    )
     e_rev = np.ascontiguousarray(e_values, dtype=np.float64)
     kinds = e_rev.shape[0]
     indptr, order = syn.csr(size)
     post = np.ascontiguousarray(syn.post[order], dtype=np.int64)
     weight = np.ascontiguousarray(syn.weight[order], dtype=np.float64)
     delay = np.ascontiguousarray(syn.delay[order], dtype=np.float64)
-    channel = np.ascontiguousarray(np.asarray(channel, dtype=np.int64).ravel()[order] if len(syn) else channel, dtype=np.int64)
+    channel = np.ascontiguousarray(
+        np.asarray(channel, dtype=np.int64).ravel()[order] if len(syn) else channel, dtype=np.int64
+    )
     max_delay = float(delay.max()) if len(syn) else 0.0
     slots = int(math.floor(max_delay / s.dt)) + 3
     if slots * kinds * size > MAX_BUFFER_VALUES:
-        raise ParameterError(f"delay {max_delay:g} ms at dt {s.dt:g} ms needs a buffer of {slots * kinds * size:.3g} values: raise dt or shorten the delay")
+        raise ParameterError(
+            f"delay {max_delay:g} ms at dt {s.dt:g} ms needs a buffer of {slots * kinds * size:.3g} values: raise dt or shorten the delay"
+        )
     buffer = np.zeros((slots, kinds, size))
     decay = np.full(kinds, math.exp(-s.dt / s.tau))
 
@@ -562,20 +615,51 @@ def simulate_network(settings: NetworkSettings | None = None, connections: Conne
         if spike_time.shape[0] - count < size:  # room for every neuron to fire in the next step
             room = max(2 * spike_time.shape[0], count + 2 * size)
             if count + size > MAX_SPIKES:
-                halted = (f"more than {MAX_SPIKES:.3g} spikes by t = {done * s.dt:.4g} ms, the most one run keeps; "
-                          "shorten the run or use fewer neurons")
+                halted = (
+                    f"more than {MAX_SPIKES:.3g} spikes by t = {done * s.dt:.4g} ms, the most one run keeps; "
+                    "shorten the run or use fewer neurons"
+                )
                 break
             spike_neuron = np.concatenate([spike_neuron[:count], np.empty(room - count, dtype=np.int64)])
             spike_time = np.concatenate([spike_time[:count], np.empty(room - count)])
         stop = min(s.n_steps, done + chunk)
-        done, count, status = run_network(v, m, h, n, g, parameters, METHODS[s.method], s.dt, done, stop,
-                                           indptr, post, weight, delay, channel, e_rev, decay, buffer,
-                                           stim_amp, s.kick_at, s.kick_at + s.kick_duration, s.threshold_mV, V_LIMIT,
-                                           rec_index, s.stride, record, spike_neuron, spike_time, count)
+        done, count, status = run_network(
+            v,
+            m,
+            h,
+            n,
+            g,
+            parameters,
+            METHODS[s.method],
+            s.dt,
+            done,
+            stop,
+            indptr,
+            post,
+            weight,
+            delay,
+            channel,
+            e_rev,
+            decay,
+            buffer,
+            stim_amp,
+            s.kick_at,
+            s.kick_at + s.kick_duration,
+            s.threshold_mV,
+            V_LIMIT,
+            rec_index,
+            s.stride,
+            record,
+            spike_neuron,
+            spike_time,
+            count,
+        )
         if status == 1:
-            halted = (f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
-                      "or a value became NaN); "
-                      "use a smaller dt")
+            halted = (
+                f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+                "or a value became NaN); "
+                "use a smaller dt"
+            )
             break
         if progress is not None:
             progress(done / s.n_steps)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,9 +56,16 @@ class Samples:
     spike_time: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
     @classmethod
-    def from_state(cls, t: NDArray[np.float64], state: NDArray[np.float64], i_stim: NDArray[np.float64],
-                   membrane: Membrane, clamp: bool = False, spike_neuron: NDArray[np.int64] | None = None,
-                   spike_time: NDArray[np.float64] | None = None) -> "Samples":
+    def from_state(
+        cls,
+        t: NDArray[np.float64],
+        state: NDArray[np.float64],
+        i_stim: NDArray[np.float64],
+        membrane: Membrane,
+        clamp: bool = False,
+        spike_neuron: NDArray[np.int64] | None = None,
+        spike_time: NDArray[np.float64] | None = None,
+    ) -> Samples:
         """Derive currents and conductances from a recorded state (4, N, T) under ``membrane``."""
         v, m, h, n = state[0], state[1], state[2], state[3]
         g_na = membrane.g_na * m**3 * h
@@ -67,14 +74,24 @@ class Samples:
         i_k = g_k * (v - membrane.e_k)
         i_l = membrane.g_l * (v - membrane.e_l)
         return cls(
-            t=t, V=v, m=m, h=h, n=n, I_stim=i_stim, I_Na=i_na, I_K=i_k, I_L=i_l, g_Na=g_na, g_K=g_k,
+            t=t,
+            V=v,
+            m=m,
+            h=h,
+            n=n,
+            I_stim=i_stim,
+            I_Na=i_na,
+            I_K=i_k,
+            I_L=i_l,
+            g_Na=g_na,
+            g_K=g_k,
             I_clamp=(i_na + i_k + i_l) if clamp else None,
             spike_neuron=spike_neuron if spike_neuron is not None else np.zeros(0, dtype=np.int64),
             spike_time=spike_time if spike_time is not None else np.zeros(0),
         )
 
     @classmethod
-    def empty(cls, population: int = 1, clamp: bool = False) -> "Samples":
+    def empty(cls, population: int = 1, clamp: bool = False) -> Samples:
         """No samples (T = 0) for ``population`` neurons."""
         blank = np.zeros((population, 0))
         return cls(np.zeros(0), *(blank.copy() for _ in _PER_NEURON), I_clamp=blank.copy() if clamp else None)
@@ -98,7 +115,7 @@ class Samples:
             out[CLAMP_COLUMN] = self.I_clamp[neuron]
         return out
 
-    def select(self, start: int, stop: int | None = None) -> "Samples":
+    def select(self, start: int, stop: int | None = None) -> Samples:
         """Samples with indices [start, stop) (spikes kept if within that time span)."""
         stop = len(self) if stop is None else stop
         sliced = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -114,7 +131,7 @@ class Samples:
         return Samples(**sliced)
 
     @staticmethod
-    def concatenate(chunks: Sequence["Samples"]) -> "Samples":
+    def concatenate(chunks: Sequence[Samples]) -> Samples:
         """Join chunks end to end (they must have the same population and clamp mode)."""
         chunks = [c for c in chunks if c is not None]
         if not chunks:

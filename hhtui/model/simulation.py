@@ -40,8 +40,12 @@ def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> floa
     def net_current(v: NDArray[np.float64]) -> NDArray[np.float64]:
         gates = steady_states(v, membrane.temperature)
         h = gates["h"] if membrane.inactivation else 1.0
-        return (membrane.g_na * gates["m"] ** 3 * h * (v - membrane.e_na) + membrane.g_k * gates["n"] ** 4 * (v - membrane.e_k)
-                + membrane.g_l * (v - membrane.e_l) - injected_current)
+        return (
+            membrane.g_na * gates["m"] ** 3 * h * (v - membrane.e_na)
+            + membrane.g_k * gates["n"] ** 4 * (v - membrane.e_k)
+            + membrane.g_l * (v - membrane.e_l)
+            - injected_current
+        )
 
     current = net_current(voltages)
     crossings = np.nonzero((current[:-1] <= 0.0) & (current[1:] > 0.0))[0]
@@ -72,9 +76,18 @@ class Simulation:
         threshold: spike detection level in mV (upward crossings; default 0).
     """
 
-    def __init__(self, membrane: Membrane | None = None, stimulus: Stimulus | None = None, *, dt: float = 0.01,
-                 method: str = DEFAULT_METHOD, sample_every: float | None = None, population: int | None = None,
-                 v_init: float | None = None, threshold: float = 0.0) -> None:
+    def __init__(
+        self,
+        membrane: Membrane | None = None,
+        stimulus: Stimulus | None = None,
+        *,
+        dt: float = 0.01,
+        method: str = DEFAULT_METHOD,
+        sample_every: float | None = None,
+        population: int | None = None,
+        v_init: float | None = None,
+        threshold: float = 0.0,
+    ) -> None:
         self.membrane = membrane if membrane is not None else Membrane()
         self.stimulus = stimulus if stimulus is not None else NoStimulus()
         self.dt = check_dt(dt)
@@ -134,7 +147,11 @@ class Simulation:
     # --- live changes ------------------------------------------------------------------------------
     def set_membrane(self, membrane: Membrane | None = None, **changes: Any) -> None:
         """Replace the membrane (or change some of its parameters); acts from the current state on."""
-        new = (membrane if membrane is not None else self.membrane).replace(**changes) if changes else (membrane or self.membrane)
+        new = (
+            (membrane if membrane is not None else self.membrane).replace(**changes)
+            if changes
+            else (membrane or self.membrane)
+        )
         if not new.inactivation:
             self.state[2] = 1.0
         self.membrane = new
@@ -143,10 +160,14 @@ class Simulation:
     def set_stimulus(self, stimulus: Stimulus) -> None:
         """Replace the protocol; its per-neuron amplitudes must match the population."""
         if stimulus.population not in (1, self.population):
-            raise ParameterError(f"the stimulus describes {stimulus.population} neurons but the population is {self.population}")
+            raise ParameterError(
+                f"the stimulus describes {stimulus.population} neurons but the population is {self.population}"
+            )
         self.stimulus = stimulus
 
-    def set_solver(self, dt: float | None = None, method: str | None = None, sample_every: float | None | str = "keep") -> None:
+    def set_solver(
+        self, dt: float | None = None, method: str | None = None, sample_every: float | None | str = "keep"
+    ) -> None:
         """Change the time step (ms), method or sampling interval (ms) from the current state on."""
         new_dt = self.dt if dt is None else check_dt(dt)
         new_method = self.method if method is None else check_method(method)
@@ -176,12 +197,24 @@ class Simulation:
         bounds = [t_from] + [e for e in edges if t_from < e < t_to] + [t_to]
         return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
 
-    def _samples(self, times: NDArray[np.float64], states: NDArray[np.float64],
-                 spike_neuron: NDArray[np.int64] | None = None, spike_time: NDArray[np.float64] | None = None) -> Samples:
+    def _samples(
+        self,
+        times: NDArray[np.float64],
+        states: NDArray[np.float64],
+        spike_neuron: NDArray[np.int64] | None = None,
+        spike_time: NDArray[np.float64] | None = None,
+    ) -> Samples:
         current = self.stimulus.current(times) if not self.stimulus.is_clamp else np.zeros((1, times.size))
         current = np.broadcast_to(current, (self.population, times.size)).copy()
-        return Samples.from_state(times, states, current, self.membrane, clamp=self.stimulus.is_clamp,
-                                  spike_neuron=spike_neuron, spike_time=spike_time)
+        return Samples.from_state(
+            times,
+            states,
+            current,
+            self.membrane,
+            clamp=self.stimulus.is_clamp,
+            spike_neuron=spike_neuron,
+            spike_time=spike_time,
+        )
 
     def advance(self, duration: float, record: bool = True) -> Samples:
         """Integrate ``duration`` ms from the current state; return the samples in (t, t + duration].
@@ -191,7 +224,9 @@ class Simulation:
         simulation halts, and :class:`NumericalInstabilityError` carries the samples so far.
         """
         if self.halted_reason is not None:
-            raise NumericalInstabilityError(self.halted_reason, Samples.empty(self.population, self.stimulus.is_clamp), self.t)
+            raise NumericalInstabilityError(
+                self.halted_reason, Samples.empty(self.population, self.stimulus.is_clamp), self.t
+            )
         duration = check_range("duration", duration, "ms", 0.0, 1.0e9, low_inclusive=False)
         t_to = self._snap(self.t + duration)
         if self.stimulus.is_clamp:
@@ -217,16 +252,36 @@ class Simulation:
             bounds = self._bounds(window_from, window_to)
             for first in range(0, bounds.size - 1, batch):
                 last = min(bounds.size - 1, first + batch)
-                value, slope = self._segment_currents(bounds[first:last + 1])
+                value, slope = self._segment_currents(bounds[first : last + 1])
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
-                kernel(method, self.state, params, bounds[first:last + 1], value, slope, self.dt, GRID_TOLERANCE,
-                       stride, recorded, offset, spike_time, spike_n, self.threshold, V_LIMIT, fail_time, block)
+                kernel(
+                    method,
+                    self.state,
+                    params,
+                    bounds[first : last + 1],
+                    value,
+                    slope,
+                    self.dt,
+                    GRID_TOLERANCE,
+                    stride,
+                    recorded,
+                    offset,
+                    spike_time,
+                    spike_n,
+                    self.threshold,
+                    V_LIMIT,
+                    fail_time,
+                    block,
+                )
                 if np.isfinite(fail_time).any():
                     self.t = float(fail_time.min())
                     kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
                     self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
-                    partial = self._samples(times[:kept].copy(), recorded[:, :, :kept].copy(),
-                                            *self._spikes(spike_time, spike_n, t_start, self.t))
+                    partial = self._samples(
+                        times[:kept].copy(),
+                        recorded[:, :, :kept].copy(),
+                        *self._spikes(spike_time, spike_n, t_start, self.t),
+                    )
                     raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
                 self.t = float(bounds[last])
         self.t = t_to
@@ -267,11 +322,14 @@ class Simulation:
         slope = self.stimulus.slopes(middle)
         value = value - slope * (middle - start)[None, :]
         shape = (self.population, middle.size)
-        return (np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
-                np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64))
+        return (
+            np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64),
+        )
 
-    def _spikes(self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float,
-                t_to: float) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    def _spikes(
+        self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float, t_to: float
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Per-neuron spike buffers flattened to (neuron, time) pairs in time order; counts added up."""
         stored = np.minimum(spike_n, spike_time.shape[1])
         neurons = np.repeat(np.arange(self.population), stored)
@@ -310,7 +368,9 @@ class Simulation:
                 if gate == "h" and not self.membrane.inactivation:
                     trajectory = np.ones((self.population, elapsed.size))
                 else:
-                    trajectory = x_inf[gate][0] + (self.state[row][:, None] - x_inf[gate][0]) * np.exp(-elapsed[None, :] / tau[gate][0])
+                    trajectory = x_inf[gate][0] + (self.state[row][:, None] - x_inf[gate][0]) * np.exp(
+                        -elapsed[None, :] / tau[gate][0]
+                    )
                 recorded[row][:, inside] = trajectory[:, :-1]
                 self.state[row] = trajectory[:, -1]
             self.state[0] = command
@@ -341,12 +401,16 @@ class Simulation:
             for neuron in range(self.population):
                 v = voltages[neuron]
                 for j in np.nonzero((v[:-1] < self.threshold) & (v[1:] >= self.threshold))[0]:
+
                     def above(t: float, neuron: int = neuron) -> float:
                         return float(dense(t)[4 * neuron]) - self.threshold
+
                     spikes.append((neuron, brentq(above, fine[j], fine[j + 1], xtol=1e-12)))
                     self.spike_count[neuron] += 1
             self.state[:] = end
             self.t = t_b
         self.t = t_to
         order = sorted(spikes, key=lambda s: s[1])
-        return self._samples(times, recorded, np.array([s[0] for s in order], dtype=np.int64), np.array([s[1] for s in order]))
+        return self._samples(
+            times, recorded, np.array([s[0] for s in order], dtype=np.int64), np.array([s[1] for s in order])
+        )

@@ -6,12 +6,13 @@ it before any simulation loads.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
 import math
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .errors import ParameterError
 from .membrane import check_range
+
 
 @dataclass(frozen=True)
 class Method:
@@ -32,12 +33,15 @@ class Method:
 
 
 #: The integration methods by name, in the order they are offered.
-REGISTRY: dict[str, Method] = {method.name: method for method in (
-    Method("euler", 1, "forward Euler, 1st order, unstable at large dt (for teaching)", 0),
-    Method("rk4", 4, "classical Runge-Kutta, 4th order (default)", 1),
-    Method("expeuler", 1, "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt", 2),
-    Method("scipy", None, "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference", -1),
-)}
+REGISTRY: dict[str, Method] = {
+    method.name: method
+    for method in (
+        Method("euler", 1, "forward Euler, 1st order, unstable at large dt (for teaching)", 0),
+        Method("rk4", 4, "classical Runge-Kutta, 4th order (default)", 1),
+        Method("expeuler", 1, "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt", 2),
+        Method("scipy", None, "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference", -1),
+    )
+}
 #: Name -> kernel code of every method (the adaptive reference has code 3, kept for old callers).
 METHODS: dict[str, int] = {name: (method.kernel if method.fixed_step else 3) for name, method in REGISTRY.items()}
 METHOD_DESCRIPTIONS: dict[str, str] = {
@@ -139,5 +143,7 @@ class FixedStepRun:
         known = {f.name for f in fields(self)}  # type: ignore[arg-type]
         unknown = sorted(set(changes) - known)
         if unknown:
-            raise ParameterError(f"unknown {self.KIND} setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+            raise ParameterError(
+                f"unknown {self.KIND} setting(s): {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         return replace(self, **changes)  # type: ignore[type-var]

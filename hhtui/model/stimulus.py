@@ -134,7 +134,7 @@ class Stimulus:
             data[item.name] = _jsonable(getattr(self, item.name))
         return data
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Stimulus":
+    def with_amplitude(self, amplitude: Amplitude) -> Stimulus:
         """The same protocol with another amplitude (the no-stimulus protocol becomes a step)."""
         return Step(amplitude=amplitude)
 
@@ -151,7 +151,9 @@ class NoStimulus(Stimulus):
     kind: ClassVar[str] = "none"
 
 
-def _window_current(amplitude: Amplitude, windows: list[tuple[float, float]], times: NDArray[np.float64]) -> NDArray[np.float64]:
+def _window_current(
+    amplitude: Amplitude, windows: list[tuple[float, float]], times: NDArray[np.float64]
+) -> NDArray[np.float64]:
     on = np.zeros(times.shape, dtype=bool)
     for start, stop in windows:
         on |= (times >= start) & (times < stop)
@@ -186,7 +188,7 @@ class Step(Stimulus):
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         return _window_current(self.amplitude, self._windows(), np.atleast_1d(np.asarray(t, dtype=np.float64)))
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Step":
+    def with_amplitude(self, amplitude: Amplitude) -> Step:
         return Step(amplitude=amplitude, start=self.start, duration=self.duration)
 
 
@@ -222,7 +224,9 @@ class Train(Stimulus):
         return self.amplitude
 
     def _windows(self) -> list[tuple[float, float]]:
-        return [(self.start + k * self.interval, self.start + k * self.interval + self.width) for k in range(self.count)]
+        return [
+            (self.start + k * self.interval, self.start + k * self.interval + self.width) for k in range(self.count)
+        ]
 
     def edges(self, t_from: float, t_to: float) -> list[float]:
         # Only the pulses that can touch the interval, so a long train costs nothing per chunk.
@@ -257,7 +261,7 @@ class Train(Stimulus):
         on = (since >= 0) & (index < self.count) & (since - index * self.interval < self.width)
         return _as_column(self.amplitude) * on[None, :]
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Train":
+    def with_amplitude(self, amplitude: Amplitude) -> Train:
         return Train(amplitude=amplitude, width=self.width, start=self.start, interval=self.interval, count=self.count)
 
 
@@ -295,7 +299,9 @@ class Ramp(Stimulus):
         return [(self.start, self.start + self.duration)]
 
     def _slope(self) -> NDArray[np.float64]:
-        return ((_as_column(self.amplitude_end) - _as_column(self.amplitude)) / self.duration)[:, 0] * np.ones(self.population)
+        return ((_as_column(self.amplitude_end) - _as_column(self.amplitude)) / self.duration)[:, 0] * np.ones(
+            self.population
+        )
 
     def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         value = self.current(np.array([t]))[:, 0]
@@ -314,7 +320,7 @@ class Ramp(Stimulus):
         ramp = _as_column(self.amplitude) + self._slope()[:, None] * (times - self.start)[None, :]
         return np.where(on[None, :], ramp, 0.0)
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Ramp":
+    def with_amplitude(self, amplitude: Amplitude) -> Ramp:
         return Ramp(amplitude=amplitude, amplitude_end=self.amplitude_end, start=self.start, duration=self.duration)
 
 
@@ -402,8 +408,15 @@ class Noise(Stimulus):
         values = _as_column(self.mean) + self.std * self._bin_values(bins)
         return np.where(on[None, :], values, 0.0)
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Noise":
-        return Noise(mean=amplitude, std=self.std, start=self.start, duration=self.duration, bin_width=self.bin_width, seed=self.seed)
+    def with_amplitude(self, amplitude: Amplitude) -> Noise:
+        return Noise(
+            mean=amplitude,
+            std=self.std,
+            start=self.start,
+            duration=self.duration,
+            bin_width=self.bin_width,
+            seed=self.seed,
+        )
 
 
 @dataclass(frozen=True)
@@ -435,7 +448,7 @@ class VoltageClamp(Stimulus):
         on = (times >= self.start) & (times < self.start + self.duration)
         return np.where(on, self.level, self.hold)
 
-    def with_amplitude(self, amplitude: Amplitude) -> "VoltageClamp":
+    def with_amplitude(self, amplitude: Amplitude) -> VoltageClamp:
         return self
 
 
@@ -455,7 +468,9 @@ class Combined(Stimulus):
             raise ParameterError("a voltage clamp cannot be combined with injected currents")
         _population(*(np.zeros(p.population) if p.population > 1 else 0.0 for p in parts))
         if max(_nesting(p) for p in parts) >= MAX_NESTING:
-            raise ParameterError(f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)")
+            raise ParameterError(
+                f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)"
+            )
         object.__setattr__(self, "parts", parts)
 
     @property
@@ -531,7 +546,7 @@ class Combined(Stimulus):
     def to_dict(self) -> dict[str, Any]:
         return {"type": self.kind, "parts": [p.to_dict() for p in self.parts]}
 
-    def with_amplitude(self, amplitude: Amplitude) -> "Combined":
+    def with_amplitude(self, amplitude: Amplitude) -> Combined:
         """The first part takes the new amplitude; the others are kept."""
         return Combined(parts=(self.parts[0].with_amplitude(amplitude),) + self.parts[1:])
 
@@ -566,7 +581,9 @@ def stimulus_from_dict(data: dict[str, Any], _depth: int = 0) -> Stimulus:
         if not isinstance(parts, list):
             raise ParameterError("a sum stimulus needs 'parts', a list of stimulus objects")
         if _depth >= MAX_NESTING:
-            raise ParameterError(f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)")
+            raise ParameterError(
+                f"stimulus: sums are nested more than {MAX_NESTING} deep (a sum inside a sum inside ...)"
+            )
         return Combined(parts=tuple(stimulus_from_dict(part, _depth + 1) for part in parts))
     if kind not in STIMULUS_TYPES:
         raise ParameterError(f"unknown stimulus type {kind!r}; choose one of: {', '.join(STIMULUS_TYPES)}, pulse")
@@ -575,7 +592,9 @@ def stimulus_from_dict(data: dict[str, Any], _depth: int = 0) -> Stimulus:
     fields_ = {k: v for k, v in data.items() if k != "type"}
     unknown = sorted(set(fields_) - known)
     if unknown:
-        raise ParameterError(f"unknown field(s) for a {kind} stimulus: {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        raise ParameterError(
+            f"unknown field(s) for a {kind} stimulus: {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+        )
     for name in ("duration",):
         if name in fields_ and fields_[name] is None:
             fields_[name] = math.inf

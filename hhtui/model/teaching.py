@@ -18,8 +18,9 @@ from .membrane import REFERENCE_TEMPERATURE_C, Membrane, nernst_potential
 # --- kinetics ----------------------------------------------------------------------------------------
 
 
-def kinetics_table(v_from: float = -100.0, v_to: float = 50.0, points: int = 301,
-                   temperature: float = REFERENCE_TEMPERATURE_C) -> dict[str, NDArray[np.float64]]:
+def kinetics_table(
+    v_from: float = -100.0, v_to: float = 50.0, points: int = 301, temperature: float = REFERENCE_TEMPERATURE_C
+) -> dict[str, NDArray[np.float64]]:
     """The gating kinetics over a voltage grid at ``temperature`` (C).
 
     Keys: ``V`` (mV); ``alpha_m``, ``beta_m``, ``alpha_h``, ``beta_h``, ``alpha_n``, ``beta_n``
@@ -54,8 +55,13 @@ def _reduced_h(n: NDArray[np.float64], h_mode: str, h_rest: float) -> NDArray[np
     return np.full_like(n, h_rest)
 
 
-def nullclines(membrane: Membrane | None = None, injected_current: float = 0.0, v_range: tuple[float, float] = (-90.0, 60.0),
-               points: int = 301, h_mode: str = "rinzel") -> dict[str, object]:
+def nullclines(
+    membrane: Membrane | None = None,
+    injected_current: float = 0.0,
+    v_range: tuple[float, float] = (-90.0, 60.0),
+    points: int = 301,
+    h_mode: str = "rinzel",
+) -> dict[str, object]:
     """Nullclines of the (V, n) phase plane of a reduced, two-variable HH model.
 
     The reduction: m is fast and sits at m_inf(V); h is slaved to n. With ``h_mode="rinzel"``
@@ -96,8 +102,11 @@ def nullclines(membrane: Membrane | None = None, injected_current: float = 0.0, 
         """C dV/dt (uA/cm^2) on the grid of voltages (rows) for gating values n (columns)."""
         v = voltages[:, None]
         h = _reduced_h(n, mode, h_rest)
-        i_ion = (membrane.g_na * m_inf[:, None] ** 3 * h * (v - membrane.e_na) + membrane.g_k * n ** 4 * (v - membrane.e_k)
-                 + membrane.g_l * (v - membrane.e_l))
+        i_ion = (
+            membrane.g_na * m_inf[:, None] ** 3 * h * (v - membrane.e_na)
+            + membrane.g_k * n**4 * (v - membrane.e_k)
+            + membrane.g_l * (v - membrane.e_l)
+        )
         return injected_current - i_ion
 
     grid = np.linspace(0.0, 1.0, NULLCLINE_GRID)
@@ -122,15 +131,22 @@ def nullclines(membrane: Membrane | None = None, injected_current: float = 0.0, 
     for i in range(voltages.size - 1):
         a, b = difference[i], difference[i + 1]
         if np.isfinite(a) and np.isfinite(b) and (a == 0.0 or a * b < 0.0):
-            crossings.append(float(voltages[i] + (voltages[i + 1] - voltages[i]) * a / (a - b)) if a != b else float(voltages[i]))
+            crossings.append(
+                float(voltages[i] + (voltages[i + 1] - voltages[i]) * a / (a - b)) if a != b else float(voltages[i])
+            )
     if mode == "rinzel":
         approximation = "reduced model: m = m_inf(V), h = 0.89 - 1.1 n (Rinzel 1985)"
     elif membrane.inactivation:
         approximation = f"reduced model: m = m_inf(V), h fixed at its resting value {h_rest:.3f}"
     else:
         approximation = "reduced model: m = m_inf(V), h = 1 (no inactivation)"
-    return {"V": voltages, "v_nullcline": v_nullcline, "n_nullcline": n_inf,
-            "crossings": np.array(crossings, dtype=np.float64), "approximation": approximation}
+    return {
+        "V": voltages,
+        "v_nullcline": v_nullcline,
+        "n_nullcline": n_inf,
+        "crossings": np.array(crossings, dtype=np.float64),
+        "approximation": approximation,
+    }
 
 
 # --- cartoon action potential ---------------------------------------------------------------------------
@@ -177,8 +193,11 @@ def cartoon_action_potential(t: ArrayLike) -> NDArray[np.float64]:
     wide at half height and a dip that recovers over about 2 ms, as drawn in textbooks.
     """
     times = np.asarray(t, dtype=np.float64)
-    return (CARTOON_REST + CARTOON_SPIKE_HEIGHT * _gaussian(times, CARTOON_PEAK_TIME, CARTOON_SPIKE_SIGMA)
-            - CARTOON_DIP_DEPTH * _gaussian(times, CARTOON_DIP_TIME, CARTOON_DIP_SIGMA))
+    return (
+        CARTOON_REST
+        + CARTOON_SPIKE_HEIGHT * _gaussian(times, CARTOON_PEAK_TIME, CARTOON_SPIKE_SIGMA)
+        - CARTOON_DIP_DEPTH * _gaussian(times, CARTOON_DIP_TIME, CARTOON_DIP_SIGMA)
+    )
 
 
 # --- ion concentrations ---------------------------------------------------------------------------------
@@ -192,8 +211,13 @@ SQUID_K_OUT = 20.0
 SQUID_K_IN = 400.0
 
 
-def nernst_reversals(na_out: float = SQUID_NA_OUT, na_in: float = SQUID_NA_IN, k_out: float = SQUID_K_OUT,
-                     k_in: float = SQUID_K_IN, temperature: float = REFERENCE_TEMPERATURE_C) -> tuple[float, float]:
+def nernst_reversals(
+    na_out: float = SQUID_NA_OUT,
+    na_in: float = SQUID_NA_IN,
+    k_out: float = SQUID_K_OUT,
+    k_in: float = SQUID_K_IN,
+    temperature: float = REFERENCE_TEMPERATURE_C,
+) -> tuple[float, float]:
     """(E_Na, E_K) in mV from the Nernst equation at ``temperature`` (C), concentrations in mM.
 
     With the default squid concentrations at 6.3 C this gives about +52 mV and -72 mV. The

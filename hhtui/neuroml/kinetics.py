@@ -38,8 +38,10 @@ class Rate:
         """The same form with the same parameters (to a relative ``tolerance``)."""
         if self.type != other.type:
             return False
-        return all(abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
-                   for a, b in ((self.rate, other.rate), (self.midpoint, other.midpoint), (self.scale, other.scale)))
+        return all(
+            abs(a - b) <= tolerance * max(1.0, abs(a), abs(b))
+            for a, b in ((self.rate, other.rate), (self.midpoint, other.midpoint), (self.scale, other.scale))
+        )
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,9 @@ def _load(path: Path, document: _Document, chain: tuple[Path, ...] = ()) -> None
     root = _parse(path)
     tag = _local(root.tag)
     if tag.lower() == "lems":
-        raise NeuroMLError(f"{path}: a LEMS simulation file; give the cell file (.cell.nml) or the network file "
-                           "(.net.nml) it includes")
+        raise NeuroMLError(
+            f"{path}: a LEMS simulation file; give the cell file (.cell.nml) or the network file (.net.nml) it includes"
+        )
     if tag != "neuroml":
         raise NeuroMLError(f"{path}: not a NeuroML 2 document (its root element is <{tag}>, not <neuroml>)")
     document.files.append(resolved)
@@ -158,8 +159,12 @@ def _rate(element: ET.Element | None, where: str) -> Rate:
     kind = element.get("type", "")
     if kind not in RATE_TYPES:
         raise NeuroMLError(f"{where}: rate type {kind!r} is not one of the standard forms ({', '.join(RATE_TYPES)})")
-    return Rate(kind, _quantity(element, "rate", "pertime", where), _quantity(element, "midpoint", "voltage", where),
-                _quantity(element, "scale", "voltage", where))
+    return Rate(
+        kind,
+        _quantity(element, "rate", "pertime", where),
+        _quantity(element, "midpoint", "voltage", where),
+        _quantity(element, "scale", "voltage", where),
+    )
 
 
 def _shown(rate: Rate) -> str:
@@ -191,8 +196,11 @@ def _gates(channel: ET.Element, where: str) -> dict[str, tuple[Gate, _Q10]]:
         if settings is not None:
             kind = settings.get("type", "")
             if kind == "q10ExpTemp":
-                q10 = _Q10("exp", _quantity(settings, "q10Factor", "none", f"{here}, q10Settings"),
-                           _quantity(settings, "experimentalTemp", "temperature", f"{here}, q10Settings"))
+                q10 = _Q10(
+                    "exp",
+                    _quantity(settings, "q10Factor", "none", f"{here}, q10Settings"),
+                    _quantity(settings, "experimentalTemp", "temperature", f"{here}, q10Settings"),
+                )
             elif kind == "q10Fixed":
                 q10 = _Q10("fixed", _quantity(settings, "fixedQ10", "none", f"{here}, q10Settings"))
             else:
@@ -213,8 +221,11 @@ def _classify(channel: ET.Element, where: str) -> tuple[str, list[_Q10]]:
         matched: dict[str, str] = {}
         for gate_id, (gate, _q10) in gates.items():
             for name, reference in standard.items():
-                if (gate.instances == reference.instances and gate.forward.matches(reference.forward)
-                        and gate.reverse.matches(reference.reverse)):
+                if (
+                    gate.instances == reference.instances
+                    and gate.forward.matches(reference.forward)
+                    and gate.reverse.matches(reference.reverse)
+                ):
                     matched[gate_id] = name
         names = sorted(matched.values())
         if len(matched) == len(gates) and names == sorted(standard):
@@ -226,20 +237,29 @@ def _classify(channel: ET.Element, where: str) -> tuple[str, list[_Q10]]:
     expected = STANDARD_GATES.get(species) or (STANDARD_GATES["na"] if len(gates) == 2 else STANDARD_GATES["k"])
     for gate_id, (gate, _q10) in gates.items():
         closest: Gate | None = expected.get(gate_id) or next(
-            (g for g in expected.values() if g.instances == gate.instances), None)
+            (g for g in expected.values() if g.instances == gate.instances), None
+        )
         if closest is None:
             break
         if gate.instances != closest.instances:
-            raise NeuroMLError(f"{where}, gate {gate_id}: {gate.instances} instances where Hodgkin-Huxley has "
-                               f"{closest.instances}; hhtui simulates the 1952 kinetics only")
-        for side, rate, want in (("forwardRate", gate.forward, closest.forward),
-                                 ("reverseRate", gate.reverse, closest.reverse)):
+            raise NeuroMLError(
+                f"{where}, gate {gate_id}: {gate.instances} instances where Hodgkin-Huxley has "
+                f"{closest.instances}; hhtui simulates the 1952 kinetics only"
+            )
+        for side, rate, want in (
+            ("forwardRate", gate.forward, closest.forward),
+            ("reverseRate", gate.reverse, closest.reverse),
+        ):
             if not rate.matches(want):
-                raise NeuroMLError(f"{where}, gate {gate_id}: {side} {_shown(rate)} differs from Hodgkin-Huxley's "
-                                   f"{_shown(want)}; hhtui simulates the 1952 kinetics only")
+                raise NeuroMLError(
+                    f"{where}, gate {gate_id}: {side} {_shown(rate)} differs from Hodgkin-Huxley's "
+                    f"{_shown(want)}; hhtui simulates the 1952 kinetics only"
+                )
     ids = ", ".join(f"{gate_id} ({gate.instances})" for gate_id, (gate, _q) in gates.items())
-    raise NeuroMLError(f"{where}: gates {ids} are neither the sodium (m^3 h) nor the potassium (n^4) channel of "
-                       "Hodgkin-Huxley; hhtui simulates those two and a leak only")
+    raise NeuroMLError(
+        f"{where}: gates {ids} are neither the sodium (m^3 h) nor the potassium (n^4) channel of "
+        "Hodgkin-Huxley; hhtui simulates those two and a leak only"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -267,15 +287,18 @@ def _choose_cell(document: _Document, path: Path) -> tuple[ET.Element, Path, flo
             if component in document.cells:
                 temperature = None
                 if network.get("temperature") is not None:
-                    temperature = _quantity(network, "temperature", "temperature",
-                                            f"{network_path}: network {network.get('id', '')}")
+                    temperature = _quantity(
+                        network, "temperature", "temperature", f"{network_path}: network {network.get('id', '')}"
+                    )
                 cell, cell_path = document.cells[component]
                 return cell, cell_path, temperature
     if not document.cells:
         raise NeuroMLError(f"{path}: no <cell> found (in it or the files it includes)")
     if len(document.cells) > 1:
-        raise NeuroMLError(f"{path}: {len(document.cells)} cells ({', '.join(sorted(document.cells))}); give the file "
-                           "of one cell, or a network with one population")
+        raise NeuroMLError(
+            f"{path}: {len(document.cells)} cells ({', '.join(sorted(document.cells))}); give the file "
+            "of one cell, or a network with one population"
+        )
     cell, cell_path = next(iter(document.cells.values()))
     return cell, cell_path, None
 
@@ -295,14 +318,17 @@ def read_cell(path: str | os.PathLike[str]) -> ImportedCell:
     where = f"{cell_path}: cell {cell_id}"
     for name in ("morphology", "biophysicalProperties"):
         if cell.get(name) is not None and _child(cell, name) is None:
-            raise NeuroMLError(f"{where}: a {name} referenced by id ({cell.get(name)!r}) is not supported; "
-                               "give it inside the cell")
+            raise NeuroMLError(
+                f"{where}: a {name} referenced by id ({cell.get(name)!r}) is not supported; give it inside the cell"
+            )
     morphology = _child(cell, "morphology")
     if morphology is not None:
         segments = [child for child in morphology if _local(child.tag) == "segment"]
         if len(segments) > 1:
-            raise NeuroMLError(f"{where}: {len(segments)} segments; hhtui simulates a single compartment "
-                               "(for an axon see 'hhtui axon')")
+            raise NeuroMLError(
+                f"{where}: {len(segments)} segments; hhtui simulates a single compartment "
+                "(for an axon see 'hhtui axon')"
+            )
     biophysics = _child(cell, "biophysicalProperties")
     if biophysics is None:
         raise NeuroMLError(f"{where}: no biophysicalProperties (channels and capacitance)")
@@ -328,8 +354,10 @@ def read_cell(path: str | os.PathLike[str]) -> ImportedCell:
             kind, gate_q10s = _classify(channel, f"{channel_path}: channel {channel_id}")
             base = "na" if kind.startswith("na") else kind
             if base in found:
-                raise NeuroMLError(f"{here}: a second {'leak' if base == 'leak' else base.title()} channel (after "
-                                   f"{found[base]}); hhtui simulates one sodium, one potassium and one leak channel")
+                raise NeuroMLError(
+                    f"{here}: a second {'leak' if base == 'leak' else base.title()} channel (after "
+                    f"{found[base]}); hhtui simulates one sodium, one potassium and one leak channel"
+                )
             found[base] = element.get("id", channel_id)
             key = {"na": "na", "k": "k", "leak": "l"}[base]
             values[f"g_{key}"] = _quantity(element, "condDensity", "conductanceDensity", here)
@@ -342,8 +370,10 @@ def read_cell(path: str | os.PathLike[str]) -> ImportedCell:
         elif tag in ("initMembPotential", "spikeThresh", "notes", "annotation"):
             continue  # hhtui starts from rest and counts spikes at 0 mV
         else:
-            raise NeuroMLError(f"{here}: <{tag}> is not supported (hhtui reads channelDensity with fixed reversal "
-                               "potentials, specificCapacitance, initMembPotential and spikeThresh)")
+            raise NeuroMLError(
+                f"{here}: <{tag}> is not supported (hhtui reads channelDensity with fixed reversal "
+                "potentials, specificCapacitance, initMembPotential and spikeThresh)"
+            )
     if not capacitances:
         raise NeuroMLError(f"{where}: no specificCapacitance")
     if any(abs(c - capacitances[0]) > 1e-12 * abs(capacitances[0]) for c in capacitances):
@@ -365,8 +395,10 @@ def _temperature(q10s: list[_Q10], network_temperature: float | None, where: str
     """The temperature (degrees C) at which hhtui's rates equal the cell's, and where it came from."""
     kinds = {q10.kind for q10 in q10s}
     if len(kinds) > 1 or len(set(q10s)) > 1:
-        raise NeuroMLError(f"{where}: the gates have different temperature dependences (q10Settings); hhtui scales "
-                           f"every rate by one factor, {Q10:g}^((T - {REFERENCE_TEMPERATURE_C:g})/10)")
+        raise NeuroMLError(
+            f"{where}: the gates have different temperature dependences (q10Settings); hhtui scales "
+            f"every rate by one factor, {Q10:g}^((T - {REFERENCE_TEMPERATURE_C:g})/10)"
+        )
     if not q10s or kinds == {"none"}:
         return REFERENCE_TEMPERATURE_C, "no q10 settings: the rates as written, 6.3 degrees C"
     q10 = q10s[0]
@@ -375,8 +407,10 @@ def _temperature(q10s: list[_Q10], network_temperature: float | None, where: str
             raise NeuroMLError(f"{where}: fixedQ10 must be > 0")
         return REFERENCE_TEMPERATURE_C + 10.0 * math.log(q10.factor) / math.log(Q10), "fixedQ10"
     if abs(q10.factor - Q10) > 1e-9 or abs(q10.temperature - REFERENCE_TEMPERATURE_C) > 1e-9:
-        raise NeuroMLError(f"{where}: q10ExpTemp with q10Factor {q10.factor:g} from {q10.temperature:g} degC; hhtui's "
-                           f"rates have a q10 of {Q10:g} from {REFERENCE_TEMPERATURE_C:g} degC")
+        raise NeuroMLError(
+            f"{where}: q10ExpTemp with q10Factor {q10.factor:g} from {q10.temperature:g} degC; hhtui's "
+            f"rates have a q10 of {Q10:g} from {REFERENCE_TEMPERATURE_C:g} degC"
+        )
     if network_temperature is None:
         return REFERENCE_TEMPERATURE_C, "q10ExpTemp without a network: 6.3 degrees C"
     return network_temperature, "the temperature of the network"

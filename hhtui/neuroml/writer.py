@@ -55,12 +55,14 @@ POPULATION_ID = "pop"
 #: Most pulses of a train written as inputs.
 MAX_PULSES = 10_000
 
-_HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n'
-           '<neuroml xmlns="http://www.neuroml.org/schema/neuroml2"\n'
-           '         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\n'
-           '         xsi:schemaLocation="http://www.neuroml.org/schema/neuroml2 '
-           'https://raw.githubusercontent.com/NeuroML/NeuroML2/master/Schemas/NeuroML2/NeuroML_v2.3.xsd"\n'
-           '         id={id}>\n')
+_HEADER = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<neuroml xmlns="http://www.neuroml.org/schema/neuroml2"\n'
+    '         xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\n'
+    '         xsi:schemaLocation="http://www.neuroml.org/schema/neuroml2 '
+    'https://raw.githubusercontent.com/NeuroML/NeuroML2/master/Schemas/NeuroML2/NeuroML_v2.3.xsd"\n'
+    "         id={id}>\n"
+)
 
 
 def _document(document_id: str, body: str) -> str:
@@ -69,21 +71,28 @@ def _document(document_id: str, body: str) -> str:
 
 def _gate_xml(gate_id: str, gate: Gate) -> str:
     def rate(side: str, r: object) -> str:
-        return (f'            <{side} type="{r.type}" rate="{text(r.rate, "per_ms")}" '  # type: ignore[attr-defined]
-                f'midpoint="{text(r.midpoint, "mV")}" scale="{text(r.scale, "mV")}"/>\n')  # type: ignore[attr-defined]
+        return (
+            f'            <{side} type="{r.type}" rate="{text(r.rate, "per_ms")}" '  # type: ignore[attr-defined]
+            f'midpoint="{text(r.midpoint, "mV")}" scale="{text(r.scale, "mV")}"/>\n'
+        )  # type: ignore[attr-defined]
 
-    return (f'        <gateHHrates id="{gate_id}" instances="{gate.instances}">\n'
-            f'            <q10Settings type="q10ExpTemp" q10Factor="{number(Q10)}" '
-            f'experimentalTemp="{text(REFERENCE_TEMPERATURE_C, "degC")}"/>\n'
-            + rate("forwardRate", gate.forward) + rate("reverseRate", gate.reverse)
-            + "        </gateHHrates>\n")
+    return (
+        f'        <gateHHrates id="{gate_id}" instances="{gate.instances}">\n'
+        f'            <q10Settings type="q10ExpTemp" q10Factor="{number(Q10)}" '
+        f'experimentalTemp="{text(REFERENCE_TEMPERATURE_C, "degC")}"/>\n'
+        + rate("forwardRate", gate.forward)
+        + rate("reverseRate", gate.reverse)
+        + "        </gateHHrates>\n"
+    )
 
 
 def _channel(channel_id: str, species: str, gates: dict[str, Gate], notes: str) -> str:
-    body = (f'    <ionChannelHH id="{channel_id}" conductance="10pS" species="{species}">\n'
-            f"        <notes>{escape(notes)}</notes>\n"
-            + "".join(_gate_xml(gate_id, gate) for gate_id, gate in gates.items())
-            + "    </ionChannelHH>\n")
+    body = (
+        f'    <ionChannelHH id="{channel_id}" conductance="10pS" species="{species}">\n'
+        f"        <notes>{escape(notes)}</notes>\n"
+        + "".join(_gate_xml(gate_id, gate) for gate_id, gate in gates.items())
+        + "    </ionChannelHH>\n"
+    )
     return _document(channel_id, body)
 
 
@@ -93,13 +102,16 @@ def _channels(membrane: Membrane) -> dict[str, str]:
     if not membrane.inactivation:
         sodium.pop("h")
         notes += ", without inactivation (h held at 1)"
-    leak = ('    <ionChannelHH id="leak" conductance="10pS" type="ionChannelPassive">\n'
-            "        <notes>Leak conductance of Hodgkin &amp; Huxley (1952)</notes>\n"
-            "    </ionChannelHH>\n")
+    leak = (
+        '    <ionChannelHH id="leak" conductance="10pS" type="ionChannelPassive">\n'
+        "        <notes>Leak conductance of Hodgkin &amp; Huxley (1952)</notes>\n"
+        "    </ionChannelHH>\n"
+    )
     return {
         "naChan.channel.nml": _channel("naChan", "na", sodium, notes),
-        "kChan.channel.nml": _channel("kChan", "k", STANDARD_GATES["k"],
-                                      "Potassium channel of Hodgkin & Huxley (1952), rest at -65 mV"),
+        "kChan.channel.nml": _channel(
+            "kChan", "k", STANDARD_GATES["k"], "Potassium channel of Hodgkin & Huxley (1952), rest at -65 mV"
+        ),
         "leak.channel.nml": _document("leak", leak),
     }
 
@@ -160,30 +172,46 @@ def _inputs(stimulus: Stimulus, t_stop: float, dt: float, c_m: float) -> list[st
         end = min(stimulus.start + stimulus.duration, t_stop)
         if stimulus.start >= t_stop:
             return []
-        return [(f'<pulseGenerator id="stim0" delay="{text(stimulus.start, "ms")}" '
-                f'duration="{text(end - stimulus.start, "ms")}" amplitude="{_nA(float(stimulus.amplitude))}"/>')]
+        return [
+            (
+                f'<pulseGenerator id="stim0" delay="{text(stimulus.start, "ms")}" '
+                f'duration="{text(end - stimulus.start, "ms")}" amplitude="{_nA(float(stimulus.amplitude))}"/>'
+            )
+        ]
     if isinstance(stimulus, Train):
         onsets = [stimulus.start + k * stimulus.interval for k in range(stimulus.count)]
         onsets = [onset for onset in onsets if onset < t_stop]
         if len(onsets) > MAX_PULSES:
             raise NeuroMLError(f"a train of {len(onsets):,} pulses within the run; at most {MAX_PULSES:,} are exported")
-        return [f'<pulseGenerator id="stim{k}" delay="{text(onset, "ms")}" duration="{text(stimulus.width, "ms")}" '
-                f'amplitude="{_nA(float(stimulus.amplitude))}"/>' for k, onset in enumerate(onsets)]
+        return [
+            f'<pulseGenerator id="stim{k}" delay="{text(onset, "ms")}" duration="{text(stimulus.width, "ms")}" '
+            f'amplitude="{_nA(float(stimulus.amplitude))}"/>'
+            for k, onset in enumerate(onsets)
+        ]
     if isinstance(stimulus, Ramp):
-        return [(f'<rampGenerator id="stim0" delay="{text(stimulus.start, "ms")}" '
+        return [
+            (
+                f'<rampGenerator id="stim0" delay="{text(stimulus.start, "ms")}" '
                 f'duration="{text(stimulus.duration, "ms")}" startAmplitude="{_nA(float(stimulus.amplitude))}" '
-                f'finishAmplitude="{_nA(float(stimulus.amplitude_end))}" baselineAmplitude="0nA"/>')]
+                f'finishAmplitude="{_nA(float(stimulus.amplitude_end))}" baselineAmplitude="0nA"/>'
+            )
+        ]
     if isinstance(stimulus, VoltageClamp):
         capacitance_F = c_m * 1e-6 * AREA_CM2
         resistance = 10.0 * dt * 1e-3 / capacitance_F  # time constant R C of ten time steps
         duration = stimulus.duration if math.isfinite(stimulus.duration) else max(t_stop - stimulus.start, 0.0)
-        return [(f'<voltageClampTriple id="stim0" active="1" delay="{text(stimulus.start, "ms")}" '
+        return [
+            (
+                f'<voltageClampTriple id="stim0" active="1" delay="{text(stimulus.start, "ms")}" '
                 f'duration="{text(duration, "ms")}" conditioningVoltage="{text(stimulus.hold, "mV")}" '
                 f'testingVoltage="{text(stimulus.level, "mV")}" returnVoltage="{text(stimulus.hold, "mV")}" '
-                f'simpleSeriesResistance="{text(resistance, "ohm")}"/>')]
+                f'simpleSeriesResistance="{text(resistance, "ohm")}"/>'
+            )
+        ]
     if isinstance(stimulus, Noise):
-        raise NeuroMLError("a noisy current has no NeuroML 2 equivalent that reproduces hhtui's; export another "
-                           "protocol (--stim)")
+        raise NeuroMLError(
+            "a noisy current has no NeuroML 2 equivalent that reproduces hhtui's; export another protocol (--stim)"
+        )
     raise NeuroMLError(f"the stimulus {stimulus.kind!r} cannot be exported to NeuroML")
 
 
@@ -223,9 +251,7 @@ def _lems(experiment: Experiment, name: str) -> str:
         f'    <Simulation id="sim_{name}" length="{text(experiment.t_stop, "ms")}" '
         f'step="{text(experiment.solver.dt, "ms")}" target="{NETWORK_ID}">\n'
         f'        <OutputFile id="traces" fileName="{name}.dat">\n'
-        f'            <OutputColumn id="v" quantity="{POPULATION_ID}[0]/v"/>\n'
-        + columns
-        + "        </OutputFile>\n"
+        f'            <OutputColumn id="v" quantity="{POPULATION_ID}[0]/v"/>\n' + columns + "        </OutputFile>\n"
         f'        <EventOutputFile id="spikes" fileName="{name}.spikes" format="TIME_ID">\n'
         f'            <EventSelection id="0" select="{POPULATION_ID}[0]" eventPort="spike"/>\n'
         "        </EventOutputFile>\n"
@@ -240,8 +266,9 @@ def lems_name(name: str) -> str:
     return cleaned if not cleaned[0].isdigit() else f"hhtui_{cleaned}"
 
 
-def export_experiment(directory: str | os.PathLike[str], experiment: Experiment, name: str | None = None,
-                      force: bool = False) -> list[Path]:
+def export_experiment(
+    directory: str | os.PathLike[str], experiment: Experiment, name: str | None = None, force: bool = False
+) -> list[Path]:
     """Write ``experiment`` as NeuroML 2 + LEMS into ``directory`` (created if missing, one level);
     returns the files written, the LEMS file last. Each file is written atomically by
     :func:`hhtui.files.write_atomic` (a link or read-only file at a name is replaced only with

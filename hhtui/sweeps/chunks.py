@@ -88,8 +88,13 @@ class RunSettings:
         return max(1, round(self.t_stop / self.dt))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"t_stop_ms": self.t_stop, "transient_ms": self.transient, "threshold_mV": self.threshold,
-                "dt_ms": self.dt, "method": self.method}
+        return {
+            "t_stop_ms": self.t_stop,
+            "transient_ms": self.transient,
+            "threshold_mV": self.threshold,
+            "dt_ms": self.dt,
+            "method": self.method,
+        }
 
 
 @dataclass(frozen=True)
@@ -161,8 +166,14 @@ def plan_chunks(grid: Grid, base: Membrane, settings: RunSettings, points: int) 
         bounds = [round(block * k / pieces) for k in range(pieces + 1)]
         for a, b in itertools.pairwise(bounds):
             start = number * block + a
-            yield Chunk(index=index, start=start, stop=number * block + b, membrane=membrane,
-                        amps=tuple(amps[a:b]), settings=settings)
+            yield Chunk(
+                index=index,
+                start=start,
+                stop=number * block + b,
+                membrane=membrane,
+                amps=tuple(amps[a:b]),
+                settings=settings,
+            )
             index += 1
 
 
@@ -180,8 +191,9 @@ def _simulate(chunk: Chunk, progress: Callable[[int], None] | None) -> ChunkResu
     population = amps.size
     membrane = Membrane.from_dict(dict(chunk.membrane))
     stimulus = Step(amplitude=amps if population > 1 else float(amps[0]), start=0.0)
-    sim = Simulation(membrane, stimulus, dt=settings.dt, method=settings.method, population=population,
-                     threshold=settings.threshold)
+    sim = Simulation(
+        membrane, stimulus, dt=settings.dt, method=settings.method, population=population, threshold=settings.threshold
+    )
     steps_total = settings.steps
     slice_steps = max(1, FIRST_SLICE_NEURON_STEPS // population)
     counts = np.zeros(population, dtype=np.int64)
@@ -210,5 +222,12 @@ def _simulate(chunk: Chunk, progress: Callable[[int], None] | None) -> ChunkResu
             progress(todo * population)
     rates = isi_rates(counts, first, last)
     latency[~np.isfinite(latency)] = NO_LATENCY
-    return ChunkResult(index=chunk.index, start=chunk.start, spike_count=counts, rate_hz=rates, latency_ms=latency,
-                       host=os.uname().nodename if hasattr(os, "uname") else "", pid=os.getpid())
+    return ChunkResult(
+        index=chunk.index,
+        start=chunk.start,
+        spike_count=counts,
+        rate_hz=rates,
+        latency_ms=latency,
+        host=os.uname().nodename if hasattr(os, "uname") else "",
+        pid=os.getpid(),
+    )

@@ -57,7 +57,9 @@ def _import_distributed() -> Any:
     try:
         import distributed
     except ImportError:
-        raise ExecutorError("dask.distributed is not installed; install it with: pip install 'hhtui[distributed]'") from None
+        raise ExecutorError(
+            "dask.distributed is not installed; install it with: pip install 'hhtui[distributed]'"
+        ) from None
     return distributed
 
 
@@ -85,17 +87,23 @@ class Dask:
             if address is None:
                 # One thread per worker process, and one for the kernels inside it: N workers
                 # use N cores, without oversubscribing them.
-                self.cluster = distributed.LocalCluster(n_workers=int(workers or 1), threads_per_worker=1,
-                                                        processes=True, dashboard_address=None,
-                                                        silence_logs=logging.CRITICAL,
-                                                        env={"NUMBA_NUM_THREADS": "1"})
+                self.cluster = distributed.LocalCluster(
+                    n_workers=int(workers or 1),
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                    silence_logs=logging.CRITICAL,
+                    env={"NUMBA_NUM_THREADS": "1"},
+                )
                 self.client = distributed.Client(self.cluster, timeout=connect_timeout)
             else:
                 self.client = distributed.Client(address, timeout=connect_timeout)
         except (OSError, TimeoutError, ValueError) as error:
             self.close()
             where = f"the scheduler at {address}" if address else f"a local cluster of {workers} workers"
-            raise ExecutorError(f"cannot reach {where}: {' '.join(str(error).split()) or type(error).__name__}") from None
+            raise ExecutorError(
+                f"cannot reach {where}: {' '.join(str(error).split()) or type(error).__name__}"
+            ) from None
         self.computed_by: dict[str, int] = {}
 
     def describe(self) -> dict[str, Any]:
@@ -114,8 +122,10 @@ class Dask:
         distributed = self._distributed
         if not chunks:
             return
-        futures = [self.client.submit(simulate_chunk, chunk, key=f"hhtui-chunk-{_token(chunk)}", pure=False)
-                   for chunk in chunks]
+        futures = [
+            self.client.submit(simulate_chunk, chunk, key=f"hhtui-chunk-{_token(chunk)}", pure=False)
+            for chunk in chunks
+        ]
         sizes = {future.key: chunk.neuron_steps for future, chunk in zip(futures, chunks)}
         pending = set(futures)
         try:
@@ -154,6 +164,9 @@ def _token(chunk: Chunk) -> str:
     import hashlib
     import json
 
-    text = json.dumps([chunk.index, chunk.start, chunk.stop, chunk.membrane, chunk.amps, chunk.settings.to_dict(),
-                       time.time_ns()], sort_keys=True, default=str)
+    text = json.dumps(
+        [chunk.index, chunk.start, chunk.stop, chunk.membrane, chunk.amps, chunk.settings.to_dict(), time.time_ns()],
+        sort_keys=True,
+        default=str,
+    )
     return f"{chunk.index}-{hashlib.sha1(text.encode()).hexdigest()[:16]}"

@@ -66,11 +66,15 @@ def _column(name: str, unit: str) -> str:
 
 
 def _axes() -> dict[str, AxisInfo]:
-    axes = {"amp": AxisInfo("amp", "--amp", "amp_uA_cm2", "uA/cm^2", -MAX_CURRENT, MAX_CURRENT, True,
-                            "amplitude of the current step")}
+    axes = {
+        "amp": AxisInfo(
+            "amp", "--amp", "amp_uA_cm2", "uA/cm^2", -MAX_CURRENT, MAX_CURRENT, True, "amplitude of the current step"
+        )
+    }
     for name, (unit, low, high, low_inclusive, description) in PARAMETER_RANGES.items():
-        axes[name] = AxisInfo(name, "--" + name.replace("_", "-"), _column(name, unit), unit, low, high,
-                              low_inclusive, description)
+        axes[name] = AxisInfo(
+            name, "--" + name.replace("_", "-"), _column(name, unit), unit, low, high, low_inclusive, description
+        )
     return axes
 
 
@@ -142,12 +146,15 @@ def axis_count(name: str, text: str, limit: int = MAX_POINTS) -> int:
         span, stride = float(high - low), float(step)
         estimate = span / stride if stride > 0.0 else math.inf
         if not estimate <= limit + 1.0:
-            raise GridError(f"{flag}: {text!r} holds {_figure(estimate + 1.0)} values, more than the limit of "
-                            f"{limit:,}; use a larger STEP")
+            raise GridError(
+                f"{flag}: {text!r} holds {_figure(estimate + 1.0)} values, more than the limit of "
+                f"{limit:,}; use a larger STEP"
+            )
         count = int((Fraction(high) - Fraction(low)) // Fraction(step)) + 1
         if count > limit:
-            raise GridError(f"{flag}: {text!r} holds {count:,} values, more than the limit of {limit:,}; "
-                            "use a larger STEP")
+            raise GridError(
+                f"{flag}: {text!r} holds {count:,} values, more than the limit of {limit:,}; use a larger STEP"
+            )
         return count
     items = text.split(",")
     if len(items) > limit:
@@ -225,8 +232,10 @@ class Grid:
         if total > limit:
             shape = " x ".join(f"{AXES[n].flag} {c:,}" for n, c in counts.items() if c > 1)
             flags = "/".join(AXES[n].flag for n, c in counts.items() if c > 1)
-            raise GridError(f"{flags}: the grid holds {total:,} points ({shape}), more than the limit of "
-                            f"{limit:,}; use larger steps or fewer values")
+            raise GridError(
+                f"{flags}: the grid holds {total:,} points ({shape}), more than the limit of "
+                f"{limit:,}; use larger steps or fewer values"
+            )
         return cls(tuple(parse_axis(name, texts[name], limit) for name in names))
 
     @property
@@ -297,7 +306,11 @@ class Grid:
             raise GridError("the grid must be an object with a list of axes")
         texts: dict[str, str] = {}
         for item in data["axes"]:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not isinstance(item.get("text"), str):
+            if (
+                not isinstance(item, dict)
+                or not isinstance(item.get("name"), str)
+                or not isinstance(item.get("text"), str)
+            ):
                 raise GridError("each axis of the grid needs a name and a text")
             texts[item["name"]] = item["text"]
         return cls.build(texts)

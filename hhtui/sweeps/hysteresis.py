@@ -59,15 +59,21 @@ class HysteresisResult:
         return (float(differ[0]), float(differ[-1])) if differ else None
 
 
-def hysteresis_sweep(amps: Sequence[float], membrane: Membrane, settings: RunSettings,
-                     progress: Callable[[int], None] | None = None) -> HysteresisResult:
+def hysteresis_sweep(
+    amps: Sequence[float], membrane: Membrane, settings: RunSettings, progress: Callable[[int], None] | None = None
+) -> HysteresisResult:
     """Step through ``amps`` (uA/cm^2, in the order given) and back, from rest at the first one;
     ``progress(steps)`` is called after every slice with the time steps just done."""
     up = [float(a) for a in amps]
     sequence = up + up[::-1]
     direction = [1] * len(up) + [-1] * len(up)
-    sim = Simulation(membrane, Step(amplitude=sequence[0], start=0.0), dt=settings.dt, method=settings.method,
-                     threshold=settings.threshold)
+    sim = Simulation(
+        membrane,
+        Step(amplitude=sequence[0], start=0.0),
+        dt=settings.dt,
+        method=settings.method,
+        threshold=settings.threshold,
+    )
     steps_per = settings.steps
     counts, rates, v_max, v_min = [], [], [], []
     for amp in sequence:
@@ -96,6 +102,11 @@ def hysteresis_sweep(amps: Sequence[float], membrane: Membrane, settings: RunSet
         rates.append(float(isi_rates(np.array([count]), np.array([first]), np.array([last]))[0]))
         v_max.append(high)
         v_min.append(low)
-    return HysteresisResult(amps=np.array(sequence), direction=np.array(direction, dtype=np.int64),
-                            spike_count=np.array(counts, dtype=np.int64), rate_hz=np.array(rates),
-                            v_max=np.array(v_max), v_min=np.array(v_min))
+    return HysteresisResult(
+        amps=np.array(sequence),
+        direction=np.array(direction, dtype=np.int64),
+        spike_count=np.array(counts, dtype=np.int64),
+        rate_hz=np.array(rates),
+        v_max=np.array(v_max),
+        v_min=np.array(v_min),
+    )

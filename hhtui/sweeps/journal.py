@@ -50,8 +50,10 @@ class Journal:
     def create(cls, directory: Path, definition: dict[str, Any]) -> Journal:
         """A new, empty journal; refuses to reuse a directory that exists."""
         if directory.exists():
-            raise JournalError(f"{directory} holds the chunks of an unfinished sweep: continue it with --resume, "
-                               "or remove the directory to start again")
+            raise JournalError(
+                f"{directory} holds the chunks of an unfinished sweep: continue it with --resume, "
+                "or remove the directory to start again"
+            )
         try:
             directory.mkdir(parents=False)
             _write_atomic(directory / DEFINITION, json.dumps(definition, indent=2, allow_nan=False).encode())
@@ -66,15 +68,21 @@ class Journal:
         try:
             stored = json.loads((directory / DEFINITION).read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise JournalError(f"no unfinished sweep to resume: {directory} does not exist "
-                               "(or holds no sweep.json)") from None
+            raise JournalError(
+                f"no unfinished sweep to resume: {directory} does not exist (or holds no sweep.json)"
+            ) from None
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise JournalError(f"cannot read {directory / DEFINITION}: {error}") from None
         if stored != json.loads(json.dumps(definition)):
-            differ = sorted(k for k in set(stored) | set(definition) if stored.get(k) != definition.get(k)) \
-                if isinstance(stored, dict) else ["everything"]
-            raise JournalError(f"{directory} belongs to a different sweep (it differs in: {', '.join(differ)}); "
-                               "give the same flags as the interrupted sweep, or remove the directory")
+            differ = (
+                sorted(k for k in set(stored) | set(definition) if stored.get(k) != definition.get(k))
+                if isinstance(stored, dict)
+                else ["everything"]
+            )
+            raise JournalError(
+                f"{directory} belongs to a different sweep (it differs in: {', '.join(differ)}); "
+                "give the same flags as the interrupted sweep, or remove the directory"
+            )
         return cls(directory, definition)
 
     def finished(self) -> Iterator[ChunkResult]:
@@ -82,11 +90,15 @@ class Journal:
         for path in sorted(self.directory.glob("chunk-*.npz")):
             try:
                 with np.load(path, allow_pickle=False) as data:
-                    yield ChunkResult(index=int(data["index"]), start=int(data["start"]),
-                                      spike_count=data["spike_count"].astype(np.int64),
-                                      rate_hz=data["rate_hz"].astype(np.float64),
-                                      latency_ms=data["latency_ms"].astype(np.float64),
-                                      host=str(data["host"]), pid=int(data["pid"]))
+                    yield ChunkResult(
+                        index=int(data["index"]),
+                        start=int(data["start"]),
+                        spike_count=data["spike_count"].astype(np.int64),
+                        rate_hz=data["rate_hz"].astype(np.float64),
+                        latency_ms=data["latency_ms"].astype(np.float64),
+                        host=str(data["host"]),
+                        pid=int(data["pid"]),
+                    )
             except (OSError, ValueError, KeyError, EOFError):
                 continue
 
@@ -96,9 +108,16 @@ class Journal:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
             with open(tmp, "wb") as fh:
-                np.savez(fh, index=result.index, start=result.start, spike_count=result.spike_count,
-                         rate_hz=result.rate_hz, latency_ms=result.latency_ms, host=np.str_(result.host),
-                         pid=result.pid)
+                np.savez(
+                    fh,
+                    index=result.index,
+                    start=result.start,
+                    spike_count=result.spike_count,
+                    rate_hz=result.rate_hz,
+                    latency_ms=result.latency_ms,
+                    host=np.str_(result.host),
+                    pid=result.pid,
+                )
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)

@@ -51,8 +51,13 @@ class Sweep:
 
     def definition(self) -> dict[str, Any]:
         """Everything that decides the numbers (the journal of a resumed sweep must match it)."""
-        return {"grid": self.grid.to_dict(), "membrane": self.base.to_dict(), "run": self.settings.to_dict(),
-                "points_per_chunk": self.points_per_chunk, "chunks": len(self.chunks)}
+        return {
+            "grid": self.grid.to_dict(),
+            "membrane": self.base.to_dict(),
+            "run": self.settings.to_dict(),
+            "points_per_chunk": self.points_per_chunk,
+            "chunks": len(self.chunks),
+        }
 
     @property
     def points_done(self) -> int:
@@ -76,8 +81,9 @@ class Sweep:
             self.add(result)
         return len(self.finished) - before
 
-    def run(self, executor: Any, journal: Journal | None = None,
-            progress: Callable[[float], None] | None = None) -> None:
+    def run(
+        self, executor: Any, journal: Journal | None = None, progress: Callable[[float], None] | None = None
+    ) -> None:
         """Run every chunk not finished yet on ``executor``; each result is added and written to
         ``journal`` as it arrives. ``progress(points)`` gets the grid points done so far
         (fractions of points while a chunk is under way in this process)."""

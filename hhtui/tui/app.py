@@ -19,9 +19,10 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
+from collections.abc import Hashable, Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Hashable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -33,8 +34,20 @@ from textual.widgets import Footer, Input, Static
 
 from .guards import ScreenGuards, guard_option_list_paging
 from .hangup import HANGUP_STATUS, QUIT_GRACE_S, ExitGuard, guarded_driver
-from .settings import (CHUNK_BUDGET_S, CURRENT_STEP, DEFAULT_SPEED, DEFAULT_WINDOW_MS, INLINE_BUDGET_S, MIN_SIZE,
-                       PLOT_FPS, SINGLE_STEP_MS, SPEED_RANGE, STATUS_HZ, TICK_HZ, WINDOW_RANGE)
+from .settings import (
+    CHUNK_BUDGET_S,
+    CURRENT_STEP,
+    DEFAULT_SPEED,
+    DEFAULT_WINDOW_MS,
+    INLINE_BUDGET_S,
+    MIN_SIZE,
+    PLOT_FPS,
+    SINGLE_STEP_MS,
+    SPEED_RANGE,
+    STATUS_HZ,
+    TICK_HZ,
+    WINDOW_RANGE,
+)
 from .widgets.parameter_panel import ParameterPanel
 from .widgets.status_bar import Status, StatusBar
 from .widgets.trace_plot import TracePlot
@@ -88,11 +101,27 @@ class HHApp(App[int]):
     ]
 
     #: Actions that change the simulation: disabled while another screen is on top.
-    SIM_ACTIONS = frozenset({"toggle_run", "step", "reset", "current", "speed", "window", "next_view",
-                             "toggle_option", "export", "presets", "focus_plot", "axon", "network"})
+    SIM_ACTIONS = frozenset(
+        {
+            "toggle_run",
+            "step",
+            "reset",
+            "current",
+            "speed",
+            "window",
+            "next_view",
+            "toggle_option",
+            "export",
+            "presets",
+            "focus_plot",
+            "axon",
+            "network",
+        }
+    )
 
-    def __init__(self, experiment: "Experiment | None" = None, *, autostart: bool = False,
-                 export_dir: str | Path = ".") -> None:
+    def __init__(
+        self, experiment: Experiment | None = None, *, autostart: bool = False, export_dir: str | Path = "."
+    ) -> None:
         # Under NO_COLOR, native ANSI colours let Textual drop colour altogether (its NoColor
         # filter) instead of turning the theme into 256-colour greys; reverse and bold remain.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
@@ -166,7 +195,8 @@ class HHApp(App[int]):
         main_screen = self.screen_stack[0] if self.screen_stack else self.screen
         main_screen.set_class(small, "-too-small")
         self.query_one("#too-small", Static).update(
-            f"Enlarge the terminal to at least {MIN_SIZE[0]}x{MIN_SIZE[1]} (it is {width}x{height})")
+            f"Enlarge the terminal to at least {MIN_SIZE[0]}x{MIN_SIZE[1]} (it is {width}x{height})"
+        )
         try:
             self.panel.styles.width = 36 if width >= 140 else 30 if width >= 100 else 26
         except Exception:
@@ -207,7 +237,7 @@ class HHApp(App[int]):
         self.plot.refresh()
         self.notify(message, title="solver", severity="error", timeout=30)
 
-    def _model_ready(self, session: "LiveRun") -> None:
+    def _model_ready(self, session: LiveRun) -> None:
         self.session = session
         if session.population_note:
             self.notify(session.population_note, title="one neuron", severity="warning", timeout=20)
@@ -268,7 +298,7 @@ class HHApp(App[int]):
             result = ChunkResult(None, duration, 0.0, f"{type(error).__name__}: {error}")
         self._call(self._accept_from_worker, session, result)
 
-    def _accept_from_worker(self, session: "LiveRun", result: "ChunkResult") -> None:
+    def _accept_from_worker(self, session: LiveRun, result: ChunkResult) -> None:
         if session is self.session:
             self._accept(result)
             # A chunk that lands after a pause is drawn at once: plot and status show its end.
@@ -288,10 +318,11 @@ class HHApp(App[int]):
     def _experiment_done(self) -> None:
         self.stop_at = None
         self._pause()
-        self.notify("The experiment has run its course (t_stop). Space runs on; r starts it again.",
-                    title="done", timeout=6)
+        self.notify(
+            "The experiment has run its course (t_stop). Space runs on; r starts it again.", title="done", timeout=6
+        )
 
-    def _accept(self, result: "ChunkResult") -> None:
+    def _accept(self, result: ChunkResult) -> None:
         assert self.session is not None
         self.session.accept(result)
         if self.stop_at is not None and self.running and self.session.t >= self.stop_at - 1e-9:
@@ -303,9 +334,13 @@ class HHApp(App[int]):
             self._refresh_views(force=True)
         if self.session.dropped_notice:
             self.session.dropped_notice = False
-            self.notify(f"The recording reached its limit of {self.session.recording.max_samples:,} samples: "
-                        "the oldest part is dropped from now on (the export starts later than t = 0).",
-                        title="recording", severity="warning", timeout=10)
+            self.notify(
+                f"The recording reached its limit of {self.session.recording.max_samples:,} samples: "
+                "the oldest part is dropped from now on (the export starts later than t = 0).",
+                title="recording",
+                severity="warning",
+                timeout=10,
+            )
 
     def _pause(self) -> None:
         """Stop the clock; the plot and the status line then show the same, latest t."""
@@ -353,11 +388,23 @@ class HHApp(App[int]):
             if t1 - t0 > 0.3:
                 achieved = (s1 - s0) / (t1 - t0)
         experiment = session.experiment
-        self.status_bar.show(Status(
-            running=self.running, t_ms=session.t, speed=self.speed, achieved=achieved, spikes=session.spike_count,
-            rate_hz=session.firing_rate(), method=experiment.solver.method, dt=experiment.solver.dt,
-            current=session.current, clamp=experiment.stimulus.is_clamp, view=self.view_name,
-            window_ms=self.window_ms, warning=session.warning))
+        self.status_bar.show(
+            Status(
+                running=self.running,
+                t_ms=session.t,
+                speed=self.speed,
+                achieved=achieved,
+                spikes=session.spike_count,
+                rate_hz=session.firing_rate(),
+                method=experiment.solver.method,
+                dt=experiment.solver.dt,
+                current=session.current,
+                clamp=experiment.stimulus.is_clamp,
+                view=self.view_name,
+                window_ms=self.window_ms,
+                warning=session.warning,
+            )
+        )
 
     def _window_span(self) -> tuple[float, float]:
         assert self.session is not None
@@ -369,8 +416,16 @@ class HHApp(App[int]):
     def plot_key(self, width: int, height: int) -> Hashable:
         """What the plot's text depends on (see :class:`TracePlot`)."""
         version = self.session.version if self.session is not None else -1
-        return (self.view_name, version, self.window_ms, width, height, self.no_color, frozenset(self.options),
-                self._prepared_version)
+        return (
+            self.view_name,
+            version,
+            self.window_ms,
+            width,
+            height,
+            self.no_color,
+            frozenset(self.options),
+            self._prepared_version,
+        )
 
     def plot_text(self, width: int, height: int) -> Text:
         """Build the current view's chart for a ``width`` x ``height`` area."""
@@ -380,9 +435,16 @@ class HHApp(App[int]):
         assert self.session is not None
         view = get_view(self.view_name)
         t_from, t_to = self._window_span()
-        ctx = ViewContext(samples=self.session.window(self.window_ms), t_from=t_from, t_to=t_to,
-                          experiment=self.session.experiment, width=width, height=height, colour=not self.no_color,
-                          options=frozenset(self.options))
+        ctx = ViewContext(
+            samples=self.session.window(self.window_ms),
+            t_from=t_from,
+            t_to=t_to,
+            experiment=self.session.experiment,
+            width=width,
+            height=height,
+            colour=not self.no_color,
+            options=frozenset(self.options),
+        )
         if view.prepare is not None and view.prepare_key is not None:
             key = view.prepare_key(ctx)
             stored = self._prepared.get(view.name)
@@ -404,9 +466,15 @@ class HHApp(App[int]):
         self._progress[view.name] = 0.0
         # A name and a description: without them Textual takes the repr of the job, which holds the
         # whole experiment (a deeply nested stimulus would exceed the recursion limit).
-        self.run_worker(partial(self._prepare_job, view, ctx, key), name=f"prepare-{view.name}",
-                        description=f"prepare the {view.name} view", thread=True, exclusive=True,
-                        group=f"prepare-{view.name}", exit_on_error=False)
+        self.run_worker(
+            partial(self._prepare_job, view, ctx, key),
+            name=f"prepare-{view.name}",
+            description=f"prepare the {view.name} view",
+            thread=True,
+            exclusive=True,
+            group=f"prepare-{view.name}",
+            exit_on_error=False,
+        )
 
     def _prepare_job(self, view: Any, ctx: Any, key: Hashable) -> None:
         from textual.worker import get_current_worker
@@ -486,8 +554,10 @@ class HHApp(App[int]):
             self._pause()
             return
         if self.session.sim.halted:
-            self.notify("The run is halted by a numerical blow-up: change dt or the method, or press r to reset.",
-                        severity="warning")
+            self.notify(
+                "The run is halted by a numerical blow-up: change dt or the method, or press r to reset.",
+                severity="warning",
+            )
             return
         self.running = True
         self._last_tick = time.perf_counter()
@@ -630,13 +700,19 @@ class HHApp(App[int]):
             self._deliver_export(columns, experiment, extra)
             return
         try:
-            csv_path, json_path = write_run(timestamped_name(directory=self.export_dir), columns, experiment, extra=extra)
+            csv_path, json_path = write_run(
+                timestamped_name(directory=self.export_dir), columns, experiment, extra=extra
+            )
         except (ExportError, OSError) as error:
             self._call(self.notify, str(error), title="export failed", severity="error", timeout=15)
             return
         rows = len(next(iter(columns.values())))
-        self._call(self.notify, f"{csv_path.resolve()} ({rows:,} rows) and its sidecar {json_path.name}",
-                   title="exported", timeout=10)
+        self._call(
+            self.notify,
+            f"{csv_path.resolve()} ({rows:,} rows) and its sidecar {json_path.name}",
+            title="exported",
+            timeout=10,
+        )
         self.last_export = (csv_path, json_path)
 
     last_export: tuple[Path, Path] | None = None
@@ -654,8 +730,12 @@ class HHApp(App[int]):
             return
         self._call(self._download, files)
         rows = len(next(iter(columns.values())))
-        self._call(self.notify, f"{files[0][0]} ({rows:,} rows) and its sidecar {files[1][0]}: "
-                   "see the browser's downloads", title="exported", timeout=10)
+        self._call(
+            self.notify,
+            f"{files[0][0]} ({rows:,} rows) and its sidecar {files[1][0]}: see the browser's downloads",
+            title="exported",
+            timeout=10,
+        )
 
     _downloads: Any = None
 
@@ -794,8 +874,11 @@ class HHApp(App[int]):
 
         for name in ORDER:
             yield SystemCommand(f"View: {get_view(name).title}", f"Show the {name} view", partial(self._set_view, name))
-        yield SystemCommand("Toggle cartoon", "Cartoon action potential over the AP phases view (c)",
-                            partial(self.action_toggle_option, "cartoon"))
+        yield SystemCommand(
+            "Toggle cartoon",
+            "Cartoon action potential over the AP phases view (c)",
+            partial(self.action_toggle_option, "cartoon"),
+        )
         yield SystemCommand("Export run to CSV", "CSV + JSON sidecar in the working directory (e)", self.action_export)
         yield SystemCommand("Load a preset...", "Pick a classic experiment (p)", self.action_presets)
         try:
@@ -803,23 +886,40 @@ class HHApp(App[int]):
 
             for name, experiment in PRESETS.items():
                 # The name in brackets is the one the README and --preset use.
-                yield SystemCommand(f"Preset: {experiment.title or name} ({name})", experiment.description[:120],
-                                    partial(self.load_preset, name))
+                yield SystemCommand(
+                    f"Preset: {experiment.title or name} ({name})",
+                    experiment.description[:120],
+                    partial(self.load_preset, name),
+                )
         except Exception:
             pass
-        yield SystemCommand("Apply TTX", "Block all sodium channels (g_Na = 0), as the ttx preset",
-                            partial(self.apply_toxin, "ttx"))
-        yield SystemCommand("Apply TEA", "Block half the potassium channels (g_K x 0.5: 36 -> 18 mS/cm2), "
-                            "as the tea preset", partial(self.apply_toxin, "tea"))
-        yield SystemCommand("Apply pronase", "Remove sodium inactivation (h = 1), as the pronase preset",
-                            partial(self.apply_toxin, "pronase"))
+        yield SystemCommand(
+            "Apply TTX", "Block all sodium channels (g_Na = 0), as the ttx preset", partial(self.apply_toxin, "ttx")
+        )
+        yield SystemCommand(
+            "Apply TEA",
+            "Block half the potassium channels (g_K x 0.5: 36 -> 18 mS/cm2), as the tea preset",
+            partial(self.apply_toxin, "tea"),
+        )
+        yield SystemCommand(
+            "Apply pronase",
+            "Remove sodium inactivation (h = 1), as the pronase preset",
+            partial(self.apply_toxin, "pronase"),
+        )
         yield SystemCommand("Wash out toxins", "Restore the membrane as before the first toxin", self.wash_out)
         yield SystemCommand("Axon (cable) screen", "A propagating action potential (A)", self.action_axon)
         yield SystemCommand("Network screen", "Coupled neurons (W)", self.action_network)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
 
-    def notify(self, message: str, *, title: str = "", severity: Any = "information", timeout: float | None = None,
-               markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """A notification, as plain text by default: messages quote file names, typed values and
         experiment titles, which may hold brackets that are not markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
@@ -879,8 +979,10 @@ def toxin_effect(before: Any, after: Any) -> str:
 
 def preset_notice(experiment: Any) -> str:
     """What a loaded preset does, said when it is loaded (the help and README say the same)."""
-    return (f"Runs from rest to its end (t_stop = {float(experiment.t_stop):g} ms) and pauses there; "
-            "space pauses sooner. What to look for is in the panel, under its title.")
+    return (
+        f"Runs from rest to its end (t_stop = {float(experiment.t_stop):g} ms) and pauses there; "
+        "space pauses sooner. What to look for is in the panel, under its title."
+    )
 
 
 #: Environment variable naming a file the app creates once it is ready for keys (solver loaded,
@@ -947,12 +1049,17 @@ class _Cancelled(Exception):
     """Raised inside a background computation whose worker was cancelled."""
 
 
-def run_app(experiment: "Experiment | None" = None, *, autostart: bool = False, export_dir: str | Path = ".") -> int:
+def run_app(experiment: Experiment | None = None, *, autostart: bool = False, export_dir: str | Path = ".") -> int:
     """Run the app in this terminal; returns the exit status (0, or 129 after a hang-up)."""
     _PRELOAD.start()
     app = HHApp(experiment, autostart=autostart, export_dir=export_dir)
-    guard = ExitGuard(_terminal_fd(), app.hang_up, lambda: app._loop, lambda: app._driver,
-                      before_exit=lambda: remove_own_temporary_files(app.export_dir))
+    guard = ExitGuard(
+        _terminal_fd(),
+        app.hang_up,
+        lambda: app._loop,
+        lambda: app._driver,
+        before_exit=lambda: remove_own_temporary_files(app.export_dir),
+    )
     app.exit_guard = guard
     guard.install()
     try:

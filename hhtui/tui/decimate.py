@@ -68,7 +68,9 @@ def column_extremes(t: ArrayLike, y: ArrayLike, t_from: float, t_to: float, colu
     return MinMax(x, low, high, rising)
 
 
-def decimate(t: ArrayLike, y: ArrayLike, t_from: float, t_to: float, columns: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def decimate(
+    t: ArrayLike, y: ArrayLike, t_from: float, t_to: float, columns: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Points to draw ``y(t)`` over [t_from, t_to] on ``columns`` columns, as one line.
 
     If the span holds at most ``2 * columns`` samples they are returned unchanged. Otherwise each

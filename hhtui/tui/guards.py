@@ -39,7 +39,8 @@ def _page_by_options(option_list: Any, direction: int) -> None:
     page = max(1, option_list.scrollable_content_region.height)
     anchor = min(max((option_list.highlighted or 0) + direction * page, 0), count - 1)
     option_list.highlighted = _widget_navigation.find_next_enabled_no_wrap(
-        candidates=option_list.options, anchor=anchor, direction=1 if direction > 0 else -1, with_anchor=True)
+        candidates=option_list.options, anchor=anchor, direction=1 if direction > 0 else -1, with_anchor=True
+    )
 
 
 def guard_option_list_paging() -> None:

@@ -79,8 +79,14 @@ class ExitGuard:
             to remove the temporary files of an export cut short.
     """
 
-    def __init__(self, fd: int, on_lost: Callable[[], None], loop: Callable[[], Any],
-                 driver: Callable[[], Any], before_exit: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        fd: int,
+        on_lost: Callable[[], None],
+        loop: Callable[[], Any],
+        driver: Callable[[], Any],
+        before_exit: Callable[[], None] = lambda: None,
+    ) -> None:
         self.fd = fd
         self._before_exit = before_exit
         self.hung_up = False

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -29,11 +29,27 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 #: Colour of each named series (Rich colour names).
 PALETTE: dict[str, str] = {
-    "V": "bright_cyan", "m": "bright_red", "h": "bright_blue", "n": "bright_green",
-    "I_Na": "bright_red", "I_K": "bright_blue", "I_L": "green", "I_stim": "magenta", "I_clamp": "yellow",
-    "g_Na": "bright_red", "g_K": "bright_blue", "trajectory": "bright_cyan", "nullcline_v": "dark_orange",
-    "nullcline_n": "bright_green", "marker": "yellow", "cartoon": "bright_yellow", "fi": "bright_cyan", "onset": "red",
-    "resting": "white", "depolarisation": "bright_red", "repolarisation": "bright_blue",
+    "V": "bright_cyan",
+    "m": "bright_red",
+    "h": "bright_blue",
+    "n": "bright_green",
+    "I_Na": "bright_red",
+    "I_K": "bright_blue",
+    "I_L": "green",
+    "I_stim": "magenta",
+    "I_clamp": "yellow",
+    "g_Na": "bright_red",
+    "g_K": "bright_blue",
+    "trajectory": "bright_cyan",
+    "nullcline_v": "dark_orange",
+    "nullcline_n": "bright_green",
+    "marker": "yellow",
+    "cartoon": "bright_yellow",
+    "fi": "bright_cyan",
+    "onset": "red",
+    "resting": "white",
+    "depolarisation": "bright_red",
+    "repolarisation": "bright_blue",
     "hyperpolarisation": "bright_green",
 }
 
@@ -71,33 +87,33 @@ class Chart:
     texts: list[tuple[str, float, float, str]] = field(default_factory=list)
 
     # --- description -----------------------------------------------------------------------------
-    def line(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "*") -> "Chart":
+    def line(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "*") -> Chart:
         """Add a line through the points (non-finite points break nothing: they are dropped)."""
         xs, ys = _finite(x, y)
         if xs.size:
             self.series.append(Series(xs, ys, label, key, letter))
         return self
 
-    def points(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "o") -> "Chart":
+    def points(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "o") -> Chart:
         """Add unconnected points (drawn as a full character cell each)."""
         xs, ys = _finite(x, y)
         if xs.size:
             self.series.append(Series(xs, ys, label, key, letter, scatter=True))
         return self
 
-    def vline(self, x: float, key: str = "marker") -> "Chart":
+    def vline(self, x: float, key: str = "marker") -> Chart:
         """A vertical line at ``x``."""
         if np.isfinite(x):
             self.vlines.append((float(x), key))
         return self
 
-    def hline(self, y: float, key: str = "marker") -> "Chart":
+    def hline(self, y: float, key: str = "marker") -> Chart:
         """A horizontal line at ``y``."""
         if np.isfinite(y):
             self.hlines.append((float(y), key))
         return self
 
-    def text(self, label: str, x: float, y: float, key: str = "marker") -> "Chart":
+    def text(self, label: str, x: float, y: float, key: str = "marker") -> Chart:
         """A label whose first character sits at (x, y)."""
         if np.isfinite(x) and np.isfinite(y):
             self.texts.append((label, float(x), float(y), key))
@@ -106,6 +122,7 @@ class Chart:
     # --- drawing -------------------------------------------------------------------------------------
     def limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """The x and y limits: as set, else the data range (never empty)."""
+
         def span(values: list[NDArray[np.float64]], fixed: tuple[float, float] | None) -> tuple[float, float]:
             if fixed is not None and fixed[1] > fixed[0]:
                 return fixed
@@ -115,8 +132,10 @@ class Chart:
             low, high = float(data.min()), float(data.max())
             return (low, high) if high > low else (low - 0.5, high + 0.5)
 
-        return (span([s.x for s in self.series] + [np.array([v[0] for v in self.vlines])], self.xlim),
-                span([s.y for s in self.series] + [np.array([h[0] for h in self.hlines])], self.ylim))
+        return (
+            span([s.x for s in self.series] + [np.array([v[0] for v in self.vlines])], self.xlim),
+            span([s.y for s in self.series] + [np.array([h[0] for h in self.hlines])], self.ylim),
+        )
 
     def build(self) -> Text:
         """The chart as Rich text, ``height`` lines of ``width`` cells."""
@@ -135,7 +154,7 @@ class Chart:
         def put(row: int, col: int, char: str, key: str | None) -> None:
             if 0 <= row < rows and 0 <= col < cols:
                 chars[top + row][left + col] = char
-                styles[top + row][left + col] = PALETTE.get(key or "", None) if self.colour else None
+                styles[top + row][left + col] = PALETTE.get(key or "") if self.colour else None
 
         for x, key in self.vlines:
             col = _to_dots(np.array([x]), xlim, cols)[0]
@@ -179,8 +198,9 @@ def _finite(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np
     return xs[keep], ys[keep]
 
 
-def _frame(width: int, height: int, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str,
-           ylabel: str, title: str) -> list[str]:
+def _frame(
+    width: int, height: int, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str, ylabel: str, title: str
+) -> list[str]:
     """plotext's empty chart (frame, ticks, labels) as plain lines."""
     import plotext as plt
 
@@ -223,8 +243,14 @@ def _to_dots(values: NDArray[np.float64], lim: tuple[float, float], bins: int) -
     return np.floor(np.round(scaled, 8)).astype(np.int64)
 
 
-def _braille(x: NDArray[np.float64], y: NDArray[np.float64], xlim: tuple[float, float], ylim: tuple[float, float],
-             cols: int, rows: int) -> NDArray[np.uint16]:
+def _braille(
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    cols: int,
+    rows: int,
+) -> NDArray[np.uint16]:
     """Braille bit codes (rows, cols) of the polyline through (x, y); 0 where no dot."""
     width, height = 2 * cols, 4 * rows
     xd = _to_dots(x, xlim, width)

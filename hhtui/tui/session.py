@@ -26,14 +26,27 @@ import dataclasses
 import math
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
-from hhtui.model import (Combined, Experiment, Membrane, NumericalInstabilityError, ParameterError, Recording,
-                         Samples, Simulation, Solver, Step, Stimulus, VoltageClamp)
+from hhtui.model import (
+    Combined,
+    Experiment,
+    Membrane,
+    NumericalInstabilityError,
+    ParameterError,
+    Recording,
+    Samples,
+    Simulation,
+    Solver,
+    Step,
+    Stimulus,
+    VoltageClamp,
+)
 from hhtui.model.experiment import MAX_T_STOP
 from hhtui.model.simulation import resting_potential
 
@@ -74,8 +87,9 @@ def nudge_stimulus(stimulus: Stimulus, delta: float) -> Stimulus:
     No stimulus becomes a step that is already on. Raises ParameterError if out of range.
     """
     if isinstance(stimulus, VoltageClamp):
-        return VoltageClamp(hold=stimulus.hold, level=stimulus.level + delta, start=stimulus.start,
-                            duration=stimulus.duration)
+        return VoltageClamp(
+            hold=stimulus.hold, level=stimulus.level + delta, start=stimulus.start, duration=stimulus.duration
+        )
     if stimulus.kind == "none":
         return Step(amplitude=delta, start=0.0)
     amplitude = round(injected_current(stimulus) + delta, 9)
@@ -101,9 +115,11 @@ def one_neuron(experiment: Experiment) -> tuple[Experiment, str | None]:
         return experiment, None
     first = first_neuron(experiment.stimulus)
     current = injected_current(first)
-    note = (f"This experiment has {population:,} neurons (one per current, as a sweep's sidecar has); the app "
-            f"runs the first one, at {current:g} uA/cm2. 'hhtui plot' draws a sweep's CSV; "
-            "'hhtui run --config' runs the file whole.")
+    note = (
+        f"This experiment has {population:,} neurons (one per current, as a sweep's sidecar has); the app "
+        f"runs the first one, at {current:g} uA/cm2. 'hhtui plot' draws a sweep's CSV; "
+        "'hhtui run --config' runs the file whole."
+    )
     return experiment.replace(stimulus=first), note
 
 
@@ -263,6 +279,7 @@ class LiveRun:
 
         def change() -> None:
             self.sim.set_membrane(membrane)
+
         self._apply("membrane", {"membrane": membrane.to_dict()}, change)
 
     def set_stimulus(self, stimulus: Stimulus) -> None:
@@ -273,6 +290,7 @@ class LiveRun:
 
         def change() -> None:
             self.sim.set_stimulus(stimulus)
+
         self._apply("stimulus", {"stimulus": stimulus.to_dict()}, change)
 
     def set_solver(self, solver: Solver) -> None:
@@ -284,8 +302,12 @@ class LiveRun:
         def change() -> None:
             self.sim.set_solver(dt=solver.dt, method=solver.method, sample_every=solver.sample_every)
             self.cost_per_ms = 1.0e-6 / solver.dt * (50.0 if solver.method == "scipy" else 2.0)
-        self._apply("solver", {"solver": {"method": solver.method, "dt": solver.dt,
-                                          "sample_every": solver.sample_every}}, change)
+
+        self._apply(
+            "solver",
+            {"solver": {"method": solver.method, "dt": solver.dt, "sample_every": solver.sample_every}},
+            change,
+        )
 
     def nudge_current(self, delta: float) -> Stimulus:
         """Change the injected current by ``delta`` uA/cm^2 (a clamp level by ``delta`` mV)."""
@@ -364,8 +386,10 @@ class LiveRun:
             "final_experiment": self.experiment.replace(t_stop=t_stop).to_dict(),
         }
         if t_now > MAX_T_STOP:
-            extra["t_stop_note"] = (f"the run went on to {t_now:g} ms, past the longest t_stop an experiment "
-                                    f"takes ({MAX_T_STOP:g} ms): the experiment here stops there")
+            extra["t_stop_note"] = (
+                f"the run went on to {t_now:g} ms, past the longest t_stop an experiment "
+                f"takes ({MAX_T_STOP:g} ms): the experiment here stops there"
+            )
         return samples.columns(0), experiment.to_dict(), extra
 
     def export(self, directory: str | Path) -> tuple[Path, Path]:

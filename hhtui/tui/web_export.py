@@ -31,8 +31,9 @@ STALE_S = 10.0
 File = tuple[str, bytes, str]
 
 
-def export_files(columns: Mapping[str, Any], experiment: Mapping[str, Any],
-                 extra: Mapping[str, Any] | None) -> list[File]:
+def export_files(
+    columns: Mapping[str, Any], experiment: Mapping[str, Any], extra: Mapping[str, Any] | None
+) -> list[File]:
     """The CSV and sidecar of a run as (name, content, MIME type), written exactly as in a terminal.
     Errors are :class:`hhtui.export.ExportError`."""
     from hhtui.export import timestamped_name, write_run

@@ -13,8 +13,10 @@ from hhtui.animation.canvas import WHITE, nice_ticks, palette_image, tick_label
 from hhtui.animation.gif import frame_times
 
 
-@pytest.mark.parametrize(("low", "high", "target"), [(-82.0, 47.0, 6), (0.0, 50.0, 6), (0.0, 1234.0, 5),
-                                                     (-0.04, 1.04, 3), (0.001, 0.0042, 4), (-2000.0, 30.0, 2)])
+@pytest.mark.parametrize(
+    ("low", "high", "target"),
+    [(-82.0, 47.0, 6), (0.0, 50.0, 6), (0.0, 1234.0, 5), (-0.04, 1.04, 3), (0.001, 0.0042, 4), (-2000.0, 30.0, 2)],
+)
 def test_ticks_are_round_inside_the_range_and_about_as_many_as_asked(low: float, high: float, target: int) -> None:
     ticks = nice_ticks(low, high, target)
     assert all(low <= value <= high for value in ticks)
@@ -42,4 +44,4 @@ def test_the_palette_has_white_first_and_a_free_index_for_transparency() -> None
     image = palette_image([(0, 114, 178), (230, 159, 0)])
     colours = image.getpalette()
     assert tuple(colours[:3]) == WHITE
-    assert len({tuple(colours[i:i + 3]) for i in range(0, len(colours), 3)}) < 256
+    assert len({tuple(colours[i : i + 3]) for i in range(0, len(colours), 3)}) < 256

@@ -22,16 +22,26 @@ pandas = pytest.importorskip("pandas")
 CASES = [
     ([], {}),
     (["--amp", "7", "--t-stop", "30"], {"amp": 7, "t_stop": 30}),
-    (["--stim", "train", "--amp", "25", "--duration", "0.5", "--interval", "8", "--count", "3", "--t-stop", "30"],
-     {"stim": "train", "amp": 25, "duration": 0.5, "interval": 8, "count": 3, "t_stop": 30}),
-    (["--stim", "ramp", "--amp-end", "15", "--t-stop", "40", "--method", "expeuler", "--dt", "0.02"],
-     {"stim": "ramp", "amp_end": 15, "t_stop": 40, "method": "expeuler", "dt": 0.02}),
-    (["--stim", "noise", "--amp", "6", "--noise-std", "3", "--seed", "7", "--t-stop", "40", "--sample-every", "0.1"],
-     {"stim": "noise", "amp": 6, "noise_std": 3, "seed": 7, "t_stop": 40, "sample_every": 0.1}),
-    (["--stim", "clamp", "--hold", "-70", "--level", "-10", "--start", "2", "--duration", "5", "--t-stop", "10"],
-     {"stim": "clamp", "hold": -70, "level": -10, "start": 2, "duration": 5, "t_stop": 10}),
-    (["--g-na", "60", "--temperature", "18.5", "--e-l", "-60", "--c-m", "1.5", "--t-stop", "25"],
-     {"g_na": 60, "temperature": 18.5, "e_l": -60, "c_m": 1.5, "t_stop": 25}),
+    (
+        ["--stim", "train", "--amp", "25", "--duration", "0.5", "--interval", "8", "--count", "3", "--t-stop", "30"],
+        {"stim": "train", "amp": 25, "duration": 0.5, "interval": 8, "count": 3, "t_stop": 30},
+    ),
+    (
+        ["--stim", "ramp", "--amp-end", "15", "--t-stop", "40", "--method", "expeuler", "--dt", "0.02"],
+        {"stim": "ramp", "amp_end": 15, "t_stop": 40, "method": "expeuler", "dt": 0.02},
+    ),
+    (
+        ["--stim", "noise", "--amp", "6", "--noise-std", "3", "--seed", "7", "--t-stop", "40", "--sample-every", "0.1"],
+        {"stim": "noise", "amp": 6, "noise_std": 3, "seed": 7, "t_stop": 40, "sample_every": 0.1},
+    ),
+    (
+        ["--stim", "clamp", "--hold", "-70", "--level", "-10", "--start", "2", "--duration", "5", "--t-stop", "10"],
+        {"stim": "clamp", "hold": -70, "level": -10, "start": 2, "duration": 5, "t_stop": 10},
+    ),
+    (
+        ["--g-na", "60", "--temperature", "18.5", "--e-l", "-60", "--c-m", "1.5", "--t-stop", "25"],
+        {"g_na": 60, "temperature": 18.5, "e_l": -60, "c_m": 1.5, "t_stop": 25},
+    ),
     (["--preset", "refractory", "--t-stop", "30"], {"preset": "refractory", "t_stop": 30}),
 ]
 
@@ -46,8 +56,7 @@ def test_simulate_writes_the_csv_and_sidecar_of_hhtui_run(tmp_path: Path, flags:
     (tmp_path / "api").mkdir()
     run.to_csv(tmp_path / "api" / "cli.csv")  # the same name: the sidecar records it
     assert (tmp_path / "api" / "cli.csv").read_bytes() == (tmp_path / "cli.csv").read_bytes()
-    assert (json.loads((tmp_path / "api" / "cli.json").read_text())
-            == json.loads((tmp_path / "cli.json").read_text()))
+    assert json.loads((tmp_path / "api" / "cli.json").read_text()) == json.loads((tmp_path / "cli.json").read_text())
     # The summary line of the command names the same spike count.
     assert f" {run.spike_count} spike" in done.stderr
     # The DataFrame holds the CSV's columns, the numbers of the file to its ten digits.
@@ -79,8 +88,20 @@ def test_spikes_are_the_upward_crossings_of_zero_mv() -> None:
 
 
 def test_sweep_gives_the_f_i_curve_of_hhtui_sweep(tmp_path: Path) -> None:
-    done = run_hhtui("sweep", "--amp", "0:15:2.5", "--t-stop", "120", "--transient", "20", "--temperature", "10",
-                     "-o", "fi.csv", cwd=tmp_path)
+    done = run_hhtui(
+        "sweep",
+        "--amp",
+        "0:15:2.5",
+        "--t-stop",
+        "120",
+        "--transient",
+        "20",
+        "--temperature",
+        "10",
+        "-o",
+        "fi.csv",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     frame = hhtui.sweep("0:15:2.5", t_stop=120, transient=20, temperature=10)
     written = read_csv(tmp_path / "fi.csv")
@@ -100,28 +121,31 @@ def test_sweep_takes_a_list_of_currents() -> None:
     assert frame["spike_count"].iloc[0] == 0 and frame["spike_count"].iloc[1] >= 3
 
 
-@pytest.mark.parametrize("call,parameter,words", [
-    (lambda: hhtui.simulate(amp=1e6), "amp", "out of range"),
-    (lambda: hhtui.simulate(amplitude=5), "amplitude", "did you mean amp?"),
-    (lambda: hhtui.simulate(stim="ramp", count=3), "count", "does not apply to a ramp"),
-    (lambda: hhtui.simulate(stim="sine"), "stim", "choose one of"),
-    (lambda: hhtui.simulate(g_na=-1), "g_na", "out of range"),
-    (lambda: hhtui.simulate(dt=0.03, sample_every=0.1), "dt", "whole multiple"),
-    (lambda: hhtui.simulate(method="rk45"), "method", "choose one of"),
-    (lambda: hhtui.simulate(t_stop=0), "t_stop", "out of range"),
-    (lambda: hhtui.simulate(t_stop=1e7, dt=1e-5), "t_stop", "time steps"),
-    (lambda: hhtui.simulate(stim="noise", seed="seven"), "seed", "whole number"),
-    (lambda: hhtui.simulate(amp=[5.0, 10.0]), "amp", "one value per run"),
-    (lambda: hhtui.simulate(stim="ramp", amp_end=[5.0, 10.0]), "amp_end", "one value per run"),
-    (lambda: hhtui.simulate(preset="refactory"), "preset", "did you mean 'refractory'?"),
-    (lambda: hhtui.simulate(config="/nonexistent/run.json"), "config", "does not exist"),
-    (lambda: hhtui.simulate(config={"t_stop": -1}), "config", "t_stop"),
-    (lambda: hhtui.sweep("5:0:1"), "amp", "FROM:TO:STEP"),
-    (lambda: hhtui.sweep([1.0, float("nan")]), "amp", "finite"),
-    (lambda: hhtui.sweep("0:5:1", transient=600), "transient", "shorter than the run"),
-    (lambda: hhtui.sweep("0:5:1", stim="ramp"), "stim", "not a parameter of sweep"),
-    (lambda: hhtui.sweep("0:5:1", temperatur=20), "temperatur", "did you mean temperature?"),
-])
+@pytest.mark.parametrize(
+    "call,parameter,words",
+    [
+        (lambda: hhtui.simulate(amp=1e6), "amp", "out of range"),
+        (lambda: hhtui.simulate(amplitude=5), "amplitude", "did you mean amp?"),
+        (lambda: hhtui.simulate(stim="ramp", count=3), "count", "does not apply to a ramp"),
+        (lambda: hhtui.simulate(stim="sine"), "stim", "choose one of"),
+        (lambda: hhtui.simulate(g_na=-1), "g_na", "out of range"),
+        (lambda: hhtui.simulate(dt=0.03, sample_every=0.1), "dt", "whole multiple"),
+        (lambda: hhtui.simulate(method="rk45"), "method", "choose one of"),
+        (lambda: hhtui.simulate(t_stop=0), "t_stop", "out of range"),
+        (lambda: hhtui.simulate(t_stop=1e7, dt=1e-5), "t_stop", "time steps"),
+        (lambda: hhtui.simulate(stim="noise", seed="seven"), "seed", "whole number"),
+        (lambda: hhtui.simulate(amp=[5.0, 10.0]), "amp", "one value per run"),
+        (lambda: hhtui.simulate(stim="ramp", amp_end=[5.0, 10.0]), "amp_end", "one value per run"),
+        (lambda: hhtui.simulate(preset="refactory"), "preset", "did you mean 'refractory'?"),
+        (lambda: hhtui.simulate(config="/nonexistent/run.json"), "config", "does not exist"),
+        (lambda: hhtui.simulate(config={"t_stop": -1}), "config", "t_stop"),
+        (lambda: hhtui.sweep("5:0:1"), "amp", "FROM:TO:STEP"),
+        (lambda: hhtui.sweep([1.0, float("nan")]), "amp", "finite"),
+        (lambda: hhtui.sweep("0:5:1", transient=600), "transient", "shorter than the run"),
+        (lambda: hhtui.sweep("0:5:1", stim="ramp"), "stim", "not a parameter of sweep"),
+        (lambda: hhtui.sweep("0:5:1", temperatur=20), "temperatur", "did you mean temperature?"),
+    ],
+)
 def test_bad_arguments_raise_a_parameter_error_naming_the_parameter(call, parameter: str, words: str) -> None:
     with pytest.raises(hhtui.ParameterError) as caught:
         call()
@@ -164,9 +188,11 @@ def test_to_csv_refuses_a_json_name(tmp_path: Path) -> None:
 
 
 def test_importing_hhtui_stays_light_and_the_api_needs_no_textual() -> None:
-    code = ("import sys, hhtui; light = [m for m in ('numpy', 'numba', 'pandas') if m in sys.modules]; "
-            "run = hhtui.simulate(t_stop=2); "
-            "print(light, [m for m in ('textual',) if m in sys.modules], run.spike_count)")
+    code = (
+        "import sys, hhtui; light = [m for m in ('numpy', 'numba', 'pandas') if m in sys.modules]; "
+        "run = hhtui.simulate(t_stop=2); "
+        "print(light, [m for m in ('textual',) if m in sys.modules], run.spike_count)"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     assert result.stdout.split("\n")[0] == "[] [] 0"
 

@@ -19,7 +19,7 @@ def python_blocks(text: str, heading: str) -> list[str]:
     if start < 0:
         return []
     end = text.find("\n## ", start + 1)
-    section = text[start: end if end > 0 else len(text)]
+    section = text[start : end if end > 0 else len(text)]
     return re.findall(r"```python\n(.*?)```", section, flags=re.DOTALL)
 
 

@@ -57,75 +57,232 @@ GOOD = "good.csv"
 
 #: Hostile text tried in any flag that takes a value.
 HOSTILE = (
-    "", " ", "abc", "-", "--", ".", "0", "-0", "1", "-1", "0.5", "1e-9", "4.9e-324", "2.2250738585072014e-308",
-    "1e308", "-1e308", "1.7976931348623157e308", "1e400", "-1e400", "nan", "NaN", "-nan", "inf", "-inf", "Infinity",
-    "1e12", "-1e12", "12345678901234567890", "9" * 400, "0." + "0" * 400 + "1", "1,5", "5 mV", "0x10", "1_000",
-    "\u0661\u0662", "\uff11\uff12", "--5", "+5", "5e", "1e", "e5", "0:1:1e-40", "1:0:1", "::", "\udc80", "\udcff\udcfe",
-    "\u00e9", "\u202e5", "\t5", "5\n", "true", "None", "[1]", "{}", "%s", "../x", "/",
+    "",
+    " ",
+    "abc",
+    "-",
+    "--",
+    ".",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "0.5",
+    "1e-9",
+    "4.9e-324",
+    "2.2250738585072014e-308",
+    "1e308",
+    "-1e308",
+    "1.7976931348623157e308",
+    "1e400",
+    "-1e400",
+    "nan",
+    "NaN",
+    "-nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "1e12",
+    "-1e12",
+    "12345678901234567890",
+    "9" * 400,
+    "0." + "0" * 400 + "1",
+    "1,5",
+    "5 mV",
+    "0x10",
+    "1_000",
+    "\u0661\u0662",
+    "\uff11\uff12",
+    "--5",
+    "+5",
+    "5e",
+    "1e",
+    "e5",
+    "0:1:1e-40",
+    "1:0:1",
+    "::",
+    "\udc80",
+    "\udcff\udcfe",
+    "\u00e9",
+    "\u202e5",
+    "\t5",
+    "5\n",
+    "true",
+    "None",
+    "[1]",
+    "{}",
+    "%s",
+    "../x",
+    "/",
 )
 
 #: Hostile text that no command accepts as an expensive setting: tried in the flags that set the
 #: amount of work when the real limits are in force (a subprocess).
 HOSTILE_CHEAP = (
-    "", " ", "abc", "-", "0", "-0", "-1", "-1e308", "1e400", "nan", "inf", "-inf", "1e12", "9" * 400, "1,5", "0x10",
-    "\udc80", "--5", "5e", "true",
+    "",
+    " ",
+    "abc",
+    "-",
+    "0",
+    "-0",
+    "-1",
+    "-1e308",
+    "1e400",
+    "nan",
+    "inf",
+    "-inf",
+    "1e12",
+    "9" * 400,
+    "1,5",
+    "0x10",
+    "\udc80",
+    "--5",
+    "5e",
+    "true",
 )
 
 #: Valid values of the flags, bounded so that any mix of them is a run of a fraction of a second.
 GOOD_VALUES: dict[str, dict[str, tuple[str, ...]]] = {
     "run": {
-        "--t-stop": ("1", "5", "20", "50"), "--dt": ("0.01", "0.025", "0.05", "0.1", "0.005"),
-        "--sample-every": ("0.1", "0.5", "1", "0.05"), "--amp": ("0", "6.5", "10", "-5", "100"),
-        "--start": ("0", "1", "5"), "--duration": ("1", "10", "inf", "0"), "--interval": ("2", "10", "20"),
-        "--count": ("1", "2", "5"), "--amp-end": ("0", "20"), "--noise-std": ("0", "3"), "--bin-width": ("0.5", "1"),
-        "--seed": ("0", "7"), "--hold": ("-65", "-80"), "--level": ("0", "-40", "20"),
+        "--t-stop": ("1", "5", "20", "50"),
+        "--dt": ("0.01", "0.025", "0.05", "0.1", "0.005"),
+        "--sample-every": ("0.1", "0.5", "1", "0.05"),
+        "--amp": ("0", "6.5", "10", "-5", "100"),
+        "--start": ("0", "1", "5"),
+        "--duration": ("1", "10", "inf", "0"),
+        "--interval": ("2", "10", "20"),
+        "--count": ("1", "2", "5"),
+        "--amp-end": ("0", "20"),
+        "--noise-std": ("0", "3"),
+        "--bin-width": ("0.5", "1"),
+        "--seed": ("0", "7"),
+        "--hold": ("-65", "-80"),
+        "--level": ("0", "-40", "20"),
     },
     "sweep": {
-        "--amp": ("0:10:5", "0:20:10", "-5:5:5", "5:5:1", "0:1:0.5"), "--t-stop": ("5", "10", "20"),
-        "--chunk-size": ("1", "2", "100"), "--g-na": ("120", "100:120:20", "0,120"), "--g-k": ("36", "30:36:6"),
-        "--transient": ("0", "1", "2"), "--threshold": ("0", "-20"), "--min-spikes": ("1", "2"),
+        "--amp": ("0:10:5", "0:20:10", "-5:5:5", "5:5:1", "0:1:0.5"),
+        "--t-stop": ("5", "10", "20"),
+        "--chunk-size": ("1", "2", "100"),
+        "--g-na": ("120", "100:120:20", "0,120"),
+        "--g-k": ("36", "30:36:6"),
+        "--transient": ("0", "1", "2"),
+        "--threshold": ("0", "-20"),
+        "--min-spikes": ("1", "2"),
         "--dt": ("0.01", "0.025", "0.05"),
     },
     "plot": {"--width": ("30", "80", "120"), "--height": ("8", "24", "40")},
-    "animate": {"--fps": ("1", "2"), "--seconds": ("0.5", "1"), "--size": ("240x160", "320x200"),
-                "--title": ("t", "\u00e9", "")},
+    "animate": {
+        "--fps": ("1", "2"),
+        "--seconds": ("0.5", "1"),
+        "--size": ("240x160", "320x200"),
+        "--title": ("t", "\u00e9", ""),
+    },
     "neuroml export": {"--t-stop": ("5", "20"), "--name": ("x", "cell", "a b", "")},
     "axon": {
-        "--length-cm": ("0.5", "1", "2"), "--diameter-um": ("476", "100", "10"), "--ra": ("35.4", "100"),
-        "--nseg": ("4", "8", "20", "40"), "--dx-um": ("1000", "2500"), "--dt": ("0.01", "0.025", "0.05"),
-        "--t-stop": ("0.3", "1", "2"), "--amp": ("10000", "0", "-1000"), "--stim-duration": ("0.2", "1"),
-        "--stim-delay": ("0", "0.1"), "--positions": ("1", "3", "50"), "--sample-every": ("0.05", "0.1", "1"),
+        "--length-cm": ("0.5", "1", "2"),
+        "--diameter-um": ("476", "100", "10"),
+        "--ra": ("35.4", "100"),
+        "--nseg": ("4", "8", "20", "40"),
+        "--dx-um": ("1000", "2500"),
+        "--dt": ("0.01", "0.025", "0.05"),
+        "--t-stop": ("0.3", "1", "2"),
+        "--amp": ("10000", "0", "-1000"),
+        "--stim-duration": ("0.2", "1"),
+        "--stim-delay": ("0", "0.1"),
+        "--positions": ("1", "3", "50"),
+        "--sample-every": ("0.05", "0.1", "1"),
     },
     "network": {
-        "--n": ("1", "2", "3", "5", "10", "20"), "--p": ("0", "0.1", "0.5", "1"), "--seed": ("0", "3"),
-        "--weight": ("0", "0.5", "5"), "--delay": ("0", "1", "2"), "--tau": ("2", "0.5"), "--e-syn": ("0", "-80"),
-        "--kick": ("20", "0", "-20"), "--kick-duration": ("1", "0.5"), "--kick-at": ("0", "1"),
-        "--dt": ("0.01", "0.025", "0.05"), "--t-stop": ("1", "5", "20"),
+        "--n": ("1", "2", "3", "5", "10", "20"),
+        "--p": ("0", "0.1", "0.5", "1"),
+        "--seed": ("0", "3"),
+        "--weight": ("0", "0.5", "5"),
+        "--delay": ("0", "1", "2"),
+        "--tau": ("2", "0.5"),
+        "--e-syn": ("0", "-80"),
+        "--kick": ("20", "0", "-20"),
+        "--kick-duration": ("1", "0.5"),
+        "--kick-at": ("0", "1"),
+        "--dt": ("0.01", "0.025", "0.05"),
+        "--t-stop": ("1", "5", "20"),
     },
     "membrane": {
-        "--c-m": ("1", "0.5", "2"), "--g-na": ("120", "0", "60"), "--g-k": ("36", "0"), "--g-l": ("0.3", "0"),
-        "--e-na": ("50", "55"), "--e-k": ("-77", "-90"), "--e-l": ("-54.387", "-60"), "--temperature": ("6.3", "18.5", "30"),
+        "--c-m": ("1", "0.5", "2"),
+        "--g-na": ("120", "0", "60"),
+        "--g-k": ("36", "0"),
+        "--g-l": ("0.3", "0"),
+        "--e-na": ("50", "55"),
+        "--e-k": ("-77", "-90"),
+        "--e-l": ("-54.387", "-60"),
+        "--temperature": ("6.3", "18.5", "30"),
     },
 }
 
 #: Flags whose value sets the amount of work: with the real limits (a subprocess) they get only
 #: valid values from the pool above or hostile values that are refused.
-COST_FLAGS = frozenset({"--t-stop", "--dt", "--nseg", "--dx-um", "--length-cm", "--n", "--p", "--amp", "--count",
-                        "--bin-width", "--sample-every", "--transient", "--positions", "--interval", "--width",
-                        "--height", "--diameter-um", "--ra", "--c-m", "--stim-duration", "--duration", "--tau",
-                        "--delay", "--weight"})
+COST_FLAGS = frozenset(
+    {
+        "--t-stop",
+        "--dt",
+        "--nseg",
+        "--dx-um",
+        "--length-cm",
+        "--n",
+        "--p",
+        "--amp",
+        "--count",
+        "--bin-width",
+        "--sample-every",
+        "--transient",
+        "--positions",
+        "--interval",
+        "--width",
+        "--height",
+        "--diameter-um",
+        "--ra",
+        "--c-m",
+        "--stim-duration",
+        "--duration",
+        "--tau",
+        "--delay",
+        "--weight",
+    }
+)
 
 #: The commands fuzzed and how often each is drawn. Not fuzzed: ``record`` and ``serve``, which
 #: start the app on a terminal or a web server.
-COMMANDS = {"run": 5, "sweep": 3, "plot": 3, "axon": 3, "network": 3, "app": 2, "neuroml export": 1,
-            "neuroml show": 1, "animate": 1}
+COMMANDS = {
+    "run": 5,
+    "sweep": 3,
+    "plot": 3,
+    "axon": 3,
+    "network": 3,
+    "app": 2,
+    "neuroml export": 1,
+    "neuroml show": 1,
+    "animate": 1,
+}
 
 #: Commands whose output is not a CSV with its sidecar: a folder (neuroml export) or one file.
 SINGLE_OUTPUT = ("neuroml export", "animate")
 
 #: Output names tried with -o ("good.csv" is the earlier good output).
-OUTPUTS = (GOOD, GOOD, "out.csv", "-", "sub/out.csv", "dir", "good.json", "", "out", "OUT.CSV", "x.csv.csv",
-           "dir/out.csv", "\udc80.csv", "a b.csv")
+OUTPUTS = (
+    GOOD,
+    GOOD,
+    "out.csv",
+    "-",
+    "sub/out.csv",
+    "dir",
+    "good.json",
+    "",
+    "out",
+    "OUT.CSV",
+    "x.csv.csv",
+    "dir/out.csv",
+    "\udc80.csv",
+    "a b.csv",
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,7 +302,7 @@ class Case:
         """The subcommand (``neuroml export`` with its action), or ``app``."""
         for k, word in enumerate(self.argv):
             if word == "neuroml":
-                return " ".join(self.argv[k:k + 2])
+                return " ".join(self.argv[k : k + 2])
             if word in COMMANDS:
                 return word
         return "app"
@@ -156,7 +313,9 @@ class Case:
         for name, data in sorted(self.files.items()):
             if name.startswith("good.") or name.endswith("/"):
                 continue
-            lines.append(f"printf %s {shlex.quote(data.decode('utf-8', 'surrogateescape')[:2000])} > {shlex.quote(name)}")
+            lines.append(
+                f"printf %s {shlex.quote(data.decode('utf-8', 'surrogateescape')[:2000])} > {shlex.quote(name)}"
+            )
         words = [os.fsencode(word).decode("utf-8", "backslashreplace") for word in self.argv]
         lines.append("hhtui " + shlex.join(words))
         return "\n".join(lines)
@@ -331,8 +490,25 @@ class Generator:
         if kind == 1:
             return rng.choice((0.5, -0.0, 1e-320, 4.9e-324, 1e308, -1e308, 1.7976931348623157e308, 0.1, 6.3, 50.0))
         if kind == 2:
-            return rng.choice(("", "abc", "\udc80", "a\udcffb", "inf", "nan", "1e400", "10", "step", "sum", "rk4",
-                               "[/x]", "\u202e", "x" * 10000, "\x00"))
+            return rng.choice(
+                (
+                    "",
+                    "abc",
+                    "\udc80",
+                    "a\udcffb",
+                    "inf",
+                    "nan",
+                    "1e400",
+                    "10",
+                    "step",
+                    "sum",
+                    "rk4",
+                    "[/x]",
+                    "\u202e",
+                    "x" * 10000,
+                    "\x00",
+                )
+            )
         if kind == 3:
             return rng.choice((None, True, False))
         if kind in (4, 5):
@@ -341,8 +517,10 @@ class Generator:
             return rng.choice(({}, {"type": "step"}, {"a": 1}, {"type": "sum", "parts": []}))
         if kind in (8, 9):
             return [self.json_value(depth + 1) for _ in range(rng.randrange(4))]
-        return {rng.choice(("type", "parts", "amplitude", "x", "\udc80")): self.json_value(depth + 1)
-                for _ in range(rng.randrange(3))}
+        return {
+            rng.choice(("type", "parts", "amplitude", "x", "\udc80")): self.json_value(depth + 1)
+            for _ in range(rng.randrange(3))
+        }
 
     def _mutate(self, data: Any) -> Any:
         """``data`` with one random change somewhere inside."""
@@ -367,15 +545,17 @@ class Generator:
 
     def _stimulus(self) -> dict[str, Any]:
         rng = self.rng
-        simple = rng.choice((
-            {"type": "step", "amplitude": 10.0, "start": 1.0, "duration": None},
-            {"type": "pulse", "amplitude": 20.0, "start": 1.0, "duration": 1.0},
-            {"type": "train", "amplitude": 20.0, "width": 1.0, "start": 1.0, "interval": 5.0, "count": 3},
-            {"type": "ramp", "amplitude": 0.0, "amplitude_end": 20.0, "start": 0.0, "duration": 10.0},
-            {"type": "noise", "mean": 5.0, "std": 2.0, "start": 0.0, "duration": None, "bin_width": 0.5, "seed": 1},
-            {"type": "clamp", "hold": -65.0, "level": 0.0, "start": 1.0, "duration": 5.0},
-            {"type": "none"},
-        ))
+        simple = rng.choice(
+            (
+                {"type": "step", "amplitude": 10.0, "start": 1.0, "duration": None},
+                {"type": "pulse", "amplitude": 20.0, "start": 1.0, "duration": 1.0},
+                {"type": "train", "amplitude": 20.0, "width": 1.0, "start": 1.0, "interval": 5.0, "count": 3},
+                {"type": "ramp", "amplitude": 0.0, "amplitude_end": 20.0, "start": 0.0, "duration": 10.0},
+                {"type": "noise", "mean": 5.0, "std": 2.0, "start": 0.0, "duration": None, "bin_width": 0.5, "seed": 1},
+                {"type": "clamp", "hold": -65.0, "level": 0.0, "start": 1.0, "duration": 5.0},
+                {"type": "none"},
+            )
+        )
         if rng.random() < 0.3:
             parts = [dict(simple) for _ in range(rng.choice((1, 2, 3, 20)))]
             if simple["type"] == "clamp":
@@ -390,9 +570,22 @@ class Generator:
         """The bytes of a config file: an experiment or a sidecar, mutated."""
         rng = self.rng
         experiment: dict[str, Any] = {
-            "name": "fuzz", "title": "t", "description": "d", "view": "voltage", "t_stop": rng.choice((2.0, 5.0, 20.0)),
-            "membrane": {"c_m": 1.0, "g_na": 120.0, "g_k": 36.0, "g_l": 0.3, "e_na": 50.0, "e_k": -77.0,
-                         "e_l": -54.387, "temperature": 6.3, "inactivation": True},
+            "name": "fuzz",
+            "title": "t",
+            "description": "d",
+            "view": "voltage",
+            "t_stop": rng.choice((2.0, 5.0, 20.0)),
+            "membrane": {
+                "c_m": 1.0,
+                "g_na": 120.0,
+                "g_k": 36.0,
+                "g_l": 0.3,
+                "e_na": 50.0,
+                "e_k": -77.0,
+                "e_l": -54.387,
+                "temperature": 6.3,
+                "inactivation": True,
+            },
             "stimulus": self._stimulus(),
             "solver": {"method": "rk4", "dt": 0.01, "sample_every": None},
         }
@@ -417,9 +610,13 @@ class Generator:
             raw = text.encode("utf-16")
         elif edit == 3:
             position = rng.randrange(len(raw) + 1)
-            raw = raw[:position] + rng.choice((b"\xff", b"\x00", b"}", b",", b"NaN", b"1" * 5000, b"[" * 3000)) + raw[position:]
+            raw = (
+                raw[:position]
+                + rng.choice((b"\xff", b"\x00", b"}", b",", b"NaN", b"1" * 5000, b"[" * 3000))
+                + raw[position:]
+            )
         elif edit == 4:
-            raw = rng.choice((b"", b"null", b"[]", b"{}", b"{\"t_stop\": 2, \"t_stop\": -1}", b"\n" * 10, b"{" * 100000))
+            raw = rng.choice((b"", b"null", b"[]", b"{}", b'{"t_stop": 2, "t_stop": -1}', b"\n" * 10, b"{" * 100000))
         return raw
 
     # ---------------------------------------------------------------------------- CSV files
@@ -480,11 +677,13 @@ def _xml_file(self: Generator, kind: str) -> bytes:
                 found = rng.choice(numbers)
                 value = rng.choice(("1e400", "nan", "-inf", "1e308", "4.9e-324", "abc", "", "0", "-1", "1e12"))
                 unit = re.sub(r'^"-?[0-9][0-9.eE+-]*', "", found.group(0)).rstrip('"')
-                text = text[: found.start()] + f'"{value}{unit if rng.random() < 0.7 else ""}"' + text[found.end():]
+                text = text[: found.start()] + f'"{value}{unit if rng.random() < 0.7 else ""}"' + text[found.end() :]
         elif action == 2:
-            text = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
-                    '&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;'
-                    '&c;&c;&c;">]><neuroml id="&d;&d;&d;&d;&d;&d;&d;&d;"/>')
+            text = (
+                '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;'
+                '&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;'
+                '&c;&c;&c;">]><neuroml id="&d;&d;&d;&d;&d;&d;&d;&d;"/>'
+            )
         elif action == 3:
             text = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><neuroml id="&e;"/>'
         elif action == 4:
@@ -511,16 +710,22 @@ def sample_files() -> dict[str, str]:
         return _SAMPLES
     with tempfile.TemporaryDirectory(prefix="hhtui-fuzz-") as directory:
         folder = Path(directory)
-        for argv in (["run", "--t-stop", "5", "--sample-every", "0.1", "-o", "run.csv"],
-                     ["sweep", "--amp", "0:20:5", "--t-stop", "20", "--transient", "1", "-o", "fi.csv"],
-                     ["axon", "--nseg", "8", "--t-stop", "1", "--positions", "3", "-o", "traces.csv"]):
+        for argv in (
+            ["run", "--t-stop", "5", "--sample-every", "0.1", "-o", "run.csv"],
+            ["sweep", "--amp", "0:20:5", "--t-stop", "20", "--transient", "1", "-o", "fi.csv"],
+            ["axon", "--nseg", "8", "--t-stop", "1", "--positions", "3", "-o", "traces.csv"],
+        ):
             outcome = run_in_process(argv, folder)
             if outcome.status != 0:
                 raise RuntimeError(f"hhtui {' '.join(argv)} failed: {outcome.stderr}")
-        _SAMPLES.update({
-            "run": (folder / "run.csv").read_text(), "sidecar": (folder / "run.json").read_text(),
-            "fi": (folder / "fi.csv").read_text(), "traces": (folder / "traces.csv").read_text(),
-        })
+        _SAMPLES.update(
+            {
+                "run": (folder / "run.csv").read_text(),
+                "sidecar": (folder / "run.json").read_text(),
+                "fi": (folder / "fi.csv").read_text(),
+                "traces": (folder / "traces.csv").read_text(),
+            }
+        )
         if run_in_process(["neuroml", "export", "-o", "nml", "--t-stop", "5"], folder).status == 0:
             nml = folder / "nml"
             _SAMPLES["cell"] = (nml / "hhcell.cell.nml").read_text()
@@ -686,8 +891,16 @@ def run_subprocess(argv: list[str], workdir: Path, timeout: float = 300.0) -> Ou
     """``python -m hhtui ARGV`` in ``workdir`` (standard input from /dev/null)."""
     env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLUMNS", "LINES")}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "hhtui", *argv], cwd=workdir, env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, timeout=timeout, check=False, preexec_fn=_child_limits)
+    done = subprocess.run(
+        [sys.executable, "-m", "hhtui", *argv],
+        cwd=workdir,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
+        check=False,
+        preexec_fn=_child_limits,
+    )
     seconds = time.perf_counter() - started
     out = done.stdout.decode("utf-8", "backslashreplace")
     err = done.stderr.decode("utf-8", "backslashreplace")
@@ -779,8 +992,11 @@ def check(case: Case, outcome: Outcome, before: dict[str, str], after: dict[str,
             target = os.path.normpath(output)
             allowed = {target} if single else {target, os.path.splitext(target)[0] + ".json"}
         changed = {k for k in before if k in after and after[k] != before[k]} | (set(before) - set(after))
-        unexpected = {name for name in changed - allowed
-                      if not (single and output and name.startswith(os.path.normpath(output) + os.sep))}
+        unexpected = {
+            name
+            for name in changed - allowed
+            if not (single and output and name.startswith(os.path.normpath(output) + os.sep))
+        }
         if unexpected:
             problems.append("success changed files it was not asked to write: " + ", ".join(sorted(unexpected)[:3]))
         if output not in (None, "-") and {name for name in allowed if name in after} != allowed:
@@ -799,8 +1015,11 @@ class Known:
     case: Case
 
     def matches(self, problem: str, case: Case, outcome: Outcome) -> bool:
-        return (case.command() == self.command and problem.startswith(self.problem)
-                and self.output in outcome.stderr + outcome.exception)
+        return (
+            case.command() == self.command
+            and problem.startswith(self.problem)
+            and self.output in outcome.stderr + outcome.exception
+        )
 
 
 #: Open findings: the fuzz tests pass over them, and each still reproduces (a strict xfail test).
@@ -816,8 +1035,10 @@ class Finding:
     outcome: Outcome
 
     def report(self) -> str:
-        text = [f"- {self.problem}  [hhtui {self.case.command()}, exit {self.outcome.status}]",
-                "  reproduction (in an empty folder with good.csv/good.json from 'hhtui run -o good.csv'):"]
+        text = [
+            f"- {self.problem}  [hhtui {self.case.command()}, exit {self.outcome.status}]",
+            "  reproduction (in an empty folder with good.csv/good.json from 'hhtui run -o good.csv'):",
+        ]
         text += ["    " + line for line in self.case.reproduction().splitlines()]
         detail = (self.outcome.exception or self.outcome.stderr).strip().splitlines()[-12:]
         text += ["  | " + line[:300] for line in detail]
@@ -852,8 +1073,9 @@ def try_case(case: Case, mode: str = "process") -> tuple[Outcome, list[str]]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def fuzz(count: int, seed: int, mode: str = "process", log: TextIO | None = None,
-         every: int = 0) -> tuple[dict[str, Finding], int, list[tuple[float, Case]]]:
+def fuzz(
+    count: int, seed: int, mode: str = "process", log: TextIO | None = None, every: int = 0
+) -> tuple[dict[str, Finding], int, list[tuple[float, Case]]]:
     """Try ``count`` inputs from ``seed``; returns (findings by signature, inputs tried, the ten
     slowest inputs with their seconds). Findings of :data:`KNOWN` are only logged, as known."""
     generator = Generator(seed, cheap=(mode != "process"))

@@ -90,7 +90,9 @@ def test_the_voltage_trace_is_drawn_out_in_time(default_gif: Path) -> None:
     assert count(last, (255, 255, 255)) > 0.6 * last.shape[0] * last.shape[1]
 
 
-def test_gates_add_m_h_n_below_and_a_taller_default(hhtui: Run, default_run: tuple[Path, object], tmp_path: Path) -> None:
+def test_gates_add_m_h_n_below_and_a_taller_default(
+    hhtui: Run, default_run: tuple[Path, object], tmp_path: Path
+) -> None:
     csv_path, _ = default_run
     done = hhtui("animate", str(csv_path), "--gates", "--fps", "5", "--seconds", "1", "-o", "g.gif")
     assert done.returncode == 0, done.stderr
@@ -142,8 +144,10 @@ def test_an_axon_recording_shows_the_profile_travelling(hhtui: Run, tmp_path: Pa
         return float(np.flatnonzero(mask[top]).mean())
 
     # 5 ms at about 19 m/s: the wave crosses the 5 cm in the first half of the run
-    positions = [peak_column(frames[index]) for index in (len(frames) * 15 // 100, len(frames) * 30 // 100,
-                                                          len(frames) * 45 // 100)]
+    positions = [
+        peak_column(frames[index])
+        for index in (len(frames) * 15 // 100, len(frames) * 30 // 100, len(frames) * 45 // 100)
+    ]
     assert positions[0] < positions[1] < positions[2]  # left to right along the axon
 
 
@@ -163,8 +167,13 @@ def test_gif_to_standard_output(default_run: tuple[Path, object]) -> None:
     import sys
 
     csv_path, _ = default_run
-    done = subprocess.run([sys.executable, "-m", "hhtui", "animate", "run.csv", "--fps", "2", "--seconds", "1",
-                           "-o", "-"], cwd=csv_path.parent, capture_output=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "hhtui", "animate", "run.csv", "--fps", "2", "--seconds", "1", "-o", "-"],
+        cwd=csv_path.parent,
+        capture_output=True,
+        timeout=300,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout[:6] == b"GIF89a"
 
@@ -189,8 +198,9 @@ def test_gif_to_standard_output(default_run: tuple[Path, object]) -> None:
         (("run.csv", "-o", "nowhere/ap.gif"), ("nowhere", "does not exist")),
     ],
 )
-def test_bad_input_is_refused_in_one_line_and_writes_nothing(hhtui: Run, tmp_path: Path, args: tuple[str, ...],
-                                                              words: tuple[str, ...]) -> None:
+def test_bad_input_is_refused_in_one_line_and_writes_nothing(
+    hhtui: Run, tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
     (tmp_path / "fi.csv").write_text("amp_uA_cm2,spike_count,rate_Hz\n0,0,0\n10,3,60\n")
     (tmp_path / "junk.csv").write_text("a,b\n1,2\n")
     (tmp_path / "one.csv").write_text("t_ms,V_mV\n0,-65\n")
@@ -206,8 +216,7 @@ def test_bad_input_is_refused_in_one_line_and_writes_nothing(hhtui: Run, tmp_pat
 def test_the_command_line_and_the_app_do_not_load_pillow_until_animate_runs() -> None:
     import sys
 
-    code = ("import sys, hhtui.cli, hhtui.tui.app; hhtui.cli.build_parser(); "
-            "print('PIL' in sys.modules)")
+    code = "import sys, hhtui.cli, hhtui.tui.app; hhtui.cli.build_parser(); print('PIL' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -134,7 +134,21 @@ def test_network_inhibitory_ring_json() -> None:
 
 
 def test_network_random_is_reproducible(tmp_path: Path) -> None:
-    args = ["network", "--topology", "random", "--n", "30", "--p", "0.2", "--seed", "4", "--weight", "0.3", "--t-stop", "40"]
+    args = [
+        "network",
+        "--topology",
+        "random",
+        "--n",
+        "30",
+        "--p",
+        "0.2",
+        "--seed",
+        "4",
+        "--weight",
+        "0.3",
+        "--t-stop",
+        "40",
+    ]
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     assert hhtui(*args, "-o", str(first)).returncode == 0
     assert hhtui(*args, "-o", str(second)).returncode == 0

@@ -109,12 +109,15 @@ def test_config_is_never_evaluated(hhtui, tmp_path: Path) -> None:
     assert not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize("output, needle", [
-    ("nodir/run.csv", "does not exist"),
-    ("out.csv/run.csv", "not a directory"),
-    ("", "-o/--output"),
-    ("run.json", ".csv"),
-])
+@pytest.mark.parametrize(
+    "output, needle",
+    [
+        ("nodir/run.csv", "does not exist"),
+        ("out.csv/run.csv", "not a directory"),
+        ("", "-o/--output"),
+        ("run.json", ".csv"),
+    ],
+)
 def test_bad_output_path(hhtui, tmp_path: Path, output: str, needle: str) -> None:
     before = prepare(tmp_path)
     done = hhtui("run", "--t-stop", "1", "-o", output)
@@ -156,8 +159,9 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
     before = prepare(tmp_path)
     # About 10^8 steps: minutes. The stimulus is put after the end so that the command says so
     # (a warning) once it has read its arguments and is about to run: Ctrl-C comes after that.
-    process = start_hhtui("run", "--t-stop", "1000000", "--start", "2000000", "--sample-every", "10",
-                          "-o", "out.csv", cwd=tmp_path)
+    process = start_hhtui(
+        "run", "--t-stop", "1000000", "--start", "2000000", "--sample-every", "10", "-o", "out.csv", cwd=tmp_path
+    )
     try:
         assert process.stderr is not None
         ready, _, _ = select.select([process.stderr], [], [], TIMEOUT_S)
@@ -176,12 +180,15 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
     assert_untouched(tmp_path, before)
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--preset", "no-such-preset"], "--preset"),
-    (["--config", "missing.json"], "--config"),
-    (["--preset", "rest", "run"], "--preset"),
-    ([], "terminal"),  # the app is not opened without a terminal (a script, a job queue)
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--preset", "no-such-preset"], "--preset"),
+        (["--config", "missing.json"], "--config"),
+        (["--preset", "rest", "run"], "--preset"),
+        ([], "terminal"),  # the app is not opened without a terminal (a script, a job queue)
+    ],
+)
 def test_app_entry_errors(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
     done = hhtui(*args)
     assert done.returncode == 2

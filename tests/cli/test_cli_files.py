@@ -114,11 +114,14 @@ def test_a_read_only_file_needs_force(hhtui, tmp_path: Path) -> None:
     assert verify_run(tmp_path / "out.csv") is None
 
 
-@pytest.mark.parametrize("command", [
-    ["sweep", "--amp", "0:10:5", "--t-stop", "20", "--transient", "5"],
-    ["network", "--n", "3", "--t-stop", "10"],
-    ["axon", "--nseg", "20", "--t-stop", "1"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["sweep", "--amp", "0:10:5", "--t-stop", "20", "--transient", "5"],
+        ["network", "--n", "3", "--t-stop", "10"],
+        ["axon", "--nseg", "20", "--t-stop", "1"],
+    ],
+)
 def test_every_writing_command_refuses_links_and_knows_force(hhtui, tmp_path: Path, command: list[str]) -> None:
     (tmp_path / "notes").write_text("DATA\n")
     (tmp_path / "out.json").symlink_to("notes")
@@ -173,8 +176,16 @@ def _run_with_stdout(args: list[str], cwd: Path, how: str) -> subprocess.Complet
         kwargs["stdout"] = subprocess.DEVNULL
         kwargs["preexec_fn"] = lambda: os.close(1)  # started with standard output closed (>&-)
     try:
-        return subprocess.run([sys.executable, "-m", "hhtui", *args], cwd=cwd, env=child_environment(None),
-                              stderr=subprocess.PIPE, text=True, timeout=TIMEOUT_S, check=False, **kwargs)
+        return subprocess.run(
+            [sys.executable, "-m", "hhtui", *args],
+            cwd=cwd,
+            env=child_environment(None),
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=TIMEOUT_S,
+            check=False,
+            **kwargs,
+        )
     finally:
         if how == "full":
             kwargs["stdout"].close()
@@ -192,8 +203,13 @@ def test_a_full_or_closed_standard_output_is_one_line_and_status_1(with_run: Pat
 
 @pytest.mark.parametrize("name", ["run -o -", "--help", "axon --json"])
 def test_a_closed_pipe_ends_quietly(with_run: Path, name: str) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "hhtui", *STDOUT_COMMANDS[name]], cwd=with_run,
-                               env=child_environment(None), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hhtui", *STDOUT_COMMANDS[name]],
+        cwd=with_run,
+        env=child_environment(None),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout is not None
     process.stdout.read(1)  # like `head -c 1`
     process.stdout.close()
@@ -211,8 +227,12 @@ def test_inputs_must_be_regular_files(hhtui, tmp_path: Path, command: list[str])
     (tmp_path / "folder").mkdir()
     with open(tmp_path / "huge", "wb") as fh:  # sparse: no disk used
         fh.truncate(600 * 1024 * 1024)
-    for name, words in (("fifo", "FIFO (named pipe)"), ("folder", "directory"), ("/dev/zero", "character device"),
-                        ("huge", "more than the")):
+    for name, words in (
+        ("fifo", "FIFO (named pipe)"),
+        ("folder", "directory"),
+        ("/dev/zero", "character device"),
+        ("huge", "more than the"),
+    ):
         done = hhtui(*command, name)  # a FIFO would block for ever if it were opened
         assert done.returncode == 2, (name, done.stderr)
         assert words in one_line(done.stderr)
@@ -248,7 +268,9 @@ def test_sigterm_during_a_large_write_leaves_the_old_pair_and_nothing_else(tmp_p
 def test_leftovers_of_killed_runs_are_removed_and_unknown_ones_reported(hhtui, tmp_path: Path) -> None:
     from hhtui.files import HOST_TAG
 
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
     mine = tmp_path / f".hhtui-{HOST_TAG}-{dead_pid}-x1y2.tmp"
     mine.write_bytes(b"half a CSV")

@@ -46,14 +46,17 @@ def nested_sum(depth: int) -> dict:
 # -------------------------------------------------------------------------------- axon geometry
 
 
-@pytest.mark.parametrize("argv, flag", [
-    (["--length-cm=1e-9"], "--length-cm"),
-    (["--ra=4.9e-324"], "--ra"),
-    (["--diameter-um=1e-300"], "--diameter-um"),
-    (["--c-m=1e-300"], "--c-m"),
-    (["--ra=1e-6", "--length-cm=0.001"], "--ra"),
-    (["--dt=4.9e-324"], "--dt"),
-])
+@pytest.mark.parametrize(
+    "argv, flag",
+    [
+        (["--length-cm=1e-9"], "--length-cm"),
+        (["--ra=4.9e-324"], "--ra"),
+        (["--diameter-um=1e-300"], "--diameter-um"),
+        (["--c-m=1e-300"], "--c-m"),
+        (["--ra=1e-6", "--length-cm=0.001"], "--ra"),
+        (["--dt=4.9e-324"], "--dt"),
+    ],
+)
 def test_axon_geometry_beyond_precision_is_refused(tmp_path: Path, argv: list[str], flag: str) -> None:
     line = refused(["axon", "--t-stop", "0.3", "--nseg", "8", *argv, "-o", "a.csv"], tmp_path)
     assert line.startswith("hhtui axon: error: ") and flag in line.split(": ", 3)[2]
@@ -66,7 +69,9 @@ def test_axon_compartment_length_too_small_for_a_whole_number(tmp_path: Path) ->
 
 def test_axon_thin_but_valid_compartments_run(tmp_path: Path) -> None:
     """1000 compartments of 1 nm: inside the limits, so it runs (and nothing fires)."""
-    outcome = run_in_process(["axon", "--dx-um", "1e-3", "--length-cm", "0.0001", "--t-stop", "0.1", "--json"], tmp_path)
+    outcome = run_in_process(
+        ["axon", "--dx-um", "1e-3", "--length-cm", "0.0001", "--t-stop", "0.1", "--json"], tmp_path
+    )
     assert outcome.status == 0, outcome.stderr
     assert json.loads(outcome.stdout)["nseg"] == 1000
 
@@ -125,16 +130,22 @@ def test_a_lone_double_dash_as_a_value_is_checked_like_any_value(tmp_path: Path)
 def _run_csv(v: np.ndarray, t: np.ndarray | None = None, gates: float | None = None) -> bytes:
     t = np.linspace(0.0, 5.0, v.size) if t is None else t
     header = "t_ms,V_mV" + (",m,h,n" if gates is not None else "")
-    rows = [f"{float(a)!r},{float(b)!r}" + (f",{gates!r},{gates!r},{gates!r}" if gates is not None else "") for a, b in zip(t, v)]
+    rows = [
+        f"{float(a)!r},{float(b)!r}" + (f",{gates!r},{gates!r},{gates!r}" if gates is not None else "")
+        for a, b in zip(t, v)
+    ]
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-@pytest.mark.parametrize("csv, extra", [
-    (_run_csv(np.sin(np.arange(20.0)), t=np.arange(20.0) * 1e-320), []),  # subnormal time steps
-    (_run_csv(np.sin(np.arange(20.0)), gates=3.5), ["--gates"]),  # gates outside [0, 1]
-    (_run_csv(np.full(20, 1e300)), []),
-    (_run_csv(np.array([1.7e308, -1.7e308, 0.0])), []),  # near the float limit
-])
+@pytest.mark.parametrize(
+    "csv, extra",
+    [
+        (_run_csv(np.sin(np.arange(20.0)), t=np.arange(20.0) * 1e-320), []),  # subnormal time steps
+        (_run_csv(np.sin(np.arange(20.0)), gates=3.5), ["--gates"]),  # gates outside [0, 1]
+        (_run_csv(np.full(20, 1e300)), []),
+        (_run_csv(np.array([1.7e308, -1.7e308, 0.0])), []),  # near the float limit
+    ],
+)
 def test_plot_draws_extreme_but_finite_files(tmp_path: Path, csv: bytes, extra: list[str]) -> None:
     (tmp_path / "x.csv").write_bytes(csv)
     outcome = run_in_process(["plot", "x.csv", *extra], tmp_path)
@@ -157,11 +168,17 @@ def test_network_too_many_synapses_refused_before_building(tmp_path: Path, monke
     assert line.startswith("hhtui network: error: --p: ") and "GB of memory" in line and "synapses" in line
 
 
-@pytest.mark.parametrize("argv, flags", [
-    (["--n", "100000", "--topology", "chain", "--delay", "0", "--t-stop", "19000", "--dt", "1e-5"], "--t-stop/--dt/--n"),
-    (["--n", "7000", "--topology", "all"], "--n"),
-    (["--n", "100000", "--delay", "900", "--dt", "0.001", "--t-stop", "1"], "--delay"),
-])
+@pytest.mark.parametrize(
+    "argv, flags",
+    [
+        (
+            ["--n", "100000", "--topology", "chain", "--delay", "0", "--t-stop", "19000", "--dt", "1e-5"],
+            "--t-stop/--dt/--n",
+        ),
+        (["--n", "7000", "--topology", "all"], "--n"),
+        (["--n", "100000", "--delay", "900", "--dt", "0.001", "--t-stop", "1"], "--delay"),
+    ],
+)
 def test_network_work_and_memory_limits_name_the_flags(tmp_path: Path, argv: list[str], flags: str) -> None:
     line = refused(["network", *argv, "-o", GOOD], tmp_path)
     assert line.startswith(f"hhtui network: error: {flags}: ")
@@ -198,9 +215,15 @@ def _wait_running(process: subprocess.Popen, seconds: float = 3.0) -> None:
 @pytest.mark.parametrize("argv", LONG_RUNS, ids=["axon", "network"])
 def test_long_runs_stop_on_ctrl_c_and_sigterm(tmp_path: Path, argv: list[str]) -> None:
     for sig, status in ((signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)):
-        process = subprocess.Popen([sys.executable, "-m", "hhtui", *argv], cwd=tmp_path, env=child_environment(None),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        process = subprocess.Popen(
+            [sys.executable, "-m", "hhtui", *argv],
+            cwd=tmp_path,
+            env=child_environment(None),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        )
         try:
             _wait_running(process)
             process.send_signal(sig)

@@ -73,13 +73,20 @@ def read_pty(master: int) -> str:
 
 
 @pytest.mark.parametrize("no_color", [False, True])
-def test_on_a_terminal_sized_and_coloured_unless_no_color(default_run: tuple[Path, object], tmp_path: Path,
-                                                          no_color: bool) -> None:
+def test_on_a_terminal_sized_and_coloured_unless_no_color(
+    default_run: tuple[Path, object], tmp_path: Path, no_color: bool
+) -> None:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # 30 lines, 100 columns
     env = child_environment({"NO_COLOR": "1"} if no_color else {"TERM": "xterm-256color"})
-    process = subprocess.Popen([sys.executable, "-m", "hhtui", "plot", str(default_run[0])], cwd=tmp_path, env=env,
-                               stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hhtui", "plot", str(default_run[0])],
+        cwd=tmp_path,
+        env=env,
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+    )
     os.close(slave)
     try:
         text = read_pty(master)
@@ -94,13 +101,16 @@ def test_on_a_terminal_sized_and_coloured_unless_no_color(default_run: tuple[Pat
     assert max(len(line) for line in lines) == 100
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["plot", "missing.csv"], "does not exist"),
-    (["plot", "other.csv"], "FILE.csv"),
-    (["plot", "fi.csv", "--gates"], "--gates"),
-    (["plot", "fi.csv", "--width", "5"], "--width"),
-    (["plot", "fi.csv", "--height", "x"], "--height"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["plot", "missing.csv"], "does not exist"),
+        (["plot", "other.csv"], "FILE.csv"),
+        (["plot", "fi.csv", "--gates"], "--gates"),
+        (["plot", "fi.csv", "--width", "5"], "--width"),
+        (["plot", "fi.csv", "--height", "x"], "--height"),
+    ],
+)
 def test_bad_plot_input(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
     write_fi(tmp_path / "fi.csv")
     (tmp_path / "other.csv").write_text("a,b\n1,2\n")

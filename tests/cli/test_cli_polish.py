@@ -14,17 +14,26 @@ from hhtui.export import read_csv
 Hhtui = Callable[..., CompletedProcess[str]]
 
 
-@pytest.mark.parametrize("args,line", [
-    (["run", "--amplitude", "5"], "hhtui run: error: unknown flag --amplitude (did you mean --amp?)"),
-    (["run", "--gna=50"], "hhtui run: error: unknown flag --gna (did you mean --g-na?)"),
-    (["sweep", "--amp", "0:5:1", "--tstop", "5"], "hhtui sweep: error: unknown flag --tstop (did you mean --t-stop?)"),
-    (["neuroml", "export", "-o", "x", "--temprature", "20"],
-     "hhtui neuroml export: error: unknown flag --temprature (did you mean --temperature?)"),
-    (["run", "--zzzz"], "hhtui run: error: unknown flag --zzzz (see 'hhtui run --help')"),
-    (["run", "stray"], "hhtui run: error: unexpected argument 'stray'"),
-])
-def test_an_unknown_flag_is_named_with_its_command_and_the_closest_flag(hhtui: Hhtui, tmp_path: Path,
-                                                                        args: list[str], line: str) -> None:
+@pytest.mark.parametrize(
+    "args,line",
+    [
+        (["run", "--amplitude", "5"], "hhtui run: error: unknown flag --amplitude (did you mean --amp?)"),
+        (["run", "--gna=50"], "hhtui run: error: unknown flag --gna (did you mean --g-na?)"),
+        (
+            ["sweep", "--amp", "0:5:1", "--tstop", "5"],
+            "hhtui sweep: error: unknown flag --tstop (did you mean --t-stop?)",
+        ),
+        (
+            ["neuroml", "export", "-o", "x", "--temprature", "20"],
+            "hhtui neuroml export: error: unknown flag --temprature (did you mean --temperature?)",
+        ),
+        (["run", "--zzzz"], "hhtui run: error: unknown flag --zzzz (see 'hhtui run --help')"),
+        (["run", "stray"], "hhtui run: error: unexpected argument 'stray'"),
+    ],
+)
+def test_an_unknown_flag_is_named_with_its_command_and_the_closest_flag(
+    hhtui: Hhtui, tmp_path: Path, args: list[str], line: str
+) -> None:
     done = hhtui(*args)
     assert done.returncode == 2
     assert done.stderr.startswith(line) and done.stderr.count("\n") == 1

@@ -73,9 +73,15 @@ def screens(header: dict[str, Any], events: list[list[Any]], moments: list[float
 
 
 def record(tmp_path: Path, *args: str, name: str = "demo.cast") -> tuple[subprocess.CompletedProcess[str], Path]:
-    done = subprocess.run([sys.executable, "-m", "hhtui", "record", "-o", name, *args], cwd=tmp_path,
-                          env=child_environment({"TMPDIR": str(tmp_path)}), capture_output=True, text=True,
-                          timeout=400, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "hhtui", "record", "-o", name, *args],
+        cwd=tmp_path,
+        env=child_environment({"TMPDIR": str(tmp_path)}),
+        capture_output=True,
+        text=True,
+        timeout=400,
+        check=False,
+    )
     return done, tmp_path / name
 
 
@@ -123,17 +129,24 @@ def test_the_same_command_records_the_same_screens(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     header_one, events_one = read_cast(one)
     header_two, events_two = read_cast(two)
-    assert {k: v for k, v in header_one.items() if k != "timestamp"} == \
-        {k: v for k, v in header_two.items() if k != "timestamp"}
+    assert {k: v for k, v in header_one.items() if k != "timestamp"} == {
+        k: v for k, v in header_two.items() if k != "timestamp"
+    }
     assert header_one["title"].startswith("hhtui: ") and header_one["command"] == "hhtui --preset rest"
     assert screens(header_one, events_one, [])[-1] == screens(header_two, events_two, [])[-1]
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminals as on Linux")
 def test_ctrl_c_stops_the_recording_and_the_app(tmp_path: Path) -> None:
-    process = subprocess.Popen([sys.executable, "-m", "hhtui", "record", "-o", "long.cast", "--seconds", "120"],
-                               cwd=tmp_path, env=child_environment({"TMPDIR": str(tmp_path)}),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_default_sigint)  # noqa: PLW1509
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hhtui", "record", "-o", "long.cast", "--seconds", "120"],
+        cwd=tmp_path,
+        env=child_environment({"TMPDIR": str(tmp_path)}),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=_default_sigint,
+    )  # noqa: PLW1509
     try:
         deadline = time.monotonic() + 300
         while not apps_under(tmp_path) and time.monotonic() < deadline:
@@ -169,8 +182,9 @@ def test_ctrl_c_stops_the_recording_and_the_app(tmp_path: Path) -> None:
         (("-o", "no/such/dir/demo.cast"), ("does not exist",)),
     ],
 )
-def test_bad_input_is_refused_in_one_line_before_the_app_starts(hhtui: Run, tmp_path: Path, args: tuple[str, ...],
-                                                               words: tuple[str, ...]) -> None:
+def test_bad_input_is_refused_in_one_line_before_the_app_starts(
+    hhtui: Run, tmp_path: Path, args: tuple[str, ...], words: tuple[str, ...]
+) -> None:
     output = [] if any(arg in ("-o",) for arg in args) else ["-o", "demo.cast"]
     done = hhtui("record", *output, *args)
     assert done.returncode == 2, done.stderr

@@ -15,8 +15,17 @@ from hhtui import __version__
 from hhtui.model import Experiment
 
 HEADER = [
-    "t_ms", "V_mV", "m", "h", "n", "I_stim_uA_cm2", "I_Na_uA_cm2", "I_K_uA_cm2", "I_L_uA_cm2",
-    "g_Na_mS_cm2", "g_K_mS_cm2",
+    "t_ms",
+    "V_mV",
+    "m",
+    "h",
+    "n",
+    "I_stim_uA_cm2",
+    "I_Na_uA_cm2",
+    "I_K_uA_cm2",
+    "I_L_uA_cm2",
+    "g_Na_mS_cm2",
+    "g_K_mS_cm2",
 ]
 SUMMARY = re.compile(r"([\d,]+) samples, .*?(\d+) spikes?, mean rate ([\d.e+-]+) Hz -> (.+)$")
 
@@ -83,9 +92,31 @@ def test_csv_holds_the_numbers_of_the_library_run(default_run: tuple[Path, objec
 
 
 def test_reproduce_from_sidecar_gives_identical_numbers(hhtui, tmp_path: Path) -> None:
-    first = hhtui("run", "--stim", "noise", "--amp", "6", "--noise-std", "4", "--seed", "11", "--t-stop", "80",
-                  "--g-k", "30", "--temperature", "10", "--method", "expeuler", "--dt", "0.02",
-                  "--sample-every", "0.1", "-o", "a.csv")
+    first = hhtui(
+        "run",
+        "--stim",
+        "noise",
+        "--amp",
+        "6",
+        "--noise-std",
+        "4",
+        "--seed",
+        "11",
+        "--t-stop",
+        "80",
+        "--g-k",
+        "30",
+        "--temperature",
+        "10",
+        "--method",
+        "expeuler",
+        "--dt",
+        "0.02",
+        "--sample-every",
+        "0.1",
+        "-o",
+        "a.csv",
+    )
     assert first.returncode == 0, first.stderr
     again = hhtui("run", "--config", "a.json", "-o", "b.csv")
     assert again.returncode == 0, again.stderr
@@ -105,7 +136,8 @@ def test_reproduce_from_sidecar_gives_identical_numbers(hhtui, tmp_path: Path) -
     side_c = json.loads((tmp_path / "c.json").read_text())
     assert side_c["experiment"]["stimulus"] == {**side_a["experiment"]["stimulus"], "seed": 12}
     assert {k: v for k, v in side_c["experiment"].items() if k != "stimulus"} == {
-        k: v for k, v in side_a["experiment"].items() if k != "stimulus"}
+        k: v for k, v in side_a["experiment"].items() if k != "stimulus"
+    }
     c = load(tmp_path / "c.csv")
     assert not np.array_equal(a["I_stim_uA_cm2"], c["I_stim_uA_cm2"])
 
@@ -140,8 +172,23 @@ def test_default_output_is_a_timestamped_file(hhtui, tmp_path: Path) -> None:
 
 
 def test_voltage_clamp_peak_sodium_current(hhtui, tmp_path: Path) -> None:
-    done = hhtui("run", "--stim", "clamp", "--hold", "-65", "--level", "0", "--start", "1", "--duration", "5",
-                 "--t-stop", "10", "-o", "clamp.csv")
+    done = hhtui(
+        "run",
+        "--stim",
+        "clamp",
+        "--hold",
+        "-65",
+        "--level",
+        "0",
+        "--start",
+        "1",
+        "--duration",
+        "5",
+        "--t-stop",
+        "10",
+        "-o",
+        "clamp.csv",
+    )
     assert done.returncode == 0, done.stderr
     data = load(tmp_path / "clamp.csv")
     assert list(data) == HEADER + ["I_clamp_uA_cm2"]
@@ -157,8 +204,25 @@ def test_voltage_clamp_peak_sodium_current(hhtui, tmp_path: Path) -> None:
 
 
 def test_pulse_train_and_its_spikes(hhtui, tmp_path: Path) -> None:
-    done = hhtui("run", "--stim", "train", "--amp", "20", "--duration", "1", "--interval", "15", "--count", "3",
-                 "--start", "5", "--t-stop", "60", "-o", "train.csv")
+    done = hhtui(
+        "run",
+        "--stim",
+        "train",
+        "--amp",
+        "20",
+        "--duration",
+        "1",
+        "--interval",
+        "15",
+        "--count",
+        "3",
+        "--start",
+        "5",
+        "--t-stop",
+        "60",
+        "-o",
+        "train.csv",
+    )
     assert done.returncode == 0, done.stderr
     data = load(tmp_path / "train.csv")
     t = data["t_ms"]
@@ -185,8 +249,23 @@ def test_single_pulse_spike_shape(hhtui, tmp_path: Path) -> None:
 
 
 def test_ramp_current_is_linear(hhtui, tmp_path: Path) -> None:
-    done = hhtui("run", "--stim", "ramp", "--amp", "0", "--amp-end", "10", "--start", "5", "--duration", "20",
-                 "--t-stop", "30", "-o", "ramp.csv")
+    done = hhtui(
+        "run",
+        "--stim",
+        "ramp",
+        "--amp",
+        "0",
+        "--amp-end",
+        "10",
+        "--start",
+        "5",
+        "--duration",
+        "20",
+        "--t-stop",
+        "30",
+        "-o",
+        "ramp.csv",
+    )
     assert done.returncode == 0, done.stderr
     data = load(tmp_path / "ramp.csv")
     t, current = data["t_ms"], data["I_stim_uA_cm2"]
@@ -204,12 +283,35 @@ def test_duration_past_t_stop_is_a_warning(hhtui, tmp_path: Path) -> None:
     assert (tmp_path / "w.csv").exists()
 
 
-@pytest.mark.parametrize("command, expected", [
-    ("run", ["--t-stop", "(default: 50)", "--dt", "(default: 0.01)", "uA/cm^2", "mV", "--sample-every", "--config",
-             "--g-na", "mS/cm^2", "(default: 120)", "--stim", "--hold", "--level", "--amp-end", "--interval", "--count"]),
-    ("sweep", ["FROM:TO:STEP", "--transient", "amp_uA_cm2,spike_count,rate_Hz", "(default: 0.01)", "uA/cm^2"]),
-    ("plot", ["--gates", "80x24", "--width", "--height"]),
-])
+@pytest.mark.parametrize(
+    "command, expected",
+    [
+        (
+            "run",
+            [
+                "--t-stop",
+                "(default: 50)",
+                "--dt",
+                "(default: 0.01)",
+                "uA/cm^2",
+                "mV",
+                "--sample-every",
+                "--config",
+                "--g-na",
+                "mS/cm^2",
+                "(default: 120)",
+                "--stim",
+                "--hold",
+                "--level",
+                "--amp-end",
+                "--interval",
+                "--count",
+            ],
+        ),
+        ("sweep", ["FROM:TO:STEP", "--transient", "amp_uA_cm2,spike_count,rate_Hz", "(default: 0.01)", "uA/cm^2"]),
+        ("plot", ["--gates", "80x24", "--width", "--height"]),
+    ],
+)
 def test_help_shows_units_and_defaults(hhtui, command: str, expected: list[str]) -> None:
     done = hhtui(command, "--help")
     assert done.returncode == 0, done.stderr

@@ -23,8 +23,9 @@ ONSET = re.compile(r"onset of repetitive firing at ([\d.e+-]+) uA/cm\^2")
 def literature_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """One sweep over 5..50 uA/cm^2, 600 ms with a 100 ms transient: (CSV path, stderr)."""
     directory = tmp_path_factory.mktemp("sweep")
-    done = run_hhtui("sweep", "--amp", "5:50:0.25", "--t-stop", "600", "--transient", "100", "-o", "fi.csv",
-                     cwd=directory)
+    done = run_hhtui(
+        "sweep", "--amp", "5:50:0.25", "--t-stop", "600", "--transient", "100", "-o", "fi.csv", cwd=directory
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     return directory / "fi.csv", done.stderr
@@ -106,8 +107,24 @@ def test_population_counts_match_a_single_neuron_run(literature_sweep: tuple[Pat
 
 
 def test_sweep_reproduces_from_its_sidecar(hhtui, tmp_path: Path) -> None:
-    done = hhtui("sweep", "--amp=-2:12:0.5", "--t-stop", "150", "--transient", "30", "--temperature", "10",
-                 "--g-k", "30", "--method", "expeuler", "--dt", "0.02", "-o", "s.csv")
+    done = hhtui(
+        "sweep",
+        "--amp=-2:12:0.5",
+        "--t-stop",
+        "150",
+        "--transient",
+        "30",
+        "--temperature",
+        "10",
+        "--g-k",
+        "30",
+        "--method",
+        "expeuler",
+        "--dt",
+        "0.02",
+        "-o",
+        "s.csv",
+    )
     assert done.returncode == 0, done.stderr
     sidecar = json.loads((tmp_path / "s.json").read_text())
     words = shlex.split(sidecar["command"])

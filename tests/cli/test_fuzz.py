@@ -55,10 +55,12 @@ FORMER_FINDINGS = {
     # a value near the largest float made the GIF's axis scale NaN inside Pillow
     "animate of a CSV holding -1.7e308": Case(
         ["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
-        {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"}),
+        {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"},
+    ),
     # a file name too long for the file system left the folder made for the export behind
     "neuroml export with a 300-character name": Case(
-        ["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"]),
+        ["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"]
+    ),
 }
 
 

@@ -12,7 +12,9 @@ def _safe(x: float, y: float) -> float:
     return y if abs(x) < 1e-12 else x / (math.exp(x / y) - 1.0)
 
 
-def hh_rhs(t: float, y: np.ndarray, current, temperature: float = 6.3, g_na: float = 120.0, g_k: float = 36.0) -> list[float]:
+def hh_rhs(
+    t: float, y: np.ndarray, current, temperature: float = 6.3, g_na: float = 120.0, g_k: float = 36.0
+) -> list[float]:
     v, m, h, n = y
     phi = 3.0 ** ((temperature - 6.3) / 10.0)
     a_m = phi * 0.1 * _safe(-(v + 40.0), 10.0)
@@ -39,8 +41,17 @@ def reference_run(y0, current, edges: list[float], t_stop: float, t_eval: np.nda
     for a, b in zip(bounds[:-1], bounds[1:]):
         inside = t_eval[(t_eval > a) & (t_eval <= b)] if a > 0 else t_eval[(t_eval >= a) & (t_eval <= b)]
         level = current(0.5 * (a + b))  # the current is constant within a piece
-        solution = solve_ivp(lambda t, y: hh_rhs(t, y, lambda _t: level, **kwargs), (a, b), y, method="DOP853",
-                             rtol=1e-10, atol=1e-10, t_eval=inside, events=crossing, dense_output=True)
+        solution = solve_ivp(
+            lambda t, y: hh_rhs(t, y, lambda _t: level, **kwargs),
+            (a, b),
+            y,
+            method="DOP853",
+            rtol=1e-10,
+            atol=1e-10,
+            t_eval=inside,
+            events=crossing,
+            dense_output=True,
+        )
         voltages.append(solution.y[0])
         spikes.extend(solution.t_events[0].tolist())
         y = solution.sol(b)

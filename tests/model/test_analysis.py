@@ -10,9 +10,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hhtui.model import Membrane, ParameterError, Pulse, Simulation, Step, resting_potential
-from hhtui.model.analysis import (APPhases, FICurve, ahp_minima, ap_phases, fi_curve, firing_rate, refractory_threshold,
-                                  repetitive_onset, spike_half_widths, spike_peaks, spike_times, threshold_search)
-from hhtui.model.teaching import (cartoon_action_potential, kinetics_table, nernst_reversals, nullclines)
+from hhtui.model.analysis import (
+    APPhases,
+    FICurve,
+    ahp_minima,
+    ap_phases,
+    fi_curve,
+    firing_rate,
+    refractory_threshold,
+    repetitive_onset,
+    spike_half_widths,
+    spike_peaks,
+    spike_times,
+    threshold_search,
+)
+from hhtui.model.teaching import cartoon_action_potential, kinetics_table, nernst_reversals, nullclines
 
 
 # --- spike times ----------------------------------------------------------------------------------------
@@ -244,8 +256,21 @@ def test_cartoon_waveform() -> None:
 
 def test_kinetics_table() -> None:
     table = kinetics_table(-100.0, 50.0, 151)
-    expected = {"V", "alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n", "m_inf", "h_inf", "n_inf",
-                "tau_m", "tau_h", "tau_n"}
+    expected = {
+        "V",
+        "alpha_m",
+        "beta_m",
+        "alpha_h",
+        "beta_h",
+        "alpha_n",
+        "beta_n",
+        "m_inf",
+        "h_inf",
+        "n_inf",
+        "tau_m",
+        "tau_h",
+        "tau_n",
+    }
     assert set(table) == expected
     assert all(table[key].shape == (151,) for key in expected)
     # a_m(-40) = 1 /ms and a_n(-55) = 0.1 /ms (the removable singularities of the HH 1952 rates).
@@ -277,8 +302,11 @@ def test_nullcline_shapes_and_resting_point() -> None:
     assert ok.sum() > 0.5 * v.size and not ok.all()
     table = kinetics_table(v[0], v[-1], v.size)
     h = np.clip(0.89 - 1.1 * n[ok], 0.0, 1.0)
-    current = (120.0 * table["m_inf"][ok] ** 3 * h * (v[ok] - 50.0) + 36.0 * n[ok] ** 4 * (v[ok] + 77.0)
-               + 0.3 * (v[ok] + 54.387))
+    current = (
+        120.0 * table["m_inf"][ok] ** 3 * h * (v[ok] - 50.0)
+        + 36.0 * n[ok] ** 4 * (v[ok] + 77.0)
+        + 0.3 * (v[ok] + 54.387)
+    )
     assert np.max(np.abs(current)) < 1e-6
     # Depolarising current moves the resting crossing up.
     assert nullclines(membrane, 5.0)["crossings"][0] > reduced["crossings"][0]

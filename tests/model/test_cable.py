@@ -59,10 +59,14 @@ def print_table(title: str, rows: list[tuple[int, float, float]], extrapolated: 
     previous = None
     for nseg, dt, v in rows:
         change = "" if previous is None else f"{v - previous:+.5f}"
-        print(f"{nseg:>6} {length / nseg * 1e4:>8.2f} {dt:>10.6f} {v:>10.5f} {change:>10} {v / extrapolated - 1:>+10.2e}")
+        print(
+            f"{nseg:>6} {length / nseg * 1e4:>8.2f} {dt:>10.6f} {v:>10.5f} {change:>10} {v / extrapolated - 1:>+10.2e}"
+        )
         previous = v
-    print(f"Richardson extrapolation: {extrapolated:.5f} m/s (observed order {order:.2f}); "
-          f"HH 1952: {HH_VELOCITY_M_S} m/s ({extrapolated / HH_VELOCITY_M_S - 1:+.2%})")
+    print(
+        f"Richardson extrapolation: {extrapolated:.5f} m/s (observed order {order:.2f}); "
+        f"HH 1952: {HH_VELOCITY_M_S} m/s ({extrapolated / HH_VELOCITY_M_S - 1:+.2%})"
+    )
 
 
 def assert_converges(rows: list[tuple[int, float, float]], extrapolated: float) -> None:

@@ -8,12 +8,28 @@ import numpy as np
 import pytest
 
 from hhtui.experiments import BISTABLE_LEVEL, PRESETS, VIEWS, blocker, get_preset, preset_names, voltage_clamp_family
-from hhtui.model import Combined, Experiment, Membrane, ParameterError, Ramp, Simulation, Step
+from hhtui.model import Combined, Experiment, Membrane, ParameterError, Simulation, Step
 from hhtui.model.analysis import ap_phases, spike_half_widths, spike_peaks, spike_times
 
 EXPECTED_NAMES = [
-    "rest", "threshold", "all-or-none", "refractory", "repetitive", "fi-curve", "bistability", "anode-break", "ttx",
-    "tea", "pronase", "voltage-clamp", "temperature", "heat-block", "low-sodium", "phases", "kinetics", "phase-plane",
+    "rest",
+    "threshold",
+    "all-or-none",
+    "refractory",
+    "repetitive",
+    "fi-curve",
+    "bistability",
+    "anode-break",
+    "ttx",
+    "tea",
+    "pronase",
+    "voltage-clamp",
+    "temperature",
+    "heat-block",
+    "low-sodium",
+    "phases",
+    "kinetics",
+    "phase-plane",
 ]
 
 
@@ -96,8 +112,11 @@ def test_refractory_second_pulse_fails_at_10_ms_and_fires_at_20_ms() -> None:
     experiment = get_preset("refractory")
     t, v, _ = trace(experiment)
     assert spike_times(t, v).size == 1
-    later = experiment.replace(stimulus=type(experiment.stimulus)(
-        amplitude=experiment.stimulus.amplitude, width=0.5, start=5.0, interval=20.0, count=2))
+    later = experiment.replace(
+        stimulus=type(experiment.stimulus)(
+            amplitude=experiment.stimulus.amplitude, width=0.5, start=5.0, interval=20.0, count=2
+        )
+    )
     t, v, _ = trace(later)
     assert spike_times(t, v).size == 2
 

@@ -69,9 +69,13 @@ def reference_state_at_8ms() -> np.ndarray:
     return sim.state[:, 0].copy()
 
 
-@pytest.mark.parametrize(("method", "order", "dts"), [("rk4", 4, (0.04, 0.02, 0.01)), ("expeuler", 1, (0.01, 0.005, 0.0025)),
-                                                      ("euler", 1, (0.01, 0.005, 0.0025))])
-def test_convergence_order_when_dt_halves(method: str, order: int, dts: tuple[float, ...], reference_state_at_8ms) -> None:
+@pytest.mark.parametrize(
+    ("method", "order", "dts"),
+    [("rk4", 4, (0.04, 0.02, 0.01)), ("expeuler", 1, (0.01, 0.005, 0.0025)), ("euler", 1, (0.01, 0.005, 0.0025))],
+)
+def test_convergence_order_when_dt_halves(
+    method: str, order: int, dts: tuple[float, ...], reference_state_at_8ms
+) -> None:
     # Halving dt divides the error by 2^order: 16 for RK4, 2 for the first-order methods.
     errors = [_final_state_error(method, dt, reference_state_at_8ms) for dt in dts]
     ratios = [errors[i] / errors[i + 1] for i in range(len(errors) - 1)]
@@ -112,7 +116,9 @@ def test_first_order_exponential_euler_drifts_in_spike_times() -> None:
     # docs/reference-values.md (Numerics, computed): first-order schemes miss spike times at dt 0.01 ms (up to 0.65 ms at 18.5 C over
     # a long train), while RK4 stays within 1e-4 ms. We check the ordering over 200 ms at 18.5 C.
     membrane = Membrane(temperature=18.5)
-    reference = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="rk4", dt=0.005).advance(200.0, record=False)
+    reference = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="rk4", dt=0.005).advance(
+        200.0, record=False
+    )
     rk4 = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="rk4").advance(200.0, record=False)
     exp = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="expeuler").advance(200.0, record=False)
     n = min(reference.spike_time.size, exp.spike_time.size)

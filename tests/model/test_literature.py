@@ -17,8 +17,17 @@ import pytest
 
 from hhtui.experiments import voltage_clamp_family
 from hhtui.model import Experiment, Membrane, Pulse, Step, Train, VoltageClamp
-from hhtui.model.analysis import (ahp_minima, fi_curve, firing_rate, refractory_threshold, repetitive_onset,
-                                  spike_half_widths, spike_peaks, spike_times, threshold_search)
+from hhtui.model.analysis import (
+    ahp_minima,
+    fi_curve,
+    firing_rate,
+    refractory_threshold,
+    repetitive_onset,
+    spike_half_widths,
+    spike_peaks,
+    spike_times,
+    threshold_search,
+)
 
 
 def run(stimulus, t_stop: float, membrane: Membrane | None = None):
@@ -254,8 +263,10 @@ def test_voltage_clamp_family_currents_and_analytic_gates() -> None:
         assert np.all(np.diff(i_k) >= -1e-9)  # rises ...
         assert i_k[-1] > 0.0 and i_k[-1] == pytest.approx(i_k.max())  # ... and stays, outward
         level_rates = _rates_from_the_paper(float(level))
-        samples = Experiment(stimulus=VoltageClamp(hold=hold, level=float(level), start=step_at, duration=duration),
-                             t_stop=step_at + duration).run()
+        samples = Experiment(
+            stimulus=VoltageClamp(hold=hold, level=float(level), start=step_at, duration=duration),
+            t_stop=step_at + duration,
+        ).run()
         inside = (samples.t >= step_at) & (samples.t < step_at + duration)
         for gate in "mhn":
             a0, b0 = rest_rates[gate]
@@ -266,4 +277,3 @@ def test_voltage_clamp_family_currents_and_analytic_gates() -> None:
     # Tail currents: back at the holding potential the potassium current decays.
     after = t >= step_at + duration
     assert np.all(np.abs(family["I_K"][:, after][:, -1]) < np.abs(family["I_K"][:, after][:, 0]))
-

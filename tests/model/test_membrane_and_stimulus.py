@@ -7,8 +7,19 @@ import math
 import numpy as np
 import pytest
 
-from hhtui.model import (Membrane, Noise, NoStimulus, ParameterError, Pulse, Ramp, Step, Train, VoltageClamp,
-                         nernst_potential, stimulus_from_dict)
+from hhtui.model import (
+    Membrane,
+    Noise,
+    NoStimulus,
+    ParameterError,
+    Pulse,
+    Ramp,
+    Step,
+    Train,
+    VoltageClamp,
+    nernst_potential,
+    stimulus_from_dict,
+)
 
 
 def test_default_membrane_is_the_1952_squid_axon() -> None:
@@ -19,8 +30,19 @@ def test_default_membrane_is_the_1952_squid_axon() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("c_m", 0.0), ("c_m", -1.0), ("g_na", -0.1), ("g_k", -5), ("g_l", -1e-9), ("c_m", math.nan),
-     ("e_na", math.inf), ("temperature", 1e9), ("g_k", "lots"), ("e_l", None), ("g_na", True)],
+    [
+        ("c_m", 0.0),
+        ("c_m", -1.0),
+        ("g_na", -0.1),
+        ("g_k", -5),
+        ("g_l", -1e-9),
+        ("c_m", math.nan),
+        ("e_na", math.inf),
+        ("temperature", 1e9),
+        ("g_k", "lots"),
+        ("e_l", None),
+        ("g_na", True),
+    ],
 )
 def test_impossible_values_are_refused_with_the_name_and_range(name: str, value: object) -> None:
     with pytest.raises(ParameterError) as error:
@@ -69,7 +91,7 @@ def test_noise_is_reproducible_and_independent_of_chunking() -> None:
     noise = Noise(mean=5.0, std=2.0, bin_width=0.5, seed=42)
     t = np.arange(0, 5000, 0.25)
     whole = noise.current(t)
-    pieces = np.concatenate([noise.current(t[i:i + 777]) for i in range(0, t.size, 777)], axis=1)
+    pieces = np.concatenate([noise.current(t[i : i + 777]) for i in range(0, t.size, 777)], axis=1)
     assert np.array_equal(whole, pieces)
     assert np.array_equal(whole, Noise(mean=5.0, std=2.0, bin_width=0.5, seed=42).current(t))
     assert not np.array_equal(whole, Noise(mean=5.0, std=2.0, bin_width=0.5, seed=43).current(t))
@@ -84,8 +106,9 @@ def test_voltage_clamp_command() -> None:
         VoltageClamp(level=1000.0)
 
 
-@pytest.mark.parametrize("stimulus", [NoStimulus(), Step(), Pulse(), Train(count=4, interval=7.0), Ramp(), Noise(seed=3),
-                                      VoltageClamp()])
+@pytest.mark.parametrize(
+    "stimulus", [NoStimulus(), Step(), Pulse(), Train(count=4, interval=7.0), Ramp(), Noise(seed=3), VoltageClamp()]
+)
 def test_stimulus_round_trips_through_a_dictionary(stimulus) -> None:
     import json
 
@@ -118,8 +141,13 @@ def test_combined_stimulus_sums_its_parts_and_round_trips() -> None:
 
     from hhtui.model import Combined
 
-    combined = Combined(parts=(Ramp(amplitude=0.0, amplitude_end=5.0, start=0.0, duration=10.0), Step(amplitude=2.0, start=10.0),
-                               Pulse(amplitude=10.0, start=12.0, duration=1.0)))
+    combined = Combined(
+        parts=(
+            Ramp(amplitude=0.0, amplitude_end=5.0, start=0.0, duration=10.0),
+            Step(amplitude=2.0, start=10.0),
+            Pulse(amplitude=10.0, start=12.0, duration=1.0),
+        )
+    )
     t = np.array([0.0, 5.0, 10.0, 12.5, 13.0])
     assert combined.current(t)[0] == pytest.approx([0.0, 2.5, 2.0, 12.0, 2.0])
     assert combined.edges(0.0, 20.0) == [10.0, 12.0, 13.0]

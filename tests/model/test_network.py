@@ -21,7 +21,13 @@ REST = resting_potential(Membrane())
 
 def pair(**changes: object) -> NetworkSettings:
     """Neuron 0 (kicked at 1 ms) drives neuron 1 through one synapse; V recorded every step."""
-    base: dict[str, object] = {"n": 2, "topology": "list", "connections": ((0, 1),), "t_stop": 30.0, "sample_every": 0.01}
+    base: dict[str, object] = {
+        "n": 2,
+        "topology": "list",
+        "connections": ((0, 1),),
+        "t_stop": 30.0,
+        "sample_every": 0.01,
+    }
     base.update(changes)
     return NetworkSettings(**base)  # type: ignore[arg-type]
 
@@ -102,8 +108,18 @@ def test_uncoupled_neuron_matches_the_single_neuron_simulation() -> None:
     same spikes as :class:`Simulation` under the same current. Neurons driven faster than the
     first guess of spike storage are rerun with room for all spikes."""
     membrane = Membrane(temperature=20.0)
-    settings = NetworkSettings(n=5, topology="chain", weight=0.0, kick_neurons=(0, 1, 2, 3, 4), kick_amp=20.0,
-                               kick_at=0.0, kick_duration=100.0, t_stop=100.0, membrane=membrane, dt=0.01)
+    settings = NetworkSettings(
+        n=5,
+        topology="chain",
+        weight=0.0,
+        kick_neurons=(0, 1, 2, 3, 4),
+        kick_amp=20.0,
+        kick_at=0.0,
+        kick_duration=100.0,
+        t_stop=100.0,
+        membrane=membrane,
+        dt=0.01,
+    )
     result = simulate_network(settings)
     counts = result.spike_counts()
     assert np.all(counts == counts[0])
@@ -116,8 +132,14 @@ def test_uncoupled_neuron_matches_the_single_neuron_simulation() -> None:
 
 def test_mixed_excitatory_and_inhibitory_list() -> None:
     """Per-synapse reversal potentials: neuron 2 gets excitation from 0 and inhibition from 1."""
-    settings = NetworkSettings(n=3, topology="list", kick_neurons=(0, 1), t_stop=20.0, sample_every=0.01,
-                               connections=((0, 2, 0.02, 1.0, 0.0), (1, 2, 0.02, 6.0, -80.0)))
+    settings = NetworkSettings(
+        n=3,
+        topology="list",
+        kick_neurons=(0, 1),
+        t_stop=20.0,
+        sample_every=0.01,
+        connections=((0, 2, 0.02, 1.0, 0.0), (1, 2, 0.02, 6.0, -80.0)),
+    )
     result = simulate_network(settings)
     v2 = result.voltage_of(2) - REST
     spike = result.spike_times_of(0)[0]
@@ -155,15 +177,20 @@ def test_csr_groups_synapses_by_presynaptic_neuron() -> None:
     indptr, order = syn.csr(settings.n)
     assert indptr[0] == 0 and indptr[-1] == len(syn)
     for i in range(settings.n):
-        mine = order[indptr[i]:indptr[i + 1]]
+        mine = order[indptr[i] : indptr[i + 1]]
         assert np.all(syn.pre[mine] == i)
         assert set(syn.post[mine].tolist()) == set(syn.post[syn.pre == i].tolist())
 
 
 def test_explicit_connections_replace_the_rule() -> None:
     settings = NetworkSettings(n=3, topology="chain", t_stop=30.0)
-    reverse = Connections(pre=np.array([0, 2]), post=np.array([2, 1]), weight=np.array([0.5, 0.5]),
-                          delay=np.array([1.0, 1.0]), e_syn=np.array([0.0, 0.0]))
+    reverse = Connections(
+        pre=np.array([0, 2]),
+        post=np.array([2, 1]),
+        weight=np.array([0.5, 0.5]),
+        delay=np.array([1.0, 1.0]),
+        e_syn=np.array([0.0, 0.0]),
+    )
     result = simulate_network(settings, connections=reverse)
     assert list(result.spike_neuron) == [0, 2, 1]
 
@@ -205,6 +232,12 @@ def test_bad_settings_are_refused(changes: dict[str, object]) -> None:
 
 
 def test_settings_round_trip_through_a_dictionary() -> None:
-    settings = NetworkSettings(n=3, topology="list", connections=((0, 1, 0.3), (1, 2, 0.2, 2.0, -80.0)),
-                               kick_neurons=(0, 2), record_neurons=(1,), membrane=Membrane(temperature=10.0))
+    settings = NetworkSettings(
+        n=3,
+        topology="list",
+        connections=((0, 1, 0.3), (1, 2, 0.2, 2.0, -80.0)),
+        kick_neurons=(0, 2),
+        record_neurons=(1,),
+        membrane=Membrane(temperature=10.0),
+    )
     assert NetworkSettings.from_dict(settings.to_dict()) == settings

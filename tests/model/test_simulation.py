@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hhtui.model import (Experiment, Membrane, NumericalInstabilityError, ParameterError, Pulse, Ramp, Recording,
-                         Samples, Simulation, Step, Train, VoltageClamp, resting_potential)
+from hhtui.model import (
+    Experiment,
+    Membrane,
+    NumericalInstabilityError,
+    ParameterError,
+    Pulse,
+    Ramp,
+    Recording,
+    Samples,
+    Simulation,
+    Step,
+    Train,
+    VoltageClamp,
+    resting_potential,
+)
 from hhtui.model.channels import rate_table, steady_states, time_constants
 
 
@@ -35,8 +46,19 @@ def test_advance_returns_samples_after_the_current_time() -> None:
     assert second.t[0] == pytest.approx(10.01) and second.t[-1] == pytest.approx(20.0)
     assert len(first) == len(second) == 1000
     assert sim.t == pytest.approx(20.0)
-    assert set(first.columns()) >= {"t_ms", "V_mV", "m", "h", "n", "I_stim_uA_cm2", "I_Na_uA_cm2", "I_K_uA_cm2",
-                                     "I_L_uA_cm2", "g_Na_mS_cm2", "g_K_mS_cm2"}
+    assert set(first.columns()) >= {
+        "t_ms",
+        "V_mV",
+        "m",
+        "h",
+        "n",
+        "I_stim_uA_cm2",
+        "I_Na_uA_cm2",
+        "I_K_uA_cm2",
+        "I_L_uA_cm2",
+        "g_Na_mS_cm2",
+        "g_K_mS_cm2",
+    }
     assert list(first.columns())[:5] == ["t_ms", "V_mV", "m", "h", "n"]
 
 
@@ -169,8 +191,12 @@ def test_invalid_settings_are_refused() -> None:
 def test_experiment_round_trip_and_run() -> None:
     import json
 
-    experiment = Experiment(membrane=Membrane(temperature=10.0, g_k=30.0), stimulus=Train(amplitude=12.0, count=2, interval=15.0),
-                            t_stop=40.0, name="two-pulses")
+    experiment = Experiment(
+        membrane=Membrane(temperature=10.0, g_k=30.0),
+        stimulus=Train(amplitude=12.0, count=2, interval=15.0),
+        t_stop=40.0,
+        name="two-pulses",
+    )
     again = Experiment.from_dict(json.loads(json.dumps(experiment.to_dict())))
     assert again == experiment
     first, second = experiment.run(), again.run()
@@ -201,8 +227,14 @@ def test_recording_is_bounded() -> None:
 
 membranes = st.builds(
     Membrane,
-    c_m=st.floats(0.5, 3.0), g_na=st.floats(0.0, 240.0), g_k=st.floats(0.0, 72.0), g_l=st.floats(0.2, 1.0),
-    e_na=st.floats(30.0, 70.0), e_k=st.floats(-100.0, -60.0), e_l=st.floats(-70.0, -40.0), temperature=st.floats(0.0, 30.0),
+    c_m=st.floats(0.5, 3.0),
+    g_na=st.floats(0.0, 240.0),
+    g_k=st.floats(0.0, 72.0),
+    g_l=st.floats(0.2, 1.0),
+    e_na=st.floats(30.0, 70.0),
+    e_k=st.floats(-100.0, -60.0),
+    e_l=st.floats(-70.0, -40.0),
+    temperature=st.floats(0.0, 30.0),
     inactivation=st.booleans(),
 )
 
@@ -215,7 +247,9 @@ def _assert_physical(samples: Samples) -> None:
 
 @settings(deadline=None, max_examples=60)
 @given(membrane=membranes, amplitude=st.floats(-20.0, 60.0), method=st.sampled_from(["rk4", "expeuler"]))
-def test_valid_parameters_never_give_nan_or_gates_outside_0_1(membrane: Membrane, amplitude: float, method: str) -> None:
+def test_valid_parameters_never_give_nan_or_gates_outside_0_1(
+    membrane: Membrane, amplitude: float, method: str
+) -> None:
     # Property over the physiological range at dt 0.01 ms: a run either finishes with finite V and gates
     # in [0, 1], or (RK4 only) stops with NumericalInstabilityError whose kept samples are all physical.
     # RK4 may legitimately lose stability: strongly hyperpolarised (and faster when warm), beta_m reaches

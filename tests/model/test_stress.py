@@ -24,8 +24,16 @@ def test_forward_euler_far_beyond_its_step_limit(dt: float) -> None:
 
 @pytest.mark.parametrize(
     "membrane",
-    [Membrane(g_na=10000.0), Membrane(g_k=10000.0), Membrane(g_l=1000.0), Membrane(temperature=60.0),
-     Membrane(temperature=-20.0), Membrane(c_m=0.001), Membrane(c_m=100.0), Membrane(e_na=200.0, e_k=-200.0)],
+    [
+        Membrane(g_na=10000.0),
+        Membrane(g_k=10000.0),
+        Membrane(g_l=1000.0),
+        Membrane(temperature=60.0),
+        Membrane(temperature=-20.0),
+        Membrane(c_m=0.001),
+        Membrane(c_m=100.0),
+        Membrane(e_na=200.0, e_k=-200.0),
+    ],
     ids=["g_na", "g_k", "g_l", "hot", "cold", "tiny_cm", "huge_cm", "extreme_reversals"],
 )
 @pytest.mark.parametrize("method", ["rk4", "expeuler", "euler"])

@@ -37,8 +37,14 @@ def jnml_jar() -> str | None:
 
 def jnml_spikes(jar: str, folder: Path, experiment, name: str) -> np.ndarray:
     export_experiment(folder, experiment, name=name)
-    done = subprocess.run(["java", "-Xmx1g", "-jar", jar, f"LEMS_{name}.xml", "-nogui"], check=False, cwd=folder,
-                          capture_output=True, text=True, timeout=1800)
+    done = subprocess.run(
+        ["java", "-Xmx1g", "-jar", jar, f"LEMS_{name}.xml", "-nogui"],
+        check=False,
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     words = (folder / f"{name}.spikes").read_text().split()
     return np.array([float(word) * 1000.0 for word in words[0::2]])

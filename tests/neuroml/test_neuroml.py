@@ -68,8 +68,9 @@ def test_the_tutorial_cell_fires_as_the_default_membrane() -> None:
 
 
 def test_the_tutorial_cell_from_the_command_line(tmp_path: Path) -> None:
-    done = run_hhtui("run", "--neuroml", str(TUTORIAL / "HHCellNetwork.net.nml"), "--t-stop", "30", "-o", "nml.csv",
-                     cwd=tmp_path)
+    done = run_hhtui(
+        "run", "--neuroml", str(TUTORIAL / "HHCellNetwork.net.nml"), "--t-stop", "30", "-o", "nml.csv", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     plain = run_hhtui("run", "--t-stop", "30", "-o", "plain.csv", cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
@@ -120,8 +121,12 @@ def schema_errors(path: Path) -> list[str]:
 @pytest.mark.parametrize("name", list(PROTOCOLS))
 def test_export_validates_against_the_neuroml2_schema(name: str, tmp_path: Path) -> None:
     written = export_experiment(tmp_path, build(**PROTOCOLS[name]))
-    assert {path.name for path in written} >= {"naChan.channel.nml", "kChan.channel.nml", "leak.channel.nml",
-                                                "hhcell.cell.nml"}
+    assert {path.name for path in written} >= {
+        "naChan.channel.nml",
+        "kChan.channel.nml",
+        "leak.channel.nml",
+        "hhcell.cell.nml",
+    }
     assert written[-1].name.startswith("LEMS_") and written[-1].suffix == ".xml"
     for path in nml_files(tmp_path):
         assert schema_errors(path) == [], path.name
@@ -178,12 +183,30 @@ def test_noise_cannot_be_exported(tmp_path: Path) -> None:
 
 
 def test_neuroml_export_from_the_command_line(tmp_path: Path) -> None:
-    done = run_hhtui("neuroml", "export", "-o", "model", "--stim", "pulse", "--amp", "15", "--t-stop", "20",
-                     "--name", "pulse", cwd=tmp_path)
+    done = run_hhtui(
+        "neuroml",
+        "export",
+        "-o",
+        "model",
+        "--stim",
+        "pulse",
+        "--amp",
+        "15",
+        "--t-stop",
+        "20",
+        "--name",
+        "pulse",
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "model").iterdir()) == [
-        "LEMS_pulse.xml", "hhcell.cell.nml", "kChan.channel.nml", "leak.channel.nml", "naChan.channel.nml",
-        "pulse.net.nml"]
+        "LEMS_pulse.xml",
+        "hhcell.cell.nml",
+        "kChan.channel.nml",
+        "leak.channel.nml",
+        "naChan.channel.nml",
+        "pulse.net.nml",
+    ]
     shown = run_hhtui("neuroml", "show", "model/pulse.net.nml", cwd=tmp_path)
     assert shown.returncode == 0 and "g_na         120 mS/cm^2" in shown.stdout
     refused = run_hhtui("neuroml", "export", "-o", "noise", "--stim", "noise", cwd=tmp_path)
@@ -207,28 +230,73 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new))
 
 
-@pytest.mark.parametrize("change,words", [
-    (("naChan.channel.nml", 'midpoint="-40mV"', 'midpoint="-45mV"'), "forwardRate HHExpLinearRate(rate 1/ms, midpoint -45 mV"),
-    (("kChan.channel.nml", 'instances="4"', 'instances="3"'), "3 instances where Hodgkin-Huxley has 4"),
-    (("kChan.channel.nml", 'type="HHExpRate" rate="0.125per_ms"', 'type="HHSigmoidRate" rate="0.125per_ms"'), "reverseRate"),
-    (("naChan.channel.nml", 'type="HHExpLinearRate"', 'type="myRate"'), "not one of the standard forms"),
-    (("kChan.channel.nml", "gateHHrates", "gateHHratesInf"), "a gateHHratesInf; hhtui reads gates of type gateHHrates"),
-    (("hhcell.cell.nml", '</segment>', '</segment><segment id="1"><parent segment="0"/><distal x="10" y="0" z="0" diameter="1"/></segment>'), "2 segments"),
-    (("hhcell.cell.nml", '<channelDensity id="kChans" ionChannel="kChan" condDensity="36 mS_per_cm2" erev="-77mV" ion="k"/>',
-      '<channelDensityNernst id="kChans" ionChannel="kChan" condDensity="36 mS_per_cm2" ion="k"/>'), "channelDensityNernst"),
-    (("hhcell.cell.nml", 'condDensity="36 mS_per_cm2"', 'condDensity="36 mV"'), "not a conductanceDensity"),
-    (("hhcell.cell.nml", 'ionChannel="kChan"', 'ionChannel="kChannel"'), "'kChannel' not found"),
-    (("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="missing.channel.nml"/>'), "does not exist"),
-    (("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="https://example.org/k.nml"/>'), "only local files"),
-    (("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="hhcell.cell.nml"/>'), "includes itself"),
-    (("hhcell.cell.nml", '<?xml version="1.0" encoding="UTF-8"?>',
-      '<?xml version="1.0"?><!DOCTYPE neuroml [<!ENTITY big "xxxxxxxx">]>'), "entities are not accepted"),
-    (("hhcell.cell.nml", "</cell>", "</cell"), "not well-formed XML"),
-    (("hhcell.cell.nml", 'condDensity="120.0 mS_per_cm2"', 'condDensity="-120.0 mS_per_cm2"'), "g_na"),
-    (("naChan.channel.nml", '<forwardRate type="HHExpLinearRate" rate="1per_ms"',
-      '<q10Settings type="q10ExpTemp" q10Factor="2.3" experimentalTemp="6.3 degC"/><forwardRate type="HHExpLinearRate" rate="1per_ms"'),
-     "different temperature dependences"),
-])
+@pytest.mark.parametrize(
+    "change,words",
+    [
+        (
+            ("naChan.channel.nml", 'midpoint="-40mV"', 'midpoint="-45mV"'),
+            "forwardRate HHExpLinearRate(rate 1/ms, midpoint -45 mV",
+        ),
+        (("kChan.channel.nml", 'instances="4"', 'instances="3"'), "3 instances where Hodgkin-Huxley has 4"),
+        (
+            ("kChan.channel.nml", 'type="HHExpRate" rate="0.125per_ms"', 'type="HHSigmoidRate" rate="0.125per_ms"'),
+            "reverseRate",
+        ),
+        (("naChan.channel.nml", 'type="HHExpLinearRate"', 'type="myRate"'), "not one of the standard forms"),
+        (
+            ("kChan.channel.nml", "gateHHrates", "gateHHratesInf"),
+            "a gateHHratesInf; hhtui reads gates of type gateHHrates",
+        ),
+        (
+            (
+                "hhcell.cell.nml",
+                "</segment>",
+                '</segment><segment id="1"><parent segment="0"/><distal x="10" y="0" z="0" diameter="1"/></segment>',
+            ),
+            "2 segments",
+        ),
+        (
+            (
+                "hhcell.cell.nml",
+                '<channelDensity id="kChans" ionChannel="kChan" condDensity="36 mS_per_cm2" erev="-77mV" ion="k"/>',
+                '<channelDensityNernst id="kChans" ionChannel="kChan" condDensity="36 mS_per_cm2" ion="k"/>',
+            ),
+            "channelDensityNernst",
+        ),
+        (("hhcell.cell.nml", 'condDensity="36 mS_per_cm2"', 'condDensity="36 mV"'), "not a conductanceDensity"),
+        (("hhcell.cell.nml", 'ionChannel="kChan"', 'ionChannel="kChannel"'), "'kChannel' not found"),
+        (
+            ("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="missing.channel.nml"/>'),
+            "does not exist",
+        ),
+        (
+            ("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="https://example.org/k.nml"/>'),
+            "only local files",
+        ),
+        (
+            ("hhcell.cell.nml", '<include href="kChan.channel.nml"/>', '<include href="hhcell.cell.nml"/>'),
+            "includes itself",
+        ),
+        (
+            (
+                "hhcell.cell.nml",
+                '<?xml version="1.0" encoding="UTF-8"?>',
+                '<?xml version="1.0"?><!DOCTYPE neuroml [<!ENTITY big "xxxxxxxx">]>',
+            ),
+            "entities are not accepted",
+        ),
+        (("hhcell.cell.nml", "</cell>", "</cell"), "not well-formed XML"),
+        (("hhcell.cell.nml", 'condDensity="120.0 mS_per_cm2"', 'condDensity="-120.0 mS_per_cm2"'), "g_na"),
+        (
+            (
+                "naChan.channel.nml",
+                '<forwardRate type="HHExpLinearRate" rate="1per_ms"',
+                '<q10Settings type="q10ExpTemp" q10Factor="2.3" experimentalTemp="6.3 degC"/><forwardRate type="HHExpLinearRate" rate="1per_ms"',
+            ),
+            "different temperature dependences",
+        ),
+    ],
+)
 def test_what_hhtui_cannot_simulate_is_refused(tmp_path: Path, change: tuple[str, str, str], words: str) -> None:
     folder = tutorial_copy(tmp_path)
     edit(folder / change[0], change[1], change[2])
@@ -261,7 +329,7 @@ def test_a_sodium_channel_without_h_is_sodium_without_inactivation(tmp_path: Pat
     folder = tutorial_copy(tmp_path)
     text = (folder / "naChan.channel.nml").read_text()
     start, end = text.index('<gateHHrates id="h"'), text.index("</gateHHrates>", text.index('<gateHHrates id="h"'))
-    (folder / "naChan.channel.nml").write_text(text[:start] + text[end + len("</gateHHrates>"):])
+    (folder / "naChan.channel.nml").write_text(text[:start] + text[end + len("</gateHHrates>") :])
     assert read_membrane(folder / "hhcell.cell.nml").inactivation is False
 
 

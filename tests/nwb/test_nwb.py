@@ -68,8 +68,10 @@ def test_voltage_clamp_holds_the_command_and_the_clamp_current(tmp_path: Path) -
         io.close()
 
 
-@pytest.mark.parametrize("params", [{"amp": 10, "t_stop": 30}, {"stim": "clamp", "t_stop": 30},
-                                    {"stim": "ramp", "t_stop": 50, "sample_every": 0.1}])
+@pytest.mark.parametrize(
+    "params",
+    [{"amp": 10, "t_stop": 30}, {"stim": "clamp", "t_stop": 30}, {"stim": "ramp", "t_stop": 50, "sample_every": 0.1}],
+)
 def test_read_back_gives_the_csv_columns(tmp_path: Path, params: dict) -> None:
     run = hhtui.simulate(**params)
     columns, notes = read_nwb(run.to_nwb(tmp_path / "run.nwb"))

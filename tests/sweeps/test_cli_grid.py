@@ -94,8 +94,11 @@ def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) ->
     journal = tmp_path / "fi.csv.chunks"
     process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
     try:
-        wait_for(lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None, 240,
-                 "two finished chunks")
+        wait_for(
+            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
+            240,
+            "two finished chunks",
+        )
         assert process.poll() is None, "the sweep ended before it could be interrupted"
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=120)
@@ -135,8 +138,11 @@ def test_the_progress_bar_counts_grid_points_on_a_terminal(tmp_path: Path) -> No
     pid, fd = pty.fork()
     if pid == 0:  # the child: hhtui on the terminal
         os.chdir(tmp_path)
-        os.execve(sys.executable, [sys.executable, "-m", "hhtui", "sweep", "--amp", "0:100:0.01", "--t-stop", "3000",
-                                   "-o", "big.csv"], child_environment(None))
+        os.execve(
+            sys.executable,
+            [sys.executable, "-m", "hhtui", "sweep", "--amp", "0:100:0.01", "--t-stop", "3000", "-o", "big.csv"],
+            child_environment(None),
+        )
     seen = b""
     try:
         deadline = time.monotonic() + 240
@@ -181,8 +187,9 @@ def test_hysteresis_shows_the_bistable_range(hhtui, tmp_path: Path) -> None:
     near 6.26 uA/cm^2 (Balti et al. 2018, 6.265-6.272). Stepping the current up from rest the
     membrane stays at rest up to the Hopf point; stepping it down from firing it fires down to the
     fold. Tolerance: one grid step (0.25 uA/cm^2), as each step lasts a finite time."""
-    done = hhtui("sweep", "--amp", "5:11:0.25", "--hysteresis", "--t-stop", "300", "--transient", "100",
-                 "-o", "hyst.csv")
+    done = hhtui(
+        "sweep", "--amp", "5:11:0.25", "--hysteresis", "--t-stop", "300", "--transient", "100", "-o", "hyst.csv"
+    )
     assert done.returncode == 0, done.stderr
     header, data = read(tmp_path / "hyst.csv")
     assert header == ["amp_uA_cm2", "direction", "spike_count", "rate_Hz", "V_max_mV", "V_min_mV"]
@@ -210,8 +217,9 @@ def test_a_local_cluster_of_absurd_size_is_refused_before_it_starts(workers: str
     from hhtui.cli.sweep import MAX_LOCAL_WORKERS
 
     out = tmp_path / "s.csv"
-    status = main(["sweep", "--amp", "0:20:10", "--t-stop", "5", "--transient", "1", "--workers", workers,
-                   "-o", str(out)])
+    status = main(
+        ["sweep", "--amp", "0:20:10", "--t-stop", "5", "--transient", "1", "--workers", workers, "-o", str(out)]
+    )
     assert status == 2
     assert int(workers) > MAX_LOCAL_WORKERS or int(workers) < 1
     assert list(tmp_path.iterdir()) == []

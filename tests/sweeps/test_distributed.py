@@ -37,8 +37,13 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", *args], stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", *args],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -59,19 +64,50 @@ class Cluster:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
         info = directory / "scheduler.json"
-        self.processes.append(start(["distributed.cli.dask_scheduler", "--host", "127.0.0.1", "--port", "0",
-                                     "--no-dashboard", "--scheduler-file", str(info), "--idle-timeout", "900"],
-                                    directory / "scheduler.log"))
-        wait_for(lambda: info.exists() and info.stat().st_size > 0 or self.processes[0].poll() is not None,
-                 START_TIMEOUT_S, "the scheduler")
+        self.processes.append(
+            start(
+                [
+                    "distributed.cli.dask_scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(info),
+                    "--idle-timeout",
+                    "900",
+                ],
+                directory / "scheduler.log",
+            )
+        )
+        wait_for(
+            lambda: info.exists() and info.stat().st_size > 0 or self.processes[0].poll() is not None,
+            START_TIMEOUT_S,
+            "the scheduler",
+        )
         assert self.processes[0].poll() is None, (directory / "scheduler.log").read_text()
         self.address = json.loads(info.read_text())["address"]
         assert self.address.startswith("tcp://127.0.0.1:")
 
     def add_worker(self, name: str) -> None:
-        process = start(["distributed.cli.dask_worker", self.address, "--no-nanny", "--nthreads", "1",
-                         "--name", name, "--no-dashboard", "--host", "127.0.0.1", "--death-timeout", "120"],
-                        self.directory / f"{name}.log")
+        process = start(
+            [
+                "distributed.cli.dask_worker",
+                self.address,
+                "--no-nanny",
+                "--nthreads",
+                "1",
+                "--name",
+                name,
+                "--no-dashboard",
+                "--host",
+                "127.0.0.1",
+                "--death-timeout",
+                "120",
+            ],
+            self.directory / f"{name}.log",
+        )
         self.processes.append(process)
         self.workers[name] = process
 
@@ -118,8 +154,11 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Pa
     journal = tmp_path / "remote.csv.chunks"
     sweep = start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
     try:
-        wait_for(lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or sweep.poll() is not None, START_TIMEOUT_S,
-                 "two finished chunks")
+        wait_for(
+            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or sweep.poll() is not None,
+            START_TIMEOUT_S,
+            "two finished chunks",
+        )
         assert sweep.poll() is None, "the sweep ended before a worker could be killed"
         victim = cluster.workers["w1"]
         os.killpg(victim.pid, signal.SIGKILL)

@@ -24,23 +24,26 @@ def test_ranges_hold_the_decimals_as_written() -> None:
     assert parse_axis("temperature", "18.5, 6.3").values == (18.5, 6.3)  # a list keeps its order
 
 
-@pytest.mark.parametrize("name, text, needle", [
-    ("amp", "0:1:1e-40", "about 1e+40 values"),
-    ("amp", "0:1:1e-999999999", "more than 1e308"),
-    ("amp", "0:1000:1e-9", "about 1e+12 values"),
-    ("amp", "0:10:0", "STEP must be > 0"),
-    ("amp", "5:1:1", "below FROM"),
-    ("amp", "0:10", "FROM:TO:STEP"),
-    ("amp", "a:b:c", "not three finite numbers"),
-    ("amp", "0:inf:1", "not three finite numbers"),
-    ("amp", "0:nan:1", "not three finite numbers"),
-    ("amp", "1,x", "'x'"),
-    ("amp", "", "FROM:TO:STEP"),
-    ("amp", "0:1e9:1", "out of range"),
-    ("c_m", "0:1:0.5", "out of range"),
-    ("g_k", "1,2,1", "repeats the value 1"),
-    ("temperature", "6.3,100", "out of range"),
-])
+@pytest.mark.parametrize(
+    "name, text, needle",
+    [
+        ("amp", "0:1:1e-40", "about 1e+40 values"),
+        ("amp", "0:1:1e-999999999", "more than 1e308"),
+        ("amp", "0:1000:1e-9", "about 1e+12 values"),
+        ("amp", "0:10:0", "STEP must be > 0"),
+        ("amp", "5:1:1", "below FROM"),
+        ("amp", "0:10", "FROM:TO:STEP"),
+        ("amp", "a:b:c", "not three finite numbers"),
+        ("amp", "0:inf:1", "not three finite numbers"),
+        ("amp", "0:nan:1", "not three finite numbers"),
+        ("amp", "1,x", "'x'"),
+        ("amp", "", "FROM:TO:STEP"),
+        ("amp", "0:1e9:1", "out of range"),
+        ("c_m", "0:1:0.5", "out of range"),
+        ("g_k", "1,2,1", "repeats the value 1"),
+        ("temperature", "6.3,100", "out of range"),
+    ],
+)
 def test_bad_axes_name_their_flag(name: str, text: str, needle: str) -> None:
     with pytest.raises(GridError) as caught:
         parse_axis(name, text)

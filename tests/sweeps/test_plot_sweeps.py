@@ -50,9 +50,14 @@ def test_a_hysteresis_sweep_shows_both_branches(hhtui, tmp_path: Path) -> None:
     amps = np.arange(4.0, 12.01, 0.5)
     up = np.where(amps >= 10.0, 70.0, 0.0)
     down = np.where(amps >= 6.5, 60.0, 0.0)
-    rows = [(a, 1, 0, r, 0, 0) for a, r in zip(amps, up)] + [(a, -1, 0, r, 0, 0) for a, r in zip(amps[::-1], down[::-1])]
-    write(tmp_path / "h.csv", ["amp_uA_cm2", "direction", "spike_count", "rate_Hz", "V_max_mV", "V_min_mV"],
-          np.array(rows, dtype=float))
+    rows = [(a, 1, 0, r, 0, 0) for a, r in zip(amps, up)] + [
+        (a, -1, 0, r, 0, 0) for a, r in zip(amps[::-1], down[::-1])
+    ]
+    write(
+        tmp_path / "h.csv",
+        ["amp_uA_cm2", "direction", "spike_count", "rate_Hz", "V_max_mV", "V_min_mV"],
+        np.array(rows, dtype=float),
+    )
     done = hhtui("plot", "h.csv")
     assert done.returncode == 0, done.stderr
     assert "up (from rest)" in done.stdout and "down (from firing)" in done.stdout and "hysteresis" in done.stdout
@@ -62,8 +67,11 @@ def test_a_hysteresis_sweep_shows_both_branches(hhtui, tmp_path: Path) -> None:
 
 def test_refusals(hhtui, tmp_path: Path) -> None:
     rows = [(a, g, t, 0, a, 1) for a in (0, 1) for g in (30, 36) for t in (6.3, 18.5)]
-    write(tmp_path / "cube.csv", ["amp_uA_cm2", "g_k_mS_cm2", "temperature_C", "spike_count", "rate_Hz",
-                                  "latency_ms"], np.array(rows, dtype=float))
+    write(
+        tmp_path / "cube.csv",
+        ["amp_uA_cm2", "g_k_mS_cm2", "temperature_C", "spike_count", "rate_Hz", "latency_ms"],
+        np.array(rows, dtype=float),
+    )
     done = hhtui("plot", "cube.csv")
     assert done.returncode == 2 and "varies 3 parameters" in done.stderr
     write(tmp_path / "grid.csv", ["amp_uA_cm2", "g_k_mS_cm2", "spike_count", "rate_Hz", "latency_ms"], grid_rows())

@@ -68,8 +68,7 @@ async def wait_ready(app: HHApp, pilot, timeout: float = WAIT_S) -> None:
     The model's loader is only scheduled after the first frame, so this waits for its outcome
     (a session or an error), not for the workers that exist at the time of the call.
     """
-    await wait_for(pilot, lambda: app.session is not None or app.load_error is not None, timeout,
-                   "the model to load")
+    await wait_for(pilot, lambda: app.session is not None or app.load_error is not None, timeout, "the model to load")
     assert app.session is not None, app.load_error
     await wait_for(pilot, lambda: app.panel.loaded, timeout, "the panel to be filled")
     await settle(app, pilot, timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
@@ -10,7 +11,6 @@ import struct
 import sys
 import termios
 import time
-import fcntl
 
 APP_CODE = "import sys; from hhtui.tui.app import run_app; sys.exit(run_app())"
 
@@ -22,8 +22,13 @@ class PtyApp:
     only ``TERM=xterm-256color`` about the terminal; ``cwd`` is the child's working directory.
     """
 
-    def __init__(self, columns: int = 100, rows: int = 30, env: dict[str, str | None] | None = None,
-                 cwd: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        columns: int = 100,
+        rows: int = 30,
+        env: dict[str, str | None] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+    ) -> None:
         environment = {**os.environ, "TERM": "xterm-256color"}
         environment.pop("COLORTERM", None)  # say only what TERM says
         for name, value in (env or {}).items():

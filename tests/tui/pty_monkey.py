@@ -29,10 +29,28 @@ from .pty_app import PtyApp
 
 #: Keys as a terminal sends them.
 KEYS = {
-    "escape": b"\x1b", "enter": b"\r", "tab": b"\t", "shift+tab": b"\x1b[Z", "backspace": b"\x7f",
-    "up": b"\x1b[A", "down": b"\x1b[B", "right": b"\x1b[C", "left": b"\x1b[D", "home": b"\x1b[H", "end": b"\x1b[F",
-    "pageup": b"\x1b[5~", "pagedown": b"\x1b[6~", "delete": b"\x1b[3~", "f1": b"\x1bOP", "f5": b"\x1b[15~",
-    "ctrl+p": b"\x10", "ctrl+a": b"\x01", "ctrl+e": b"\x05", "ctrl+k": b"\x0b", "ctrl+u": b"\x15", "ctrl+w": b"\x17",
+    "escape": b"\x1b",
+    "enter": b"\r",
+    "tab": b"\t",
+    "shift+tab": b"\x1b[Z",
+    "backspace": b"\x7f",
+    "up": b"\x1b[A",
+    "down": b"\x1b[B",
+    "right": b"\x1b[C",
+    "left": b"\x1b[D",
+    "home": b"\x1b[H",
+    "end": b"\x1b[F",
+    "pageup": b"\x1b[5~",
+    "pagedown": b"\x1b[6~",
+    "delete": b"\x1b[3~",
+    "f1": b"\x1bOP",
+    "f5": b"\x1b[15~",
+    "ctrl+p": b"\x10",
+    "ctrl+a": b"\x01",
+    "ctrl+e": b"\x05",
+    "ctrl+k": b"\x0b",
+    "ctrl+u": b"\x15",
+    "ctrl+w": b"\x17",
     "space": b" ",
 }
 #: Keys that open a screen or a list, and that close one; drawn most often.
@@ -41,8 +59,35 @@ CLOSERS = ["escape", "escape", "q"]
 #: Keys used inside lists (the palette, the preset picker, the help).
 LIST_KEYS = ["pageup", "pagedown", "pageup", "pagedown", "up", "down", "home", "end", "enter", "tab"]
 #: Keys of the main screen and the other screens.
-APP_KEYS = ["space", "v", "s", "r", "+", "-", "[", "]", "<", ">", "c", "e", "b", "t", "left", "right", "n",
-            "shift+tab", "tab", "backspace", "delete", "f1", "ctrl+a", "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w"]
+APP_KEYS = [
+    "space",
+    "v",
+    "s",
+    "r",
+    "+",
+    "-",
+    "[",
+    "]",
+    "<",
+    ">",
+    "c",
+    "e",
+    "b",
+    "t",
+    "left",
+    "right",
+    "n",
+    "shift+tab",
+    "tab",
+    "backspace",
+    "delete",
+    "f1",
+    "ctrl+a",
+    "ctrl+e",
+    "ctrl+k",
+    "ctrl+u",
+    "ctrl+w",
+]
 TEXT = "abcdefghijklmnoprstuvwxyz0123456789.,-+ "
 #: Terminal sizes (columns, rows): both sizes the app is tried at, the smallest and a few others.
 SIZES = [(80, 24), (120, 40), (80, 24), (120, 40), (60, 16), (100, 30), (45, 12), (200, 60)]
@@ -57,7 +102,9 @@ def plain_text(output: bytes) -> str:
     import re
 
     text = output.decode("utf-8", "replace")
-    text = re.sub(r"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78MDEHc]", "", text)
+    text = re.sub(
+        r"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78MDEHc]", "", text
+    )
     return text.replace("\r", "")
 
 
@@ -112,8 +159,15 @@ class PtyMonkey:
         start_timeout: generous bound for the app to come up, s.
     """
 
-    def __init__(self, seed: int, cwd: str | os.PathLike[str], *, max_pause: float = 0.25,
-                 start_timeout: float = 90.0, answer_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        seed: int,
+        cwd: str | os.PathLike[str],
+        *,
+        max_pause: float = 0.25,
+        start_timeout: float = 90.0,
+        answer_timeout: float = 60.0,
+    ) -> None:
         self.rng = random.Random(seed)
         self.report = MonkeyReport(seed)
         self.cwd = Path(cwd)

@@ -293,9 +293,19 @@ def test_help_lists_every_bound_key() -> None:
     from hhtui.tui.screens.help import help_text
 
     text = help_text()
-    names = {"space": "space", "question_mark": "?", "left_square_bracket": "[", "right_square_bracket": "]",
-             "less_than_sign": "<", "greater_than_sign": ">", "plus": "+", "minus": "-", "escape": "escape",
-             "up": "up", "down": "down"}
+    names = {
+        "space": "space",
+        "question_mark": "?",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "less_than_sign": "<",
+        "greater_than_sign": ">",
+        "plus": "+",
+        "minus": "-",
+        "escape": "escape",
+        "up": "up",
+        "down": "down",
+    }
     for binding in HHApp.BINDINGS:
         first = binding.key.split(",")[0]
         assert f"`{names.get(first, first)}`" in text, first
@@ -377,8 +387,9 @@ async def test_too_small_terminal_shows_a_message(tmp_path) -> None:
 
 
 async def test_blow_up_pauses_with_the_reason_and_no_nan_on_screen(tmp_path) -> None:
-    app = HHApp(Experiment(stimulus=Step(amplitude=10.0, start=1.0), solver=Solver(method="euler", dt=0.2)),
-                export_dir=tmp_path)
+    app = HHApp(
+        Experiment(stimulus=Step(amplitude=10.0, start=1.0), solver=Solver(method="euler", dt=0.2)), export_dir=tmp_path
+    )
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         app.speed = 4096.0

@@ -24,8 +24,25 @@ def notes(app: HHApp) -> list[str]:
 
 
 async def test_a_sweep_sidecar_opens_on_its_first_neuron(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "hhtui", "sweep", "--amp", "0:20:1", "--t-stop", "50", "--transient", "10",
-                    "-o", str(tmp_path / "sw.csv")], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hhtui",
+            "sweep",
+            "--amp",
+            "0:20:1",
+            "--t-stop",
+            "50",
+            "--transient",
+            "10",
+            "-o",
+            str(tmp_path / "sw.csv"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     app = HHApp(load_experiment_file(str(tmp_path / "sw.json")), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)

@@ -152,8 +152,12 @@ def fail_replace(directory: Path, suffix: str, error: OSError):
 
     def replace(source, target, *args, **kwargs):
         target = Path(target)
-        if target.parent.resolve() == directory.resolve() and target.suffix == suffix and \
-                Path(source).name.startswith(".hhtui-") and Path(source).suffix == ".tmp":
+        if (
+            target.parent.resolve() == directory.resolve()
+            and target.suffix == suffix
+            and Path(source).name.startswith(".hhtui-")
+            and Path(source).suffix == ".tmp"
+        ):
             raise error
         return real(source, target, *args, **kwargs)
 

@@ -148,6 +148,7 @@ def after_keys(keys: bytes, needle: bytes, *, run_first: bool = False):
             if wait_for_text(app, needle, 30.0, start=start):
                 break
         assert wait_for_text(app, needle, 0.0, start=start), bytes(app.output)[-2000:]
+
     return reach
 
 
@@ -169,9 +170,16 @@ QUICK = {"start-up", "axon worker computing", "command palette", "export being w
 #: Known fault: right after start-up, W sometimes leaves the network screen closed (three tries,
 #: 30 s each), so that state cannot be reached reliably yet. The hang-up itself is not at fault.
 NOT_REACHABLE = {"network screen": "W does not always open the network screen right after start-up"}
-CASES = [pytest.param(state, how, marks=([] if state in QUICK and how == "terminal closed" else [pytest.mark.slow])
-                      + ([pytest.mark.skip(reason=NOT_REACHABLE[state])] if state in NOT_REACHABLE else []))
-         for state in STATES for how in ("terminal closed", "SIGHUP")]
+CASES = [
+    pytest.param(
+        state,
+        how,
+        marks=([] if state in QUICK and how == "terminal closed" else [pytest.mark.slow])
+        + ([pytest.mark.skip(reason=NOT_REACHABLE[state])] if state in NOT_REACHABLE else []),
+    )
+    for state in STATES
+    for how in ("terminal closed", "SIGHUP")
+]
 
 
 @pytest.mark.parametrize(("state", "how"), CASES)
@@ -199,8 +207,12 @@ def test_a_hang_up_ends_the_app_in_every_state(state: str, how: str, tmp_path: P
 
 def test_a_hang_up_while_the_kernels_compile_ends_the_app(tmp_path: Path) -> None:
     """No compiled kernels cached: the app hangs up while numba compiles them."""
-    app = PtyApp(80, 24, env={"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "HHTUI_CACHE_DIR": str(tmp_path / "cache")},
-                 cwd=tmp_path)
+    app = PtyApp(
+        80,
+        24,
+        env={"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "HHTUI_CACHE_DIR": str(tmp_path / "cache")},
+        cwd=tmp_path,
+    )
     try:
         reach_first_frame(app)
         app.read(1.0)  # well into the compilation (it takes many seconds)

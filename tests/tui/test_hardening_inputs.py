@@ -25,7 +25,7 @@ import pytest
 from textual import events
 from textual.widgets import Input
 
-from hhtui.model import Experiment, Membrane, ParameterError, Solver, Step, Train, VoltageClamp
+from hhtui.model import Experiment, ParameterError, Solver, Step, Train, VoltageClamp
 from hhtui.model.stimulus import Noise, Ramp, stimulus_from_dict
 from hhtui.tui.app import HHApp
 from hhtui.tui.settings import SPEED_RANGE, WINDOW_RANGE
@@ -136,7 +136,9 @@ def model_value(experiment: Experiment, field_id: str, value: float, speed: floa
     return value
 
 
-def expected(experiment: Experiment, field_id: str, text: str, speed: float, window: float) -> tuple[bool, float | None]:
+def expected(
+    experiment: Experiment, field_id: str, text: str, speed: float, window: float
+) -> tuple[bool, float | None]:
     """(valid, the float the text means) by the model's own rules."""
     number = meaning(text)
     if number is None:
@@ -167,8 +169,7 @@ def applied(app: HHApp, field_id: str) -> Any:
 def state_of(app: HHApp) -> tuple[Any, ...]:
     """Everything a typed value may change: the simulation's objects and the run settings."""
     sim = app.session.sim
-    return (sim.membrane, sim.stimulus, sim.dt, sim.method, app.speed, app.window_ms,
-            app.session.experiment, sim.t)
+    return (sim.membrane, sim.stimulus, sim.dt, sim.method, app.speed, app.window_ms, app.session.experiment, sim.t)
 
 
 def message_of(app: HHApp, field_id: str) -> str:
@@ -513,11 +514,16 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
             app.load_preset(name)
             await processed(app, pilot)
             # Loading may finish in a worker on a busy machine: wait for the preset to be in place.
-            await wait_for(pilot, lambda experiment=experiment: app.session.sim.stimulus == experiment.stimulus,
-                           what=f"the {name} preset to load")
+            await wait_for(
+                pilot,
+                lambda experiment=experiment: app.session.sim.stimulus == experiment.stimulus,
+                what=f"the {name} preset to load",
+            )
             assert app.session.sim.stimulus == experiment.stimulus, name
             assert app.session.sim.membrane == experiment.membrane, name
             assert not app.query(".-invalid"), (name, [w.id for w in app.query(".-invalid")])
             for field_id in shown_inputs(app):
                 if field_id.startswith("m-"):
-                    assert float(app.query_one(f"#{field_id}", Input).value) == getattr(experiment.membrane, field_id[2:])
+                    assert float(app.query_one(f"#{field_id}", Input).value) == getattr(
+                        experiment.membrane, field_id[2:]
+                    )

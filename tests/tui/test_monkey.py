@@ -34,17 +34,52 @@ from hhtui.tui.widgets import parameter_panel
 from .conftest import wait_ready
 
 FUNCTION_KEYS = [f"f{n}" for n in range(1, 13)]
-NAVIGATION = ["tab", "shift+tab", "escape", "enter", "space", "backspace", "delete", "home", "end",
-              "up", "down", "left", "right", "pageup", "pagedown"]
+NAVIGATION = [
+    "tab",
+    "shift+tab",
+    "escape",
+    "enter",
+    "space",
+    "backspace",
+    "delete",
+    "home",
+    "end",
+    "up",
+    "down",
+    "left",
+    "right",
+    "pageup",
+    "pagedown",
+]
 LETTERS = [c for c in "abcdefghijklmnoprstuvwxyz"] + [c for c in "ABCDEFGHIJKLMNOPRSTUVWXYZ"]  # no q, Q
 DIGITS = list("0123456789")
-PUNCTUATION = ["minus", "plus", "equals_sign", "full_stop", "comma", "left_square_bracket", "right_square_bracket",
-               "less_than_sign", "greater_than_sign", "question_mark", "underscore", "slash", "asterisk"]
+PUNCTUATION = [
+    "minus",
+    "plus",
+    "equals_sign",
+    "full_stop",
+    "comma",
+    "left_square_bracket",
+    "right_square_bracket",
+    "less_than_sign",
+    "greater_than_sign",
+    "question_mark",
+    "underscore",
+    "slash",
+    "asterisk",
+]
 CONTROL = ["ctrl+a", "ctrl+e", "ctrl+k", "ctrl+u", "ctrl+w", "ctrl+x", "ctrl+v", "ctrl+c", "ctrl+f", "ctrl+d"]
 #: The pool of keys with their weights (letters and digits most often, as people type).
 POOL: list[tuple[list[str], float]] = [
-    (FUNCTION_KEYS, 0.06), (NAVIGATION, 0.20), (LETTERS, 0.30), (DIGITS, 0.20), (PUNCTUATION, 0.12),
-    (CONTROL, 0.05), (["ctrl+p"], 0.01), (["escape"], 0.04), (["p", "question_mark", "e", "space"], 0.02),
+    (FUNCTION_KEYS, 0.06),
+    (NAVIGATION, 0.20),
+    (LETTERS, 0.30),
+    (DIGITS, 0.20),
+    (PUNCTUATION, 0.12),
+    (CONTROL, 0.05),
+    (["ctrl+p"], 0.01),
+    (["escape"], 0.04),
+    (["p", "question_mark", "e", "space"], 0.02),
 ]
 #: Keys typed while the command palette is open (never Enter: a random command could quit).
 PALETTE_KEYS = LETTERS + DIGITS + ["backspace", "space"]
@@ -178,7 +213,8 @@ async def run_monkey(seed: int, steps: int, tmp_path, presets_monkeypatch=None) 
             monkey.focused.add(str(getattr(app.focused, "id", None)))
             assert app.is_running and app._exception is None, (
                 f"seed {seed}, step {step} ({action}): the app stopped: {app._exception!r}; "
-                f"last actions: {monkey.history[-25:]}")
+                f"last actions: {monkey.history[-25:]}"
+            )
             if step % 200 == 199:
                 check_finite(app)
         # Back to a known state: close whatever is open, let the workers finish, check everything.
@@ -212,10 +248,12 @@ async def run_monkey(seed: int, steps: int, tmp_path, presets_monkeypatch=None) 
 
 
 def report(monkey: Monkey) -> str:
-    return (f"seed {monkey.seed}: survived {monkey.keys} key presses, {monkey.pastes} pastes, {monkey.resizes} resizes, "
-            f"{monkey.pauses} pauses; t = {monkey.t_end:.1f} ms, {monkey.exports} exports, halted {monkey.halted}; "
-            f"screens {sorted(monkey.screens)} (stack {monkey.stack_depth} deep at the end); "
-            f"{len(monkey.focused)} widgets focused")
+    return (
+        f"seed {monkey.seed}: survived {monkey.keys} key presses, {monkey.pastes} pastes, {monkey.resizes} resizes, "
+        f"{monkey.pauses} pauses; t = {monkey.t_end:.1f} ms, {monkey.exports} exports, halted {monkey.halted}; "
+        f"screens {sorted(monkey.screens)} (stack {monkey.stack_depth} deep at the end); "
+        f"{len(monkey.focused)} widgets focused"
+    )
 
 
 @pytest.fixture
@@ -261,8 +299,9 @@ def test_the_monkey_is_reproducible() -> None:
     assert Monkey(7).paste_text() == Monkey(7).paste_text()
     drawn = {Monkey(seed).key(False) for seed in range(2000)}
     assert not drawn & set(LEFT_OUT)
-    assert {"f1", "tab", "escape", "ctrl+p", "A", "e"} <= drawn | {k for s in range(200) for k in
-                                                                   [Monkey(s).key(False) for _ in range(50)]}
+    assert {"f1", "tab", "escape", "ctrl+p", "A", "e"} <= drawn | {
+        k for s in range(200) for k in [Monkey(s).key(False) for _ in range(50)]
+    }
 
 
 async def test_axon_and_network_keys_do_not_stack_screens(tmp_path) -> None:

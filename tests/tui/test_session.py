@@ -189,8 +189,14 @@ def test_a_population_is_run_for_its_first_neuron() -> None:
     assert live.current == 1.0
     columns, exp_dict, _ = live.export_payload()
     assert exp_dict["stimulus"]["amplitude"] == 0.0
-    combined = Experiment(stimulus=Combined(parts=(Step(amplitude=np.array([2.0, 3.0])),
-                                                   Ramp(amplitude=np.array([1.0, 1.0]), amplitude_end=np.array([4.0, 5.0])))))
+    combined = Experiment(
+        stimulus=Combined(
+            parts=(
+                Step(amplitude=np.array([2.0, 3.0])),
+                Ramp(amplitude=np.array([1.0, 1.0]), amplitude_end=np.array([4.0, 5.0])),
+            )
+        )
+    )
     live = LiveRun(combined)
     assert live.sim.population == 1 and live.experiment.stimulus.parts[1].amplitude_end == 4.0
     assert LiveRun(Experiment()).population_note is None

@@ -37,8 +37,9 @@ def test_main_view(snap_compare, tmp_path, size) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("presses", [1, 2, 3, 4, 5, 6, 7], ids=["currents", "conductances", "phase", "kinetics", "fi",
-                                                                "phases", "clamp"])
+@pytest.mark.parametrize(
+    "presses", [1, 2, 3, 4, 5, 6, 7], ids=["currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp"]
+)
 def test_other_views(snap_compare, tmp_path, size, presses) -> None:
     assert snap_compare(HHApp(export_dir=tmp_path), terminal_size=size, run_before=stepped(60.0, *["v"] * presses))
 

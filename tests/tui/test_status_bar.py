@@ -9,8 +9,9 @@ from hhtui.tui.widgets.status_bar import Status, speed_text, status_text
 
 @pytest.mark.parametrize("width", [60, 80, 100, 160])
 def test_fits_the_width_and_keeps_the_figures(width: int) -> None:
-    status = Status(running=True, t_ms=12345.67, speed=800.0, spikes=1234, rate_hz=68.2, method="expeuler",
-                    dt=0.025, current=-12.5)
+    status = Status(
+        running=True, t_ms=12345.67, speed=800.0, spikes=1234, rate_hz=68.2, method="expeuler", dt=0.025, current=-12.5
+    )
     line = status_text(status, width).plain
     assert len(line) <= width
     for figure in ("12345.", "800", "1234", "68", "Hz", "expeuler", "0.025", "-12.5"):

@@ -110,8 +110,11 @@ def test_usable_by_keyboard_alone(name: str, tmp_path) -> None:
         assert terminal.wait_exit(EXIT_DEADLINE_S) == 0
         assert b"Traceback" not in terminal.output
         tail = bytes(terminal.output[mark:])
-        for sequence, what in ((b"\x1b[?1049l", "alternate screen left"), (b"\x1b[?25h", "cursor shown"),
-                               (b"\x1b[?1000l", "mouse reporting off")):
+        for sequence, what in (
+            (b"\x1b[?1049l", "alternate screen left"),
+            (b"\x1b[?25h", "cursor shown"),
+            (b"\x1b[?1000l", "mouse reporting off"),
+        ):
             assert sequence in tail, what
         assert not list(tmp_path.iterdir()), "the app wrote files in its working directory"
     finally:

@@ -56,8 +56,12 @@ def problems_at(app: HHApp, width: int, height: int) -> list[str]:
     else:
         if "Enlarge" in text:
             found.append(f"{where}: the 'Enlarge' message is shown although the terminal is big enough")
-        for piece, what in (("V (mV)", "voltage axis label"), ("t (ms)", "time axis label"),
-                            ("Membrane", "panel"), ("PAUSE", "status line")):
+        for piece, what in (
+            ("V (mV)", "voltage axis label"),
+            ("t (ms)", "time axis label"),
+            ("Membrane", "panel"),
+            ("PAUSE", "status line"),
+        ):
             if piece not in text:
                 found.append(f"{where}: no {what} ({piece!r}) on screen")
         plot = app.plot

@@ -116,8 +116,9 @@ async def palette_first(app: HHApp, pilot, query: str) -> str:
         option = app.screen.query_one(CommandList).highlighted_option
         return str(option.prompt) if option is not None else None
 
-    await wait_for(pilot, lambda: query.lower() in (highlighted() or "").lower().replace(" ", ""),
-                   what=f"results for {query!r}")
+    await wait_for(
+        pilot, lambda: query.lower() in (highlighted() or "").lower().replace(" ", ""), what=f"results for {query!r}"
+    )
     await settle(app, pilot)
     first = highlighted() or ""
     await pilot.press("escape")

@@ -21,8 +21,15 @@ def live() -> LiveRun:
 
 
 def context(run: LiveRun, width: int, height: int, colour: bool = True, window: float = 50.0) -> ViewContext:
-    return ViewContext(samples=run.window(window), t_from=run.t - window, t_to=run.t, experiment=run.experiment,
-                       width=width, height=height, colour=colour)
+    return ViewContext(
+        samples=run.window(window),
+        t_from=run.t - window,
+        t_to=run.t,
+        experiment=run.experiment,
+        width=width,
+        height=height,
+        colour=colour,
+    )
 
 
 def prepared(view, ctx: ViewContext) -> ViewContext:
@@ -58,8 +65,9 @@ def test_views_wait_for_their_background_data(live: LiveRun) -> None:
 
 def test_views_handle_an_empty_window() -> None:
     run = LiveRun(Experiment())
-    ctx = ViewContext(samples=run.window(50.0).select(0, 0), t_from=0.0, t_to=50.0, experiment=run.experiment,
-                      width=80, height=24)
+    ctx = ViewContext(
+        samples=run.window(50.0).select(0, 0), t_from=0.0, t_to=50.0, experiment=run.experiment, width=80, height=24
+    )
     for name in ("voltage", "currents", "conductances", "phase", "kinetics"):
         assert len(get_view(name).build(ctx).plain.split("\n")) == 24
 

@@ -30,9 +30,17 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("HHTUI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 #: Headless, and nothing but the page: no background traffic, no host name resolved but 127.0.0.1.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+]
 #: Bounds of the waits (s); the first start of the app may compile the solver's kernels.
 START_S = 300.0
 WAIT_S = 60.0
@@ -67,7 +75,10 @@ def apps_started_by(marker: Path) -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if needle in (entry / "environ").read_bytes() and (entry / "stat").read_text().split(")")[-1].split()[0] != "Z":
+                if (
+                    needle in (entry / "environ").read_bytes()
+                    and (entry / "stat").read_text().split(")")[-1].split()[0] != "Z"
+                ):
                     found.append(int(entry.name))
             except OSError:
                 continue
@@ -84,8 +95,14 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     port = free_port()
     env = {**os.environ, "HHTUI_READY_FILE": str(ready)}
     env.pop("NO_COLOR", None)
-    process = subprocess.Popen([sys.executable, "-m", "hhtui", "serve", "--port", str(port)], cwd=workdir, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hhtui", "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         wait_until(lambda: accepts(port) or process.poll() is not None, START_S, "the server to listen")
         assert process.poll() is None, process.stdout.read().decode() if process.stdout else ""
@@ -128,8 +145,9 @@ def colours(page: Any) -> int:
     return len(Image.open(io.BytesIO(page.screenshot())).convert("RGB").getcolors(1 << 20) or [])
 
 
-def test_the_served_app_runs_in_the_browser_and_e_downloads_the_csv(server: tuple[int, Path, Path],
-                                                                   browser: Any) -> None:
+def test_the_served_app_runs_in_the_browser_and_e_downloads_the_csv(
+    server: tuple[int, Path, Path], browser: Any
+) -> None:
     port, workdir, ready = server
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 800})
     try:

@@ -19,7 +19,8 @@ def run_columns() -> dict[str, np.ndarray]:
 
 def test_the_files_are_the_csv_and_its_sidecar_as_written_in_a_terminal() -> None:
     (csv_name, csv_data, csv_type), (json_name, json_data, json_type) = export_files(
-        run_columns(), {"t_stop": 1.0}, {"summary": {"spikes": 0}})
+        run_columns(), {"t_stop": 1.0}, {"summary": {"spikes": 0}}
+    )
     assert csv_name.startswith("hhtui-") and csv_name.endswith(".csv") and csv_type == "text/csv"
     assert json_name == csv_name[:-4] + ".json" and json_type == "application/json"
     assert csv_data.decode().splitlines()[0] == "t_ms,V_mV,m"

@@ -27,13 +27,24 @@ from textual.widgets import Footer, Static
 from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
 
-from .computed import ComputedScreen
 from ..plotting import Chart, message
+from .computed import ComputedScreen
 
 #: Characters for rising voltage, and the lower edge (mV) of each level after the first.
 LEVEL_CHARS = " .:-=+*#%@"
 LEVEL_EDGES = (-60.0, -45.0, -30.0, -15.0, 0.0, 10.0, 20.0, 30.0, 40.0)
-LEVEL_COLOURS = (None, "blue", "cyan", "green", "yellow", "dark_orange", "red", "bright_red", "magenta", "bright_magenta")
+LEVEL_COLOURS = (
+    None,
+    "blue",
+    "cyan",
+    "green",
+    "yellow",
+    "dark_orange",
+    "red",
+    "bright_red",
+    "magenta",
+    "bright_magenta",
+)
 #: Width of the position labels left of the picture.
 LABEL_WIDTH = 8
 #: Temperature step of the + and - keys, degrees C.
@@ -67,8 +78,14 @@ def time_window(result: AxonResult) -> float:
     return min(t_end, float(reached.max()) * 1.1 + 1.5)
 
 
-def space_time_picture(result: AxonResult, width: int, height: int, colour: bool = True,
-                       t_to: float | None = None, cursor_t: float | None = None) -> Text:
+def space_time_picture(
+    result: AxonResult,
+    width: int,
+    height: int,
+    colour: bool = True,
+    t_to: float | None = None,
+    cursor_t: float | None = None,
+) -> Text:
     """V(x, t) as ``height`` lines of ``width`` characters.
 
     Rows are positions (the left end at the top), columns time bins over [0, ``t_to``] ms; a cell
@@ -106,7 +123,7 @@ def space_time_picture(result: AxonResult, width: int, height: int, colour: bool
             if c == cols or line[c] != line[start]:
                 chunk = "".join(LEVEL_CHARS[k] for k in line[start:c])
                 if cursor_col is not None and start <= cursor_col < c and line[start] == 0:
-                    chunk = chunk[: cursor_col - start] + "|" + chunk[cursor_col - start + 1:]
+                    chunk = chunk[: cursor_col - start] + "|" + chunk[cursor_col - start + 1 :]
                 style = styles[line[start]]
                 text.append(chunk, style) if style else text.append(chunk)
                 start = c
@@ -118,7 +135,7 @@ def space_time_picture(result: AxonResult, width: int, height: int, colour: bool
         label = f"{fraction * t_last:.3g}"
         position = int(round(fraction * (cols - 1)))
         begin = min(max(0, position - len(label) // 2), cols - len(label))
-        axis[begin:begin + len(label)] = list(label)
+        axis[begin : begin + len(label)] = list(label)
     text.append("t (ms)".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + "└")
     text.append("".join(axis))
     text.append("\n")
@@ -129,9 +146,16 @@ def space_time_picture(result: AxonResult, width: int, height: int, colour: bool
 def profile_chart(result: AxonResult, width: int, height: int, colour: bool, t_now: float) -> Text:
     """V along the axon at time ``t_now`` (the nearest recorded sample), as a chart."""
     j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
-    chart = Chart(width, height, colour, xlabel="x (cm)", ylabel="V (mV)",
-                  title=f"V along the axon at t = {result.t[j]:.2f} ms",
-                  xlim=(0.0, result.settings.length_cm), ylim=(-90.0, 50.0))
+    chart = Chart(
+        width,
+        height,
+        colour,
+        xlabel="x (cm)",
+        ylabel="V (mV)",
+        title=f"V along the axon at t = {result.t[j]:.2f} ms",
+        xlim=(0.0, result.settings.length_cm),
+        ylim=(-90.0, 50.0),
+    )
     chart.line(result.x, result.V[:, j], None, "V", "*")
     return chart.build()
 
@@ -157,8 +181,15 @@ class AxonScreen(ComputedScreen):
         Binding("space", "play", "Play", show=False),
     ]
 
-    def __init__(self, settings: CableSettings | None = None, *, view: str = "space-time",
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: CableSettings | None = None,
+        *,
+        view: str = "space-time",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         base = CableSettings(t_stop=RUN_MS, nseg=300, dt=0.01, sample_every=0.02)
         self.settings = settings if settings is not None else base
@@ -204,7 +235,11 @@ class AxonScreen(ComputedScreen):
         width = plot.size.width or max(20, self.size.width)
         height = plot.size.height or max(5, self.size.height - 2)
         if self.computing:
-            text = message(width, height, ["computing the cable...", f"{self.settings.nseg} compartments, {self.settings.n_steps} steps"])
+            text = message(
+                width,
+                height,
+                ["computing the cable...", f"{self.settings.nseg} compartments, {self.settings.n_steps} steps"],
+            )
         elif self.error:
             text = message(width, height, ["could not compute the cable:", self.error])
         elif self.result is None:
@@ -212,7 +247,9 @@ class AxonScreen(ComputedScreen):
         elif self.view == "profile":
             text = profile_chart(self.result, width, height, self.colour, self.cursor_t)
         else:
-            text = space_time_picture(self.result, width, height, self.colour, cursor_t=self.cursor_t if self.cursor_t > 0 else None)
+            text = space_time_picture(
+                self.result, width, height, self.colour, cursor_t=self.cursor_t if self.cursor_t > 0 else None
+            )
         self.plot_text = text
         plot.update(text)
 

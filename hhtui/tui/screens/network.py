@@ -16,11 +16,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from hhtui.model.network import EXCITATORY_E_SYN_MV, INHIBITORY_E_SYN_MV, NetworkResult, NetworkSettings, simulate_network
+from hhtui.model.network import (
+    EXCITATORY_E_SYN_MV,
+    INHIBITORY_E_SYN_MV,
+    NetworkResult,
+    NetworkSettings,
+    simulate_network,
+)
 
 from ..decimate import decimate
-from .computed import ComputedScreen
 from ..plotting import Chart, message, padded_limits
+from .computed import ComputedScreen
 
 #: Topologies the ``t`` key cycles through, each with its size and its own settings.
 TOPOLOGY_CYCLE: tuple[tuple[str, dict[str, Any]], ...] = (
@@ -86,10 +92,19 @@ class NetworkScreen(ComputedScreen):
         Binding("down", "neuron(-1)", "Neuron-", show=False),
     ]
 
-    def __init__(self, settings: NetworkSettings | None = None, *, neuron: int = 0,
-                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: NetworkSettings | None = None,
+        *,
+        neuron: int = 0,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        self.settings = settings if settings is not None else NetworkSettings(n=10, topology="ring", t_stop=100.0, sample_every=0.1)
+        self.settings = (
+            settings if settings is not None else NetworkSettings(n=10, topology="ring", t_stop=100.0, sample_every=0.1)
+        )
         self.neuron = int(np.clip(neuron, 0, self.settings.n - 1))
         self.raster_text = Text("")
         self.voltage_text = Text("")
@@ -108,8 +123,10 @@ class NetworkScreen(ComputedScreen):
     def title_line(self) -> str:
         s = self.settings
         kind = "inhibitory" if s.inhibitory else "excitatory"
-        head = (f"{s.topology} of {s.n}, {kind} (E_syn {s.e_syn:g} mV), w {s.weight:.3g} mS/cm2, "
-                f"delay {s.delay:g} ms, tau {s.tau:g} ms")
+        head = (
+            f"{s.topology} of {s.n}, {kind} (E_syn {s.e_syn:g} mV), w {s.weight:.3g} mS/cm2, "
+            f"delay {s.delay:g} ms, tau {s.tau:g} ms"
+        )
         if self.computing:
             return f"Network: {head} | computing..."
         if self.error:
@@ -130,7 +147,9 @@ class NetworkScreen(ComputedScreen):
         top = raster.size.height or max(5, 3 * (self.size.height - 2) // 5)
         bottom = voltage.size.height or max(5, (self.size.height - 2) - top)
         if self.computing:
-            self.raster_text = message(width, top, ["computing the network...", f"{self.settings.n} neurons, {self.settings.t_stop:g} ms"])
+            self.raster_text = message(
+                width, top, ["computing the network...", f"{self.settings.n} neurons, {self.settings.t_stop:g} ms"]
+            )
             self.voltage_text = message(width, bottom, [""])
         elif self.error or self.result is None:
             self.raster_text = message(width, top, ["could not compute the network:", self.error or ""])

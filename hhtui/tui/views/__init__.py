@@ -9,8 +9,9 @@ module with a ``VIEW`` and add its name to :data:`ORDER`: the app needs no chang
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable
+from typing import Any
 
 #: View modules, in cycling order.
 ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from rich.text import Text
-
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
+from rich.text import Text
 
 from ..decimate import decimate
 from ..plotting import Chart, message, padded_limits
@@ -21,8 +20,14 @@ def columns_for(width: int) -> int:
     return max(8, 2 * (width - AXIS_MARGIN))
 
 
-def time_chart(ctx: ViewContext, height: int, traces: Sequence[tuple[str, str, str]], ylabel: str,
-               ylim: tuple[float, float] | None = None, expand: bool = True) -> Chart:
+def time_chart(
+    ctx: ViewContext,
+    height: int,
+    traces: Sequence[tuple[str, str, str]],
+    ylabel: str,
+    ylim: tuple[float, float] | None = None,
+    expand: bool = True,
+) -> Chart:
     """A chart of recorded traces against time over the display window.
 
     ``traces`` lists (Samples attribute, legend label, letter used without colour). ``ylim`` is

@@ -5,7 +5,8 @@ TEA applied from the command palette separate the two currents as in the classic
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -32,7 +33,14 @@ def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
 
 def _family_chart(family: dict[str, Any], current: str, width: int, height: int, colour: bool, letter: str) -> Chart:
     t = family["t"]
-    chart = Chart(width, height, colour, xlabel="t (ms)", ylabel=f"{current} (uA/cm2), outward +", xlim=(float(t[0]), float(t[-1])))
+    chart = Chart(
+        width,
+        height,
+        colour,
+        xlabel="t (ms)",
+        ylabel=f"{current} (uA/cm2), outward +",
+        xlim=(float(t[0]), float(t[-1])),
+    )
     traces = family[current]
     for index in range(traces.shape[0]):
         chart.line(t, traces[index], current if index == 0 else None, current, letter)
@@ -50,11 +58,17 @@ def build(ctx: ViewContext) -> Text:
     family = ctx.prepared
     top, bottom = split_heights(ctx.height - 1, 0.5)
     levels = family["levels"]
-    note = (f"from {HOLD:g} mV to {levels[0]:g} ... {levels[-1]:g} mV ({len(levels)} steps) for {STEP:g} ms; "
-            f"| = step on / off, tails after")
-    return stack(_family_chart(family, "I_Na", ctx.width, top, ctx.colour, "N").build(),
-                 _family_chart(family, "I_K", ctx.width, bottom, ctx.colour, "K").build(),
-                 caption(ctx.width, note))
+    note = (
+        f"from {HOLD:g} mV to {levels[0]:g} ... {levels[-1]:g} mV ({len(levels)} steps) for {STEP:g} ms; "
+        f"| = step on / off, tails after"
+    )
+    return stack(
+        _family_chart(family, "I_Na", ctx.width, top, ctx.colour, "N").build(),
+        _family_chart(family, "I_K", ctx.width, bottom, ctx.colour, "K").build(),
+        caption(ctx.width, note),
+    )
 
 
-VIEW = View(name="clamp", title="voltage-clamp family: I_Na and I_K", build=build, prepare=prepare, prepare_key=prepare_key)
+VIEW = View(
+    name="clamp", title="voltage-clamp family: I_Na and I_K", build=build, prepare=prepare, prepare_key=prepare_key
+)

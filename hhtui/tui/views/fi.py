@@ -4,7 +4,8 @@ marked."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -15,8 +16,9 @@ from . import View, ViewContext
 #: Step currents of the curve (uA/cm^2): from rest through the onset near 6.3 (finely, where the
 #: rate jumps from zero) and on past the depolarisation block near 155, the range the fi-curve
 #: preset describes.
-AMPLITUDES = np.round(np.concatenate([np.arange(0.0, 6.0, 0.5), np.arange(6.0, 10.0, 0.1),
-                                      np.arange(10.0, 170.1, 2.0)]), 6)
+AMPLITUDES = np.round(
+    np.concatenate([np.arange(0.0, 6.0, 0.5), np.arange(6.0, 10.0, 0.1), np.arange(10.0, 170.1, 2.0)]), 6
+)
 #: Each step lasts T_STOP ms; spikes after TRANSIENT ms give the rate, the inverse of their
 #: mean inter-spike interval (as ``hhtui sweep`` measures it).
 T_STOP = 250.0
@@ -30,20 +32,29 @@ def prepare_key(ctx: ViewContext) -> Hashable:
 def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
     from hhtui.model.analysis import fi_curve, repetitive_onset
 
-    curve = fi_curve(AMPLITUDES, t_stop=T_STOP, transient=TRANSIENT, membrane=ctx.experiment.membrane, progress=progress)
+    curve = fi_curve(
+        AMPLITUDES, t_stop=T_STOP, transient=TRANSIENT, membrane=ctx.experiment.membrane, progress=progress
+    )
     return {"curve": curve, "onset": repetitive_onset(curve)}
 
 
 def build(ctx: ViewContext) -> Text:
     """Rate (Hz) against step current (uA/cm^2)."""
-    from ._common import waiting
     from hhtui.tui.session import injected_current
+
+    from ._common import waiting
 
     if ctx.prepared is None:
         return waiting(ctx, "the F-I curve")
     curve, onset = ctx.prepared["curve"], ctx.prepared["onset"]
-    chart = Chart(ctx.width, ctx.height - 1, ctx.colour, xlabel="step current (uA/cm2)", ylabel="rate (Hz)",
-                  xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])))
+    chart = Chart(
+        ctx.width,
+        ctx.height - 1,
+        ctx.colour,
+        xlabel="step current (uA/cm2)",
+        ylabel="rate (Hz)",
+        xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])),
+    )
     chart.line(curve.amplitudes, curve.rates_hz, "F-I", "fi", "•")
     top = float(np.max(curve.rates_hz)) if curve.rates_hz.size else 0.0
     chart.ylim = (0.0, max(10.0, top * 1.1))

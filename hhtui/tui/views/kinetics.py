@@ -3,12 +3,11 @@ with the present voltage marked."""
 
 from __future__ import annotations
 
-from rich.text import Text
-
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from rich.text import Text
 
 from ..plotting import Chart, stack
 from . import View, ViewContext
@@ -31,7 +30,9 @@ def build(ctx: ViewContext) -> Text:
     top, bottom = split_heights(ctx.height, 0.5)
     v_now = float(ctx.samples.V[0, -1]) if len(ctx.samples) else float("nan")
     steady = Chart(ctx.width, top, ctx.colour, xlabel="V (mV)", ylabel="steady state", xlim=V_RANGE, ylim=(0.0, 1.0))
-    taus = Chart(ctx.width, bottom, ctx.colour, xlabel=f"V (mV)   at {temperature:g} C", ylabel="tau (ms)", xlim=V_RANGE)
+    taus = Chart(
+        ctx.width, bottom, ctx.colour, xlabel=f"V (mV)   at {temperature:g} C", ylabel="tau (ms)", xlim=V_RANGE
+    )
     for gate in "mhn":
         steady.line(table["V"], table[f"{gate}_inf"], f"{gate}_inf", gate, gate)
         taus.line(table["V"], table[f"tau_{gate}"], f"tau_{gate}", gate, gate)

@@ -3,7 +3,8 @@ the reduced two-variable model (from ``hhtui.model.teaching.nullclines``)."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 from rich.text import Text

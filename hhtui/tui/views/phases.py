@@ -4,7 +4,8 @@ short pulse under the present membrane; ``c`` overlays the textbook two-Gaussian
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -70,12 +71,26 @@ def build(ctx: ViewContext) -> Text:
         from hhtui.model.teaching import CARTOON_PEAK_TIME, cartoon_action_potential
 
         shifted = np.linspace(0.0, PROBE_DURATION, 400)
-        chart.line(shifted, cartoon_action_potential(shifted - (phases.peak_time - CARTOON_PEAK_TIME)), "cartoon",
-                   "cartoon", "c")
-    note = (f"peak {phases.peak:.1f} mV at {phases.peak_time:.2f} ms; rest {phases.rest:.1f} mV; "
-               f"c: {'hide' if 'cartoon' in ctx.options else 'show'} cartoon")
+        chart.line(
+            shifted,
+            cartoon_action_potential(shifted - (phases.peak_time - CARTOON_PEAK_TIME)),
+            "cartoon",
+            "cartoon",
+            "c",
+        )
+    note = (
+        f"peak {phases.peak:.1f} mV at {phases.peak_time:.2f} ms; rest {phases.rest:.1f} mV; "
+        f"c: {'hide' if 'cartoon' in ctx.options else 'show'} cartoon"
+    )
     return stack(chart.build(), caption(ctx.width, note))
 
 
-VIEW = View(name="phases", title="phases of the action potential", build=build, prepare=prepare,
-            prepare_key=prepare_key, hint="c: cartoon overlay", options=("cartoon",))
+VIEW = View(
+    name="phases",
+    title="phases of the action potential",
+    build=build,
+    prepare=prepare,
+    prepare_key=prepare_key,
+    hint="c: cartoon overlay",
+    options=("cartoon",),
+)

@@ -16,8 +16,9 @@ def build(ctx: ViewContext) -> Text:
     """Two charts: V (mV) and m, h, n (0..1) over the display window."""
     top, bottom = split_heights(ctx.height)
     v_chart = time_chart(ctx, top, [("V", "V", "•")], "V (mV)", V_RANGE)
-    gates = time_chart(ctx, bottom, [("m", "m", "m"), ("h", "h", "h"), ("n", "n", "n")], "gates m h n",
-                       (0.0, 1.0), expand=False)
+    gates = time_chart(
+        ctx, bottom, [("m", "m", "m"), ("h", "h", "h"), ("n", "n", "n")], "gates m h n", (0.0, 1.0), expand=False
+    )
     return stack(v_chart.build(), gates.build())
 
 

@@ -13,13 +13,14 @@ has loaded; until :meth:`ParameterPanel.load` fills it, its inputs are disabled.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.content import Content
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
@@ -28,14 +29,27 @@ from .bounded_input import BoundedInput
 
 #: Membrane inputs: (field of Membrane, label with unit).
 MEMBRANE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("c_m", "C_m uF/cm2"), ("g_na", "g_Na mS/cm2"), ("g_k", "g_K mS/cm2"), ("g_l", "g_L mS/cm2"),
-    ("e_na", "E_Na mV"), ("e_k", "E_K mV"), ("e_l", "E_L mV"), ("temperature", "T  deg C"),
+    ("c_m", "C_m uF/cm2"),
+    ("g_na", "g_Na mS/cm2"),
+    ("g_k", "g_K mS/cm2"),
+    ("g_l", "g_L mS/cm2"),
+    ("e_na", "E_Na mV"),
+    ("e_k", "E_K mV"),
+    ("e_l", "E_L mV"),
+    ("temperature", "T  deg C"),
 )
 #: Stimulus inputs: (name, label with unit). ``amplitude`` is the mean of a noise stimulus.
 STIMULUS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("amplitude", "I  uA/cm2"), ("amplitude_end", "I end uA/cm2"), ("std", "noise sd"),
-    ("hold", "hold mV"), ("level", "level mV"), ("start", "start ms"), ("width", "width ms"),
-    ("duration", "duration ms"), ("interval", "interval ms"), ("count", "count"),
+    ("amplitude", "I  uA/cm2"),
+    ("amplitude_end", "I end uA/cm2"),
+    ("std", "noise sd"),
+    ("hold", "hold mV"),
+    ("level", "level mV"),
+    ("start", "start ms"),
+    ("width", "width ms"),
+    ("duration", "duration ms"),
+    ("interval", "interval ms"),
+    ("count", "count"),
 )
 #: Which stimulus inputs each protocol uses.
 STIMULUS_TYPES: dict[str, tuple[str, ...]] = {
@@ -47,8 +61,15 @@ STIMULUS_TYPES: dict[str, tuple[str, ...]] = {
     "clamp": ("hold", "level", "start", "duration"),
     "sum": (),  # a preset's combination of protocols: kept whole, its amplitude moved by the current keys
 }
-TYPE_LABELS = {"none": "none", "step": "step", "train": "pulse train", "ramp": "ramp", "noise": "noise",
-               "clamp": "voltage clamp", "sum": "combined"}
+TYPE_LABELS = {
+    "none": "none",
+    "step": "step",
+    "train": "pulse train",
+    "ramp": "ramp",
+    "noise": "noise",
+    "clamp": "voltage clamp",
+    "sum": "combined",
+}
 #: Longest piece of a typed text quoted back in a message (a long paste stays readable).
 QUOTE_LIMIT = 24
 
@@ -57,6 +78,8 @@ def quoted(text: str) -> str:
     """``text`` stripped and quoted, cut to :data:`QUOTE_LIMIT` characters with an ellipsis."""
     text = text.strip()
     return repr(text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "...")
+
+
 METHOD_NAMES = ("rk4", "expeuler", "euler", "scipy")
 
 
@@ -145,23 +168,46 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     def _row(self, field_id: str, label: str, tooltip: str = "") -> Horizontal:
         # A row is a label and a compact input; its error line is mounted under it only while
         # there is an error.
-        return Horizontal(Label(label), BoundedInput(id=field_id, compact=True, validators=[ModelCheck(self._checker(field_id))],
-                                              tooltip=tooltip or None), classes="row", id=f"field-{field_id}")
+        return Horizontal(
+            Label(label),
+            BoundedInput(
+                id=field_id, compact=True, validators=[ModelCheck(self._checker(field_id))], tooltip=tooltip or None
+            ),
+            classes="row",
+            id=f"field-{field_id}",
+        )
 
     def _widgets(self) -> list[Any]:
         widgets: list[Any] = [
-            Collapsible(Static("", id="description"), title="about this experiment", collapsed=True, id="about",
-                        classes="hidden"),
+            Collapsible(
+                Static("", id="description"),
+                title="about this experiment",
+                collapsed=True,
+                id="about",
+                classes="hidden",
+            ),
             Label("Membrane", classes="section first"),
             *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
             StateCheckbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
             Label("Stimulus", classes="section"),
-            Horizontal(Label("type"), Select([(TYPE_LABELS[k], k) for k in STIMULUS_TYPES], allow_blank=False,
-                                             value="step", id="s-type", compact=True), classes="row"),
+            Horizontal(
+                Label("type"),
+                Select(
+                    [(TYPE_LABELS[k], k) for k in STIMULUS_TYPES],
+                    allow_blank=False,
+                    value="step",
+                    id="s-type",
+                    compact=True,
+                ),
+                classes="row",
+            ),
             *[self._row(f"s-{name}", label) for name, label in STIMULUS_FIELDS],
             Label("Solver", classes="section"),
-            Horizontal(Label("method"), Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4",
-                                               id="method", compact=True), classes="row"),
+            Horizontal(
+                Label("method"),
+                Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4", id="method", compact=True),
+                classes="row",
+            ),
             self._row("dt", "dt ms"),
             Label("Run", classes="section"),
             self._row("speed", "speed ms/s", "simulated ms per real second ([ and ] halve and double)"),
@@ -304,7 +350,9 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 unit = "ms/s" if field_id == "speed" else "ms"
                 value = parse_number(text, field_id, unit)
                 if not low <= value <= high:
-                    raise ValueError(f"{field_id} = {text.strip()} {unit} is out of range: allowed [{low:g}, {high:g}] {unit}")
+                    raise ValueError(
+                        f"{field_id} = {text.strip()} {unit} is out of range: allowed [{low:g}, {high:g}] {unit}"
+                    )
                 return value
         except ParameterError as error:
             raise ValueError(str(error)) from None
@@ -463,7 +511,7 @@ def stimulus_values(stimulus: Any) -> dict[str, float]:
 def default_stimulus(kind: str, previous: Any, now_ms: float) -> Any:
     """A protocol of type ``kind`` that keeps the previous amplitude and, in a run already
     going, starts about now (its times are absolute)."""
-    from hhtui.model.stimulus import Combined, NoStimulus, Noise, Ramp, Step, Train, VoltageClamp
+    from hhtui.model.stimulus import Combined, Noise, NoStimulus, Ramp, Step, Train, VoltageClamp
     from hhtui.tui.session import injected_current
 
     amplitude = 0.0 if previous.is_clamp else injected_current(previous)

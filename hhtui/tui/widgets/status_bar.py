@@ -71,16 +71,44 @@ def status_text(status: Status, width: int = 80) -> Text:
     short_speed = set_speed.replace(" ms/s", "ms/s").replace(", reaching ", ">")
     # From the fullest to the tersest; the first that fits the width is shown.
     variants = [
-        [f"t {status.t_ms:.2f} ms", speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
-         f"{status.method} dt {status.dt:g} ms", current],
-        [f"t {status.t_ms:.2f} ms", set_speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
-         f"{status.method} dt {status.dt:g} ms", current],
-        [f"t {status.t_ms:.1f}", set_speed, f"spikes {status.spikes}", f"{status.rate_hz:.0f} Hz",
-         f"{status.method} {status.dt:g}", current],
-        [f"t {status.t_ms:.1f}", short_speed, f"{status.spikes} sp {status.rate_hz:.0f} Hz",
-         f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
-        [f"t {status.t_ms:.1f}", short_speed, f"{status.spikes}sp {status.rate_hz:.0f}Hz",
-         f"{status.method} {status.dt:g}", current.replace(" uA/cm2", "").replace(" mV", "")],
+        [
+            f"t {status.t_ms:.2f} ms",
+            speed,
+            f"spikes {status.spikes}",
+            f"{status.rate_hz:.0f} Hz",
+            f"{status.method} dt {status.dt:g} ms",
+            current,
+        ],
+        [
+            f"t {status.t_ms:.2f} ms",
+            set_speed,
+            f"spikes {status.spikes}",
+            f"{status.rate_hz:.0f} Hz",
+            f"{status.method} dt {status.dt:g} ms",
+            current,
+        ],
+        [
+            f"t {status.t_ms:.1f}",
+            set_speed,
+            f"spikes {status.spikes}",
+            f"{status.rate_hz:.0f} Hz",
+            f"{status.method} {status.dt:g}",
+            current,
+        ],
+        [
+            f"t {status.t_ms:.1f}",
+            short_speed,
+            f"{status.spikes} sp {status.rate_hz:.0f} Hz",
+            f"{status.method} {status.dt:g}",
+            current.replace(" uA/cm2", "").replace(" mV", ""),
+        ],
+        [
+            f"t {status.t_ms:.1f}",
+            short_speed,
+            f"{status.spikes}sp {status.rate_hz:.0f}Hz",
+            f"{status.method} {status.dt:g}",
+            current.replace(" uA/cm2", "").replace(" mV", ""),
+        ],
     ]
     for k, parts in enumerate(variants):
         line = " " + (" | " if k < len(variants) - 1 else " ").join(parts)

@@ -12,7 +12,8 @@ every frame.
 
 from __future__ import annotations
 
-from typing import Hashable, Protocol
+from collections.abc import Hashable
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
