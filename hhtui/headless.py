@@ -19,7 +19,7 @@ from hhtui.model.solver import GRID_TOLERANCE
 if TYPE_CHECKING:
     from hhtui.model.simulation import Simulation
 
-__all__ = ["CHUNK_STEPS", "run_experiment", "sidecar_extra"]
+__all__ = ["CHUNK_STEPS", "replay_note", "run_experiment", "sidecar_extra"]
 
 #: Time steps integrated per call of the solver: bounds the time before Ctrl-C is seen.
 CHUNK_STEPS = 200_000
@@ -66,3 +66,16 @@ def _chunk_end(sim: Simulation) -> float:
 def sidecar_extra(samples: Samples, spikes: int) -> dict[str, Any]:
     """The fields a run's JSON sidecar holds beside the experiment: the summary of the run."""
     return {"summary": {"samples": len(samples), "spikes": spikes}}
+
+
+def replay_note(data: Any) -> str | None:
+    """Why the run whose sidecar ``data`` is cannot be replayed sample for sample, in one line
+    (None for a sidecar that says it can, and for a bare experiment)."""
+    if not isinstance(data, dict) or "program" not in data or data.get("reproducible") is not False:
+        return None
+    note = data.get("replay_note")
+    if isinstance(note, str) and note.strip():
+        return " ".join(note.split())
+    if data.get("live_changes") and "schedule" not in (data.get("experiment") or {}):
+        return "the file lists live changes but holds no schedule of them (an earlier version wrote it): they are not replayed"
+    return "its sidecar says the run cannot be reproduced exactly"
