@@ -77,5 +77,8 @@ def replay_note(data: Any) -> str | None:
     if isinstance(note, str) and note.strip():
         return " ".join(note.split())
     if data.get("live_changes") and "schedule" not in (data.get("experiment") or {}):
-        return "the file lists live changes but holds no schedule of them (an earlier version wrote it): they are not replayed"
+        return (
+            "the file lists live changes but holds no schedule of them (an earlier version wrote it): "
+            "they are not replayed"
+        )
     return "its sidecar says the run cannot be reproduced exactly"
