@@ -85,10 +85,10 @@ from --preset NAME, or from --config FILE.json (an experiment, or the sidecar of
 export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly, the changes made
 during a live run included: the file's "schedule" replays each at its time). Flags given on the
 command line override the experiment's starting values; its scheduled changes still happen.
-Changing the stimulus type with --stim starts that protocol from its own defaults: step 10 uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1
-pulse of 20 uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise
-5 +/- 5 uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for
-20 ms.
+Changing the stimulus type with --stim starts that protocol from its own defaults: step 10
+uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1 pulse of 20
+uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise 5 +/- 5
+uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for 20 ms.
 
 CSV: a header row, then one row per sample (t = 0 included) with the columns
   t_ms,V_mV,m,h,n,I_stim_uA_cm2,I_Na_uA_cm2,I_K_uA_cm2,I_L_uA_cm2,g_Na_mS_cm2,g_K_mS_cm2
