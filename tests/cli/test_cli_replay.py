@@ -15,6 +15,15 @@ from hhtui.model import Experiment, Membrane, Solver, Step
 from hhtui.tui.session import LiveRun
 
 
+def assert_same_text(path: Path, expected: Path) -> None:
+    """The two files hold the same text; else the first line that differs (a plain ``==`` of two
+    long texts would have pytest compute a diff of megabytes)."""
+    ours, theirs = path.read_text().splitlines(), expected.read_text().splitlines()
+    for number, (line, want) in enumerate(zip(ours, theirs), start=1):
+        assert line == want, f"{path.name} line {number}: {line!r} != {want!r}"
+    assert len(ours) == len(theirs), f"{path.name}: {len(ours)} lines, {expected.name}: {len(theirs)}"
+
+
 def live_run_with_changes(directory: Path) -> tuple[Path, Path, LiveRun]:
     """A live run in frame-sized chunks: the current up twice, TTX-like g_Na 0, then g_K and dt
     changed; exported as the app exports it."""
@@ -54,7 +63,7 @@ def test_the_sidecar_replays_the_live_run_digit_for_digit(hhtui, tmp_path: Path)
     done = hhtui("run", "--config", str(json_path), "-o", "again.csv")
     assert done.returncode == 0, done.stderr
     assert "6 scheduled changes" in done.stderr and "warning" not in done.stderr
-    assert (tmp_path / "again.csv").read_text() == csv_path.read_text()
+    assert_same_text(tmp_path / "again.csv", csv_path)
     # From Python too, and there with every bit of every sample.
     run = simulate(config=json_path)
     recorded = live.recording.samples()
