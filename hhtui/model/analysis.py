@@ -429,8 +429,7 @@ def _crossings_from(
     """0 mV crossings per amplitude of a pulse at ``onset`` ms, starting there from ``state`` (4,)
     and watching until 25 ms after the pulse's end."""
     sim = _pulse_simulation(membrane, amplitudes, width_ms, onset, dt, method)
-    sim.state[:] = state[:, None]
-    sim.t = onset
+    sim.set_state(state, onset)
     sim.advance(width_ms + OBSERVATION_MS, record=False)
     return sim.spike_count.copy()
 
