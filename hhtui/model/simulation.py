@@ -16,7 +16,7 @@ between grid points are stepped onto exactly.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -174,14 +174,18 @@ class Simulation:
         self.stimulus = stimulus
 
     def set_solver(
-        self, dt: float | None = None, method: str | None = None, sample_every: float | None | str = "keep"
+        self,
+        dt: float | None = None,
+        method: str | None = None,
+        sample_every: float | None | Literal["keep"] = "keep",
     ) -> None:
-        """Change the time step (ms), method or sampling interval (ms) from the current state on."""
+        """Change the time step (ms), method or sampling interval (ms; None: every step; "keep": as it
+        is) from the current state on."""
         new_dt = self.dt if dt is None else check_dt(dt)
         new_method = self.method if method is None else check_method(method)
-        new_every = self.sample_every if isinstance(sample_every, str) else sample_every
-        if isinstance(sample_every, str) and sample_every != "keep":
-            raise ParameterError(f"sample_every must be a time in ms, None or 'keep', got {sample_every!r}")
+        new_every = self.sample_every if sample_every == "keep" else sample_every
+        if isinstance(new_every, str):
+            raise ParameterError(f"sample_every must be a number in ms, None or 'keep', got {new_every!r}")
         stride = sample_stride(new_every, new_dt)  # validate before changing anything
         self.dt, self.method, self.sample_every, self._stride = new_dt, new_method, new_every, stride
         self.halted_reason = None
@@ -338,7 +342,8 @@ class Simulation:
             "expeuler": "use a smaller dt or check the parameters (extreme conductances or temperature)",
         }.get(self.method, "use a smaller dt")
         self.halted_reason = (
-            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], or a value became NaN): "
+            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+            "or a value became NaN): "
             f"dt = {self.dt:g} ms is likely too large for method '{self.method}'; {advice}."
         )
         if neurons is not None and self.population > 1:
