@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from hhtui.model._jit import JIT_ENABLED, njit
+from hhtui.model._jit import JIT_ENABLED, entry, njit
 
 #: Below this many numbers a block is formatted by Python (no compiler needed).
 COMPILED_FROM = 20_000
@@ -89,12 +89,13 @@ def _write(
     spare: NDArray[np.uint8],
     spare_start: NDArray[np.int64],
     out: NDArray[np.uint8],
+    text: NDArray[np.uint8],
 ) -> int:
     """The text of all rows into ``out``; the k-th fallback number's text is
-    ``spare[spare_start[k]:spare_start[k + 1]]``. Returns the number of bytes written."""
+    ``spare[spare_start[k]:spare_start[k + 1]]``; ``text`` holds ten digits. Returns the number
+    of bytes written."""
     pos = 0
     fallback = 0
-    text = np.empty(10, dtype=np.uint8)
     for i in range(values.shape[0]):
         x = values[i]
         n = digits[i]
@@ -163,10 +164,9 @@ def _write(
     return pos
 
 
-if JIT_ENABLED:
-    _digits = njit(_digits)
-    _scan = njit(_scan)
-    _write = njit(_write)
+_digits = njit(_digits)
+_scan = entry(_scan, "f8[:] f8[:] i8[:] i8[:]", returns="i8")
+_write = entry(_write, "f8[:] i8 i8[:] i8[:] u1[:] i8[:] u1[:] u1[:]", returns="i8")
 
 
 def format_rows(block: NDArray[np.float64]) -> str:
@@ -189,5 +189,5 @@ def format_rows(block: NDArray[np.float64]) -> str:
         spare = np.zeros(0, dtype=np.uint8)
         spare_start = np.zeros(1, dtype=np.int64)
     out = np.empty(values.size * 24, dtype=np.uint8)
-    length = _write(values, columns, digits, exponents, spare, spare_start, out)
+    length = _write(values, columns, digits, exponents, spare, spare_start, out, np.empty(10, dtype=np.uint8))
     return out[:length].tobytes().decode("ascii")

@@ -22,8 +22,9 @@ Without the compiler (``HHTUI_NO_JIT=1``) :func:`exp` is ``math.exp``.
 from __future__ import annotations
 
 import math
+from typing import Any
 
-from ._jit import JIT_ENABLED, njit
+from ._jit import JIT_ENABLED, Intrinsic, njit
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits: k * _LN2_HI is exact for |k| < 2^20
@@ -49,27 +50,34 @@ def _exp(x: float) -> float:
     return _fma(scale, _fma(r2, p, r), scale)
 
 
-if JIT_ENABLED:
+def _make_bits_to_float() -> object:
     from numba import types
     from numba.extending import intrinsic
 
     @intrinsic
-    def _bits_to_float(typingctx, bits):  # type: ignore[no-untyped-def]
+    def _bits_to_float(typingctx, bits):
         """The float64 whose IEEE bits are the int64 ``bits``."""
         signature = types.float64(types.int64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             return builder.bitcast(args[0], context.get_value_type(types.float64))
 
         return signature, codegen
 
+    return _bits_to_float
+
+
+def _make_fma() -> object:
+    from numba import types
+    from numba.extending import intrinsic
+
     @intrinsic
-    def _fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    def _fma(typingctx, a, b, c):
         """a * b + c rounded once (a fused multiply-add, explicit, so that scalar and vectorised
         code give the same bits)."""
         signature = types.float64(types.float64, types.float64, types.float64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             from llvmlite import ir  # type: ignore[import-untyped]
 
             double = ir.DoubleType()
@@ -80,20 +88,37 @@ if JIT_ENABLED:
 
         return signature, codegen
 
+    return _fma
+
+
+def _make_float_to_bits() -> object:
+    from numba import types
+    from numba.extending import intrinsic
+
     @intrinsic
-    def _float_to_bits(typingctx, value):  # type: ignore[no-untyped-def]
+    def _float_to_bits(typingctx, value):
         """The IEEE bits of the float64 ``value`` as an int64."""
         signature = types.int64(types.float64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             return builder.bitcast(args[0], context.get_value_type(types.int64))
 
         return signature, codegen
 
+    return _float_to_bits
+
+
+if JIT_ENABLED:
+    # numba's intrinsics, made when a kernel using them is first compiled (numba is not imported before)
+    _bits_to_float: Any = Intrinsic(_make_bits_to_float)
+    _fma: Any = Intrinsic(_make_fma)
+    _float_to_bits: Any = Intrinsic(_make_float_to_bits)
     exp = njit(_exp, numpy_errors=True)
 else:  # pragma: no cover - the uncompiled fallback
 
-    def _fma(a: float, b: float, c: float) -> float:  # type: ignore[misc]
+    def _python_fma(a: float, b: float, c: float) -> float:
         return a * b + c
+
+    _fma = _python_fma
 
     exp = math.exp  # type: ignore[assignment]
