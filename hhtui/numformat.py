@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hhtui.model._jit import JIT_ENABLED, entry, njit
+from hhtui.model.fastexp import _float_to_bits
 
 #: Below this many numbers a block is formatted by Python (no compiler needed).
 COMPILED_FROM = 20_000
@@ -38,7 +39,8 @@ def _digits(x: float, powers: NDArray[np.float64]) -> tuple[int, int, bool]:
     ax = abs(x)
     if not (1e-13 <= ax < 1e31):
         return 0, 0, False
-    e = int(math.floor(math.log10(ax)))
+    # floor(log10(ax)) or one less, from the binary exponent: floor(e2 log10(2)) = (e2 * 78913) >> 18
+    e = (((_float_to_bits(ax) >> 52) - 1023) * 78913) >> 18
     for _ in range(3):
         k = 9 - e
         if k < -22 or k > 22:
@@ -113,9 +115,13 @@ def _write(
                 pos += 1
             else:
                 e = exponents[i]
-                for d in range(9, -1, -1):
-                    text[d] = 48 + n % 10
-                    n //= 10
+                high = n // 100_000  # two independent chains of five digits
+                low = n - high * 100_000
+                for d in range(4, -1, -1):
+                    text[d] = 48 + high % 10
+                    text[d + 5] = 48 + low % 10
+                    high //= 10
+                    low //= 10
                 last = 9
                 while last > 0 and text[last] == 48:
                     last -= 1

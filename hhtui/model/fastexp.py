@@ -22,6 +22,7 @@ Without the compiler (``HHTUI_NO_JIT=1``) :func:`exp` is ``math.exp``.
 from __future__ import annotations
 
 import math
+import struct
 from typing import Any
 
 from ._jit import JIT_ENABLED, Intrinsic, njit
@@ -119,6 +120,14 @@ else:  # pragma: no cover - the uncompiled fallback
     def _python_fma(a: float, b: float, c: float) -> float:
         return a * b + c
 
+    def _python_float_to_bits(value: float) -> int:
+        return int(struct.unpack("<q", struct.pack("<d", value))[0])
+
+    def _python_bits_to_float(bits: int) -> float:
+        return float(struct.unpack("<d", struct.pack("<q", bits))[0])
+
     _fma = _python_fma
+    _float_to_bits = _python_float_to_bits
+    _bits_to_float = _python_bits_to_float
 
     exp = math.exp  # type: ignore[assignment]
