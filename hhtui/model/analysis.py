@@ -30,7 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ParameterError
-from .integrators import crossing_time
+from .integrators import _crossing_time as crossing_time  # the kernels' interpolation, run here in Python
 from .membrane import Membrane
 from .simulation import Simulation
 from .stimulus import Pulse, Step

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._jit import njit
+from ._jit import entry
 from .channels import relax_gates
 from .integrators import (
     BLOCK,
@@ -41,6 +41,7 @@ from .integrators import (
     reference_solution,
     state_ok,
 )
+from .integrators import _state_ok as state_ok_python
 from .pieces import TIME_TOLERANCE, substep_end
 from .solver import REGISTRY
 
@@ -104,7 +105,9 @@ def _clamp_integrate(
             k += 1
 
 
-clamp_integrate = njit(_clamp_integrate, numpy_errors=True)
+clamp_integrate = entry(
+    _clamp_integrate, "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:] i8"
+)
 
 
 def reference_integrate(
@@ -150,7 +153,7 @@ def reference_integrate(
         except RuntimeError:
             fail_time[:] = np.minimum(fail_time, t_a)
             return
-        if not all(state_ok(end[0, i], end[1, i], end[2, i], end[3, i], v_limit) for i in range(population)):
+        if not all(state_ok_python(end[0, i], end[1, i], end[2, i], end[3, i], v_limit) for i in range(population)):
             fail_time[:] = np.minimum(fail_time, t_a)
             return
         if inside.size:
