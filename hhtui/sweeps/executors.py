@@ -252,7 +252,7 @@ def _workers_among(pids: set[int]) -> set[int]:
 def _children() -> set[int]:
     """The process ids of this process's children (empty without psutil)."""
     try:
-        import psutil  # type: ignore[import-untyped]  # a dependency of dask.distributed
+        import psutil  # a dependency of dask.distributed
     except ImportError:  # pragma: no cover - distributed always brings it
         return set()
     with contextlib.suppress(psutil.Error):
@@ -263,7 +263,7 @@ def _children() -> set[int]:
 def kill_processes(pids: set[int], wait_s: float = 1.0) -> None:
     """SIGKILL ``pids`` and everything they started, then reap them (at most ``wait_s`` s)."""
     try:
-        import psutil  # type: ignore[import-untyped]  # a dependency of dask.distributed
+        import psutil  # a dependency of dask.distributed
     except ImportError:  # pragma: no cover - distributed always brings it
         for pid in pids:
             with contextlib.suppress(OSError):
