@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import run_hhtui, start_hhtui
+from tests.processes import finish, kill, run_hhtui, start_hhtui, start_process, started, wait_until
 
 pytest.importorskip("distributed")
 
@@ -27,32 +25,17 @@ START_TIMEOUT_S = 180
 GRID = ("--amp", "0:30:2", "--g-k", "30,36", "--t-stop", "100", "--transient", "20", "--chunk-size", "4")
 
 
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m ARGS...`` in a session of its own, its output in ``log``."""
     with open(log, "wb") as out:
-        return subprocess.Popen(
+        return start_process(
             [sys.executable, "-m", *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            text=False,
         )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=30)
 
 
 class Cluster:
@@ -81,7 +64,7 @@ class Cluster:
                 directory / "scheduler.log",
             )
         )
-        wait_for(
+        wait_until(
             lambda: info.exists() and info.stat().st_size > 0 or self.processes[0].poll() is not None,
             START_TIMEOUT_S,
             "the scheduler",
@@ -119,7 +102,7 @@ class Cluster:
 
     def close(self) -> None:
         for process in reversed(self.processes):
-            stop(process)
+            kill(process)
 
 
 @pytest.fixture
@@ -152,22 +135,15 @@ def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_
 def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:30:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "2")
     journal = tmp_path / "remote.csv.chunks"
-    sweep = start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
-    try:
-        wait_for(
+    with started(start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)) as sweep:
+        wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or sweep.poll() is not None,
             START_TIMEOUT_S,
             "two finished chunks",
         )
         assert sweep.poll() is None, "the sweep ended before a worker could be killed"
-        victim = cluster.workers["w1"]
-        os.killpg(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-        _, stderr = sweep.communicate(timeout=600)
-    finally:
-        if sweep.poll() is None:
-            sweep.kill()
-            sweep.communicate()
+        kill(cluster.workers["w1"])
+        _, stderr = finish(sweep, timeout=600)
     assert sweep.returncode == 0, stderr
     assert not journal.exists()
     here = run_hhtui(*args, "-o", "here.csv", cwd=tmp_path)
