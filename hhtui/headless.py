@@ -32,13 +32,13 @@ def run_experiment(experiment: Experiment, progress: Callable[[float], Any] | No
     Raises :class:`~hhtui.model.NumericalInstabilityError` if the integration blows up."""
     sim = experiment.simulation()
     t_stop = experiment.t_stop
-    chunks = [sim.snapshot()]
+    chunks: list[Samples] = []
     while True:
         end = min(_chunk_end(sim), t_stop)
         if end >= t_stop - GRID_TOLERANCE * sim.dt:
             end = t_stop
         if end > sim.t:
-            chunks.append(sim.advance(end - sim.t))
+            chunks.append(sim.advance(end - sim.t, include_start=not chunks))
         if progress is not None:
             progress(min(1.0, sim.t / t_stop))
         if end >= t_stop:
