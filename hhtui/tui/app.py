@@ -321,6 +321,12 @@ class HHApp(App[int]):
         else:
             self.stop_at = None
 
+    def _show_scheduled(self) -> None:
+        """The panel shows what the experiment's schedule has set (a change, or a reset to its start)."""
+        if self.session is not None and self.session.schedule_applied:
+            self.session.schedule_applied = False
+            self.panel.load(self.session.experiment, self.speed, self.window_ms)
+
     def _experiment_done(self) -> None:
         self.stop_at = None
         self._pause()
@@ -331,9 +337,7 @@ class HHApp(App[int]):
     def _accept(self, result: ChunkResult) -> None:
         assert self.session is not None
         self.session.accept(result)
-        if self.session.schedule_applied:  # the panel shows what a scheduled change has set
-            self.session.schedule_applied = False
-            self.panel.load(self.session.experiment, self.speed, self.window_ms)
+        self._show_scheduled()
         if self.stop_at is not None and self.running and self.session.t >= self.stop_at - 1e-9:
             self._experiment_done()
         self._speed_log.append((time.perf_counter(), self.session.t))
@@ -595,6 +599,7 @@ class HHApp(App[int]):
             return
         assert self.session is not None
         self.session.reset()
+        self._show_scheduled()
         self._speed_log.clear()
         self._arm(self.session.experiment)
         self._refresh_views(force=True)

@@ -104,3 +104,24 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
     again_csv, again_json = app.last_export
     assert_same_text(again_csv, csv_path)
     assert json.loads(again_json.read_text())["experiment"]["schedule"] == schedule
+
+
+async def test_reset_plays_a_replay_again_and_the_panel_follows(tmp_path: Path) -> None:
+    from hhtui.model import Experiment
+    from hhtui.model.schedule import Change
+
+    experiment = Experiment(t_stop=20.0, schedule=(Change(5.0, "g_na", 0.0), Change(8.0, "g_k", 20.0)))
+    app = HHApp(experiment, export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not app.running and app.session.t >= 20.0 - 1e-9, what="the end of the run")
+        assert app.query_one("#m-g_na").value == "0" and app.query_one("#m-g_k").value == "20"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.query_one("#m-g_k").value == "36", what="the panel back at the start")
+        assert app.session.t == 0.0 and app.query_one("#m-g_na").value == "120"
+        assert app.stop_at == 20.0
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.query_one("#m-g_na").value == "0", what="the schedule to play again")
+        await wait_for(pilot, lambda: not app.running, what="the replay to pause at its end")
+        assert app.session.t == 20.0 and app.session.sim.membrane.g_k == 20.0
