@@ -410,6 +410,13 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     return _run_grid(args, grid, base, fixed, settings, solver, output, command, min_spikes, remote, bar)
 
 
+def _run_settings(settings: Any, min_spikes: int) -> dict[str, Any]:
+    """The run settings of a sweep under their sidecar keys (those of the parameter table)."""
+    values = {"t_stop": settings.t_stop, "transient": settings.transient, "threshold": settings.threshold}
+    values["min_spikes"] = min_spikes
+    return {parameter("sweep", name).field: values[name] for name in RUN_SETTINGS}
+
+
 def _looks_like_address(text: str) -> bool:
     if "://" in text:
         scheme, _, rest = text.partition("://")
@@ -557,10 +564,7 @@ def _run_grid(
         "sweep": {
             "grid": grid.to_dict(),
             "columns": list(columns),
-            "t_stop_ms": settings.t_stop,
-            "transient_ms": settings.transient,
-            "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes,
+            **_run_settings(settings, min_spikes),
             "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
             "latency": "first spike after the onset at t = 0, ms (-1: none)",
             "currents": grid.amp.count,
@@ -647,10 +651,7 @@ def _run_hysteresis(
             "grid": grid.to_dict(),
             "hysteresis": True,
             "columns": list(result.columns()),
-            "t_stop_ms": settings.t_stop,
-            "transient_ms": settings.transient,
-            "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes,
+            **_run_settings(settings, min_spikes),
             "bistable_uA_cm2": list(bistable) if bistable else None,
             "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
         },
