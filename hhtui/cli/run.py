@@ -83,9 +83,10 @@ whole experiment and the program version.
 
 The experiment starts from the defaults (a step of {step}, for {t_stop:g} ms), or
 from --preset NAME, or from --config FILE.json (an experiment, or the sidecar of an earlier
-export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly). Flags given on the
-command line override it. Changing the stimulus type with --stim starts that protocol from its own
-defaults:
+export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly, the changes made
+during a live run included: the file's "schedule" replays each at its time). Flags given on the
+command line override the experiment's starting values; its scheduled changes still happen.
+Changing the stimulus type with --stim starts that protocol from its own defaults:
 {protocols}
 
 CSV: a header row, then one row per sample (t = 0 included) with the columns
@@ -251,6 +252,14 @@ def check_experiment(experiment: Experiment) -> None:
             "it is cut off there",
             COMMAND,
         )
+    late = [change for change in experiment.schedule if change.t > experiment.t_stop]
+    if late:
+        warn(
+            f"--t-stop: {len(late)} scheduled change{'s' if len(late) != 1 else ''} of the experiment "
+            f"come{'s' if len(late) == 1 else ''} after the end of the run ({experiment.t_stop:g} ms), "
+            f"the first {late[0].describe()}; not reached",
+            COMMAND,
+        )
     steps = experiment.t_stop / experiment.solver.dt
     if steps > MAX_STEPS:
         raise UsageError(
@@ -283,9 +292,11 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
     rate = spikes / (experiment.t_stop / 1000.0)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     clamp = " (voltage clamp)" if experiment.stimulus.is_clamp else ""
+    replayed = sum(1 for change in experiment.schedule if change.t <= experiment.t_stop)
+    changes = f", {replayed} scheduled change{'s' if replayed != 1 else ''}" if replayed else ""
     return (
-        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
-        f"mean rate {rate:.4g} Hz -> {where}"
+        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}{changes}, "
+        f"{spikes} spike{'s' if spikes != 1 else ''}, mean rate {rate:.4g} Hz -> {where}"
     )
 
 
