@@ -23,9 +23,12 @@ from .model.membrane import Membrane, nernst_potential
 from .model.samples import Samples
 from .model.simulation import Simulation
 from .model.stimulus import Combined, NoStimulus, Pulse, Ramp, Step, Train, VoltageClamp
+from .tui.views import ALIASES as VIEW_ALIASES
+from .tui.views import ORDER as VIEW_ORDER
 
-#: Views the app understands.
-VIEWS = ("voltage", "gates", "currents", "conductances", "phase", "kinetics", "fi", "phases")
+#: Views an experiment may name: the app's one registry of views (``hhtui.tui.views``, plain data
+#: that imports neither Textual nor the model) with its aliases.
+VIEWS: tuple[str, ...] = (*VIEW_ORDER, *VIEW_ALIASES)
 
 #: Threshold (uA/cm^2) of a single 0.5 ms pulse at 6.3 C (LITERATURE.md: 13.3).
 THRESHOLD_HALF_MS = 13.3

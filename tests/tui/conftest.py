@@ -70,5 +70,5 @@ async def wait_ready(app: HHApp, pilot, timeout: float = WAIT_S) -> None:
     """
     await wait_for(pilot, lambda: app.session is not None or app.load_error is not None, timeout, "the model to load")
     assert app.session is not None, app.load_error
-    await wait_for(pilot, lambda: app.panel.loaded, timeout, "the panel to be filled")
+    await wait_for(pilot, lambda: app.main.panel.loaded, timeout, "the panel to be filled")
     await settle(app, pilot, timeout)

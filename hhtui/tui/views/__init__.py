@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 #: View modules, in cycling order.
@@ -56,33 +56,21 @@ class View:
         name: registry name (what experiments use as ``view``).
         title: shown above the plot.
         build: ``build(ctx) -> rich Text``: ``ctx.height`` lines of ``ctx.width`` cells.
-        live: True if the view draws the recording window (rebuilt as the run advances).
         prepare: optional ``prepare(experiment, progress) -> data``: heavy work run in a worker
             thread when :attr:`prepare_key` changes; ``progress(fraction)`` reports progress.
         prepare_key: ``prepare_key(experiment) -> hashable``: what the prepared data depends on.
-        static_key: ``static_key(experiment) -> hashable``: for views that are not live, what
-            their text depends on besides the size.
         hint: a short note on extra keys of the view.
-        options: the toggles the view understands.
     """
 
     name: str
     title: str
     build: Callable[[ViewContext], Any]
-    live: bool = True
     prepare: Callable[[Any, Callable[[float], None]], Any] | None = None
     prepare_key: Callable[[Any], Hashable] | None = None
-    static_key: Callable[[Any], Hashable] | None = None
     hint: str = ""
-    options: tuple[str, ...] = field(default_factory=tuple)
 
 
 _LOADED: dict[str, View] = {}
-
-
-def view_names() -> list[str]:
-    """Names of the views in cycling order."""
-    return list(ORDER)
 
 
 def canonical(name: str) -> str | None:
