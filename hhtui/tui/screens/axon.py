@@ -214,7 +214,10 @@ class AxonScreen(ComputedScreen):
     def title_line(self) -> str:
         s = self.settings
         where = "both ends" if s.stim_end == "both" else "left end"
-        head = f"Axon {s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, {s.membrane.temperature:g} C, {where}"
+        head = (
+            f"Axon {s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
+            f"{s.membrane.temperature:g} C, {where}"
+        )
         if self.computing:
             return f"{head} | computing..."
         if self.error:
