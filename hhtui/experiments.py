@@ -23,12 +23,7 @@ from .model.membrane import Membrane, nernst_potential
 from .model.samples import Samples
 from .model.simulation import Simulation
 from .model.stimulus import Combined, NoStimulus, Pulse, Ramp, Step, Train, VoltageClamp
-from .tui.views import ALIASES as VIEW_ALIASES
-from .tui.views import ORDER as VIEW_ORDER
-
-#: Views an experiment may name: the app's one registry of views (``hhtui.tui.views``, plain data
-#: that imports neither Textual nor the model) with its aliases.
-VIEWS: tuple[str, ...] = (*VIEW_ORDER, *VIEW_ALIASES)
+from .view_names import VIEWS  # noqa: F401  (the views an experiment may name; re-exported)
 
 #: Threshold (uA/cm^2) of a single 0.5 ms pulse at 6.3 C (LITERATURE.md: 13.3).
 THRESHOLD_HALF_MS = 13.3

@@ -122,3 +122,12 @@ async def test_panel_width_follows_the_breakpoints(tmp_path, size) -> None:
         await wait_ready(app, pilot)
         expected = 36 if size[0] >= 140 else 30 if size[0] >= 100 else 26
         assert app.main.panel.outer_size.width == expected
+
+
+def test_presets_name_views_from_the_one_registry_the_app_cycles_through() -> None:
+    from hhtui.experiments import PRESETS, VIEWS
+    from hhtui.tui.views import ORDER, canonical
+
+    assert set(ORDER) <= set(VIEWS)  # every view the app shows, the clamp family included
+    assert all(canonical(name) in ORDER for name in VIEWS)
+    assert all(canonical(experiment.view) in ORDER for experiment in PRESETS.values())

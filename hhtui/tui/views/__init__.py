@@ -2,8 +2,9 @@
 
 A view turns what is on screen (a window of the recording, the current experiment, the plot
 size) into chart text. Each view lives in its own module in this package and exposes ``VIEW``;
-:data:`ORDER` lists the modules in the order ``v`` cycles through them. To add a view, write a
-module with a ``VIEW`` and add its name to :data:`ORDER`: the app needs no change.
+:data:`ORDER` (from :mod:`hhtui.view_names`, the one registry of view names) lists the modules in
+the order ``v`` cycles through them. To add a view, write a module with a ``VIEW`` and add its
+name to that registry: the app needs no change.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-#: View modules, in cycling order.
-ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp")
-#: Other names an experiment may use for a view.
-ALIASES: dict[str, str] = {"gates": "voltage", "voltage+gates": "voltage", "main": "voltage"}
+from hhtui.view_names import ALIASES, ORDER
+
+__all__ = ["ALIASES", "ORDER", "View", "ViewContext", "canonical", "get_view", "next_view"]
 
 
 @dataclass
