@@ -11,7 +11,7 @@ import pytest
 
 from hhtui.tui.app import HHApp
 
-from .conftest import settle, wait_ready
+from .conftest import settle, wait_for, wait_ready
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -49,9 +49,14 @@ def test_invalid_input(snap_compare, tmp_path) -> None:
         app = pilot.app
         await wait_ready(app, pilot)
         field = app.query_one("#m-g_na")
+        field.cursor_blink = False  # the cursor stays shown, however long the machine takes
         field.focus()
         field.value = ""
         await pilot.press("minus", "5")
+        # On a busy machine the check may come after a pause: wait for it to be shown.
+        await wait_for(
+            pilot, lambda: field.has_class("-invalid") and app.query("#error-m-g_na"), what="the invalid mark"
+        )
         await pilot.pause()
 
     assert snap_compare(HHApp(export_dir=tmp_path), terminal_size=(80, 24), run_before=run_before)
