@@ -8,7 +8,17 @@ add its name here and write its module in ``hhtui/tui/views/``.
 from __future__ import annotations
 
 #: View names, in the order ``v`` cycles through them.
-ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp")
+ORDER: tuple[str, ...] = (
+    "voltage",
+    "currents",
+    "conductances",
+    "phase",
+    "kinetics",
+    "fi",
+    "phases",
+    "clamp",
+    "hysteresis",
+)
 #: Other names an experiment may use for a view.
 ALIASES: dict[str, str] = {"gates": "voltage", "voltage+gates": "voltage", "main": "voltage"}
 #: Every name an experiment may give as its view.

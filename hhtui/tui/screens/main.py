@@ -85,6 +85,8 @@ class MainScreen(ScreenGuards, Screen[None]):
         Binding("greater_than_sign,full_stop", "window(2)", "Window+", show=False, id="window_longer"),
         Binding("v", "next_view", "View", id="view", tooltip="Cycle the plot views"),
         Binding("c", "toggle_option('cartoon')", "Cartoon", id="cartoon"),
+        Binding("f", "view_key('f')", "Family", id="family", tooltip="The F-I view's family parameter"),
+        Binding("H,shift+h", "show_view('hysteresis')", "Hysteresis", show=False, id="hysteresis"),
         Binding("e", "export", "Export", id="export", tooltip="CSV + JSON sidecar"),
         Binding("p", "presets", "Preset", id="presets", tooltip="Load a classic experiment"),
         Binding("A,shift+a", "axon", "Axon", show=False, id="axon"),
@@ -437,6 +439,10 @@ class MainScreen(ScreenGuards, Screen[None]):
             return False
         if action == "toggle_option" and parameters == ("cartoon",):
             return self.view_name == "phases"
+        if action == "view_key":
+            from ..views import get_view
+
+            return any(key == parameters[0] for key, _ in get_view(self.view_name).keys)
         return True
 
     def on_screen_suspend(self) -> None:
@@ -513,6 +519,18 @@ class MainScreen(ScreenGuards, Screen[None]):
     def action_toggle_option(self, option: str) -> None:
         """Toggle a view option (e.g. the cartoon overlay)."""
         self.options = self.options ^ {option}
+
+    def action_view_key(self, key: str) -> None:
+        """A key of the present view (e.g. ``f``: the F-I view's family parameter)."""
+        from ..views import get_view
+
+        for name, change in get_view(self.view_name).keys:
+            if name == key:
+                self.options = frozenset(change(self.options))
+
+    def action_show_view(self, name: str) -> None:
+        """Show the view ``name`` (e.g. ``H``: the hysteresis view)."""
+        self._set_view(name)
 
     def action_focus_plot(self) -> None:
         """Leave the inputs: focus the plot so that keys act on the simulation."""

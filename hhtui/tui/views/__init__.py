@@ -60,6 +60,8 @@ class View:
             thread when :attr:`prepare_key` changes; ``progress(fraction)`` reports progress.
         prepare_key: ``prepare_key(experiment) -> hashable``: what the prepared data depends on.
         hint: a short note on extra keys of the view.
+        keys: (key, change) pairs: the view's own keys; ``change(options) -> options`` gives the
+            view options after the key (e.g. the F-I view's ``f`` picks a family parameter).
     """
 
     name: str
@@ -68,6 +70,7 @@ class View:
     prepare: Callable[[Any, Callable[[float], None]], Any] | None = None
     prepare_key: Callable[[Any], Hashable] | None = None
     hint: str = ""
+    keys: tuple[tuple[str, Callable[[frozenset[str]], frozenset[str]]], ...] = ()
 
 
 _LOADED: dict[str, View] = {}
