@@ -347,8 +347,10 @@ class MainScreen(ScreenGuards, Screen[None]):
             job()
 
     def _arm(self, experiment: Any) -> None:
-        """A preset runs to its ``t_stop`` and pauses there, with the window showing all of it."""
-        if experiment.description:
+        """A preset, or an experiment with a schedule of changes (the sidecar of a live run), runs
+        to its ``t_stop`` and pauses there, with the window showing all of it."""
+        scheduled = self.session is not None and bool(self.session.initial.schedule)
+        if experiment.description or scheduled:
             self.stop_at = float(experiment.t_stop)
             self.window_ms = float(experiment.t_stop)
         else:
@@ -365,7 +367,10 @@ class MainScreen(ScreenGuards, Screen[None]):
         session = self.session
         assert session is not None
         session.accept(result)
-        self.experiment = session.experiment  # changes queued during the chunk are in now
+        # Changes queued during the chunk, and scheduled changes the chunk reached, are in now:
+        # the panel and the status line follow the experiment.
+        session.schedule_applied = False
+        self.experiment = session.experiment
         if self.stop_at is not None and self.running and session.t >= self.stop_at - 1e-9:
             self._experiment_done()
         self._speed_log.append((time.perf_counter(), session.t))
