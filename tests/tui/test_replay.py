@@ -62,7 +62,7 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
         await settle(app, pilot)
         recorded = app.session.recording.samples()
         t_end = app.session.t
-    csv_path, json_path = app.main.last_export
+        csv_path, json_path = app.main.last_export
     sidecar = json.loads(json_path.read_text())
     schedule = sidecar["experiment"]["schedule"]
     assert sidecar["reproducible"] is True, sidecar.get("replay_note")
