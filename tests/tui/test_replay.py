@@ -103,6 +103,6 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
         await pilot.press("e")
         await wait_for(pilot, lambda: app.main.last_export is not None, what="the export of the replay")
         await settle(app, pilot)
-    again_csv, again_json = app.main.last_export
+        again_csv, again_json = app.main.last_export
     assert_same_text(again_csv, csv_path)
     assert json.loads(again_json.read_text())["experiment"]["schedule"] == schedule
