@@ -117,13 +117,13 @@ async def test_reset_plays_a_replay_again_and_the_panel_follows(tmp_path: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("space")
-        await wait_for(pilot, lambda: not app.running and app.session.t >= 20.0 - 1e-9, what="the end of the run")
+        await wait_for(pilot, lambda: not app.main.running and app.session.t >= 20.0 - 1e-9, what="the end of the run")
         assert app.query_one("#m-g_na").value == "0" and app.query_one("#m-g_k").value == "20"
         await pilot.press("r")
         await wait_for(pilot, lambda: app.query_one("#m-g_k").value == "36", what="the panel back at the start")
         assert app.session.t == 0.0 and app.query_one("#m-g_na").value == "120"
-        assert app.stop_at == 20.0
+        assert app.main.stop_at == 20.0
         await pilot.press("space")
         await wait_for(pilot, lambda: app.query_one("#m-g_na").value == "0", what="the schedule to play again")
-        await wait_for(pilot, lambda: not app.running, what="the replay to pause at its end")
+        await wait_for(pilot, lambda: not app.main.running, what="the replay to pause at its end")
         assert app.session.t == 20.0 and app.session.sim.membrane.g_k == 20.0
