@@ -175,3 +175,53 @@ def test_no_scheduler_at_the_address_is_one_line(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--scheduler" in lines[0] and "cannot reach" in lines[0], done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path) -> None:
+    """Ctrl-C on a sweep over a local cluster: the command exits (130) without the cluster's
+    graceful close, leaves none of its worker processes running, keeps the finished chunks, and
+    --resume then completes the very file an uninterrupted run writes."""
+    psutil = pytest.importorskip("psutil")
+    args = ("sweep", "--amp", "0:30:1", "--g-k", "20:50:1", "--t-stop", "200", "--transient", "20")
+    args += ("--chunk-size", "8")
+    process = start_hhtui(*args, "--workers", "2", "-o", "grid.csv", cwd=tmp_path)
+    journal = tmp_path / "grid.csv.chunks"
+    workers: list = []
+    try:
+        wait_for(
+            lambda: len(list(journal.glob("chunk-*.npz"))) >= 1 or process.poll() is not None,
+            START_TIMEOUT_S,
+            "a finished chunk",
+        )
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+        workers = psutil.Process(process.pid).children(recursive=True)
+        assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
+
+    def gone(child) -> bool:
+        try:
+            return child.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    try:
+        wait_for(lambda: all(gone(child) for child in workers), 30, "the worker processes to end")
+    finally:
+        for child in workers:
+            if not gone(child):
+                child.kill()
+    kept = list(journal.glob("chunk-*.npz"))
+    assert kept and not (tmp_path / "grid.csv").exists()
+    resumed = run_hhtui(*args, "--workers", "2", "--resume", "-o", "grid.csv", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((tmp_path / "grid.json").read_text())["sweep"]["resumed_chunks"] >= len(kept)
+    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    assert reference.returncode == 0, reference.stderr
+    assert (tmp_path / "grid.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
