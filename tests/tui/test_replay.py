@@ -4,8 +4,6 @@ API and the app itself replay it sample for sample."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,7 @@ from hhtui import simulate
 from hhtui.cli.common import load_experiment_file
 from hhtui.export import read_csv
 from hhtui.tui.app import HHApp
+from tests.processes import run_hhtui
 
 from .conftest import settle, wait_for, wait_ready
 
@@ -72,12 +71,7 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
     assert sidecar["experiment"]["t_stop"] == round(t_end, 9)
 
     # The command line: the same file, digit for digit.
-    done = subprocess.run(
-        [sys.executable, "-m", "hhtui", "run", "--config", str(json_path), "-o", str(tmp_path / "again.csv")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_hhtui("run", "--config", str(json_path), "-o", "again.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert_same_text(tmp_path / "again.csv", csv_path)
     live = read_csv(csv_path)
