@@ -229,7 +229,7 @@ class Parameter:
 
     def accepts(self, value: float) -> bool:
         """Whether the number ``value`` is in the range (finite, or inf where ``endless``)."""
-        if not math.isfinite(value):
+        if not isinstance(value, int) and not math.isfinite(value):  # (an int of any size compares exactly)
             return bool(self.endless and value == math.inf)
         if self.low is not None and (value < self.low if self.low_inclusive else value <= self.low):
             return False

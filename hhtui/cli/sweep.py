@@ -249,7 +249,7 @@ def _setting(args: argparse.Namespace, config: dict[str, Any] | None, name: str)
         return row.default
     value = config["sweep"][row.field]
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(float(value)):
+    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(value):
         kind = "a whole number" if row.whole else "a number"
         raise UsageError(f"--config: {row.field} must be {kind} {row.allowed}, got {value!r}")
     return value if row.whole else float(value)
