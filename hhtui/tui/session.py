@@ -145,9 +145,6 @@ class LiveRun:
         self.sim: Simulation = experiment.simulation()
         self.max_values = int(max_samples)
         self.recording = Recording(self._samples_kept())
-        #: Set when a scheduled change has changed :attr:`experiment` (the panel shows it); the
-        #: app clears it.
-        self.schedule_applied = False
         #: Times (ms) where the integration blew up since the last reset.
         self.blowups: list[float] = []
         self._seen_log = 0
@@ -283,7 +280,6 @@ class LiveRun:
         current = self.experiment.replace(membrane=self.sim.membrane, stimulus=self.sim.stimulus, solver=solver)
         if current != self.experiment:
             self.experiment = current
-            self.schedule_applied = True
             self.version += 1
 
     def advance(self, duration: float) -> ChunkResult:

@@ -189,7 +189,6 @@ class MainScreen(ScreenGuards, Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.show_size(self.app.size)
-        self.refresh_bindings()
 
     def show_size(self, size: Size) -> None:
         """Say the terminal's size in the "too small" message, and set the breakpoint classes
@@ -369,7 +368,6 @@ class MainScreen(ScreenGuards, Screen[None]):
         session.accept(result)
         # Changes queued during the chunk, and scheduled changes the chunk reached, are in now:
         # the panel and the status line follow the experiment.
-        session.schedule_applied = False
         self.experiment = session.experiment
         if self.stop_at is not None and self.running and session.t >= self.stop_at - 1e-9:
             self._experiment_done()
@@ -449,9 +447,6 @@ class MainScreen(ScreenGuards, Screen[None]):
 
             return any(key == parameters[0] for key, _ in get_view(self.view_name).keys)
         return True
-
-    def on_screen_suspend(self) -> None:
-        self.refresh_bindings()
 
     # --- actions --------------------------------------------------------------------------------------------------
     def _ready_or_say(self) -> bool:
