@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 import numpy as np
 
@@ -64,7 +65,7 @@ def layouts(settings: RunSettings, workers: list[int]) -> None:
         "one membrane, 301 currents": Grid.build({"amp": "0:30:0.1"}),
         "301 membranes, one current": Grid.build({"amp": "10", "g_k": "20:50:0.1"}),
     }
-    ways: list[tuple[str, object]] = [("in process", InProcess())]
+    ways: list[tuple[str, Any]] = [("in process", InProcess())]
     for count in workers:
         try:
             executor = Dask(workers=count)
@@ -87,7 +88,7 @@ def layouts(settings: RunSettings, workers: list[int]) -> None:
             print(f"{where:<20} one-neuron chunks cost {costs[1] / costs[0]:.1f} x the population")
     finally:
         for _, executor in ways:
-            executor.close()  # type: ignore[attr-defined]
+            executor.close()
 
 
 def main() -> None:

@@ -4,7 +4,7 @@
     python benchmarks/bench_interrupt.py --workers 1 --trials 5
     python benchmarks/bench_interrupt.py --in-process
 
-Each trial starts ``hhtui sweep --amp 0:60:0.05 --g-k 20:50:1 --t-stop 2000 --workers N -o
+Each trial starts ``hhtui sweep --amp 0:60:0.05 --g-k 20:50:1 --t-stop 2000 --chunk-size 20 --workers N -o
 grid.csv`` in a fresh folder, waits until the first chunk is in ``grid.csv.chunks/`` (the cluster
 is up and computing), sends SIGINT to the command (as Ctrl-C does) and prints:
 
@@ -28,7 +28,13 @@ from pathlib import Path
 
 import psutil
 
-GRID = ("--amp", "0:60:0.05", "--g-k", "20:50:1", "--t-stop", "2000", "--transient", "100")
+GRID = ("--amp", "0:60:0.05", "--g-k", "20:50:1", "--t-stop", "2000", "--transient", "100", "--chunk-size", "20")
+
+
+def _default_sigint() -> None:
+    """Let the command hear SIGINT even when this script runs in the background of a shell
+    (which starts it with SIGINT ignored, and the command would keep it so)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def trial(folder: Path, workers: int | None, wait_s: float) -> tuple[float, int, int, int]:
@@ -39,6 +45,7 @@ def trial(folder: Path, workers: int | None, wait_s: float) -> tuple[float, int,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_default_sigint,
     )
     journal = folder / "grid.csv.chunks"
     deadline = time.monotonic() + wait_s
@@ -81,7 +88,10 @@ def main() -> None:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         times.append(took)
-        print(f"trial {number + 1}: exit {status} after {took:.3f} s; {kept} chunks kept; {alive} processes left")
+        print(
+            f"trial {number + 1}: exit {status} after {took:.3f} s; {kept} chunks kept; {alive} processes left",
+            flush=True,
+        )
     label = "in process" if workers is None else f"--workers {workers}"
     print(f"{label}: SIGINT to exit, median {statistics.median(times):.3f} s, worst {max(times):.3f} s")
 
