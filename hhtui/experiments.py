@@ -386,7 +386,7 @@ def voltage_clamp_family(
     runs: list[Samples] = []
     for level in steps:
         sim = Simulation(membrane, VoltageClamp(hold=hold, level=level, start=pre, duration=duration), dt=dt)
-        runs.append(Samples.concatenate([sim.snapshot(), sim.advance(pre + duration + post)]))
+        runs.append(sim.advance(pre + duration + post, include_start=True))
     family: dict[str, NDArray[np.float64]] = {"levels": np.array(steps), "t": runs[0].t}
     for name in ("V", "I_Na", "I_K", "I_L", "I_clamp", "g_Na", "g_K"):
         family[name] = np.vstack([getattr(run, name)[0] for run in runs])

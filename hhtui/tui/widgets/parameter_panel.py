@@ -1,5 +1,8 @@
 """The parameter panel: membrane, stimulus, solver and run settings as compact, validated inputs.
 
+Labels, units, ranges and the defaults of a newly chosen protocol come from the parameter table
+(:mod:`hhtui.parameters`), as the command line's flags do.
+
 Every input is validated as it is typed by the model's own checks (a ``Membrane``, stimulus or
 ``Solver`` is built with the new value and any ``ParameterError`` becomes the field's error,
 shown under it and in its tooltip). A valid value is applied when Enter is pressed or the field
@@ -12,6 +15,7 @@ has loaded; until :meth:`ParameterPanel.load` fills it, its inputs are disabled.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,28 +31,29 @@ from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
 
 from .bounded_input import BoundedInput
 
-#: Membrane inputs: (field of Membrane, label with unit).
+#: Membrane inputs: (field of Membrane, its parameter in the table).
 MEMBRANE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("c_m", "C_m uF/cm2"),
-    ("g_na", "g_Na mS/cm2"),
-    ("g_k", "g_K mS/cm2"),
-    ("g_l", "g_L mS/cm2"),
-    ("e_na", "E_Na mV"),
-    ("e_k", "E_K mV"),
-    ("e_l", "E_L mV"),
-    ("temperature", "T  deg C"),
+    ("c_m", "c_m"),
+    ("g_na", "g_na"),
+    ("g_k", "g_k"),
+    ("g_l", "g_l"),
+    ("e_na", "e_na"),
+    ("e_k", "e_k"),
+    ("e_l", "e_l"),
+    ("temperature", "temperature"),
 )
-#: Stimulus inputs: (name, label with unit). ``amplitude`` is the mean of a noise stimulus.
+#: Stimulus inputs: (name, its parameter in the table). ``amplitude`` is the mean of a noise
+#: stimulus; ``width`` is the width of each pulse of a train (``duration`` in the table).
 STIMULUS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("amplitude", "I  uA/cm2"),
-    ("amplitude_end", "I end uA/cm2"),
-    ("std", "noise sd"),
-    ("hold", "hold mV"),
-    ("level", "level mV"),
-    ("start", "start ms"),
-    ("width", "width ms"),
-    ("duration", "duration ms"),
-    ("interval", "interval ms"),
+    ("amplitude", "amp"),
+    ("amplitude_end", "amp_end"),
+    ("std", "noise_std"),
+    ("hold", "hold"),
+    ("level", "level"),
+    ("start", "start"),
+    ("width", "duration"),
+    ("duration", "duration"),
+    ("interval", "interval"),
     ("count", "count"),
 )
 #: Which stimulus inputs each protocol uses.
@@ -80,7 +85,23 @@ def quoted(text: str) -> str:
     return repr(text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "...")
 
 
-METHOD_NAMES = ("rk4", "expeuler", "euler", "scipy")
+def field_label(field: str, name: str, command: str = "run") -> str:
+    """The label of an input: the parameter's short name in the table and its unit (``g_Na
+    mS/cm2``); the ``width`` of a train's pulses is named as such."""
+    from hhtui.parameters import parameter
+
+    row = parameter(command, name)
+    short = "width" if field == "width" else row.label or row.name
+    unit = {"degrees C": "deg C"}.get(row.unit, row.unit.replace("^2", "2"))
+    return f"{short} {unit}".rstrip() if unit else short
+
+
+def field_tooltip(name: str, command: str = "run") -> str:
+    """The help of the parameter ``name``, with its range and default."""
+    from hhtui.parameters import parameter
+
+    row = parameter(command, name)
+    return f"{row.describe()}; {row.allowed}"
 
 
 def parse_number(text: str, name: str, unit: str = "") -> float:
@@ -152,10 +173,12 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         value: Any
 
     def __init__(self, *, id: str | None = None) -> None:
+        from hhtui.tui.settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
+
         super().__init__(id=id)
         self.experiment: Any = None
-        self.speed = 50.0
-        self.window = 50.0
+        self.speed = DEFAULT_SPEED
+        self.window = DEFAULT_WINDOW_MS
         self.clock: Callable[[], float] = lambda: 0.0
         self.loaded = False
 
@@ -178,6 +201,9 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         )
 
     def _widgets(self) -> list[Any]:
+        from hhtui.parameters import parameter
+
+        method = parameter("run", "method")
         widgets: list[Any] = [
             Collapsible(
                 Static("", id="description"),
@@ -187,7 +213,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 classes="hidden",
             ),
             Label("Membrane", classes="section first"),
-            *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
+            *[self._row(f"m-{name}", field_label(name, key)) for name, key in MEMBRANE_FIELDS],
             StateCheckbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
             Label("Stimulus", classes="section"),
             Horizontal(
@@ -195,23 +221,25 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 Select(
                     [(TYPE_LABELS[k], k) for k in STIMULUS_TYPES],
                     allow_blank=False,
-                    value="step",
+                    value=parameter("run", "stim").default,
                     id="s-type",
                     compact=True,
                 ),
                 classes="row",
             ),
-            *[self._row(f"s-{name}", label) for name, label in STIMULUS_FIELDS],
+            *[self._row(f"s-{name}", field_label(name, key)) for name, key in STIMULUS_FIELDS],
             Label("Solver", classes="section"),
             Horizontal(
                 Label("method"),
-                Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4", id="method", compact=True),
+                Select(
+                    [(m, m) for m in method.choices], allow_blank=False, value=method.default, id="method", compact=True
+                ),
                 classes="row",
             ),
-            self._row("dt", "dt ms"),
+            self._row("dt", field_label("dt", "dt")),
             Label("Run", classes="section"),
-            self._row("speed", "speed ms/s", "simulated ms per real second ([ and ] halve and double)"),
-            self._row("window", "window ms", "time shown in the plots (< and > halve and double)"),
+            self._row("speed", field_label("speed", "speed", "app"), field_tooltip("speed", "app")),
+            self._row("window", field_label("window", "window", "app"), field_tooltip("window", "app")),
         ]
         return widgets
 
@@ -332,7 +360,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         """The model object (or number) the field would give with ``text``; ValueError if invalid."""
         from hhtui.model import ParameterError
         from hhtui.model.experiment import Solver
-        from hhtui.tui.settings import SPEED_RANGE, WINDOW_RANGE
+        from hhtui.parameters import parameter
 
         if self.experiment is None:
             raise ValueError("the solver is still loading")
@@ -346,13 +374,10 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             if field_id == "dt":
                 return Solver(method=self.experiment.solver.method, dt=parse_number(text, "dt", "ms"))
             if field_id in ("speed", "window"):
-                low, high = SPEED_RANGE if field_id == "speed" else WINDOW_RANGE
-                unit = "ms/s" if field_id == "speed" else "ms"
-                value = parse_number(text, field_id, unit)
-                if not low <= value <= high:
-                    raise ValueError(
-                        f"{field_id} = {text.strip()} {unit} is out of range: allowed [{low:g}, {high:g}] {unit}"
-                    )
+                row = parameter("app", field_id)
+                value = parse_number(text, field_id, row.unit)
+                if not row.accepts(value):
+                    raise ValueError(f"{field_id} = {text.strip()} {row.unit} is out of range: allowed {row.allowed}")
                 return value
         except ParameterError as error:
             raise ValueError(str(error)) from None
@@ -508,27 +533,27 @@ def stimulus_values(stimulus: Any) -> dict[str, float]:
 
 
 def default_stimulus(kind: str, previous: Any, now_ms: float) -> Any:
-    """A protocol of type ``kind`` that keeps the previous amplitude and, in a run already
-    going, starts about now (its times are absolute)."""
-    from hhtui.model.stimulus import Combined, Noise, NoStimulus, Ramp, Step, Train, VoltageClamp
+    """A protocol of type ``kind`` with the table's defaults (:func:`hhtui.parameters.fresh_stimulus`)
+    that keeps the previous amplitude and, in a run already going, starts about now (its times
+    are absolute)."""
+    from hhtui.model.stimulus import Combined
+    from hhtui.parameters import fresh_stimulus
     from hhtui.tui.session import injected_current
 
+    if kind == "sum" and previous.kind == "sum":
+        return previous
+    if kind not in STIMULUS_TYPES:
+        raise ValueError(f"unknown stimulus type {kind!r}")
+    stimulus = fresh_stimulus("step" if kind == "sum" else kind)
     amplitude = 0.0 if previous.is_clamp else injected_current(previous)
-    start = float(math.ceil(now_ms) + 1.0) if now_ms > 0 else 5.0
-    if kind == "none":
-        return NoStimulus()
-    if kind == "step":
-        return Step(amplitude=amplitude or 10.0, start=start)
-    if kind == "train":
-        return Train(amplitude=amplitude or 20.0, width=1.0, start=start, interval=20.0, count=5)
-    if kind == "ramp":
-        return Ramp(amplitude=0.0, amplitude_end=max(amplitude, 20.0), start=start, duration=100.0)
-    if kind == "noise":
-        return Noise(mean=amplitude or 5.0, std=5.0, start=start)
-    if kind == "clamp":
-        return VoltageClamp(hold=-65.0, level=0.0, start=start, duration=20.0)
-    if kind == "sum":
-        if previous.kind == "sum":
-            return previous
-        return Combined(parts=(Step(amplitude=amplitude or 10.0, start=start),))
-    raise ValueError(f"unknown stimulus type {kind!r}")
+    changes: dict[str, Any] = {}
+    if now_ms > 0 and hasattr(stimulus, "start"):
+        changes["start"] = float(math.ceil(now_ms) + 1.0)
+    if amplitude and kind in ("step", "train", "sum"):
+        changes["amplitude"] = amplitude
+    elif amplitude and kind == "noise":
+        changes["mean"] = amplitude
+    elif kind == "ramp":
+        changes["amplitude_end"] = max(amplitude, stimulus.amplitude_end)  # type: ignore[attr-defined]
+    stimulus = dataclasses.replace(stimulus, **changes) if changes else stimulus
+    return Combined(parts=(stimulus,)) if kind == "sum" else stimulus
