@@ -4,7 +4,7 @@
     python benchmarks/bench_interrupt.py --workers 1 --trials 5
     python benchmarks/bench_interrupt.py --in-process
 
-Each trial starts ``hhtui sweep --amp 0:60:0.05 --g-k 20:50:1 --t-stop 2000 --chunk-size 20 --workers N -o
+Each trial starts ``hhtui sweep --amp 0:60:0.05 --g-k 20:50:1 --t-stop 2000 --workers N -o
 grid.csv`` in a fresh folder, waits until the first chunk is in ``grid.csv.chunks/`` (the cluster
 is up and computing), sends SIGINT to the command (as Ctrl-C does) and prints:
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import psutil
 
-GRID = ("--amp", "0:60:0.05", "--g-k", "20:50:1", "--t-stop", "2000", "--transient", "100", "--chunk-size", "20")
+GRID = ("--amp", "0:60:0.05", "--g-k", "20:50:1", "--t-stop", "2000", "--transient", "100")
 
 
 def _default_sigint() -> None:
