@@ -7,10 +7,15 @@ Every input is validated as it is typed by the model's own checks (a ``Membrane`
 ``Solver`` is built with the new value and any ``ParameterError`` becomes the field's error,
 shown under it and in its tooltip). A valid value is applied when Enter is pressed or the field
 is left; an invalid one is never applied, so the simulation keeps the last valid value. The
-panel posts :class:`ParameterPanel.Changed` with the new model object for the app to apply.
+panel posts :class:`ParameterPanel.Changed` with the new model object for the main screen to
+apply.
+
+The panel is a view of the main screen's state: its ``experiment``, ``speed`` and ``window``
+are reactive attributes bound to the screen's (``data_bind``), and their watchers write what
+changed (a preset loaded, the current changed by a key, a toxin applied) into the inputs.
 
 The model is imported lazily (inside the checks), so the panel can be drawn before the solver
-has loaded; until :meth:`ParameterPanel.load` fills it, its inputs are disabled.
+has loaded; its inputs are mounted and filled once the run is there.
 """
 
 from __future__ import annotations
@@ -26,9 +31,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
 
+from ..settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
 from .bounded_input import BoundedInput
 
 #: Membrane inputs: (field of Membrane, its parameter in the table).
@@ -172,13 +179,17 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         kind: str
         value: Any
 
-    def __init__(self, *, id: str | None = None) -> None:
-        from hhtui.tui.settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
+    #: The experiment in use (an ``Experiment``; None while the model loads), bound to the screen's.
+    experiment: reactive[Any] = reactive(None, init=False)
+    #: The speed (simulated ms per real second) and the window (ms), bound to the screen's.
+    speed: reactive[float] = reactive(DEFAULT_SPEED, init=False)
+    window: reactive[float] = reactive(DEFAULT_WINDOW_MS, init=False)
 
+    def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.experiment: Any = None
-        self.speed = DEFAULT_SPEED
-        self.window = DEFAULT_WINDOW_MS
+        #: The experiment the inputs show: :attr:`experiment` with the changes made here that
+        #: the screen has not applied yet.
+        self.shown: Any = None
         self.clock: Callable[[], float] = lambda: 0.0
         self.loaded = False
 
@@ -252,27 +263,57 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         with self.prevent(Select.Changed, Checkbox.Changed, Input.Changed):
             await self.mount_all(self._widgets())
         self.built = True  # only now are the inputs there to be filled
+        if self.experiment is not None:
+            self._display(None, self.experiment)
 
     built = False
     _building = False
 
     # --- filling ------------------------------------------------------------------------------------
-    def load(self, experiment: Any, speed: float, window: float) -> None:
-        """Show ``experiment`` (and the run settings) in the inputs, without applying anything."""
-        self.experiment = experiment
-        self.speed, self.window = speed, window
-        if not self.built:
-            return  # shown once the inputs are mounted (the app loads the panel then)
+    def watch_experiment(self, experiment: Any) -> None:
+        if experiment is None:
+            return
+        before, self.shown = self.shown, experiment
+        if self.built:
+            self._display(before, experiment)
+
+    def watch_speed(self, speed: float) -> None:
+        if self.built:
+            with self.prevent(Input.Changed):
+                self._set("speed", format_number(speed))
+
+    def watch_window(self, window: float) -> None:
+        if self.built:
+            with self.prevent(Input.Changed):
+                self._set("window", format_number(window))
+
+    def _display(self, before: Any, experiment: Any) -> None:
+        """Write into the inputs what differs between ``before`` (None: everything) and
+        ``experiment``, without applying anything."""
+        whole = before is None or (before.name, before.title, before.description) != (
+            experiment.name,
+            experiment.title,
+            experiment.description,
+        )
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
-            for name, _ in MEMBRANE_FIELDS:
-                self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
-            self._show_inactivation(experiment.membrane.inactivation)
-            self._show_stimulus(experiment.stimulus)
-            self.query_one("#method", Select).value = experiment.solver.method
-            self._set("dt", format_number(experiment.solver.dt))
-            self._set("speed", format_number(speed))
-            self._set("window", format_number(window))
+            if whole or before.membrane != experiment.membrane:
+                for name, _ in MEMBRANE_FIELDS:
+                    self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
+                self._show_inactivation(experiment.membrane.inactivation)
+            if whole or before.stimulus != experiment.stimulus:
+                self._show_stimulus(experiment.stimulus)
+            if whole or before.solver != experiment.solver:
+                self.query_one("#method", Select).value = experiment.solver.method
+                self._set("dt", format_number(experiment.solver.dt))
+            if whole:
+                self._set("speed", format_number(self.speed))
+                self._set("window", format_number(self.window))
         self.revalidate()
+        if whole:
+            self._show_description(experiment)
+        self.loaded = True
+
+    def _show_description(self, experiment: Any) -> None:
         about = self.query_one("#about", Collapsible)
         if experiment.description:
             # Titles and descriptions come from files: plain text, never markup.
@@ -281,7 +322,6 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             about.remove_class("hidden")
         else:
             about.add_class("hidden")
-        self.loaded = True
 
     def show_about(self) -> None:
         """Unfold the explanation of the experiment (once the inputs are there)."""
@@ -314,44 +354,6 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             if name in values:
                 self._set(f"s-{name}", format_number(values[name]))
 
-    def set_stimulus(self, stimulus: Any) -> None:
-        """Show a stimulus changed elsewhere (e.g. by the current keys) without applying it."""
-        if self.experiment is None:
-            return
-        self.experiment = self.experiment.replace(stimulus=stimulus)
-        if not self.built:
-            return
-        with self.prevent(Input.Changed, Select.Changed):
-            self._show_stimulus(stimulus)
-        self.revalidate()
-
-    def set_membrane(self, membrane: Any) -> None:
-        """Show a membrane changed elsewhere (e.g. a blocker from the palette)."""
-        if self.experiment is None:
-            return
-        self.experiment = self.experiment.replace(membrane=membrane)
-        if not self.built:
-            return
-        with self.prevent(Input.Changed, Checkbox.Changed):
-            for name, _ in MEMBRANE_FIELDS:
-                self._set(f"m-{name}", format_number(getattr(membrane, name)))
-            self._show_inactivation(membrane.inactivation)
-        self.revalidate()
-
-    def set_run(self, speed: float | None = None, window: float | None = None) -> None:
-        """Show a speed or window changed by a key."""
-        if not self.built:
-            self.speed = speed if speed is not None else self.speed
-            self.window = window if window is not None else self.window
-            return
-        with self.prevent(Input.Changed):
-            if speed is not None:
-                self.speed = speed
-                self._set("speed", format_number(speed))
-            if window is not None:
-                self.window = window
-                self._set("window", format_number(window))
-
     # --- validation -----------------------------------------------------------------------------------
     def _checker(self, field_id: str) -> Callable[[str], Any]:
         return lambda text: self.build(field_id, text)
@@ -362,17 +364,17 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         from hhtui.model.experiment import Solver
         from hhtui.parameters import parameter
 
-        if self.experiment is None:
+        if self.shown is None:
             raise ValueError("the solver is still loading")
         try:
             if field_id.startswith("m-"):
                 name = field_id[2:]
                 value = parse_number(text, name)
-                return self.experiment.membrane.replace(**{name: value})
+                return self.shown.membrane.replace(**{name: value})
             if field_id.startswith("s-"):
                 return self.stimulus_with(field_id[2:], text)
             if field_id == "dt":
-                return Solver(method=self.experiment.solver.method, dt=parse_number(text, "dt", "ms"))
+                return Solver(method=self.shown.solver.method, dt=parse_number(text, "dt", "ms"))
             if field_id in ("speed", "window"):
                 row = parameter("app", field_id)
                 value = parse_number(text, field_id, row.unit)
@@ -389,7 +391,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         from hhtui.model.stimulus import stimulus_from_dict
 
         kind = kind or str(self.query_one("#s-type", Select).value)
-        current = self.experiment.stimulus if self.experiment is not None else None
+        current = self.shown.stimulus if self.shown is not None else None
         # Start from the protocol in use, so settings without a field (a noise seed, a preset's
         # combination) are kept; the shown fields then override.
         data: dict[str, Any] = current.to_dict() if current is not None and current.kind == kind else {"type": kind}
@@ -434,7 +436,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     @on(Input.Blurred)
     def _commit(self, event: Input.Submitted | Input.Blurred) -> None:
         field_id = event.input.id or ""
-        if self.experiment is None:
+        if self.shown is None:
             return
         try:
             value = self.build(field_id, event.value)
@@ -446,23 +448,21 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     def _apply(self, field_id: str, value: Any) -> None:
         if field_id.startswith("m-"):
-            if value != self.experiment.membrane:
-                self.experiment = self.experiment.replace(membrane=value)
+            if value != self.shown.membrane:
+                self.shown = self.shown.replace(membrane=value)
                 self.post_message(self.Changed("membrane", value))
         elif field_id.startswith("s-"):
-            if value != self.experiment.stimulus:
-                self.experiment = self.experiment.replace(stimulus=value)
+            if value != self.shown.stimulus:
+                self.shown = self.shown.replace(stimulus=value)
                 self.post_message(self.Changed("stimulus", value))
         elif field_id == "dt":
-            if value != self.experiment.solver:
-                self.experiment = self.experiment.replace(solver=value)
+            if value != self.shown.solver:
+                self.shown = self.shown.replace(solver=value)
                 self.post_message(self.Changed("solver", value))
         elif field_id == "speed":
             if value != self.speed:
-                self.speed = value
                 self.post_message(self.Changed("speed", value))
         elif field_id == "window" and value != self.window:
-            self.window = value
             self.post_message(self.Changed("window", value))
 
     def _show_inactivation(self, on: bool) -> None:
@@ -473,20 +473,20 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     @on(Checkbox.Changed, "#m-inactivation")
     def _inactivation(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = inactivation_label(bool(event.value))
-        if self.experiment is None:
+        if self.shown is None:
             return
-        membrane = self.experiment.membrane.replace(inactivation=bool(event.value))
+        membrane = self.shown.membrane.replace(inactivation=bool(event.value))
         self._apply("m-inactivation", membrane)
 
     @on(Select.Changed, "#method")
     def _method(self, event: Select.Changed) -> None:
-        if self.experiment is None:  # before load(): the model may not even be imported yet
+        if self.shown is None:  # before load(): the model may not even be imported yet
             return
         from hhtui.model import ParameterError
         from hhtui.model.experiment import Solver
 
         try:
-            solver = Solver(method=str(event.value), dt=self.experiment.solver.dt)
+            solver = Solver(method=str(event.value), dt=self.shown.solver.dt)
         except ParameterError as error:
             self.app.notify(str(error), severity="error")
             return
@@ -494,10 +494,10 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#s-type")
     def _type(self, event: Select.Changed) -> None:
-        if self.experiment is None:
+        if self.shown is None:
             return
         kind = str(event.value)
-        stimulus = default_stimulus(kind, self.experiment.stimulus, self.clock())
+        stimulus = default_stimulus(kind, self.shown.stimulus, self.clock())
         # The fields are filled one by one: each one's check would see the others still empty.
         with self.prevent(Select.Changed, Input.Changed):
             self._show_stimulus(stimulus)
