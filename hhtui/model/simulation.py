@@ -10,7 +10,11 @@
 
 State has a population axis: N neurons (for instance N currents of an F-I sweep) step
 together in one compiled loop. Time advances on the grid k*dt; stimulus edges that fall
-between grid points are stepped onto exactly.
+between grid points are stepped onto exactly (:mod:`hhtui.model.pieces`). Every method, the
+scipy reference and the voltage clamp run through the one loop of :meth:`Simulation.advance`,
+which hands each batch of stimulus pieces to the method's integrator
+(:mod:`hhtui.model.runners`). The starting state is the membrane's rest
+(:func:`hhtui.model.currents.rest_state`).
 """
 
 from __future__ import annotations
