@@ -29,7 +29,7 @@ from .currents import rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .membrane import Membrane, check_range
-from .pieces import command_voltage, piece_bounds, piece_values
+from .pieces import command_voltage, piece_bounds, piece_values, record_times
 from .runners import integrator_for
 from .samples import Samples
 from .solver import DEFAULT_METHOD, GRID_TOLERANCE, check_dt, check_method, sample_stride
@@ -203,12 +203,7 @@ class Simulation:
         return int(math.floor(t / self.dt + GRID_TOLERANCE)) + 1
 
     def _record_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        first = self._next_grid_index(t_from)
-        last = int(math.floor(t_to / self.dt + GRID_TOLERANCE))
-        if self._stride <= 0 or last < first:
-            return np.zeros(0)
-        first_recorded = -(-first // self._stride) * self._stride
-        return np.arange(first_recorded, last + 1, self._stride, dtype=np.float64) * self.dt
+        return record_times(t_from, t_to, self.dt, self._stride)
 
     def _samples(
         self,
