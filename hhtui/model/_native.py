@@ -11,10 +11,11 @@ which releases the GIL, so threads can run a kernel on several cores at once.
 
 An object file is used only when everything it was made from is unchanged: its name carries a
 hash of the source files of the kernel and of every kernel it calls, the numba, llvmlite and
-Python versions, and the CPU (name and features). It is used only if it is an ELF file whose
-every outside symbol is known (the Python C API, the C library, or the three small numba helpers
-defined here); anything else, or any failure, and the kernel is compiled again by numba, as on
-the first start. Deleting the cache is always safe.
+Python versions, and the CPU (name and features). It is used only if it is whole (its SHA-256 is
+stored with it) and an ELF file whose every outside symbol is known (the Python C API, the C
+library, or the three small numba helpers defined here); anything else, or any failure, and the
+kernel is compiled again by numba, as on the first start. Deleting the cache is always safe.
+Elsewhere than on Linux (no ELF) the kernels are numba's, loaded from its cache as before.
 
 Arguments are written as ``i8`` (an integer), ``f8`` (a float), or an array ``f8[:]``,
 ``f8[:, :]``, ``i8[:]``, ``u1[:]``, ... (float64, int64 or uint8, C-contiguous, any number of
@@ -247,11 +248,11 @@ class Entry(Kernel):
 
     def _load_object(self, path: Path) -> int:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = _unseal(path.read_bytes())
+            symbols = elf_symbols(data) if data is not None else None
+        except (OSError, ValueError, IndexError, struct.error):
             return 0
-        symbols = elf_symbols(data)
-        if symbols is None:
+        if data is None or symbols is None:
             return 0
         defined, undefined = symbols
         wrappers = [name for name in defined if name.startswith("cfunc.")]
@@ -297,12 +298,29 @@ def _object_path(entry: Entry) -> Path | None:
     return directory / "native" / f"{entry.py_func.__module__}.{entry.__qualname__}-{_source_key(entry)}.o"
 
 
+_SEAL = b"hhtui-object-sha256"
+
+
+def _seal(data: bytes) -> bytes:
+    """The object code followed by its SHA-256 and a marker, so that a damaged file is never linked."""
+    return data + hashlib.sha256(data).digest() + _SEAL
+
+
+def _unseal(sealed: bytes) -> bytes | None:
+    """The object code of a sealed file, or None if the file is not whole."""
+    end = len(sealed) - len(_SEAL)
+    if end < 32 or sealed[end:] != _SEAL:
+        return None
+    data, digest = sealed[: end - 32], sealed[end - 32 : end]
+    return data if hashlib.sha256(data).digest() == digest else None
+
+
 def _save(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` atomically (a temporary file renamed over it)."""
+    """Write ``data`` (sealed) at ``path`` atomically (a temporary file renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        temporary.write_bytes(data)
+        temporary.write_bytes(_seal(data))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
