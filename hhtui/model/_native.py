@@ -230,10 +230,14 @@ class Entry(Kernel):
         c_args: list[Any] = []
         for kind, ndim in self._spec:
             c_args += [_CTYPES[kind]] if ndim == 0 else [ctypes.c_void_p] + [ctypes.c_int64] * ndim
+        if not sys.platform.startswith("linux"):
+            return 0, c_args  # object files are read as ELF only: numba's own (cached) kernel
         try:
             path = _object_path(self)
         except Exception:  # no cache directory, no llvmlite, ...
             path = None
+        if path is not None and _marker(path).exists():
+            return 0, c_args  # this machine's object code is not one to link by hand: numba's kernel
         if path is not None:
             address = self._load_object(path)
             if address:
@@ -283,10 +287,18 @@ class Entry(Kernel):
         self._keep = compiled
         if path is not None:
             try:
-                _save(path, compiled._library._get_compiled_object())  # type: ignore[attr-defined]
+                data = compiled._library._get_compiled_object()  # type: ignore[attr-defined]
+                symbols = elf_symbols(data)
+                linkable = symbols is not None and all(_resolvable(name) for name in symbols[1])
+                _save(path if linkable else _marker(path), data if linkable else b"")
             except Exception:  # read-only or full disk, or numba's internals differ: memory only
                 pass
         return int(compiled.address or 0)
+
+
+def _marker(path: Path) -> Path:
+    """The file that says the object code at ``path`` cannot be linked here (numba's kernel is used)."""
+    return path.with_suffix(".numba")
 
 
 def _object_path(entry: Entry) -> Path | None:

@@ -136,3 +136,29 @@ def test_an_array_of_the_wrong_kind_is_refused_not_misread() -> None:
         _rate_table(np.array([-65.0, 0.0], dtype=np.float32), 1.0, np.empty((6, 2)))
     with pytest.raises(TypeError):
         _rate_table(np.array([[-65.0, 0.0]]), 1.0, np.empty((6, 2)))
+
+
+def _total(values: np.ndarray, out: np.ndarray) -> None:
+    total = 0.0
+    for value in values:
+        total += value
+    out[0] = total
+
+
+@needs_jit
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="object files are linked by hand on Linux only")
+def test_object_code_that_cannot_be_linked_here_leaves_the_kernel_to_numba(monkeypatch, tmp_path) -> None:
+    from hhtui.model import _native
+    from hhtui.model._jit import entry
+
+    monkeypatch.setenv("HHTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(_native, "_resolvable", lambda name: False)  # as if a symbol were unknown here
+    out = np.zeros(1)
+    first = entry(_total, "f8[:] f8[:]")
+    first(np.arange(5.0), out)
+    assert out[0] == 10.0 and first.origin == "compiled"  # type: ignore[attr-defined]
+    assert not _objects(tmp_path / "cache")
+    assert list((tmp_path / "cache").rglob("native/*.numba"))
+    later = entry(_total, "f8[:] f8[:]")  # as in a later process
+    later(np.arange(4.0), out)
+    assert out[0] == 6.0 and later.origin == "numba"  # type: ignore[attr-defined]
