@@ -13,8 +13,10 @@ Methods (``solver.REGISTRY``; the code in brackets selects the branch of :func:`
 - ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference
   (:func:`reference_solution`).
 
-One implementation of each piece, used by the point neuron, the population and the network:
-:func:`derivatives` (the ionic currents and gate kinetics, with :func:`hhtui.model.channels.rates`),
+One implementation of each piece, used by the point neuron, the population, the network and
+(for the blow-up test and the crossing) the cable:
+:func:`derivatives` (the gate kinetics with :func:`hhtui.model.channels.rates`, the ionic
+currents with :func:`hhtui.model.currents.ionic_currents`),
 :func:`step` (one step of a method: ``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params)
 -> (v, m, h, n)`` with the injected current in uA/cm^2 at the start, middle and end of the step),
 :func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
@@ -38,6 +40,8 @@ from numpy.typing import NDArray
 
 from ._jit import entry, njit
 from .channels import rates, relax_gates
+from .currents import conductances_kernel as conductances
+from .currents import ionic_currents_kernel as ionic_currents
 from .fastexp import exp
 from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  (re-exported)
 
@@ -50,12 +54,10 @@ def _derivatives(
 ) -> tuple[float, float, float, float]:
     """dV/dt (mV/ms) and dm/dt, dh/dt, dn/dt (1/ms) for injected current ``i_ext`` (uA/cm^2)."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, p[7])
-    n2 = n * n
-    # Grouped so that the gates, which depend on the previous stage, enter last (a shorter chain
-    # of dependent operations); the division by C_m is a multiplication by its reciprocal.
-    i_ion = (p[1] * h * (v - p[4])) * (m * m * m) + (p[2] * (v - p[5])) * (n2 * n2) + p[3] * (v - p[6])
+    i_na, i_k, i_l = ionic_currents(v, m, h, n, p)
+    # (the division by C_m is a multiplication by its reciprocal)
     return (
-        (i_ext - i_ion) * (1.0 / p[0]),
+        (i_ext - (i_na + i_k + i_l)) * (1.0 / p[0]),
         a_m * (1.0 - m) - b_m * m,
         (a_h * (1.0 - h) - b_h * h) * p[8],
         a_n * (1.0 - n) - b_n * n,
@@ -93,8 +95,7 @@ def _step(
         )
     if method == 2:
         # V is linear in itself for fixed gates: it relaxes towards v_inf with tau = C_m / g_total.
-        g_na = p[1] * m * m * m * h
-        g_k = p[2] * n * n * n * n
+        g_na, g_k = conductances(m, h, n, p)
         g_total = g_na + g_k + p[3]
         relaxed = g_total > 1e-12
         g_safe = g_total if relaxed else 1.0
