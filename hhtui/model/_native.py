@@ -291,6 +291,7 @@ class Entry(Kernel):
                 symbols = elf_symbols(data)
                 linkable = symbols is not None and all(_resolvable(name) for name in symbols[1])
                 _save(path if linkable else _marker(path), data if linkable else b"")
+                _remove_stale(path if linkable else _marker(path), _object_stem(self))
             except Exception:  # read-only or full disk, or numba's internals differ: memory only
                 pass
         return int(compiled.address or 0)
@@ -307,7 +308,24 @@ def _object_path(entry: Entry) -> Path | None:
     directory = kernel_cache_dir()
     if directory is None:
         return None
-    return directory / "native" / f"{entry.py_func.__module__}.{entry.__qualname__}-{_source_key(entry)}.o"
+    return directory / "native" / f"{_object_stem(entry)}-{_source_key(entry)}.o"
+
+
+def _object_stem(entry: Entry) -> str:
+    """The part of an object file's name that stays the same when the sources change: the kernel
+    and the directory its source is in (so an edited or upgraded source replaces its old file)."""
+    where = hashlib.sha256(str(Path(entry.py_func.__code__.co_filename).resolve().parent).encode()).hexdigest()[:8]
+    return f"{entry.py_func.__module__}.{entry.__qualname__}-{where}"
+
+
+def _remove_stale(path: Path, stem: str) -> None:
+    """Remove the other object files (and markers) of the same kernel and source directory."""
+    for old in path.parent.glob(f"{stem}-*"):
+        if old.name != path.name and old.suffix in (".o", ".numba"):
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 _SEAL = b"hhtui-object-sha256"

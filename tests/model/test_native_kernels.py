@@ -162,3 +162,19 @@ def test_object_code_that_cannot_be_linked_here_leaves_the_kernel_to_numba(monke
     later = entry(_total, "f8[:] f8[:]")  # as in a later process
     later(np.arange(4.0), out)
     assert out[0] == 6.0 and later.origin == "numba"  # type: ignore[attr-defined]
+
+
+@needs_jit
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="object files are linked by hand on Linux only")
+def test_a_changed_source_replaces_its_old_object_file(monkeypatch, tmp_path) -> None:
+    from hhtui.model import _native
+    from hhtui.model._jit import entry
+
+    monkeypatch.setenv("HHTUI_CACHE_DIR", str(tmp_path / "cache"))
+    out = np.zeros(1)
+    entry(_total, "f8[:] f8[:]")(np.arange(3.0), out)
+    (old,) = _objects(tmp_path / "cache")
+    monkeypatch.setattr(_native, "_source_key", lambda entry: "0" * 24)  # as after an edit or an upgrade
+    entry(_total, "f8[:] f8[:]")(np.arange(3.0), out)
+    (new,) = _objects(tmp_path / "cache")
+    assert new != old and new.name.endswith("-" + "0" * 24 + ".o") and out[0] == 3.0
