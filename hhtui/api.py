@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from hhtui.headless import run_experiment, sidecar_extra
+from hhtui.headless import replay_note, run_experiment, sidecar_extra
 from hhtui.model.errors import ParameterError
 from hhtui.model.experiment import Experiment
 from hhtui.model.samples import Samples
@@ -109,13 +109,17 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
             parameter="config",
         )
     try:
-        return Experiment.from_dict(data)
+        loaded = Experiment.from_dict(data)
     except OverflowError:
         raise ParameterError(f"{where}: a number is too large for a float", parameter="config") from None
     except (ParameterError, TypeError, ValueError) as error:
         raise ParameterError(f"{where}: {error}", parameter="config") from None
     except RecursionError:
         raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
+    note = replay_note(data)
+    if note is not None:
+        warnings.warn(f"{where}: the replay will not match this export exactly: {note}", stacklevel=4)
+    return loaded
 
 
 def experiment(

@@ -349,7 +349,7 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
     except ExportError as error:
         raise UsageError(f"{flag}: {error}") from None
     try:
-        return Experiment.from_dict(data)
+        experiment = Experiment.from_dict(data)
     except OverflowError:
         raise UsageError(
             f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)"
@@ -358,6 +358,12 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
         raise UsageError(f"{flag}: {path}: {error}") from None
     except RecursionError:
         raise UsageError(f"{flag}: {path}: nested too deeply") from None
+    from hhtui.headless import replay_note
+
+    note = replay_note(data)
+    if note is not None:
+        warn(f"{flag}: {path}: the replay will not match this export exactly: {note}")
+    return experiment
 
 
 # --------------------------------------------------------------------------------------------

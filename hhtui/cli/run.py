@@ -82,12 +82,13 @@ whole experiment and the program version.
 
 The experiment starts from the defaults (a 10 uA/cm^2 step from 5 ms, sustained, for 50 ms), or
 from --preset NAME, or from --config FILE.json (an experiment, or the sidecar of an earlier
-export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly). Flags given on the
-command line override it. Changing the stimulus type with --stim starts that protocol from its own
-defaults: step 10 uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1
-pulse of 20 uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise
-5 +/- 5 uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for
-20 ms.
+export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly, the changes made
+during a live run included: the file's "schedule" replays each at its time). Flags given on the
+command line override the experiment's starting values; its scheduled changes still happen.
+Changing the stimulus type with --stim starts that protocol from its own defaults: step 10
+uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1 pulse of 20
+uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise 5 +/- 5
+uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for 20 ms.
 
 CSV: a header row, then one row per sample (t = 0 included) with the columns
   t_ms,V_mV,m,h,n,I_stim_uA_cm2,I_Na_uA_cm2,I_K_uA_cm2,I_L_uA_cm2,g_Na_mS_cm2,g_K_mS_cm2
@@ -344,6 +345,14 @@ def check_experiment(experiment: Experiment) -> None:
             "it is cut off there",
             COMMAND,
         )
+    late = [change for change in experiment.schedule if change.t > experiment.t_stop]
+    if late:
+        warn(
+            f"--t-stop: {len(late)} scheduled change{'s' if len(late) != 1 else ''} of the experiment "
+            f"come{'s' if len(late) == 1 else ''} after the end of the run ({experiment.t_stop:g} ms), "
+            f"the first {late[0].describe()}; not reached",
+            COMMAND,
+        )
     steps = experiment.t_stop / experiment.solver.dt
     if steps > MAX_STEPS:
         raise UsageError(
@@ -376,9 +385,11 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
     rate = spikes / (experiment.t_stop / 1000.0)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     clamp = " (voltage clamp)" if experiment.stimulus.is_clamp else ""
+    replayed = sum(1 for change in experiment.schedule if change.t <= experiment.t_stop)
+    changes = f", {replayed} scheduled change{'s' if replayed != 1 else ''}" if replayed else ""
     return (
-        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
-        f"mean rate {rate:.4g} Hz -> {where}"
+        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}{changes}, "
+        f"{spikes} spike{'s' if spikes != 1 else ''}, mean rate {rate:.4g} Hz -> {where}"
     )
 
 

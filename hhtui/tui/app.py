@@ -311,8 +311,10 @@ class HHApp(App[int]):
             session.busy = False
 
     def _arm(self, experiment: Any) -> None:
-        """A preset runs to its ``t_stop`` and pauses there, with the window showing all of it."""
-        if experiment.description:
+        """A preset, or an experiment with a schedule of changes (the sidecar of a live run), runs
+        to its ``t_stop`` and pauses there, with the window showing all of it."""
+        scheduled = self.session is not None and bool(self.session.initial.schedule)
+        if experiment.description or scheduled:
             self.stop_at = float(experiment.t_stop)
             self.window_ms = min(max(float(experiment.t_stop), WINDOW_RANGE[0]), WINDOW_RANGE[1])
             self.panel.set_run(window=self.window_ms)
@@ -329,6 +331,9 @@ class HHApp(App[int]):
     def _accept(self, result: ChunkResult) -> None:
         assert self.session is not None
         self.session.accept(result)
+        if self.session.schedule_applied:  # the panel shows what a scheduled change has set
+            self.session.schedule_applied = False
+            self.panel.load(self.session.experiment, self.speed, self.window_ms)
         if self.stop_at is not None and self.running and self.session.t >= self.stop_at - 1e-9:
             self._experiment_done()
         self._speed_log.append((time.perf_counter(), self.session.t))

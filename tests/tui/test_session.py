@@ -57,8 +57,9 @@ def test_current_change_applies_from_the_current_state_on() -> None:
     run_in_chunks(live, 300.0, 5.0)
     assert live.spike_count >= 10
     assert live.firing_rate() > 50.0
-    assert [c["change"] for c in live.changes] == ["stimulus"]
-    assert live.changes[0]["t_ms"] == pytest.approx(100.0)
+    assert [c.parameter for c in live.changes] == ["stimulus"]
+    assert live.changes[0].t == pytest.approx(100.0)
+    assert live.changes[0].value.amplitude == pytest.approx(15.0)
 
 
 def test_changes_while_a_chunk_is_computed_are_queued() -> None:
@@ -131,15 +132,15 @@ def test_export_payload_reproduces_an_unchanged_run() -> None:
     np.testing.assert_allclose(rerun.V[0], columns["V_mV"], atol=1e-9)
 
 
-def test_export_payload_lists_live_changes() -> None:
+def test_export_payload_schedules_live_changes() -> None:
     live = LiveRun(Experiment())
     run_in_chunks(live, 10.0, 5.0)
     live.set_membrane(Membrane(g_na=0.0))
     run_in_chunks(live, 20.0, 5.0)
     _, exp_dict, extra = live.export_payload()
     assert exp_dict["membrane"]["g_na"] == 120.0  # the run started with it
-    assert extra["reproducible"] is False
-    assert extra["live_changes"][0]["membrane"]["g_na"] == 0.0
+    assert exp_dict["schedule"] == [{"t_ms": pytest.approx(10.0), "parameter": "g_na", "value": 0.0}]
+    assert extra["reproducible"] is True and "replay_note" not in extra
     assert extra["final_experiment"]["membrane"]["g_na"] == 0.0
 
 
