@@ -85,7 +85,6 @@ class Chart:
     ylim: tuple[float, float] | None = None
     series: list[Series] = field(default_factory=list)
     vlines: list[tuple[float, str]] = field(default_factory=list)
-    hlines: list[tuple[float, str]] = field(default_factory=list)
     texts: list[tuple[str, float, float, str]] = field(default_factory=list)
 
     # --- description -----------------------------------------------------------------------------
@@ -109,12 +108,6 @@ class Chart:
             self.vlines.append((float(x), key))
         return self
 
-    def hline(self, y: float, key: str = "marker") -> Chart:
-        """A horizontal line at ``y``."""
-        if np.isfinite(y):
-            self.hlines.append((float(y), key))
-        return self
-
     def text(self, label: str, x: float, y: float, key: str = "marker") -> Chart:
         """A label whose first character sits at (x, y)."""
         if np.isfinite(x) and np.isfinite(y):
@@ -136,7 +129,7 @@ class Chart:
 
         return (
             span([s.x for s in self.series] + [np.array([v[0] for v in self.vlines])], self.xlim),
-            span([s.y for s in self.series] + [np.array([h[0] for h in self.hlines])], self.ylim),
+            span([s.y for s in self.series], self.ylim),
         )
 
     def build(self) -> Text:
@@ -163,11 +156,6 @@ class Chart:
             if 0 <= col < cols:
                 for row in range(rows):
                     put(row, int(col), "│", key)
-        for y, key in self.hlines:
-            row = rows - 1 - _to_dots(np.array([y]), ylim, rows)[0]
-            if 0 <= row < rows:
-                for col in range(cols):
-                    put(int(row), col, "─", key)
         for s in self.series:
             if s.scatter:
                 c = _to_dots(s.x, xlim, cols)

@@ -32,7 +32,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,7 +52,6 @@ from hhtui.model import (
 )
 from hhtui.model.experiment import MAX_T_STOP
 from hhtui.model.schedule import MEMBRANE_CHANGES, Change
-from hhtui.model.simulation import resting_potential
 
 from .settings import RATE_WINDOW_MS, RECORDING_LIMIT
 
@@ -413,12 +411,6 @@ class LiveRun:
         self._dropped_seen = False
         self.version += 1
 
-    def resting_potential(self) -> float:
-        """Resting potential (mV) of the current membrane with the present injected current."""
-        stimulus = self.experiment.stimulus
-        current = 0.0 if stimulus.is_clamp else float(np.atleast_1d(stimulus.current(np.array([self.t])))[0])
-        return resting_potential(self.experiment.membrane, current)
-
     # --- windows and export ---------------------------------------------------------------------------
     def window(self, window_ms: float) -> Samples:
         """The recorded samples of the last ``window_ms``."""
@@ -482,10 +474,3 @@ class LiveRun:
         if t_now > MAX_T_STOP:
             reasons.append(f"the run went past the longest t_stop ({MAX_T_STOP:g} ms); a replay stops there")
         return reasons
-
-    def export(self, directory: str | Path) -> tuple[Path, Path]:
-        """Write the run to ``directory/hhtui-YYYYmmdd-HHMMSS.csv`` and its JSON sidecar."""
-        from hhtui.export import timestamped_name, write_run
-
-        columns, experiment, extra = self.export_payload()
-        return write_run(timestamped_name(directory=directory), columns, experiment, extra=extra)

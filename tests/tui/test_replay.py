@@ -58,11 +58,11 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
         await wait_for(pilot, lambda: app.session.sim.stimulus.amplitude == 11.0, what="the current to fall")
         await run_until(app, pilot, app.session.t + 20.0)
         await pilot.press("space", "e")
-        await wait_for(pilot, lambda: app.last_export is not None, what="the export")
+        await wait_for(pilot, lambda: app.main.last_export is not None, what="the export")
         await settle(app, pilot)
         recorded = app.session.recording.samples()
         t_end = app.session.t
-    csv_path, json_path = app.last_export
+        csv_path, json_path = app.main.last_export
     sidecar = json.loads(json_path.read_text())
     schedule = sidecar["experiment"]["schedule"]
     assert sidecar["reproducible"] is True, sidecar.get("replay_note")
@@ -95,12 +95,14 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("right_square_bracket", "right_square_bracket", "space")
-        await wait_for(pilot, lambda: not app.running and app.session.t > 1.0, what="the replay to pause at its end")
+        await wait_for(
+            pilot, lambda: not app.main.running and app.session.t > 1.0, what="the replay to pause at its end"
+        )
         assert app.session.experiment.membrane.g_k == 24.0
         assert app.query_one("#m-g_k").value == "24"  # the panel shows what the schedule set
         await pilot.press("e")
-        await wait_for(pilot, lambda: app.last_export is not None, what="the export of the replay")
+        await wait_for(pilot, lambda: app.main.last_export is not None, what="the export of the replay")
         await settle(app, pilot)
-    again_csv, again_json = app.last_export
+        again_csv, again_json = app.main.last_export
     assert_same_text(again_csv, csv_path)
     assert json.loads(again_json.read_text())["experiment"]["schedule"] == schedule
