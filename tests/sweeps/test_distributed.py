@@ -186,6 +186,7 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
     args = ("sweep", "--amp", "0:30:1", "--g-k", "20:50:1", "--t-stop", "200", "--transient", "20")
     args += ("--chunk-size", "8")
     journal = tmp_path / "grid.csv.chunks"
+    workers: list = []
     with started(start_hhtui(*args, "--workers", "2", "-o", "grid.csv", cwd=tmp_path)) as process:
         wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 1 or process.poll() is not None,
