@@ -367,7 +367,8 @@ class MainScreen(ScreenGuards, Screen[None]):
         assert session is not None
         session.accept(result)
         # Changes queued during the chunk, and scheduled changes the chunk reached, are in now:
-        # the panel and the status line follow the experiment.
+        # the panel and the status line follow the experiment (whatever changed it).
+        session.schedule_applied = False
         self.experiment = session.experiment
         if self.stop_at is not None and self.running and session.t >= self.stop_at - 1e-9:
             self._experiment_done()
@@ -424,6 +425,7 @@ class MainScreen(ScreenGuards, Screen[None]):
     def _changed(self) -> None:
         """The run's experiment was changed (a key, the panel, a toxin): show it."""
         assert self.session is not None
+        self.session.schedule_applied = False  # shown below, whatever changed it
         self.experiment = self.session.experiment
         self.publish(force=True)
 
