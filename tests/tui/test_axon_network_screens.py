@@ -163,8 +163,9 @@ async def test_network_screen_shows_raster_and_voltage() -> None:
         title = plain(screen.query_one("#network-title", Static))
         assert re.search(r"\d+ spikes from 10/10 neurons", title), title
         raster = plain(screen.query_one("#network-raster", Static))
-        assert "Raster (neuron vs t)" in title
-        assert re.search(r"9\.5┤", raster)  # the top neuron's row: one row per neuron
+        assert title.startswith("Network: ring of 10") and "raster: neuron vs t" in title
+        ticks = re.findall(r"^\s*(\S+)┤", raster, flags=re.M)
+        assert "0" in ticks and all(re.fullmatch(r"\d+", tick) for tick in ticks), ticks  # neuron numbers
         marks = raster.count("●") + raster.count("|") + raster.count("#")
         assert marks >= 10  # every neuron of the ring fired at least once
         assert "neuron 0" in plain(screen.query_one("#network-voltage", Static))

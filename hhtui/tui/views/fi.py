@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, stack
+from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
 
 #: Step currents of the curve (uA/cm^2): from rest through the onset near 6.3 (finely, where the
@@ -47,9 +47,11 @@ def build(ctx: ViewContext) -> Text:
     if ctx.prepared is None:
         return waiting(ctx, "the F-I curve")
     curve, onset = ctx.prepared["curve"], ctx.prepared["onset"]
+    onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
+    note = f"{onset_text}; rate = 1/mean ISI after {TRANSIENT:g} ms"
     chart = Chart(
         ctx.width,
-        ctx.height - 1,
+        ctx.height - caption_height(ctx.width, note),
         ctx.colour,
         xlabel="step current (uA/cm2)",
         ylabel="rate (Hz)",
@@ -59,12 +61,10 @@ def build(ctx: ViewContext) -> Text:
     top = float(np.max(curve.rates_hz)) if curve.rates_hz.size else 0.0
     chart.ylim = (0.0, max(10.0, top * 1.1))
     if onset is not None:
-        chart.vline(onset, "onset")
+        chart.vline(onset, "onset", "onset")
     stimulus = ctx.experiment.stimulus
     if not stimulus.is_clamp:
-        chart.vline(injected_current(stimulus), "marker")
-    onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
-    note = f"{onset_text}; 1/mean ISI after {TRANSIENT:g} ms; | = present current"
+        chart.vline(injected_current(stimulus), "marker", "I now")
     return stack(chart.build(), caption(ctx.width, note))
 
 
