@@ -183,7 +183,7 @@ def time_slider(width: int, t_now: float, t_end: float, playing: bool) -> str:
     hint = "  space: pause" if playing else "  space: play, left/right: step"
     if width - len(head) - len(tail) - len(hint) < 10:
         hint = ""
-    track = max(3, width - len(head) - len(tail) - len(hint) - 2)
+    track = max(3, width - len(head) - len(tail) - len(hint) - 3)
     position = int(round(np.clip(t_now / t_end if t_end > 0 else 0.0, 0.0, 1.0) * (track - 1)))
     bar = "─" * position + "●" + "─" * (track - 1 - position)
     return f"{head}0├{bar}┤{tail}{hint}"[:width]
@@ -224,10 +224,10 @@ class AxonScreen(ComputedScreen):
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "rerun", "Re-run"),
+        Binding("r", "rerun", "Re-run", show=False),
         Binding("plus,equals_sign", "temperature(1)", "Temp", key_display="+-"),
         Binding("minus", "temperature(-1)", "-Temp", show=False),
-        Binding("b", "toggle_ends", "Both ends"),
+        Binding("b", "toggle_ends", "Ends"),
         Binding("v", "toggle_view", "View"),
         Binding("space", "play", "Play"),
         Binding("right", "move(1)", "Time", key_display="←→"),

@@ -95,7 +95,7 @@ class NetworkScreen(ComputedScreen):
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "rerun", "Re-run"),
+        Binding("r", "rerun", "Re-run", show=False),
         Binding("t", "topology", "Topology"),
         Binding("i", "toggle_kind", "Exc/Inh"),
         Binding("plus,equals_sign", "weight(1)", "Weight", key_display="+-"),
