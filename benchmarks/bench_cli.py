@@ -114,7 +114,8 @@ def main() -> None:
 
         startup = best_of(args.repeat, hhtui + ["--version"], work)
         t_run = best_of(args.repeat, run, work)
-        rows = sum(1 for _ in open(work / "x.csv")) - 1
+        with open(work / "x.csv") as csv_file:
+            rows = sum(1 for _ in csv_file) - 1
         t_sweep = best_of(args.repeat, sweep, work)
         t_textbook = best_of(args.repeat, textbook, work)
 

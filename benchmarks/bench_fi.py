@@ -56,7 +56,7 @@ def main() -> None:
     seconds, threshold = best_of(args.repeat, lambda: threshold_search(1.0))
     print(f"threshold_search 1 ms pulse: {seconds:.3f} s -> {threshold:.3f} uA/cm^2")
     for width in (0.5, 2.0, 5.0):
-        seconds, threshold = best_of(args.repeat, lambda: threshold_search(width))
+        seconds, threshold = best_of(args.repeat, lambda width=width: threshold_search(width))
         print(f"threshold_search {width:g} ms pulse: {seconds:.3f} s -> {threshold:.3f} uA/cm^2")
 
     seconds, threshold = best_of(args.repeat, lambda: refractory_threshold(10.0, 26.6))

@@ -93,13 +93,16 @@ def main() -> None:
     print(f"import hhtui.model:                      {import_seconds * 1000:8.1f} ms")
     print(f"first single run (kernel load/compile):  {first_seconds * 1000:8.1f} ms")
     print(
-        f"one neuron, 1000 ms, dt 0.01, rk4:       {single * 1000:8.1f} ms  = {steps / single / 1e6:6.2f} M steps/s (recording every step)"
+        f"one neuron, 1000 ms, dt 0.01, rk4:       {single * 1000:8.1f} ms  = "
+        f"{steps / single / 1e6:6.2f} M steps/s (recording every step)"
     )
     print(
-        f"1001 neurons, 100 ms, dt 0.01, rk4:      {many * 1000:8.1f} ms  = {1001 * 10_000 / many / 1e6:6.2f} M neuron-steps/s"
+        f"1001 neurons, 100 ms, dt 0.01, rk4:      {many * 1000:8.1f} ms  = "
+        f"{1001 * 10_000 / many / 1e6:6.2f} M neuron-steps/s"
     )
     print(
-        f"textbook odeint script, one neuron:      {odeint_seconds * 1000:8.1f} ms  ({odeint_seconds / single:.0f}x slower)"
+        f"textbook odeint script, one neuron:      {odeint_seconds * 1000:8.1f} ms  "
+        f"({odeint_seconds / single:.0f}x slower)"
     )
 
 

@@ -19,7 +19,8 @@ What is measured (medians of R repeats, whole processes unless said otherwise):
 (c) in process: ns per neuron-step for 1001 neurons (no recording) and steps per second for one
     neuron (every step recorded), after a warm-up call.
 (d) accuracy in the same run: spike times of the 1000 ms run against NEURON's CVODE at tight
-    tolerance (its rate tables off: ``usetable_hh = 0``; the timed runs keep NEURON's defaults), and of the default 50 ms run against an independent scipy reference (the equations
+    tolerance (its rate tables off: ``usetable_hh = 0``; the timed runs keep NEURON's defaults), and of the
+    default 50 ms run against an independent scipy reference (the equations
     written out literally, DOP853 at rtol = atol = 1e-10).
 
 ``--save``/``--compare``: write or compare the numbers that must not change when the kernels
@@ -265,9 +266,8 @@ def compare(saved: dict[str, Any], now: dict[str, Any]) -> None:
         new = now[key]
         if key.startswith("fi_"):
             same = value == new
-            print(
-                f"  {key:22s} F-I counts {'identical' if same else 'DIFFER: ' + str(np.nonzero(np.array(value) != np.array(new))[0])}"
-            )
+            differing = np.nonzero(np.array(value) != np.array(new))[0]
+            print(f"  {key:22s} F-I counts {'identical' if same else 'DIFFER: ' + str(differing)}")
         elif key == "threshold_1ms":
             print(f"  {key:22s} {value:.4f} -> {new:.4f} uA/cm^2 {'(same)' if value == new else '(DIFFERENT)'}")
         else:
@@ -382,7 +382,8 @@ def main() -> None:
     t_bare = timed(args.repeat, run_bare)
     print()
     print(
-        f"{'':30s} {'wall: hhtui':>11s} {'NEURON':>8s} {'ratio':>6s} | {'CPU: hhtui':>10s} {'NEURON':>8s} {'ratio':>6s}  target"
+        f"{'':30s} {'wall: hhtui':>11s} {'NEURON':>8s} {'ratio':>6s} | "
+        f"{'CPU: hhtui':>10s} {'NEURON':>8s} {'ratio':>6s}  target"
     )
     for label, ours_t, theirs_t, target in rows:
         if theirs_t:

@@ -192,7 +192,7 @@ def describe(name: str, values: list[float], unit: str, goal: float | None = Non
         return
     median = statistics.median(values) * scale
     worst = max(values) * scale
-    verdict = "" if goal is None else ("  (goal < %g %s: %s)" % (goal, unit, "met" if median < goal else "NOT met"))
+    verdict = "" if goal is None else f"  (goal < {goal:g} {unit}: {'met' if median < goal else 'NOT met'})"
     print(f"{name}: median {median:.1f} {unit}, max {worst:.1f} {unit}, n = {len(values)}{verdict}")
 
 
@@ -222,7 +222,8 @@ def main() -> int:
         )
         seconds = 3.0 if args.quick else 6.0
         print(
-            f"terminal output while running at 100x30, default speed: {bytes_per_second(seconds, False) / 1024:.1f} KiB/s"
+            "terminal output while running at 100x30, default speed: "
+            f"{bytes_per_second(seconds, False) / 1024:.1f} KiB/s"
         )
         print(
             f"terminal output while running at 100x30, full speed: {bytes_per_second(seconds, True) / 1024:.1f} KiB/s"

@@ -72,7 +72,7 @@ def trial(number: int, command: str, when: str, size: tuple[int, int]) -> tuple[
         os.kill(pid, 9)
     print(
         f"trial {number}: killed {killed - started:.2f} s after the start ({when}), "
-        f"{'gone after %.2f s' % seconds if gone else 'STILL RUNNING after 10 s'}",
+        f"{f'gone after {seconds:.2f} s' if gone else 'STILL RUNNING after 10 s'}",
         flush=True,
     )
     return gone, seconds

@@ -120,7 +120,8 @@ def main() -> int:
                 f"{result['signal']:7s} #{number + 1:2d}: sent={'yes' if result['sent'] else 'no (run ended)'} "
                 f"at {result['at_bytes'] / 1e6:6.1f} MB, exit {result['status']}, left {result['left']} "
                 f"({result['left_bytes'] / 1e6:.1f} MB), earlier leftovers "
-                f"{'removed' if result['previous_removed'] else 'STILL THERE'}, pair {'complete' if result['pair'] is None else 'BROKEN: ' + result['pair']}"
+                f"{'removed' if result['previous_removed'] else 'STILL THERE'}, "
+                f"pair {'complete' if result['pair'] is None else 'BROKEN: ' + result['pair']}"
                 + (f" | {result['stderr']}" if result["signal"] == "SIGTERM" else ""),
                 flush=True,
             )

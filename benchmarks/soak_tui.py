@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.tui.pty_monkey import PtyMonkey
+from tests.tui.pty_monkey import PtyMonkey  # noqa: E402 (after the path is set)
 
 
 def seed_range(text: str) -> list[int]:

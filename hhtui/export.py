@@ -205,8 +205,8 @@ def write_csv(
     """Write ``columns`` as CSV: a header of the names in mapping order, then one row per sample.
 
     ``path`` None or ``"-"`` writes to ``stream`` (standard output by default); any other path is
-    written atomically (``force``: see :func:`hhtui.files.check_target`). Raises :class:`ExportError` for columns that are not 1-D, differ in length,
-    or hold NaN or inf, and for any failure of the file system.
+    written atomically (``force``: see :func:`hhtui.files.check_target`). Raises :class:`ExportError` for
+    columns that are not 1-D, differ in length, or hold NaN or inf, and for any failure of the file system.
     """
     names, matrix = _as_matrix(columns)
     if path is None or (isinstance(path, str) and path == "-"):

@@ -73,7 +73,7 @@ async def take(
 def draw_png(app: Any, path: Path) -> bool:
     """Draw the app's screen as a PNG with cairo; False (nothing written) without cairocffi."""
     try:
-        import cairocffi as cairo  # type: ignore[import-not-found]
+        import cairocffi as cairo
     except (ImportError, OSError):
         return False
     from rich.cells import cell_len

@@ -222,7 +222,7 @@ def _guard_standard_streams() -> None:
             os.dup2(null, fd)
             os.close(null)
         if fd == 1:
-            sys.stdout = _ClosedOutput()  # type: ignore[assignment]
+            sys.stdout = _ClosedOutput()
         elif fd == 2:
             sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115 - lives as long as the process
 
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(run_app() or 0)
     state = {"command": "hhtui"}
     original = sys.stdout
-    sys.stdout = _WatchedOutput(original)  # type: ignore[assignment]
+    sys.stdout = _WatchedOutput(original)
     try:
         try:
             status = _run(arguments, state)

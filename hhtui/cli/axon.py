@@ -138,7 +138,10 @@ def add_parser(subparsers: Any) -> None:
         type=finite_float,
         default=None,
         metavar="NA",
-        help="stimulus current in nA injected into each stimulated end compartment (default 10000 = 10 uA; threshold near 3000 at the defaults)",
+        help=(
+            "stimulus current in nA injected into each stimulated end compartment "
+            "(default 10000 = 10 uA; threshold near 3000 at the defaults)"
+        ),
     )
     stim.add_argument(
         "--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)"

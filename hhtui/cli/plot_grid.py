@@ -145,7 +145,7 @@ def render_hysteresis(
 ) -> str:
     """Both branches of a hysteresis sweep: ``value`` against the current, up (from rest) and
     down (from firing)."""
-    import plotext as plt  # type: ignore[import-untyped]
+    import plotext as plt
 
     plt.main().clear_figure()  # the whole figure: clf() clears only the active subplot
     plt.limit_size(False, False)

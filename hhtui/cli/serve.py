@@ -165,7 +165,7 @@ def _server_class(base: Any) -> Any:
     """textual-serve's server, quieter, and with page links that follow the address the browser used
     (so a tunnel to another local port, or a server name, works)."""
 
-    class HHServer(base):  # type: ignore[misc, valid-type]
+    class HHServer(base):
         def initialize_logging(self) -> None:
             import logging
 

@@ -87,7 +87,7 @@ def njit(function: F, parallel: bool = False, numpy_errors: bool = False) -> F:
     options: dict[str, Any] = {"error_model": "numpy"} if numpy_errors else {}
     dispatcher = numba.njit(nogil=True, parallel=parallel, **options)(function)
     attach_cache(dispatcher)
-    return dispatcher  # type: ignore[return-value]  # a dispatcher is called like the function
+    return dispatcher  # a dispatcher is called like the function
 
 
 if JIT_ENABLED:

@@ -143,9 +143,10 @@ class CableSettings(FixedStepRun):
         ratio = self.coupling_mS_cm2 * self.dt / self.membrane.c_m
         if not ratio <= MAX_COUPLING_RATIO:
             raise ParameterError(
-                f"axial coupling of {self.coupling_mS_cm2:.3g} mS/cm^2 (ra_ohm_cm = {self.ra_ohm_cm:g}, compartments of "
-                f"{dx_um:.3g} um, diameter {self.diameter_um:g} um) is too strong for dt = {self.dt:g} ms and "
-                f"c_m = {self.membrane.c_m:g} uF/cm^2 (coupling x dt / c_m = {ratio:.3g}, at most {MAX_COUPLING_RATIO:.0e}): "
+                f"axial coupling of {self.coupling_mS_cm2:.3g} mS/cm^2 (ra_ohm_cm = {self.ra_ohm_cm:g}, "
+                f"compartments of {dx_um:.3g} um, diameter {self.diameter_um:g} um) is too strong for "
+                f"dt = {self.dt:g} ms and c_m = {self.membrane.c_m:g} uF/cm^2 "
+                f"(coupling x dt / c_m = {ratio:.3g}, at most {MAX_COUPLING_RATIO:.0e}): "
                 "raise ra_ohm_cm or c_m, use fewer compartments or a smaller dt"
             )
         if self.n_steps * self.nseg > MAX_WORK:
@@ -498,8 +499,8 @@ def simulate_cable(
         failure = failure or f"V left the +/-{V_LIMIT:g} mV range or became NaN"
         halted = f"numerical blow-up at t = {done * s.dt:.4g} ms ({failure}); use a smaller dt"
         columns = done // s.stride + 1
-    t = np.arange(columns) * (s.stride * s.dt)
-    x = (np.arange(size) + 0.5) * s.dx_cm
+    t = np.arange(columns, dtype=np.float64) * (s.stride * s.dt)
+    x = (np.arange(size, dtype=np.float64) + 0.5) * s.dx_cm
     span = VELOCITY_SPAN_ONE_END if s.stim_end == "left" else VELOCITY_SPAN_BOTH_ENDS
     velocity = conduction_velocity(arrival, x, span[0], span[1], s.length_cm)
     return AxonResult(

@@ -54,22 +54,22 @@ if JIT_ENABLED:
     from numba.extending import intrinsic
 
     @intrinsic
-    def _bits_to_float(typingctx, bits):  # type: ignore[no-untyped-def]
+    def _bits_to_float(typingctx, bits):
         """The float64 whose IEEE bits are the int64 ``bits``."""
         signature = types.float64(types.int64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             return builder.bitcast(args[0], context.get_value_type(types.float64))
 
         return signature, codegen
 
     @intrinsic
-    def _fma(typingctx, a, b, c):  # type: ignore[no-untyped-def]
+    def _fma(typingctx, a, b, c):
         """a * b + c rounded once (a fused multiply-add, explicit, so that scalar and vectorised
         code give the same bits)."""
         signature = types.float64(types.float64, types.float64, types.float64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             from llvmlite import ir  # type: ignore[import-untyped]
 
             double = ir.DoubleType()
@@ -81,11 +81,11 @@ if JIT_ENABLED:
         return signature, codegen
 
     @intrinsic
-    def _float_to_bits(typingctx, value):  # type: ignore[no-untyped-def]
+    def _float_to_bits(typingctx, value):
         """The IEEE bits of the float64 ``value`` as an int64."""
         signature = types.int64(types.float64)
 
-        def codegen(context, builder, sig, args):  # type: ignore[no-untyped-def]
+        def codegen(context, builder, sig, args):
             return builder.bitcast(args[0], context.get_value_type(types.int64))
 
         return signature, codegen

@@ -180,7 +180,10 @@ class NetworkSettings(FixedStepRun):
             need = f"about {memory / 1e9:.3g} GB of memory (at most {MAX_MEMORY_BYTES / 1e9:g} GB)"
             if synapses * BYTES_PER_SYNAPSE > MAX_MEMORY_BYTES / 2:
                 if self.topology == "random":
-                    text = f"p = {self.p:g} with n = {self.n:,} neurons makes about {synapses:.3g} synapses, {need}: lower p or n"
+                    text = (
+                        f"p = {self.p:g} with n = {self.n:,} neurons makes about {synapses:.3g} synapses, "
+                        f"{need}: lower p or n"
+                    )
                 elif self.topology == "list":
                     text = f"connections: {synapses:,.0f} synapses need {need}"
                 else:
@@ -188,8 +191,9 @@ class NetworkSettings(FixedStepRun):
                     text = f"n = {self.n:,} neurons {rule} makes {synapses:.3g} synapses, {need}: use fewer neurons"
             else:
                 text = (
-                    f"delay = {self.max_delay:g} ms at dt = {self.dt:g} ms with n = {self.n:,} neurons needs a delay buffer "
-                    f"of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or use fewer neurons"
+                    f"delay = {self.max_delay:g} ms at dt = {self.dt:g} ms with n = {self.n:,} neurons needs a "
+                    f"delay buffer of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or "
+                    "use fewer neurons"
                 )
             raise ParameterError(text)
         if self.buffer_values > MAX_BUFFER_VALUES:
@@ -588,7 +592,8 @@ def simulate_network(
     slots = int(math.floor(max_delay / s.dt)) + 3
     if slots * kinds * size > MAX_BUFFER_VALUES:
         raise ParameterError(
-            f"delay {max_delay:g} ms at dt {s.dt:g} ms needs a buffer of {slots * kinds * size:.3g} values: raise dt or shorten the delay"
+            f"delay {max_delay:g} ms at dt {s.dt:g} ms needs a buffer of {slots * kinds * size:.3g} values: "
+            "raise dt or shorten the delay"
         )
     buffer = np.zeros((slots, kinds, size))
     decay = np.full(kinds, math.exp(-s.dt / s.tau))
@@ -656,8 +661,8 @@ def simulate_network(
         )
         if status == 1:
             halted = (
-                f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
-                "or a value became NaN); "
+                f"numerical blow-up at t = {done * s.dt:.4g} ms (V left the +/-{V_LIMIT:g} mV range, "
+                "a gate left [0, 1], or a value became NaN); "
                 "use a smaller dt"
             )
             break
@@ -671,7 +676,7 @@ def simulate_network(
     return NetworkResult(
         spike_neuron=spike_neuron[order_t].copy(),
         spike_time=spike_time[order_t].copy(),
-        t=np.arange(columns) * (s.stride * s.dt),
+        t=np.arange(columns, dtype=np.float64) * (s.stride * s.dt),
         V=record[:, :columns],
         recorded=rec_index,
         connections=syn,

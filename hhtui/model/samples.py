@@ -94,7 +94,8 @@ class Samples:
     def empty(cls, population: int = 1, clamp: bool = False) -> Samples:
         """No samples (T = 0) for ``population`` neurons."""
         blank = np.zeros((population, 0))
-        return cls(np.zeros(0), *(blank.copy() for _ in _PER_NEURON), I_clamp=blank.copy() if clamp else None)
+        per_neuron = {name: blank.copy() for name in _PER_NEURON}
+        return cls(t=np.zeros(0), **per_neuron, I_clamp=blank.copy() if clamp else None)
 
     def __len__(self) -> int:
         return int(self.t.shape[0])

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,7 +25,7 @@ from .integrators import BLOCK, PARALLEL_MIN_POPULATION, block_size, integrate, 
 from .membrane import Membrane, check_range
 from .samples import Samples
 from .solver import DEFAULT_METHOD, GRID_TOLERANCE, REGISTRY, check_dt, check_method, sample_stride
-from .stimulus import NoStimulus, Stimulus
+from .stimulus import NoStimulus, Stimulus, VoltageClamp
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
 SEGMENT_VALUES = 1 << 20  # stimulus pieces x neurons handed to the kernel at a time (bounds the memory)
@@ -114,8 +114,14 @@ class Simulation:
         if self.v_init is not None:
             return self.v_init
         if self.stimulus.is_clamp:
-            return float(self.stimulus.command(np.array([0.0]))[0])
+            return float(self._command(np.array([0.0]))[0])
         return resting_potential(self.membrane)
+
+    def _command(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The clamp's command voltage (mV) at times ``t`` (ms); only under a voltage clamp."""
+        if not isinstance(self.stimulus, VoltageClamp):
+            raise TypeError(f"no command voltage: the stimulus is {self.stimulus.kind!r}, not a voltage clamp")
+        return self.stimulus.command(t)
 
     def reset(self) -> None:
         """Back to t = 0 at rest (gates at steady state), spike counts cleared, halt lifted."""
@@ -166,12 +172,18 @@ class Simulation:
         self.stimulus = stimulus
 
     def set_solver(
-        self, dt: float | None = None, method: str | None = None, sample_every: float | None | str = "keep"
+        self,
+        dt: float | None = None,
+        method: str | None = None,
+        sample_every: float | None | Literal["keep"] = "keep",
     ) -> None:
-        """Change the time step (ms), method or sampling interval (ms) from the current state on."""
+        """Change the time step (ms), method or sampling interval (ms; None: every step; "keep": as it
+        is) from the current state on."""
         new_dt = self.dt if dt is None else check_dt(dt)
         new_method = self.method if method is None else check_method(method)
         new_every = self.sample_every if sample_every == "keep" else sample_every
+        if isinstance(new_every, str):
+            raise ParameterError(f"sample_every must be a number in ms, None or 'keep', got {new_every!r}")
         stride = sample_stride(new_every, new_dt)  # validate before changing anything
         self.dt, self.method, self.sample_every, self._stride = new_dt, new_method, new_every, stride
         self.halted_reason = None
@@ -347,7 +359,8 @@ class Simulation:
             "expeuler": "use a smaller dt or check the parameters (extreme conductances or temperature)",
         }.get(self.method, "use a smaller dt")
         self.halted_reason = (
-            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], or a value became NaN): "
+            f"numerical blow-up at t = {t:.3f} ms (V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], "
+            "or a value became NaN): "
             f"dt = {self.dt:g} ms is likely too large for method '{self.method}'; {advice}."
         )
         if neurons is not None and self.population > 1:
@@ -359,7 +372,7 @@ class Simulation:
         recorded = np.empty((4, self.population, times.size))
         temperature = self.membrane.temperature
         for t_a, t_b in self._pieces(self.t, t_to):
-            command = float(self.stimulus.command(np.array([0.5 * (t_a + t_b)]))[0])
+            command = float(self._command(np.array([0.5 * (t_a + t_b)]))[0])
             x_inf = steady_states(np.array([command]), temperature)
             tau = time_constants(np.array([command]), temperature)
             inside = (times > t_a + GRID_TOLERANCE * self.dt) & (times <= t_b + GRID_TOLERANCE * self.dt)
@@ -375,8 +388,8 @@ class Simulation:
                 self.state[row] = trajectory[:, -1]
             self.state[0] = command
             self.t = t_b
-        recorded[0] = self.stimulus.command(times)[None, :]
-        self.state[0] = float(self.stimulus.command(np.array([t_to]))[0])
+        recorded[0] = self._command(times)[None, :]
+        self.state[0] = float(self._command(np.array([t_to]))[0])
         self.t = t_to
         return self._samples(times, recorded)
 
@@ -402,7 +415,7 @@ class Simulation:
                 v = voltages[neuron]
                 for j in np.nonzero((v[:-1] < self.threshold) & (v[1:] >= self.threshold))[0]:
 
-                    def above(t: float, neuron: int = neuron) -> float:
+                    def above(t: float, neuron: int = neuron, dense: Any = dense) -> float:
                         return float(dense(t)[4 * neuron]) - self.threshold
 
                     spikes.append((neuron, brentq(above, fine[j], fine[j + 1], xtol=1e-12)))

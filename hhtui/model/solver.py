@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import ParameterError
 from .membrane import check_range
@@ -105,7 +105,7 @@ class FixedStepRun:
     t_stop: float
     dt: float
     sample_every: float
-    KIND: str = "run"
+    KIND: ClassVar[str] = "run"
 
     @property
     def n_steps(self) -> int:
@@ -136,7 +136,7 @@ class FixedStepRun:
         for key, value in data.items():
             if isinstance(value, list):
                 data[key] = tuple(tuple(x) if isinstance(x, list) else x for x in value)
-        return cls().replace(**data)  # type: ignore[call-arg]
+        return cls().replace(**data)
 
     def replace(self, **changes: Any) -> Any:
         """A validated copy with ``changes`` applied; unknown names are refused."""

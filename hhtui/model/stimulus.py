@@ -382,13 +382,13 @@ class Noise(Stimulus):
         stop = self.start + self.duration
         lo = max(t_from, self.start)
         hi = min(t_to, stop)
-        times = [super().edges(t_from, t_to)]
+        times = [np.asarray(super().edges(t_from, t_to), dtype=np.float64)]
         if hi > lo:
             first = math.floor((lo - self.start) / self.bin_width)
             last = math.ceil((hi - self.start) / self.bin_width)
             bins = self.start + np.arange(first, last + 1, dtype=np.float64) * self.bin_width
             times.append(bins[(bins > t_from) & (bins < t_to) & (bins < stop)])
-        return np.unique(np.concatenate([np.asarray(x, dtype=np.float64) for x in times]))
+        return np.unique(np.concatenate(times))
 
     def _bin_values(self, bins: NDArray[np.int64]) -> NDArray[np.float64]:
         """Standard normal values for bin indices (population, len(bins))."""

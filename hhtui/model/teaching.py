@@ -162,7 +162,7 @@ CARTOON_SPIKE_SIGMA = 0.3
 CARTOON_DIP_SIGMA = 0.6
 
 
-def _gaussian(t: NDArray[np.float64] | float, centre: float, sigma: float) -> NDArray[np.float64] | float:
+def _gaussian(t: NDArray[np.float64] | float, centre: float, sigma: float) -> NDArray[np.float64]:
     return np.exp(-((np.asarray(t) - centre) ** 2) / (2.0 * sigma * sigma))
 
 

@@ -42,7 +42,7 @@ from hhtui.model.stimulus import (
 )
 from hhtui.patch import AREA_CM2, DIAMETER_UM, density_to_nanoamperes
 
-from .kinetics import Q10, REFERENCE_TEMPERATURE_C, STANDARD_GATES, Gate
+from .kinetics import Q10, REFERENCE_TEMPERATURE_C, STANDARD_GATES, Gate, Rate
 from .reader import NeuroMLError
 from .units import number, text
 
@@ -70,11 +70,11 @@ def _document(document_id: str, body: str) -> str:
 
 
 def _gate_xml(gate_id: str, gate: Gate) -> str:
-    def rate(side: str, r: object) -> str:
+    def rate(side: str, r: Rate) -> str:
         return (
-            f'            <{side} type="{r.type}" rate="{text(r.rate, "per_ms")}" '  # type: ignore[attr-defined]
+            f'            <{side} type="{r.type}" rate="{text(r.rate, "per_ms")}" '
             f'midpoint="{text(r.midpoint, "mV")}" scale="{text(r.scale, "mV")}"/>\n'
-        )  # type: ignore[attr-defined]
+        )
 
     return (
         f'        <gateHHrates id="{gate_id}" instances="{gate.instances}">\n'
@@ -136,12 +136,12 @@ def _cell(membrane: Membrane, rest_mV: float) -> str:
         "        </morphology>\n"
         '        <biophysicalProperties id="biophys">\n'
         "            <membraneProperties>\n"
-        f'                <channelDensity id="leakChans" ionChannel="leak" condDensity="{text(membrane.g_l, "mS_per_cm2")}" '
-        f'erev="{text(membrane.e_l, "mV")}" ion="non_specific"/>\n'
-        f'                <channelDensity id="naChans" ionChannel="naChan" condDensity="{text(membrane.g_na, "mS_per_cm2")}" '
-        f'erev="{text(membrane.e_na, "mV")}" ion="na"/>\n'
-        f'                <channelDensity id="kChans" ionChannel="kChan" condDensity="{text(membrane.g_k, "mS_per_cm2")}" '
-        f'erev="{text(membrane.e_k, "mV")}" ion="k"/>\n'
+        '                <channelDensity id="leakChans" ionChannel="leak" '
+        f'condDensity="{text(membrane.g_l, "mS_per_cm2")}" erev="{text(membrane.e_l, "mV")}" ion="non_specific"/>\n'
+        '                <channelDensity id="naChans" ionChannel="naChan" '
+        f'condDensity="{text(membrane.g_na, "mS_per_cm2")}" erev="{text(membrane.e_na, "mV")}" ion="na"/>\n'
+        '                <channelDensity id="kChans" ionChannel="kChan" '
+        f'condDensity="{text(membrane.g_k, "mS_per_cm2")}" erev="{text(membrane.e_k, "mV")}" ion="k"/>\n'
         '                <spikeThresh value="0mV"/>\n'
         f'                <specificCapacitance value="{text(membrane.c_m, "uF_per_cm2")}"/>\n'
         f'                <initMembPotential value="{text(rest_mV, "mV")}"/>\n'

@@ -363,11 +363,14 @@ class HHApp(App[int]):
     def _refresh_views(self, force: bool = False) -> None:
         now = time.perf_counter()
         session = self.session
-        if session is not None and session.version != self._plotted_version:
-            if force or now - self._last_plot >= 1.0 / PLOT_FPS:
-                self._last_plot = now
-                self._plotted_version = session.version
-                self.plot.update_chart()
+        if (
+            session is not None
+            and session.version != self._plotted_version
+            and (force or now - self._last_plot >= 1.0 / PLOT_FPS)
+        ):
+            self._last_plot = now
+            self._plotted_version = session.version
+            self.plot.update_chart()
         self._update_status(force=force)
 
     def _update_status(self, force: bool = False) -> None:

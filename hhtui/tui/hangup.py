@@ -180,7 +180,7 @@ class ExitGuard:
 def guarded_driver(base: type) -> type:
     """Textual's driver class ``base`` made safe on a terminal that has gone away."""
 
-    class GuardedDriver(base):  # type: ignore[misc, valid-type]
+    class GuardedDriver(base):
         """The terminal driver, which never blocks nor restarts on a terminal that has gone."""
 
         #: The terminal has gone: nothing more is written to it.

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-PIL = pytest.importorskip("PIL")
 from PIL import Image
 
 from hhtui.animation.canvas import OKABE_ITO

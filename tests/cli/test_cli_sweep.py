@@ -71,7 +71,8 @@ def test_fi_curve_matches_the_literature(literature_sweep: tuple[Path, str]) -> 
     assert rate[10.0] == pytest.approx(68.0, abs=4.0)
     assert rate[20.0] == pytest.approx(87.0, abs=4.0)
     assert rate[50.0] == pytest.approx(117.0, abs=4.0)
-    # Rinzel & Miller 1980 (Math Biosci 49:27-59): sustained firing from about 6.26 uA/cm^2 (fold of limit cycles), at about 51 Hz.
+    # Rinzel & Miller 1980 (Math Biosci 49:27-59): sustained firing from about 6.26 uA/cm^2 (fold of limit
+    # cycles), at about 51 Hz.
     # Just below the fold the membrane still rings through a few slow spikes, so on a 0.25 grid the
     # onset found in a finite run is within one grid step of 6.26; 5 Hz for the rate near onset.
     match = ONSET.search(stderr)

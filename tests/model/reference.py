@@ -42,7 +42,7 @@ def reference_run(y0, current, edges: list[float], t_stop: float, t_eval: np.nda
         inside = t_eval[(t_eval > a) & (t_eval <= b)] if a > 0 else t_eval[(t_eval >= a) & (t_eval <= b)]
         level = current(0.5 * (a + b))  # the current is constant within a piece
         solution = solve_ivp(
-            lambda t, y: hh_rhs(t, y, lambda _t: level, **kwargs),
+            lambda t, y, level=level: hh_rhs(t, y, lambda _t: level, **kwargs),
             (a, b),
             y,
             method="DOP853",

@@ -241,8 +241,8 @@ def test_refractory_threshold_fires_only_when_recovered() -> None:
 
 # --- teaching data -----------------------------------------------------------------------------------------------
 def test_cartoon_waveform() -> None:
-    # Rest -70 mV, peak +40 mV at 2.5 ms, dip -90 mV at 3.5 ms (the textbook cartoon of a spike's phases); the sum of two
-    # overlapping Gaussians puts the extremes within 0.06 ms and 0.2 mV of those points.
+    # Rest -70 mV, peak +40 mV at 2.5 ms, dip -90 mV at 3.5 ms (the textbook cartoon of a spike's phases); the sum
+    # of two overlapping Gaussians puts the extremes within 0.06 ms and 0.2 mV of those points.
     t = np.linspace(0.0, 10.0, 100001)
     v = cartoon_action_potential(t)
     assert v.max() == pytest.approx(40.0, abs=0.2)

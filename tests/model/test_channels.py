@@ -12,7 +12,8 @@ from hhtui.model.membrane import temperature_factor
 
 
 def textbook_rates(v: float) -> tuple[float, ...]:
-    """The 1952 rates in the modern convention, written out literally from HH 1952 (J Physiol 117:500-544), shifted by -65 mV."""
+    """The 1952 rates in the modern convention, written out literally from HH 1952 (J Physiol 117:500-544),
+    shifted by -65 mV."""
     return (
         0.1 * (v + 40) / (1 - math.exp(-(v + 40) / 10)),
         4 * math.exp(-(v + 65) / 18),

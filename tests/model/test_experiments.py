@@ -94,8 +94,8 @@ def test_threshold_fires_one_spike_and_just_below_does_not() -> None:
 
 
 def test_all_or_none_spikes_are_the_same_size() -> None:
-    # Below the 1 ms threshold (6.9 uA/cm^2, computed; docs/reference-values.md) nothing fires; above it every pulse fires
-    # a spike whose peak hardly depends on the stimulus (within 5 mV while the current grows fivefold).
+    # Below the 1 ms threshold (6.9 uA/cm^2, computed; docs/reference-values.md) nothing fires; above it every pulse
+    # fires a spike whose peak hardly depends on the stimulus (within 5 mV while the current grows fivefold).
     experiment = get_preset("all-or-none")
     t, v, _ = trace(experiment)
     times = spike_times(t, v)

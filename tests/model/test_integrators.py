@@ -100,8 +100,8 @@ def test_off_grid_stimulus_edges_are_stepped_onto_exactly() -> None:
 
 
 def test_stability_at_large_dt_matches_the_literature() -> None:
-    # docs/reference-values.md (Numerics, computed): with a 10 uA/cm^2 step, exponential Euler stays stable at dt 0.1 ms;
-    # forward Euler and RK4 diverge there; all are fine at dt <= 0.025 ms.
+    # docs/reference-values.md (Numerics, computed): with a 10 uA/cm^2 step, exponential Euler stays stable at
+    # dt 0.1 ms; forward Euler and RK4 diverge there; all are fine at dt <= 0.025 ms.
     for method in ("euler", "rk4"):
         with pytest.raises(NumericalInstabilityError):
             Simulation(Membrane(), Step(amplitude=10.0), dt=0.1, method=method).advance(100.0)
@@ -113,8 +113,8 @@ def test_stability_at_large_dt_matches_the_literature() -> None:
 
 
 def test_first_order_exponential_euler_drifts_in_spike_times() -> None:
-    # docs/reference-values.md (Numerics, computed): first-order schemes miss spike times at dt 0.01 ms (up to 0.65 ms at 18.5 C over
-    # a long train), while RK4 stays within 1e-4 ms. We check the ordering over 200 ms at 18.5 C.
+    # docs/reference-values.md (Numerics, computed): first-order schemes miss spike times at dt 0.01 ms (up to
+    # 0.65 ms at 18.5 C over a long train), while RK4 stays within 1e-4 ms. We check the ordering over 200 ms at 18.5 C.
     membrane = Membrane(temperature=18.5)
     reference = Simulation(membrane, Step(amplitude=10.0, start=0.0), method="rk4", dt=0.005).advance(
         200.0, record=False

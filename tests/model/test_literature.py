@@ -180,7 +180,8 @@ def test_heat_block_at_25C_and_faster_firing_at_18_5C() -> None:
 
 @pytest.mark.parametrize("temperature, expected", [(18.5, 8.9), (25.0, 13.0)])
 def test_threshold_rises_with_temperature(temperature: float, expected: float) -> None:
-    # (computed) 1 ms threshold 8.9 / 13 uA/cm^2 at 18.5 / 25 C; tolerance +/-0.3 (the reference is quoted to 0.1-1 uA/cm^2).
+    # (computed) 1 ms threshold 8.9 / 13 uA/cm^2 at 18.5 / 25 C; tolerance +/-0.3 (the reference is quoted to
+    # 0.1-1 uA/cm^2).
     assert threshold_search(1.0, Membrane(temperature=temperature)) == pytest.approx(expected, abs=0.3)
 
 

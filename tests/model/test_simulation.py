@@ -253,8 +253,8 @@ def test_valid_parameters_never_give_nan_or_gates_outside_0_1(
     # Property over the physiological range at dt 0.01 ms: a run either finishes with finite V and gates
     # in [0, 1], or (RK4 only) stops with NumericalInstabilityError whose kept samples are all physical.
     # RK4 may legitimately lose stability: strongly hyperpolarised (and faster when warm), beta_m reaches
-    # hundreds per ms and |lambda dt| passes RK4's limit of 2.8 (docs/reference-values.md, Numerics: strong hyperpolarisation
-    # destabilises explicit methods); or a membrane with a huge open conductance has a time constant
+    # hundreds per ms and |lambda dt| passes RK4's limit of 2.8 (docs/reference-values.md, Numerics: strong
+    # hyperpolarisation destabilises explicit methods); or a membrane with a huge open conductance has a time constant
     # C_m / g_total of microseconds. Exponential Euler is unconditionally stable and must always finish.
     sim = Simulation(membrane, Step(amplitude=amplitude, start=1.0), method=method)
     try:

@@ -291,7 +291,8 @@ def edit(path: Path, old: str, new: str) -> None:
             (
                 "naChan.channel.nml",
                 '<forwardRate type="HHExpLinearRate" rate="1per_ms"',
-                '<q10Settings type="q10ExpTemp" q10Factor="2.3" experimentalTemp="6.3 degC"/><forwardRate type="HHExpLinearRate" rate="1per_ms"',
+                '<q10Settings type="q10ExpTemp" q10Factor="2.3" experimentalTemp="6.3 degC"/>'
+                '<forwardRate type="HHExpLinearRate" rate="1per_ms"',
             ),
             "different temperature dependences",
         ),

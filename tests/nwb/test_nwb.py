@@ -10,11 +10,10 @@ import pytest
 
 import hhtui
 from hhtui.model import Experiment
+from hhtui.nwb import read_nwb
 from tests.cli.conftest import run_hhtui
 
 pynwb = pytest.importorskip("pynwb")
-
-from hhtui.nwb import read_nwb
 
 #: 1 uA/cm^2 over the 1000 um^2 patch (1e-5 cm^2) is 1e-11 A.
 AMPERES_PER_UA_CM2 = 1e-11

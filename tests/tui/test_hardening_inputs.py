@@ -320,7 +320,7 @@ async def test_the_table_covers_every_input_of_the_panel(tmp_path) -> None:
         assert every == {field for _, field in FIELDS}
         for kind, ids in STIMULUS_IDS.items():
             app.query_one("#s-type").value = kind
-            await wait_for(pilot, lambda: app.session.sim.stimulus.kind == kind, what=f"the {kind} protocol")
+            await wait_for(pilot, lambda kind=kind: app.session.sim.stimulus.kind == kind, what=f"the {kind} protocol")
             await pilot.pause()
             shown = {field_id for field_id in shown_inputs(app) if field_id.startswith("s-")}
             assert shown == set(ids), kind

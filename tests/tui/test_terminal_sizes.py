@@ -44,7 +44,7 @@ def problems_at(app: HHApp, width: int, height: int) -> list[str]:
     if tuple(app.size) != (width, height):
         found.append(f"{where}: the app thinks the terminal is {tuple(app.size)}")
     if len(lines) != height or any(len(line) != width for line in lines):
-        found.append(f"{where}: the screen is {len(lines)} lines of {sorted({len(l) for l in lines})} cells")
+        found.append(f"{where}: the screen is {len(lines)} lines of {sorted({len(line) for line in lines})} cells")
     if too_small(width, height):
         if "Enlarge the terminal" not in flat or f"{MIN_SIZE[0]}x{MIN_SIZE[1]}" not in flat:
             found.append(f"{where}: no 'Enlarge the terminal' message: {flat[:200]!r}")

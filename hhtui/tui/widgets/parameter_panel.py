@@ -363,7 +363,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         ``name`` set to ``text``."""
         from hhtui.model.stimulus import stimulus_from_dict
 
-        kind = kind or self.query_one("#s-type", Select).value
+        kind = kind or str(self.query_one("#s-type", Select).value)
         current = self.experiment.stimulus if self.experiment is not None else None
         # Start from the protocol in use, so settings without a field (a noise seed, a preset's
         # combination) are kept; the shown fields then override.
@@ -436,10 +436,9 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             if value != self.speed:
                 self.speed = value
                 self.post_message(self.Changed("speed", value))
-        elif field_id == "window":
-            if value != self.window:
-                self.window = value
-                self.post_message(self.Changed("window", value))
+        elif field_id == "window" and value != self.window:
+            self.window = value
+            self.post_message(self.Changed("window", value))
 
     def _show_inactivation(self, on: bool) -> None:
         box = self.query_one("#m-inactivation", Checkbox)
