@@ -126,7 +126,14 @@ class Chart:
         return self
 
     def _draw_legend(
-        self, put: Callable[..., None], occupied: Callable[[], NDArray[np.bool_]], rows: int, cols: int
+        self,
+        put: Callable[..., None],
+        occupied: Callable[[], NDArray[np.bool_]],
+        rows: int,
+        cols: int,
+        chars: list[list[str]],
+        styles: list[list[str | None]],
+        label_line: int | None,
     ) -> None:
         """The legend (named series, then named vertical lines) in the corner with the least drawn in it."""
         entries: list[tuple[str, str, str]] = []  # (symbol, label, key)
@@ -139,12 +146,40 @@ class Chart:
         entries = entries[: max(0, rows - 1)]
         if not entries:
             return
-        width = min(cols, max(len(label) for _, label, _ in entries) + 5)
-        r0, c0 = _emptiest_place(occupied(), len(entries), width)
-        for k, (symbol, label, key) in enumerate(entries):
-            line = f" {symbol} {label} ".ljust(width)[:width]
+        texts = [f" {symbol} {label} " for symbol, label, _ in entries]
+        drawn = occupied()
+        # One entry a line (as wide as the longest), or all on one line: where it hides the least.
+        column_width = min(cols, max(len(text) for text in texts))
+        tall = [text.ljust(column_width)[:column_width] for text in texts]
+        wide = ["".join(texts)[:cols]] if len(texts) > 1 else tall
+        best = None
+        for shape in (tall, wide):
+            r0, c0, hidden = _emptiest_place(drawn, len(shape), len(shape[0]))
+            if best is None or hidden < best[3]:
+                best = (shape, r0, c0, hidden)
+        assert best is not None
+        shape, r0, c0, hidden = best
+        if hidden and label_line is not None:
+            # Nowhere empty on the canvas: at the right end of the axis-label line, if it has room.
+            line = chars[label_line]
+            used = len("".join(line).rstrip())
+            if used + 2 + len(wide[0]) <= len(line):
+                start = len(line) - len(wide[0])
+                for k, (_, _, key) in enumerate(entries):
+                    offset = start + sum(len(text) for text in texts[:k])
+                    for j, char in enumerate(texts[k]):
+                        if offset + j < len(line):
+                            line[offset + j] = char
+                            if self.colour and 0 < j < 3:
+                                styles[label_line][offset + j] = PALETTE.get(key)
+                return
+        starts = [0] if shape is tall else [sum(len(text) for text in texts[:k]) for k in range(len(texts))]
+        for k, (_, _, key) in enumerate(entries):
+            row, offset = (r0 + k, 0) if shape is tall else (r0, starts[k])
+            line = shape[k] if shape is tall else texts[k]
             for j, char in enumerate(line):
-                put(r0 + k, c0 + j, char, key if 0 < j < 3 else None)
+                if offset + j < len(shape[0]):
+                    put(row, c0 + offset + j, char, key if 0 < j < 3 else None)
 
     # --- drawing -------------------------------------------------------------------------------------
     def limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -232,13 +267,14 @@ class Chart:
         def occupied() -> NDArray[np.bool_]:
             return np.array([[char != " " for char in line[left:right]] for line in chars[top:bottom]], dtype=bool)
 
-        self._draw_legend(put, occupied, rows, cols)
+        label_line = len(lines) - 1 if (self.xlabel or self.ylabel) and len(lines) - 1 > bottom else None
+        self._draw_legend(put, occupied, rows, cols, chars, styles, label_line)
         return _to_text(chars, styles)
 
 
-def _emptiest_place(occupied: NDArray[np.bool_], height: int, width: int) -> tuple[int, int]:
-    """Top-left cell of the ``height`` x ``width`` box covering the fewest drawn cells; among
-    equals the one nearest a corner of the canvas (the top left first)."""
+def _emptiest_place(occupied: NDArray[np.bool_], height: int, width: int) -> tuple[int, int, int]:
+    """Top-left cell of the ``height`` x ``width`` box covering the fewest drawn cells (and how
+    many it covers); among equals the one nearest a corner of the canvas (the top left first)."""
     rows, cols = occupied.shape
     height, width = min(height, rows), min(width, cols)
     table = np.zeros((rows + 1, cols + 1), dtype=np.int64)  # summed-area table
@@ -250,8 +286,8 @@ def _emptiest_place(occupied: NDArray[np.bool_], height: int, width: int) -> tup
     c = np.arange(covered.shape[1])[None, :]
     to_corner = np.minimum(r, covered.shape[0] - 1 - r) + np.minimum(c, covered.shape[1] - 1 - c)
     cost = covered * (rows + cols + 1) + to_corner
-    index = int(np.argmin(cost))
-    return divmod(index, covered.shape[1])
+    row, col = divmod(int(np.argmin(cost)), covered.shape[1])
+    return row, col, int(covered[row, col])
 
 
 def _nearest_place(row: int, col: int, length: int, rows: int, free: Callable[..., bool]) -> tuple[int, int]:

@@ -170,10 +170,17 @@ def space_time_picture(
     return text
 
 
+def profile_index(result: AxonResult, t_now: float) -> int:
+    """Index of the recorded sample nearest ``t_now`` (ms)."""
+    j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
+    if j > 0 and abs(result.t[j - 1] - t_now) <= abs(result.t[j] - t_now):
+        j -= 1
+    return j
+
+
 def profile_time(result: AxonResult, t_now: float) -> float:
     """The recorded time nearest ``t_now`` (ms): the moment the profile shows."""
-    j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
-    return float(result.t[j])
+    return float(result.t[profile_index(result, t_now)])
 
 
 def time_slider(width: int, t_now: float, t_end: float, playing: bool) -> str:
@@ -194,7 +201,7 @@ def profile_chart(
 ) -> Text:
     """V along the axon at time ``t_now`` (the nearest recorded sample), as a chart, with the
     time slider on its last line."""
-    j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
+    j = profile_index(result, t_now)
     chart = Chart(
         width,
         height - 1,
@@ -329,7 +336,7 @@ class AxonScreen(ComputedScreen):
                 width,
                 height,
                 self.colour,
-                cursor_t=profile_time(self.result, self.cursor_t) if self.cursor_t > 0 else None,
+                cursor_t=self.cursor_t if self.cursor_t > 0 else None,
             )
         self.plot_text = text
         plot.update(text)
@@ -354,7 +361,7 @@ class AxonScreen(ComputedScreen):
         self.view = "profile" if self.view == "space-time" else "space-time"
         if self.view == "profile" and self.result is not None and self.cursor_t <= 0:
             reached = self.result.arrival_ms[np.isfinite(self.result.arrival_ms)]
-            self.cursor_t = float(np.median(reached)) if reached.size else 0.0
+            self._set_cursor(float(np.median(reached)) if reached.size else 0.0)
         self.redraw()
 
     @property
@@ -363,22 +370,31 @@ class AxonScreen(ComputedScreen):
         return self._player is not None
 
     def _slider_step(self) -> float:
+        """One step of the slider (ms): a share of the time window, at least one recorded sample."""
         assert self.result is not None
-        return time_window(self.result) / SLIDER_STEPS
+        t = self.result.t
+        sample = float(t[1] - t[0]) if t.size > 1 else 0.0
+        return max(time_window(self.result) / SLIDER_STEPS, sample)
+
+    def _set_cursor(self, t: float) -> None:
+        """The slider to the recorded moment nearest ``t`` within the time window (what the
+        profile, its title, the slider and the | column then all show)."""
+        assert self.result is not None
+        end = profile_time(self.result, time_window(self.result))
+        self.cursor_t = profile_time(self.result, float(np.clip(t, 0.0, end)))
 
     def action_move(self, direction: int) -> None:
         """Step the time slider (the profile's moment) by one step, within the time window."""
         if self.result is None:
             return
-        end = time_window(self.result)
-        self.cursor_t = float(np.clip(self.cursor_t + direction * self._slider_step(), 0.0, end))
+        self._set_cursor(self.cursor_t + direction * self._slider_step())
         self.redraw()
 
     def action_jump(self, where: int) -> None:
         """The time slider to the start (0) or the end (1) of the time window."""
         if self.result is None:
             return
-        self.cursor_t = time_window(self.result) if where else 0.0
+        self._set_cursor(time_window(self.result) if where else 0.0)
         self.redraw()
 
     def action_play(self) -> None:
@@ -391,13 +407,13 @@ class AxonScreen(ComputedScreen):
         if self.result is None:
             return
         self.view = "profile"
-        if self.cursor_t >= time_window(self.result) - 1e-9:
+        if self.cursor_t >= profile_time(self.result, time_window(self.result)) - 1e-9:
             self.cursor_t = 0.0
         self._player = self.set_interval(FRAME_S, self._advance_film)
         self.redraw()
 
     def _advance_film(self) -> None:
-        if self.result is None or self.cursor_t >= time_window(self.result) - 1e-9:
+        if self.result is None or self.cursor_t >= profile_time(self.result, time_window(self.result)) - 1e-9:
             self._stop_player()
             self.redraw()
             return
@@ -409,7 +425,7 @@ class AxonScreen(ComputedScreen):
             self._player = None
 
     def on_result(self, result: AxonResult) -> None:
-        self.cursor_t = min(self.cursor_t, time_window(result))
+        self.cursor_t = profile_time(result, min(self.cursor_t, time_window(result)))
 
     def action_help(self) -> None:
         """This screen's keys (from its bindings) and what it shows."""

@@ -46,8 +46,10 @@ def _family_chart(family: dict[str, Any], current: str, width: int, height: int,
         chart.line(t, traces[index], current if index == 0 else None, current, letter)
     low, high = float(np.min(traces)), float(np.max(traces))
     chart.ylim = padded_limits(min(low, 0.0), max(high, 0.0), minimum_span=1.0)
-    chart.vline(PRE, "marker", "step on/off")
-    chart.vline(PRE + STEP, "marker", "step on/off")
+    # The step's start and end, named once (in the sodium chart's legend).
+    label = "step on/off" if current == "I_Na" else None
+    chart.vline(PRE, "marker", label)
+    chart.vline(PRE + STEP, "marker", label)
     return chart
 
 
