@@ -176,8 +176,8 @@ class Chart:
         starts = [0] if shape is tall else [sum(len(text) for text in texts[:k]) for k in range(len(texts))]
         for k, (_, _, key) in enumerate(entries):
             row, offset = (r0 + k, 0) if shape is tall else (r0, starts[k])
-            line = shape[k] if shape is tall else texts[k]
-            for j, char in enumerate(line):
+            entry = shape[k] if shape is tall else texts[k]
+            for j, char in enumerate(entry):
                 if offset + j < len(shape[0]):
                     put(row, c0 + offset + j, char, key if 0 < j < 3 else None)
 
