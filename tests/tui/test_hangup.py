@@ -156,7 +156,7 @@ def after_keys(keys: bytes, needle: bytes, *, run_first: bool = False):
 STATES = {
     "start-up": reach_first_frame,
     "running": reach_running,
-    "axon worker computing": after_keys(b"A", b"Re-run"),  # the screen is up, its cable computing
+    "axon worker computing": after_keys(b"A", b"Axon 5 cm"),  # the screen is up, its cable computing
     # Its header names it from the first frame on ("Network: ring of 10 ..."), computing or not.
     "network screen": after_keys(b"W", b"Network:"),
     "command palette": after_keys(b"\x10", b"for commands"),
