@@ -23,6 +23,11 @@ What is measured (medians of R repeats, whole processes unless said otherwise):
     default 50 ms run against an independent scipy reference (the equations
     written out literally, DOP853 at rtol = atol = 1e-10).
 
+hhtui's modules are byte-compiled first (``compileall``), as ``pip install`` does for an installed
+package, so that a process with ``PYTHONDONTWRITEBYTECODE`` set does not compile them from source
+at every start (NEURON's Python package is byte-compiled by its own install). ``--no-compile``
+leaves them as they are.
+
 ``--save``/``--compare``: write or compare the numbers that must not change when the kernels
 change (spike times of several protocols, F-I counts at 6.3 and 18.5 C, the 1 ms threshold),
 and print the largest difference.
@@ -287,17 +292,29 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 10001-current sweep")
     parser.add_argument("--no-neuron", action="store_true", help="do not install or run NEURON")
     parser.add_argument(
+        "--no-compile", action="store_true", help="do not byte-compile hhtui's modules first (as pip install does)"
+    )
+    parser.add_argument(
         "--save", metavar="FILE", help="save the invariant numbers (spike times, F-I counts, threshold)"
     )
     parser.add_argument("--compare", metavar="FILE", help="compare the invariant numbers with a saved file")
     args = parser.parse_args()
 
+    import hhtui
+
+    package = Path(hhtui.__file__).resolve().parent
+    if not args.no_compile:
+        import compileall
+
+        compileall.compile_dir(str(package), quiet=1)
+
     from hhtui.model import Membrane
+    from hhtui.model.integrators import integrate_blocks
     from hhtui.model.simulation import resting_potential
 
     v_rest = resting_potential(Membrane())
     python, why = (None, "--no-neuron given") if args.no_neuron else neuron_python()
-    print(f"hhtui from {Path(__file__).resolve().parents[1]}; NEURON: {why}")
+    print(f"hhtui from {package} ({'byte-compiled' if not args.no_compile else 'as found'}); NEURON: {why}")
     print(load())
     rows: list[tuple[str, float, float | None, str]] = []
     with tempfile.TemporaryDirectory(prefix="hhtui-bench-") as folder:
@@ -374,6 +391,8 @@ def main() -> None:
         single.advance(1000.0)
 
     t_one = timed(args.repeat, run_single)
+    origin = getattr(integrate_blocks, "origin", "") or "not compiled (HHTUI_NO_JIT)"
+    print(f"kernels in this process: {origin}; numba imported: {'numba' in sys.modules}")
 
     def run_bare() -> None:
         single.reset()

@@ -1,6 +1,7 @@
 """Soak the real app with a monkey in a pseudo-terminal: keys survived per seed. Asserts nothing.
 
     python benchmarks/soak_tui.py [--seeds 0-9] [--actions 1000] [--max-pause 0.25]
+    python benchmarks/soak_tui.py --in-process [--seeds 2-3] [--actions 1000]
 
 Each seed drives a fresh copy of the app (see tests/tui/pty_monkey.py: keys as a terminal sends
 them, bursts, random pauses, resizes between 45x12 and 200x60 with 80x24 and 120x40 most often,
@@ -8,6 +9,11 @@ pastes of up to 300 and of 5,000 characters, weighted towards opening and closin
 palette, the preset picker, the help and the axon and network screens). A quit is followed by a
 restart. The app survives a seed if it never printed a traceback nor exited with another status
 than 0, and at the end still answered ``?`` by showing its help.
+
+With ``--in-process`` the seeds drive the in-process monkey of tests/tui/test_monkey.py instead
+(keys delivered as Key events through Textual's test driver, each fully processed before the
+next, the app's state, recording and exports checked for finite numbers; screens repaint at most
+12 times a second, as in the test); the suite runs its seed 1.
 
 Prints one line per seed (keys, pastes, resizes, restarts, seconds, survived or the failure) and
 the totals.
@@ -27,6 +33,30 @@ sys.path.insert(0, str(ROOT))
 from tests.tui.pty_monkey import PtyMonkey  # noqa: E402 (after the path is set)
 
 
+def soak_in_process(seeds: list[int], actions: int) -> int:
+    """The in-process monkey for each seed; the number of seeds that failed."""
+    import asyncio
+    import traceback
+
+    import textual.screen
+
+    from tests.tui.test_monkey import report, run_monkey
+
+    textual.screen.UPDATE_PERIOD = 1 / 12  # as the test's fewer_frames fixture
+    failures = 0
+    for seed in seeds:
+        started = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix="hhtui-soak-") as cwd:
+            try:
+                monkey = asyncio.run(run_monkey(seed, actions, Path(cwd)))
+            except Exception:  # an assertion of the monkey or an error of the app: report it
+                failures += 1
+                print(f"seed {seed}: FAILED after {time.monotonic() - started:.0f} s:\n{traceback.format_exc()}")
+                continue
+        print(f"{report(monkey)}; {time.monotonic() - started:.0f} s: survived", flush=True)
+    return failures
+
+
 def seed_range(text: str) -> list[int]:
     if "-" in text:
         low, high = text.split("-", 1)
@@ -40,7 +70,12 @@ def main() -> int:
     parser.add_argument("--actions", type=int, default=1000, help="actions per seed (default 1000)")
     parser.add_argument("--max-pause", type=float, default=0.25, help="longest pause between actions, s")
     parser.add_argument("--save", metavar="DIR", help="write the output of each failed seed into DIR")
+    parser.add_argument("--in-process", action="store_true", help="the in-process monkey of tests/tui/test_monkey.py")
     args = parser.parse_args()
+    if args.in_process:
+        failures = soak_in_process(seed_range(args.seeds), args.actions)
+        print(f"total: {len(seed_range(args.seeds))} seeds, {failures} failed")
+        return 0
     total_keys = failures = 0
     started = time.monotonic()
     for seed in seed_range(args.seeds):

@@ -25,7 +25,7 @@ from .model.simulation import Simulation
 from .model.stimulus import Combined, NoStimulus, Pulse, Ramp, Step, Train, VoltageClamp
 
 #: Views the app understands.
-VIEWS = ("voltage", "gates", "currents", "conductances", "phase", "kinetics", "fi", "phases")
+VIEWS = ("voltage", "gates", "currents", "conductances", "phase", "kinetics", "fi", "hysteresis", "phases")
 
 #: Threshold (uA/cm^2) of a single 0.5 ms pulse at 6.3 C (LITERATURE.md: 13.3).
 THRESHOLD_HALF_MS = 13.3
@@ -155,7 +155,10 @@ def _build_presets() -> dict[str, Experiment]:
             membrane stays at rest; at 150 ms a brief 1 ms pulse of +10 uA/cm^2 kicks it onto the
             firing cycle, and it keeps firing at the very same 7.5 uA/cm^2. A well-timed pulse about
             9 ms after a spike can switch it off again (Guttman, Lewis and Rinzel, 1980). An abrupt
-            step to 7.5 fires at once: the step itself is the kick.""",
+            step to 7.5 fires at once: the step itself is the kick. The hysteresis view (key H in
+            the app) maps the whole range: the current stepped up from rest and back down, each
+            step from where the last one ended, rests on the way up and fires on the way down
+            from about 6.26 (the fold of limit cycles) to 9.78 uA/cm^2 (the Hopf point).""",
             stimulus=Combined(
                 parts=(
                     Ramp(amplitude=0.0, amplitude_end=BISTABLE_LEVEL, start=0.0, duration=100.0),
@@ -383,7 +386,7 @@ def voltage_clamp_family(
     runs: list[Samples] = []
     for level in steps:
         sim = Simulation(membrane, VoltageClamp(hold=hold, level=level, start=pre, duration=duration), dt=dt)
-        runs.append(Samples.concatenate([sim.snapshot(), sim.advance(pre + duration + post)]))
+        runs.append(sim.advance(pre + duration + post, include_start=True))
     family: dict[str, NDArray[np.float64]] = {"levels": np.array(steps), "t": runs[0].t}
     for name in ("V", "I_Na", "I_K", "I_L", "I_clamp", "g_Na", "g_K"):
         family[name] = np.vstack([getattr(run, name)[0] for run in runs])

@@ -31,13 +31,13 @@ def run_experiment(experiment: Experiment, progress: Callable[[float], Any] | No
     # piece: fewer steps per chunk then, so that each chunk takes about as long.
     shortest = experiment.stimulus.shortest_piece()
     steps = max(1, int(CHUNK_STEPS * min(1.0, shortest / dt)))
-    chunks = [sim.snapshot()]
+    chunks: list[Samples] = []
     done = 0
     while True:
         done = min(total, done + steps)
         end = experiment.t_stop if done >= total else done * dt
         if end > sim.t:
-            chunks.append(sim.advance(end - sim.t))
+            chunks.append(sim.advance(end - sim.t, include_start=not chunks))
         if progress is not None:
             progress(min(1.0, sim.t / experiment.t_stop))
         if done >= total:

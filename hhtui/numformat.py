@@ -23,7 +23,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from hhtui.model._jit import JIT_ENABLED, njit
+from hhtui.model._jit import JIT_ENABLED, entry, njit
+from hhtui.model.fastexp import _float_to_bits
 
 #: Below this many numbers a block is formatted by Python (no compiler needed).
 COMPILED_FROM = 20_000
@@ -38,7 +39,8 @@ def _digits(x: float, powers: NDArray[np.float64]) -> tuple[int, int, bool]:
     ax = abs(x)
     if not (1e-13 <= ax < 1e31):
         return 0, 0, False
-    e = int(math.floor(math.log10(ax)))
+    # floor(log10(ax)) or one less, from the binary exponent: floor(e2 log10(2)) = (e2 * 78913) >> 18
+    e = (((_float_to_bits(ax) >> 52) - 1023) * 78913) >> 18
     for _ in range(3):
         k = 9 - e
         if k < -22 or k > 22:
@@ -89,12 +91,13 @@ def _write(
     spare: NDArray[np.uint8],
     spare_start: NDArray[np.int64],
     out: NDArray[np.uint8],
+    text: NDArray[np.uint8],
 ) -> int:
     """The text of all rows into ``out``; the k-th fallback number's text is
-    ``spare[spare_start[k]:spare_start[k + 1]]``. Returns the number of bytes written."""
+    ``spare[spare_start[k]:spare_start[k + 1]]``; ``text`` holds ten digits. Returns the number
+    of bytes written."""
     pos = 0
     fallback = 0
-    text = np.empty(10, dtype=np.uint8)
     for i in range(values.shape[0]):
         x = values[i]
         n = digits[i]
@@ -112,9 +115,13 @@ def _write(
                 pos += 1
             else:
                 e = exponents[i]
-                for d in range(9, -1, -1):
-                    text[d] = 48 + n % 10
-                    n //= 10
+                high = n // 100_000  # two independent chains of five digits
+                low = n - high * 100_000
+                for d in range(4, -1, -1):
+                    text[d] = 48 + high % 10
+                    text[d + 5] = 48 + low % 10
+                    high //= 10
+                    low //= 10
                 last = 9
                 while last > 0 and text[last] == 48:
                     last -= 1
@@ -163,10 +170,9 @@ def _write(
     return pos
 
 
-if JIT_ENABLED:
-    _digits = njit(_digits)
-    _scan = njit(_scan)
-    _write = njit(_write)
+_digits = njit(_digits)
+_scan = entry(_scan, "f8[:] f8[:] i8[:] i8[:]", returns="i8")
+_write = entry(_write, "f8[:] i8 i8[:] i8[:] u1[:] i8[:] u1[:] u1[:]", returns="i8")
 
 
 def format_rows(block: NDArray[np.float64]) -> str:
@@ -189,5 +195,5 @@ def format_rows(block: NDArray[np.float64]) -> str:
         spare = np.zeros(0, dtype=np.uint8)
         spare_start = np.zeros(1, dtype=np.int64)
     out = np.empty(values.size * 24, dtype=np.uint8)
-    length = _write(values, columns, digits, exponents, spare, spare_start, out)
+    length = _write(values, columns, digits, exponents, spare, spare_start, out, np.empty(10, dtype=np.uint8))
     return out[:length].tobytes().decode("ascii")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.processes import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "hhtui"
@@ -144,8 +144,8 @@ def test_the_import_check_lets_the_model_import_itself_and_numerics(tmp_path: Pa
 
 
 def _modules_after(statement: str) -> set[str]:
-    code = f"import sys; {statement}; print(' '.join(sorted(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    result = run_python("-c", f"import sys; {statement}; print(' '.join(sorted(sys.modules)))")
+    assert result.returncode == 0, result.stderr
     return set(result.stdout.split())
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
 import stat
 import subprocess
 import sys
@@ -32,6 +31,7 @@ from hhtui.files import (
     write_atomic,
     write_atomic_path,
 )
+from tests.processes import kill, start_process, wait_until
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 REPO = Path(__file__).resolve().parents[1]
@@ -46,11 +46,7 @@ def columns(value: float, rows: int = 50) -> dict[str, np.ndarray]:
 
 
 def wait_for(condition, timeout: float = 120.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
+    wait_until(condition, timeout, what, interval=0.02)
 
 
 # ------------------------------------------------------------------------- what is at the name
@@ -274,21 +270,8 @@ WRITER_SCRIPT = textwrap.dedent("""
 """)
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _python(*args: str, cwd: Path) -> subprocess.Popen:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    return subprocess.Popen(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_sigint,
-    )  # noqa: PLW1509
+    return start_process([sys.executable, *args], cwd=cwd, env={"PYTHONPATH": str(REPO)})
 
 
 def test_concurrent_processes_with_a_delay_between_renames_leave_one_whole_pair(tmp_path: Path) -> None:
@@ -367,9 +350,7 @@ def blocking(tmp_path: Path):
 
     yield work, before, start
     for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        kill(process)
 
 
 @pytest.mark.parametrize("signum, status", [(15, 143), (1, 129), (2, 130)])

@@ -574,6 +574,8 @@ def _run_grid(
                 if journal is not None:
                     journal.remove()
                 print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
+            if args.workers is not None:
+                _exit_now(exit_status(stop))
             return exit_status(stop)
         except NumericalInstabilityError:
             if journal is not None:
@@ -646,6 +648,19 @@ def _run_grid(
         result = f"{grid.size:,} currents, onset of repetitive firing at {onset:g} uA/cm^2"
     print(f"{COMMAND}: {result}, highest rate {peak:.4g} Hz -> {where}", file=sys.stderr)
     return 0
+
+
+def _exit_now(status: int) -> None:
+    """End the process at once with ``status``: after Ctrl-C the local cluster's workers are
+    killed already (:meth:`hhtui.sweeps.executors.Dask.abort`), and the exit handlers of
+    dask.distributed would spend seconds trying to close it gracefully. The journal's chunks are
+    on disk (each written atomically as it came)."""
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(status)
 
 
 def _keep_or_drop(journal: Any, sweep: Any) -> None:

@@ -1,6 +1,6 @@
 """Analysis of membrane-voltage traces and classic excitability measurements.
 
-Trace analysis (pure numpy, on 1-D arrays ``t`` in ms and ``v`` in mV):
+Trace analysis (numpy, on 1-D arrays ``t`` in ms and ``v`` in mV):
 
 - :func:`spike_times`: upward crossings of a threshold (default 0 mV), linearly interpolated.
 - :func:`spike_peaks`, :func:`ahp_minima`: the peak of each spike and the after-hyperpolarisation
@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ParameterError
+from .integrators import _crossing_time as crossing_time  # the kernels' interpolation, run here in Python
 from .membrane import Membrane
 from .simulation import Simulation
 from .stimulus import Pulse, Step
@@ -70,12 +71,14 @@ def _down_indices(v: NDArray[np.float64], threshold: float) -> NDArray[np.intp]:
 
 
 def _crossing_time(t: NDArray[np.float64], v: NDArray[np.float64], i: int, level: float) -> float:
-    """Time where the segment from sample i to i+1 meets ``level`` (linear interpolation)."""
-    dv = v[i + 1] - v[i]
-    if dv == 0.0:
+    """Time where the segment from sample i to i+1 meets ``level`` (linear interpolation, as the
+    kernels interpolate their crossings: :func:`hhtui.model.integrators.crossing_time`), kept
+    within the segment."""
+    v0, v1 = float(v[i]), float(v[i + 1])
+    if v1 == v0:
         return float(t[i])
-    fraction = (level - v[i]) / dv
-    return float(t[i] + min(max(fraction, 0.0), 1.0) * (t[i + 1] - t[i]))
+    inside = min(max(level, min(v0, v1)), max(v0, v1))
+    return float(crossing_time(float(t[i]), float(t[i + 1] - t[i]), v0, v1, inside))
 
 
 def _spike_spans(v: NDArray[np.float64], threshold: float) -> list[tuple[int, int]]:
@@ -429,8 +432,7 @@ def _crossings_from(
     """0 mV crossings per amplitude of a pulse at ``onset`` ms, starting there from ``state`` (4,)
     and watching until 25 ms after the pulse's end."""
     sim = _pulse_simulation(membrane, amplitudes, width_ms, onset, dt, method)
-    sim.state[:] = state[:, None]
-    sim.t = onset
+    sim.set_state(state, onset)
     sim.advance(width_ms + OBSERVATION_MS, record=False)
     return sim.spike_count.copy()
 

@@ -24,7 +24,11 @@ Measurements: the arrival time at every compartment is its first upward crossing
 slope of a least-squares line through the arrival times over the middle half of the cable
 (25%-75% of the length), away from the stimulated and the sealed end.
 
-The rate equations are those of :func:`hhtui.model.channels.rates`.
+The membrane is the one core of every run: the rates and the gate update of
+:mod:`hhtui.model.channels`, the conductances and the resting state of :mod:`hhtui.model.currents`,
+the blow-up test and the interpolated crossing of :mod:`hhtui.model.integrators`, and the stimulus
+cut into pieces at its edges (:mod:`hhtui.model.pieces`) and stepped onto exactly, as the point
+neuron does; only the implicit voltage step with its axial coupling is the cable's own.
 """
 
 from __future__ import annotations
@@ -39,10 +43,15 @@ from numpy.typing import NDArray
 
 from ._jit import njit
 from .channels import relax_gates
+from .currents import conductances_kernel as conductances
+from .currents import rest_state
 from .errors import ParameterError
+from .integrators import crossing_time, state_ok
 from .membrane import Membrane, check_int, check_range
-from .simulation import V_LIMIT, resting_potential
+from .pieces import TIME_TOLERANCE, grid_bounds, piece_at, piece_values, substep_end
+from .simulation import V_LIMIT
 from .solver import DT_RANGE, FixedStepRun
+from .stimulus import Pulse
 
 #: Temperature of Hodgkin & Huxley's propagated action potential (degrees C).
 HH_PROPAGATION_TEMPERATURE_C = 18.5
@@ -202,7 +211,6 @@ class CableSettings(FixedStepRun):
 # -------------------------------------------------------------------------------- kernel
 
 
-@njit
 def _run_cable(
     v: NDArray[np.float64],
     m: NDArray[np.float64],
@@ -216,8 +224,9 @@ def _run_cable(
     stop: int,
     stim_index: NDArray[np.int64],
     stim_density: float,
-    stim_on: float,
-    stim_off: float,
+    bounds: NDArray[np.float64],
+    stim_value: NDArray[np.float64],
+    stim_slope: NDArray[np.float64],
     stride: int,
     record: NDArray[np.float64],
     threshold: float,
@@ -226,21 +235,21 @@ def _run_cable(
     crossings: NDArray[np.int64],
 ) -> int:
     """Advance the cable from step ``start`` to step ``stop`` in place; returns the step reached
-    (``stop``, or the step where V blew up).
+    (``stop``, or the step where the state failed the blow-up test, left at its last good value).
 
-    ``v`` is at the whole step, the gates ``m, h, n`` at the half step after it. ``record``
-    (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state, recorded when
-    ``start`` is 0), so a run may be advanced in several calls with the same arrays. The stimulus
-    ``stim_density`` (uA/cm^2) flows into the compartments ``stim_index`` for
-    ``stim_on <= t < stim_off``, averaged over each step.
+    ``v`` is at the whole step, the gates ``m, h, n`` at the middle of the next (sub-)step.
+    ``record`` (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state,
+    recorded when ``start`` is 0), so a run may be advanced in several calls with the same
+    arrays. The stimulus, ``stim_density`` (uA/cm^2) times the protocol cut into pieces
+    (``bounds``, ``stim_value``, ``stim_slope``: :mod:`hhtui.model.pieces`, reaching one step
+    beyond ``stop``), flows into the compartments ``stim_index``; a step that an edge of it
+    falls inside is cut in two there, and the gates then advance by the mean of the two
+    sub-steps around each voltage so that they stay half a sub-step ahead.
     """
     size = v.shape[0]
-    c_dt = p[0] / dt
-    g_na_max = p[1]
-    g_k_max = p[2]
-    g_l = p[3]
     e_na = p[4]
     e_k = p[5]
+    g_l = p[3]
     e_l = p[6]
     phi = p[7]
     inactivating = p[8] != 0.0
@@ -249,65 +258,90 @@ def _run_cable(
     rhs = np.empty(size)
     stim = np.zeros(size)
     cprime = np.empty(size)
+    gates = np.empty((3, size))
     off = -theta * g_c
+    tolerance = TIME_TOLERANCE * dt
+    piece = piece_at(bounds, start * dt, tolerance)
     if start == 0:
         for i in range(size):
             record[i, 0] = v[i]
     column = start // stride + 1
     for k in range(start, stop):
         t0 = k * dt
-        t1 = t0 + dt
-        overlap = min(t1, stim_off) - max(t0, stim_on)
-        fraction = overlap / dt if overlap > 0.0 else 0.0
-        for j in range(stim_index.shape[0]):
-            stim[stim_index[j]] = stim_density * fraction
-        # Assemble the tridiagonal system: ionic conductances frozen at the half-step gates.
-        for i in range(size):
-            mi = m[i]
-            ni = n[i]
-            n2 = ni * ni
-            g_na = g_na_max * mi * mi * mi * h[i]
-            g_k = g_k_max * n2 * n2
-            g_tot = g_na + g_k + g_l
-            source = g_na * e_na + g_k * e_k + g_l * e_l + stim[i]
-            neighbours = 0.0
-            axial = 0.0
-            if i > 0:
-                neighbours += 1.0
-                axial += v[i - 1] - v[i]
-            if i < size - 1:
-                neighbours += 1.0
-                axial += v[i + 1] - v[i]
-            diag[i] = c_dt + theta * (g_tot + g_c * neighbours)
-            rhs[i] = c_dt * v[i] + explicit * (g_c * axial - g_tot * v[i]) + source
-        # Thomas algorithm (the matrix is diagonally dominant: no pivoting needed).
-        cprime[0] = off / diag[0]
-        rhs[0] = rhs[0] / diag[0]
-        for i in range(1, size):
-            denominator = diag[i] - off * cprime[i - 1]
-            cprime[i] = off / denominator
-            rhs[i] = (rhs[i] - off * rhs[i - 1]) / denominator
-        for i in range(size - 2, -1, -1):
-            rhs[i] -= cprime[i] * rhs[i + 1]
-        # rhs now holds V at t1: check it, detect arrivals, move the gates on by one step.
-        for i in range(size):
-            v_new = rhs[i]
-            if not abs(v_new) <= v_limit:
-                return k
-        for i in range(size):
-            v_old = v[i]
-            v_new = rhs[i]
-            if v_old < threshold <= v_new:
-                if crossings[i] == 0:
-                    arrival[i] = t0 + dt * (threshold - v_old) / (v_new - v_old)
-                crossings[i] += 1
-            v[i] = v_new
-            m[i], h[i], n[i] = relax_gates(v_new, m[i], h[i], n[i], dt, phi, inactivating)
+        t1 = (k + 1) * dt
+        t = t0
+        while t < t1:
+            end, piece = substep_end(t, t1, bounds, piece, tolerance)
+            h_step = dt if t == t0 and end == t1 else end - t
+            # The next sub-step (into the next time step when this one ends it): the gates move
+            # on to its middle.
+            if end == t1:
+                t2 = (k + 2) * dt
+                after, _ = substep_end(t1, t2, bounds, piece, tolerance)
+                h_next = dt if after == t2 else after - t1
+            else:
+                after, _ = substep_end(end, t1, bounds, piece, tolerance)
+                h_next = after - end
+            middle = t + 0.5 * h_step
+            density = stim_density * (stim_value[piece, 0] + stim_slope[piece, 0] * (middle - bounds[piece]))
+            for j in range(stim_index.shape[0]):
+                stim[stim_index[j]] = density
+            c_dt = p[0] / h_step
+            # Assemble the tridiagonal system: ionic conductances frozen at the half-step gates.
+            for i in range(size):
+                g_na, g_k = conductances(m[i], h[i], n[i], p)
+                g_tot = g_na + g_k + g_l
+                source = g_na * e_na + g_k * e_k + g_l * e_l + stim[i]
+                neighbours = 0.0
+                axial = 0.0
+                if i > 0:
+                    neighbours += 1.0
+                    axial += v[i - 1] - v[i]
+                if i < size - 1:
+                    neighbours += 1.0
+                    axial += v[i + 1] - v[i]
+                diag[i] = c_dt + theta * (g_tot + g_c * neighbours)
+                rhs[i] = c_dt * v[i] + explicit * (g_c * axial - g_tot * v[i]) + source
+            # Thomas algorithm (the matrix is diagonally dominant: no pivoting needed).
+            cprime[0] = off / diag[0]
+            rhs[0] = rhs[0] / diag[0]
+            for i in range(1, size):
+                denominator = diag[i] - off * cprime[i - 1]
+                cprime[i] = off / denominator
+                rhs[i] = (rhs[i] - off * rhs[i - 1]) / denominator
+            for i in range(size - 2, -1, -1):
+                rhs[i] -= cprime[i] * rhs[i + 1]
+            # rhs now holds V at the end of the sub-step: the gates move on at it, then the new
+            # state is checked before anything is kept.
+            span = 0.5 * (h_step + h_next)
+            for i in range(size):
+                v_new = rhs[i]
+                m_new, h_new, n_new = relax_gates(v_new, m[i], h[i], n[i], span, phi, inactivating)
+                if not state_ok(v_new, m_new, h_new, n_new, v_limit):
+                    return k
+                gates[0, i] = m_new
+                gates[1, i] = h_new
+                gates[2, i] = n_new
+            for i in range(size):
+                v_old = v[i]
+                v_new = rhs[i]
+                if v_old < threshold <= v_new:
+                    if crossings[i] == 0:
+                        arrival[i] = crossing_time(t, h_step, v_old, v_new, threshold)
+                    crossings[i] += 1
+                v[i] = v_new
+                m[i] = gates[0, i]
+                h[i] = gates[1, i]
+                n[i] = gates[2, i]
+            t = end
         if (k + 1) % stride == 0:
             for i in range(size):
                 record[i, column] = v[i]
             column += 1
     return stop
+
+
+run_cable = njit(_run_cable, numpy_errors=True)
 
 
 # -------------------------------------------------------------------------------- results
@@ -444,14 +478,10 @@ def simulate_cable(
     """
     s = CableSettings() if settings is None else settings
     size = s.nseg
-    v_rest = resting_potential(s.membrane)
-    from .channels import steady_states
-
-    gates = steady_states(np.array([v_rest]), s.membrane.temperature)
-    v = np.full(size, v_rest)
-    m = np.full(size, float(gates["m"][0]))
-    h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
-    n = np.full(size, float(gates["n"][0]))
+    v, m, h, n = (np.full(size, x) for x in rest_state(s.membrane))
+    pulse = Pulse(1.0, s.stim_delay, s.stim_duration)
+    bounds = grid_bounds(pulse, s.n_steps, s.dt)
+    stim_value, stim_slope = piece_values(pulse, bounds, 1)
     record = np.empty((size, s.n_samples))
     arrival = np.full(size, np.nan)
     crossings = np.zeros(size, dtype=np.int64)
@@ -464,7 +494,7 @@ def simulate_cable(
     while done < s.n_steps:
         stop = min(s.n_steps, done + chunk)
         try:
-            reached = _run_cable(
+            reached = run_cable(
                 v,
                 m,
                 h,
@@ -477,8 +507,9 @@ def simulate_cable(
                 stop,
                 stim_index,
                 stim_density,
-                s.stim_delay,
-                s.stim_delay + s.stim_duration,
+                bounds,
+                stim_value,
+                stim_slope,
                 s.stride,
                 record,
                 s.threshold_mV,
@@ -496,7 +527,7 @@ def simulate_cable(
     halted = ""
     columns = s.n_samples
     if done < s.n_steps:
-        failure = failure or f"V left the +/-{V_LIMIT:g} mV range or became NaN"
+        failure = failure or f"V left the +/-{V_LIMIT:g} mV range, a gate left [0, 1], or a value became NaN"
         halted = f"numerical blow-up at t = {done * s.dt:.4g} ms ({failure}); use a smaller dt"
         columns = done // s.stride + 1
     t = np.arange(columns, dtype=np.float64) * (s.stride * s.dt)

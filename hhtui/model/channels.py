@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._jit import njit
+from ._jit import entry, njit
 from .fastexp import exp
 from .membrane import temperature_factor
 
@@ -101,7 +101,6 @@ def _relax_gates(
 relax_gates = njit(_relax_gates, numpy_errors=True)
 
 
-@njit
 def _rate_table(voltages: NDArray[np.float64], phi: float, out: NDArray[np.float64]) -> None:
     for i in range(voltages.shape[0]):
         a_m, b_m, a_h, b_h, a_n, b_n = rates(voltages[i], phi)
@@ -112,6 +111,8 @@ def _rate_table(voltages: NDArray[np.float64], phi: float, out: NDArray[np.float
         out[4, i] = a_n
         out[5, i] = b_n
 
+
+_rate_table = entry(_rate_table, "f8[:] f8 f8[:, :]")
 
 RATE_NAMES = ("alpha_m", "beta_m", "alpha_h", "beta_h", "alpha_n", "beta_n")
 

@@ -94,9 +94,7 @@ class Experiment:
 
     def run(self) -> Samples:
         """Run from rest to ``t_stop``: the t = 0 sample followed by every recorded sample."""
-        sim = self.simulation()
-        first = sim.snapshot()
-        return Samples.concatenate([first, sim.advance(self.t_stop)])
+        return self.simulation().advance(self.t_stop, include_start=True)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (``from_dict`` reads it back to an equal experiment)."""

@@ -22,8 +22,10 @@ Without the compiler (``HHTUI_NO_JIT=1``) :func:`exp` is ``math.exp``.
 from __future__ import annotations
 
 import math
+import struct
+from typing import Any
 
-from ._jit import JIT_ENABLED, njit
+from ._jit import JIT_ENABLED, Intrinsic, njit
 
 _LOG2E = 1.4426950408889634
 _LN2_HI = 6.93147180369123816490e-01  # ln 2 to 32 bits: k * _LN2_HI is exact for |k| < 2^20
@@ -49,7 +51,7 @@ def _exp(x: float) -> float:
     return _fma(scale, _fma(r2, p, r), scale)
 
 
-if JIT_ENABLED:
+def _make_bits_to_float() -> object:
     from numba import types
     from numba.extending import intrinsic
 
@@ -62,6 +64,13 @@ if JIT_ENABLED:
             return builder.bitcast(args[0], context.get_value_type(types.float64))
 
         return signature, codegen
+
+    return _bits_to_float
+
+
+def _make_fma() -> object:
+    from numba import types
+    from numba.extending import intrinsic
 
     @intrinsic
     def _fma(typingctx, a, b, c):
@@ -80,6 +89,13 @@ if JIT_ENABLED:
 
         return signature, codegen
 
+    return _fma
+
+
+def _make_float_to_bits() -> object:
+    from numba import types
+    from numba.extending import intrinsic
+
     @intrinsic
     def _float_to_bits(typingctx, value):
         """The IEEE bits of the float64 ``value`` as an int64."""
@@ -90,10 +106,28 @@ if JIT_ENABLED:
 
         return signature, codegen
 
+    return _float_to_bits
+
+
+if JIT_ENABLED:
+    # numba's intrinsics, made when a kernel using them is first compiled (numba is not imported before)
+    _bits_to_float: Any = Intrinsic(_make_bits_to_float)
+    _fma: Any = Intrinsic(_make_fma)
+    _float_to_bits: Any = Intrinsic(_make_float_to_bits)
     exp = njit(_exp, numpy_errors=True)
 else:  # pragma: no cover - the uncompiled fallback
 
-    def _fma(a: float, b: float, c: float) -> float:  # type: ignore[misc]
+    def _python_fma(a: float, b: float, c: float) -> float:
         return a * b + c
+
+    def _python_float_to_bits(value: float) -> int:
+        return int(struct.unpack("<q", struct.pack("<d", value))[0])
+
+    def _python_bits_to_float(bits: int) -> float:
+        return float(struct.unpack("<d", struct.pack("<q", bits))[0])
+
+    _fma = _python_fma
+    _float_to_bits = _python_float_to_bits
+    _bits_to_float = _python_bits_to_float
 
     exp = math.exp  # type: ignore[assignment]

@@ -13,8 +13,10 @@ Methods (``solver.REGISTRY``; the code in brackets selects the branch of :func:`
 - ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference
   (:func:`reference_solution`).
 
-One implementation of each piece, used by the point neuron, the population and the network:
-:func:`derivatives` (the ionic currents and gate kinetics, with :func:`hhtui.model.channels.rates`),
+One implementation of each piece, used by the point neuron, the population, the network and
+(for the blow-up test and the crossing) the cable:
+:func:`derivatives` (the gate kinetics with :func:`hhtui.model.channels.rates`, the ionic
+currents with :func:`hhtui.model.currents.ionic_currents`),
 :func:`step` (one step of a method: ``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params)
 -> (v, m, h, n)`` with the injected current in uA/cm^2 at the start, middle and end of the step),
 :func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
@@ -29,12 +31,17 @@ bits as a scalar one).
 from __future__ import annotations
 
 import math
+import os
+import threading
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._jit import njit, prange, renamed
+from ._jit import entry, njit
 from .channels import rates, relax_gates
+from .currents import conductances_kernel as conductances
+from .currents import ionic_currents_kernel as ionic_currents
 from .fastexp import exp
 from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  (re-exported)
 
@@ -47,12 +54,10 @@ def _derivatives(
 ) -> tuple[float, float, float, float]:
     """dV/dt (mV/ms) and dm/dt, dh/dt, dn/dt (1/ms) for injected current ``i_ext`` (uA/cm^2)."""
     a_m, b_m, a_h, b_h, a_n, b_n = rates(v, p[7])
-    n2 = n * n
-    # Grouped so that the gates, which depend on the previous stage, enter last (a shorter chain
-    # of dependent operations); the division by C_m is a multiplication by its reciprocal.
-    i_ion = (p[1] * h * (v - p[4])) * (m * m * m) + (p[2] * (v - p[5])) * (n2 * n2) + p[3] * (v - p[6])
+    i_na, i_k, i_l = ionic_currents(v, m, h, n, p)
+    # (the division by C_m is a multiplication by its reciprocal)
     return (
-        (i_ext - i_ion) * (1.0 / p[0]),
+        (i_ext - (i_na + i_k + i_l)) * (1.0 / p[0]),
         a_m * (1.0 - m) - b_m * m,
         (a_h * (1.0 - h) - b_h * h) * p[8],
         a_n * (1.0 - n) - b_n * n,
@@ -90,8 +95,7 @@ def _step(
         )
     if method == 2:
         # V is linear in itself for fixed gates: it relaxes towards v_inf with tau = C_m / g_total.
-        g_na = p[1] * m * m * m * h
-        g_k = p[2] * n * n * n * n
+        g_na, g_k = conductances(m, h, n, p)
         g_total = g_na + g_k + p[3]
         relaxed = g_total > 1e-12
         g_safe = g_total if relaxed else 1.0
@@ -153,12 +157,13 @@ def _advance_block(
     threshold: float,
     v_limit: float,
     fail_time: NDArray[np.float64],
+    scratch: NDArray[np.float64],
 ) -> None:
-    """Neurons lo..hi-1 through all the pieces (see :func:`_integrate`); time in the outer loop,
-    neurons in the inner one, which the compiler vectorises (no branch, no call inside)."""
+    """Neurons lo..hi-1 through all the pieces (see :func:`integrate`); time in the outer loop,
+    neurons in the inner one, which the compiler vectorises (no branch, no call inside).
+    ``scratch`` (7, >= hi - lo) holds the new state (rows 0-3) and the injected current at the
+    start, middle and end of the step (rows 4-6)."""
     size = hi - lo
-    new = np.empty((4, size))
-    current = np.empty((3, size))
     tolerance = 1e-9 * dt
     spike_capacity = spike_time.shape[1]
     j = record_offset
@@ -175,9 +180,9 @@ def _advance_block(
             for q in range(size):
                 i_start = value[s, lo + q] + slope[s, lo + q] * (t - t_piece)
                 i_end = value[s, lo + q] + slope[s, lo + q] * (target - t_piece)
-                current[0, q] = i_start
-                current[1, q] = 0.5 * (i_start + i_end)
-                current[2, q] = i_end
+                scratch[4, q] = i_start
+                scratch[5, q] = 0.5 * (i_start + i_end)
+                scratch[6, q] = i_end
             if method == 1:
                 for q in range(size):
                     v, m, h, n = step(
@@ -186,16 +191,16 @@ def _advance_block(
                         state[1, lo + q],
                         state[2, lo + q],
                         state[3, lo + q],
-                        current[0, q],
-                        current[1, q],
-                        current[2, q],
+                        scratch[4, q],
+                        scratch[5, q],
+                        scratch[6, q],
                         h_step,
                         p,
                     )
-                    new[0, q] = v
-                    new[1, q] = m
-                    new[2, q] = h
-                    new[3, q] = n
+                    scratch[0, q] = v
+                    scratch[1, q] = m
+                    scratch[2, q] = h
+                    scratch[3, q] = n
             elif method == 2:
                 for q in range(size):
                     v, m, h, n = step(
@@ -204,16 +209,16 @@ def _advance_block(
                         state[1, lo + q],
                         state[2, lo + q],
                         state[3, lo + q],
-                        current[0, q],
-                        current[1, q],
-                        current[2, q],
+                        scratch[4, q],
+                        scratch[5, q],
+                        scratch[6, q],
                         h_step,
                         p,
                     )
-                    new[0, q] = v
-                    new[1, q] = m
-                    new[2, q] = h
-                    new[3, q] = n
+                    scratch[0, q] = v
+                    scratch[1, q] = m
+                    scratch[2, q] = h
+                    scratch[3, q] = n
             else:
                 for q in range(size):
                     v, m, h, n = step(
@@ -222,23 +227,23 @@ def _advance_block(
                         state[1, lo + q],
                         state[2, lo + q],
                         state[3, lo + q],
-                        current[0, q],
-                        current[1, q],
-                        current[2, q],
+                        scratch[4, q],
+                        scratch[5, q],
+                        scratch[6, q],
                         h_step,
                         p,
                     )
-                    new[0, q] = v
-                    new[1, q] = m
-                    new[2, q] = h
-                    new[3, q] = n
+                    scratch[0, q] = v
+                    scratch[1, q] = m
+                    scratch[2, q] = h
+                    scratch[3, q] = n
             for q in range(size):
                 i = lo + q
                 if fail_time[i] != np.inf:
                     continue
                 v_old = state[0, i]
-                v_new = new[0, q]
-                if not state_ok(v_new, new[1, q], new[2, q], new[3, q], v_limit):
+                v_new = scratch[0, q]
+                if not state_ok(v_new, scratch[1, q], scratch[2, q], scratch[3, q], v_limit):
                     fail_time[i] = t
                     continue
                 if v_old < threshold <= v_new:
@@ -246,9 +251,9 @@ def _advance_block(
                         spike_time[i, spike_n[i]] = crossing_time(t, h_step, v_old, v_new, threshold)
                     spike_n[i] += 1
                 state[0, i] = v_new
-                state[1, i] = new[1, q]
-                state[2, i] = new[2, q]
-                state[3, i] = new[3, q]
+                state[1, i] = scratch[1, q]
+                state[2, i] = scratch[2, q]
+                state[3, i] = scratch[3, q]
             if on_grid:
                 t = t_grid
                 if stride > 0 and k % stride == 0:
@@ -266,7 +271,7 @@ def _advance_block(
 advance_block = njit(_advance_block, numpy_errors=True)
 
 
-def _integrate(
+def _integrate_blocks(
     method: int,
     state: NDArray[np.float64],
     p: NDArray[np.float64],
@@ -284,27 +289,14 @@ def _integrate(
     v_limit: float,
     fail_time: NDArray[np.float64],
     block: int,
+    first: int,
+    last: int,
+    scratch: NDArray[np.float64],
 ) -> None:
-    """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
-    [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
-
-    Within piece s the injected current of neuron i is ``value[s, i] + slope[s, i] * (t -
-    bounds[s])`` (uA/cm^2). Steps land on every grid point k*dt and on every piece bound (the
-    first grid point after a bound is the one after floor(bound/dt + grid_tolerance)); at grid
-    points with k % stride == 0 (stride > 0) the state is written to ``record[:, i, j]``, j
-    counting from ``record_offset``. Upward crossings of ``threshold`` (mV) are interpolated
-    linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
-
-    A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method
-    losing stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a
-    non-finite value) stops at its last good step, and the time of that step is written to
-    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of ``block`` neurons run
-    independently, so the population loop can be spread over cores; the size of the blocks
-    changes no number.
-    """
+    """Blocks ``first`` .. ``last - 1`` of ``block`` neurons through all the pieces (see
+    :func:`integrate`); ``scratch`` is (7, block)."""
     population = state.shape[1]
-    blocks = (population + block - 1) // block
-    for b in prange(blocks):
+    for b in range(first, last):
         lo = b * block
         hi = min(population, lo + block)
         advance_block(
@@ -326,14 +318,132 @@ def _integrate(
             threshold,
             v_limit,
             fail_time,
+            scratch,
         )
 
 
-#: The same loop compiled twice: serially (one neuron, small populations, no threading
-#: overhead) and with the blocks of neurons spread over the cores.
-integrate = njit(_integrate, numpy_errors=True)
-integrate_parallel = njit(renamed(_integrate, "_integrate_parallel"), parallel=True, numpy_errors=True)
+integrate_blocks = entry(
+    _integrate_blocks,
+    "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:] i8 i8 i8 f8[:, :]",
+)
+
+#: From this many neurons a population is spread over the cores.
 PARALLEL_MIN_POPULATION = 32
+
+
+def threads_available() -> int:
+    """Cores the population loop may use: ``NUMBA_NUM_THREADS`` if set (a worker process of a
+    cluster sets it to 1), else every core."""
+    try:
+        chosen = int(os.environ.get("NUMBA_NUM_THREADS", "0"))
+    except ValueError:
+        chosen = 0
+    return max(1, chosen if chosen > 0 else (os.cpu_count() or 1))
+
+
+if TYPE_CHECKING:
+    from concurrent.futures import ThreadPoolExecutor
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    """The threads that run blocks of a population beside the calling thread (made on first use)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=max(1, threads_available() - 1), thread_name_prefix="hhtui-kernel")
+        return _pool
+
+
+def integrate(
+    method: int,
+    state: NDArray[np.float64],
+    p: NDArray[np.float64],
+    bounds: NDArray[np.float64],
+    value: NDArray[np.float64],
+    slope: NDArray[np.float64],
+    dt: float,
+    grid_tolerance: float,
+    stride: int,
+    record: NDArray[np.float64],
+    record_offset: int,
+    spike_time: NDArray[np.float64],
+    spike_n: NDArray[np.int64],
+    threshold: float,
+    v_limit: float,
+    fail_time: NDArray[np.float64],
+    block: int,
+    threads: int = 1,
+) -> None:
+    """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
+    [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
+
+    Within piece s the injected current of neuron i is ``value[s, i] + slope[s, i] * (t -
+    bounds[s])`` (uA/cm^2). Steps land on every grid point k*dt and on every piece bound (the
+    first grid point after a bound is the one after floor(bound/dt + grid_tolerance)); at grid
+    points with k % stride == 0 (stride > 0) the state is written to ``record[:, i, j]``, j
+    counting from ``record_offset``. Upward crossings of ``threshold`` (mV) are interpolated
+    linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
+
+    A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method
+    losing stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a
+    non-finite value) stops at its last good step, and the time of that step is written to
+    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of ``block`` neurons run
+    independently, on up to ``threads`` cores (the compiled loop runs without the GIL); neither
+    the size of the blocks nor the number of threads changes a number.
+    """
+    args: tuple[Any, ...] = (method, state, p, bounds, value, slope, dt, grid_tolerance, stride, record)
+    args += (record_offset, spike_time, spike_n, threshold, v_limit, fail_time, block)
+    kernel: Any = integrate_blocks
+    blocks = -(-state.shape[1] // block)
+    workers = max(1, min(threads, blocks))
+    if workers == 1:
+        kernel(*args, 0, blocks, np.empty((7, block)))
+        return
+    if hasattr(kernel, "load"):
+        kernel.load()  # once, before the threads need it
+    taken = iter(range(blocks))
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def work() -> None:
+        scratch = np.empty((7, block))
+        while not stop.is_set():
+            with lock:
+                b = next(taken, None)
+            if b is None:
+                return
+            kernel(*args, b, b + 1, scratch)
+
+    pool = _thread_pool()
+    futures = [pool.submit(work) for _ in range(workers - 1)]
+    interrupted: BaseException | None = None
+    try:
+        work()
+    except BaseException as error:  # Ctrl-C between two blocks: the others finish theirs first
+        stop.set()
+        interrupted = error
+    for future in futures:
+        while True:
+            try:
+                future.result()
+                break
+            except KeyboardInterrupt as error:
+                stop.set()
+                interrupted = interrupted or error
+    if interrupted is not None:
+        raise interrupted
+
+
+def integrate_parallel(*args: Any) -> None:
+    """:func:`integrate` (the same arguments, ``threads`` left out) on every available core
+    (:func:`threads_available`)."""
+    run: Any = integrate
+    run(*args, threads_available())
 
 
 def block_size(population: int, threads: int) -> int:

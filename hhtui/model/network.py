@@ -11,7 +11,10 @@ reversal potential E_k (0 mV excitatory, -80 mV inhibitory by convention). A pre
 is an upward crossing of 0 mV (time interpolated within the step); ``delay`` ms later the
 conductance of every synapse it drives jumps by its ``weight`` (mS/cm^2), then decays
 exponentially with time constant ``tau`` (ms, exact decay factor per step). The synaptic current
-is evaluated with the voltage at the start of each step.
+is evaluated with the voltage at the start of each step. The kick is evaluated as every
+protocol is (:mod:`hhtui.model.pieces`): a step that its onset or end falls inside is cut in two
+there, as in the point neuron. The neurons start at rest (:func:`hhtui.model.currents.rest_state`);
+the blow-up test and the interpolated crossing are those of :mod:`hhtui.model.integrators`.
 
 Arrival times are rounded up to the time grid, so a postsynaptic response never begins earlier
 than ``delay`` after the presynaptic spike. Pending arrivals sit in a ring buffer of
@@ -35,12 +38,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._jit import njit
-from .channels import steady_states
+from .currents import rest_state
 from .errors import ParameterError
 from .integrators import METHODS, crossing_time, state_ok, step
 from .membrane import Membrane, check_int, check_range
-from .simulation import V_LIMIT, resting_potential
+from .pieces import TIME_TOLERANCE, grid_bounds, piece_at, piece_values, substep_end
+from .simulation import V_LIMIT
 from .solver import FixedStepRun
+from .stimulus import NoStimulus, Pulse
 
 TOPOLOGIES = ("ring", "chain", "all", "random", "list")
 #: Reversal potentials of the two classic synapse kinds, mV.
@@ -388,10 +393,12 @@ def _run_network(
     channel: NDArray[np.int64],
     e_rev: NDArray[np.float64],
     decay: NDArray[np.float64],
+    tau: float,
     buffer: NDArray[np.float64],
     stim_amp: NDArray[np.float64],
-    stim_on: float,
-    stim_off: float,
+    bounds: NDArray[np.float64],
+    stim_value: NDArray[np.float64],
+    stim_slope: NDArray[np.float64],
     threshold: float,
     v_limit: float,
     rec_index: NDArray[np.int64],
@@ -400,68 +407,84 @@ def _run_network(
     spike_neuron: NDArray[np.int64],
     spike_time: NDArray[np.float64],
     count: int,
+    room_per_step: int,
 ) -> tuple[int, int, int]:
     """Advance the population from step ``start`` towards ``stop`` in place; returns (step reached,
     spikes stored, status): status 0 reached ``stop``, 1 numerical blow-up at the step reached,
-    2 stopped early at the end of a step because fewer than one spike per neuron of room was left
-    in ``spike_neuron``/``spike_time`` (make room and call again from the step reached).
+    2 stopped early at the end of a step because less than ``room_per_step`` was left in
+    ``spike_neuron``/``spike_time`` (one spike per neuron and sub-step: make room and call again
+    from the step reached).
 
-    ``g`` (K, N) holds the synaptic conductance per reversal potential ``e_rev[k]`` and neuron.
-    The synapses of neuron i are ``indptr[i]:indptr[i+1]`` in ``post``/``weight``/``delay``/
-    ``channel`` (CSR). ``buffer`` (B, K, N) is the ring of pending conductance increments, slot
-    = grid index % B. ``count`` spikes are already stored; new ones follow them. Column 0 of
-    ``record`` (the initial state) is written when ``start`` is 0, so a run may be advanced in
-    several calls with the same arrays.
+    ``g`` (K, N) holds the synaptic conductance per reversal potential ``e_rev[k]`` and neuron;
+    it decays by ``decay[k]`` per step (exp(-dt/tau)). The synapses of neuron i are
+    ``indptr[i]:indptr[i+1]`` in ``post``/``weight``/``delay``/``channel`` (CSR). ``buffer``
+    (B, K, N) is the ring of pending conductance increments, slot = grid index % B. The kick
+    of neuron i is ``stim_amp[i]`` times the protocol cut into pieces (``bounds``,
+    ``stim_value``, ``stim_slope``: :mod:`hhtui.model.pieces`); a step that a kick edge falls
+    inside is cut in two there. ``count`` spikes are already stored; new ones follow them.
+    Column 0 of ``record`` (the initial state) is written when ``start`` is 0, so a run may be
+    advanced in several calls with the same arrays.
     """
     size = v.shape[0]
     kinds = g.shape[0]
     slots = buffer.shape[0]
     capacity = spike_time.shape[0]
+    tolerance = TIME_TOLERANCE * dt
+    piece = piece_at(bounds, start * dt, tolerance)
     column = start // stride + 1
     if start == 0:
         for r in range(rec_index.shape[0]):
             record[r, 0] = v[rec_index[r]]
     for s in range(start, stop):
         t0 = s * dt
-        t1 = t0 + dt
+        t1 = (s + 1) * dt
         slot = s % slots
         for k in range(kinds):
             for i in range(size):
                 g[k, i] += buffer[slot, k, i]
                 buffer[slot, k, i] = 0.0
-        overlap = min(t1, stim_off) - max(t0, stim_on)
-        fraction = overlap / dt if overlap > 0.0 else 0.0
-        for i in range(size):
-            vi = v[i]
-            current = stim_amp[i] * fraction
-            for k in range(kinds):
-                current -= g[k, i] * (vi - e_rev[k])
-            v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], current, current, current, dt, p)
-            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
-                return s, count, 1
-            if vi < threshold <= v_new:
-                t_spike = crossing_time(t0, dt, vi, v_new, threshold)
-                spike_neuron[count] = i  # room for one spike per neuron is left at every step
-                spike_time[count] = t_spike
-                count += 1
-                for c in range(indptr[i], indptr[i + 1]):
-                    arrive = int(math.ceil((t_spike + delay[c]) / dt - 1e-9))
-                    if arrive <= s:
-                        arrive = s + 1
-                    buffer[arrive % slots, channel[c], post[c]] += weight[c]
-            v[i] = v_new
-            m[i] = m_new
-            h[i] = h_new
-            n[i] = n_new
-        for k in range(kinds):
-            factor = decay[k]
+        t = t0
+        while t < t1:
+            end, piece = substep_end(t, t1, bounds, piece, tolerance)
+            whole = t == t0 and end == t1
+            h_step = dt if whole else end - t
+            kick_start = stim_value[piece, 0] + stim_slope[piece, 0] * (t - bounds[piece])
+            kick_end = stim_value[piece, 0] + stim_slope[piece, 0] * (end - bounds[piece])
             for i in range(size):
-                g[k, i] *= factor
+                vi = v[i]
+                synaptic = 0.0
+                for k in range(kinds):
+                    synaptic -= g[k, i] * (vi - e_rev[k])
+                i_start = stim_amp[i] * kick_start + synaptic
+                i_end = stim_amp[i] * kick_end + synaptic
+                i_mid = 0.5 * (i_start + i_end)
+                v_new, m_new, h_new, n_new = step(method, vi, m[i], h[i], n[i], i_start, i_mid, i_end, h_step, p)
+                if not state_ok(v_new, m_new, h_new, n_new, v_limit):
+                    return s, count, 1
+                if vi < threshold <= v_new:
+                    t_spike = crossing_time(t, h_step, vi, v_new, threshold)
+                    spike_neuron[count] = i  # room for a spike per neuron and sub-step is left at every step
+                    spike_time[count] = t_spike
+                    count += 1
+                    for c in range(indptr[i], indptr[i + 1]):
+                        arrive = int(math.ceil((t_spike + delay[c]) / dt - 1e-9))
+                        if arrive <= s:
+                            arrive = s + 1
+                        buffer[arrive % slots, channel[c], post[c]] += weight[c]
+                v[i] = v_new
+                m[i] = m_new
+                h[i] = h_new
+                n[i] = n_new
+            for k in range(kinds):
+                factor = decay[k] if whole else math.exp(-h_step / tau)
+                for i in range(size):
+                    g[k, i] *= factor
+            t = end
         if (s + 1) % stride == 0:
             for r in range(rec_index.shape[0]):
                 record[r, column] = v[rec_index[r]]
             column += 1
-        if capacity - count < size and s + 1 < stop:
+        if capacity - count < room_per_step and s + 1 < stop:
             return s + 1, count, 2
     return stop, count, 0
 
@@ -598,18 +621,20 @@ def simulate_network(
     buffer = np.zeros((slots, kinds, size))
     decay = np.full(kinds, math.exp(-s.dt / s.tau))
 
-    v_rest = resting_potential(s.membrane)
-    gates = steady_states(np.array([v_rest]), s.membrane.temperature)
     stim_amp = np.zeros(size)
     stim_amp[list(s.kick_neurons)] = s.kick_amp
+    kick = Pulse(1.0, s.kick_at, s.kick_duration) if s.kick_duration > 0.0 else NoStimulus()
+    bounds = grid_bounds(kick, s.n_steps, s.dt)
+    stim_value, stim_slope = piece_values(kick, bounds, 1)
+    # A neuron fires at most once per (sub-)step; a kick edge between grid points cuts a step.
+    cuts = bounds[1:-1][np.abs(bounds[1:-1] / s.dt - np.round(bounds[1:-1] / s.dt)) > TIME_TOLERANCE]
+    per_step = 1 + (int(np.bincount(np.floor(cuts / s.dt).astype(np.int64)).max()) if cuts.size else 0)
+    room_per_step = per_step * size
     rec_index = np.asarray(s.recorded, dtype=np.int64)
-    v = np.full(size, v_rest)
-    m = np.full(size, float(gates["m"][0]))
-    h = np.full(size, float(gates["h"][0]) if s.membrane.inactivation else 1.0)
-    n = np.full(size, float(gates["n"][0]))
+    v, m, h, n = (np.full(size, x) for x in rest_state(s.membrane))
     g = np.zeros((kinds, size))
     record = np.empty((rec_index.shape[0], s.n_samples))
-    room = int(min(INITIAL_SPIKE_ROOM, size * (s.t_stop / 5.0 + 4))) + 2 * size
+    room = int(min(INITIAL_SPIKE_ROOM, size * (s.t_stop / 5.0 + 4))) + 2 * room_per_step
     spike_neuron = np.empty(room, dtype=np.int64)
     spike_time = np.empty(room)
     parameters = s.membrane.as_array()
@@ -617,9 +642,9 @@ def simulate_network(
     done = count = 0
     halted = ""
     while done < s.n_steps:
-        if spike_time.shape[0] - count < size:  # room for every neuron to fire in the next step
-            room = max(2 * spike_time.shape[0], count + 2 * size)
-            if count + size > MAX_SPIKES:
+        if spike_time.shape[0] - count < room_per_step:  # room for every neuron to fire in the next step
+            room = max(2 * spike_time.shape[0], count + 2 * room_per_step)
+            if count + room_per_step > MAX_SPIKES:
                 halted = (
                     f"more than {MAX_SPIKES:.3g} spikes by t = {done * s.dt:.4g} ms, the most one run keeps; "
                     "shorten the run or use fewer neurons"
@@ -646,10 +671,12 @@ def simulate_network(
             channel,
             e_rev,
             decay,
+            s.tau,
             buffer,
             stim_amp,
-            s.kick_at,
-            s.kick_at + s.kick_duration,
+            bounds,
+            stim_value,
+            stim_slope,
             s.threshold_mV,
             V_LIMIT,
             rec_index,
@@ -658,6 +685,7 @@ def simulate_network(
             spike_neuron,
             spike_time,
             count,
+            room_per_step,
         )
         if status == 1:
             halted = (

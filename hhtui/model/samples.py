@@ -66,13 +66,14 @@ class Samples:
         spike_neuron: NDArray[np.int64] | None = None,
         spike_time: NDArray[np.float64] | None = None,
     ) -> Samples:
-        """Derive currents and conductances from a recorded state (4, N, T) under ``membrane``."""
+        """Derive currents and conductances from a recorded state (4, N, T) under ``membrane``
+        (:mod:`hhtui.model.currents`)."""
+        from .currents import conductances, ionic_currents
+
         v, m, h, n = state[0], state[1], state[2], state[3]
-        g_na = membrane.g_na * m**3 * h
-        g_k = membrane.g_k * n**4
-        i_na = g_na * (v - membrane.e_na)
-        i_k = g_k * (v - membrane.e_k)
-        i_l = membrane.g_l * (v - membrane.e_l)
+        p = membrane.as_array()
+        g_na, g_k = conductances(m, h, n, p)
+        i_na, i_k, i_l = ionic_currents(v, m, h, n, p)
         return cls(
             t=t,
             V=v,

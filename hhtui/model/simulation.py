@@ -5,6 +5,9 @@
     sim.set_membrane(g_na=0.0)                          # TTX, from the current state on
     chunk = sim.advance(20.0)                           # samples in (20, 40] ms
 
+    run = Simulation(Membrane(), Step(amplitude=10)).advance(50.0, include_start=True)  # [0, 50] ms
+    sim.set_state(other.state, t=12.5)                  # continue from another run's state
+
 State has a population axis: N neurons (for instance N currents of an F-I sweep) step
 together in one compiled loop. Time advances on the grid k*dt; stimulus edges that fall
 between grid points are stepped onto exactly.
@@ -13,52 +16,28 @@ between grid points are stepped onto exactly.
 from __future__ import annotations
 
 import math
-import os
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .channels import steady_states, time_constants
+from .currents import rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
-from .integrators import BLOCK, PARALLEL_MIN_POPULATION, block_size, integrate, integrate_parallel, reference_solution
+from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .membrane import Membrane, check_range
+from .pieces import command_voltage, piece_bounds, piece_values
+from .runners import integrator_for
 from .samples import Samples
-from .solver import DEFAULT_METHOD, GRID_TOLERANCE, REGISTRY, check_dt, check_method, sample_stride
-from .stimulus import NoStimulus, Stimulus, VoltageClamp
+from .solver import DEFAULT_METHOD, GRID_TOLERANCE, check_dt, check_method, sample_stride
+from .stimulus import NoStimulus, Stimulus
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
 SEGMENT_VALUES = 1 << 20  # stimulus pieces x neurons handed to the kernel at a time (bounds the memory)
 WINDOW_PIECES = 1 << 18  # time steps or stimulus pieces whose edges are listed at a time (bounds the memory)
+#: Simulated time (ms) a state may be set at: beyond, grid times lose their precision.
+MAX_TIME = 1.0e9
 
-
-def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> float:
-    """Steady-state voltage (mV) where the ionic current with gates at steady state equals the
-    injected current (uA/cm^2); the lowest such voltage if there are several."""
-    voltages = np.linspace(-150.0, 100.0, 1001)
-
-    def net_current(v: NDArray[np.float64]) -> NDArray[np.float64]:
-        gates = steady_states(v, membrane.temperature)
-        h = gates["h"] if membrane.inactivation else 1.0
-        return (
-            membrane.g_na * gates["m"] ** 3 * h * (v - membrane.e_na)
-            + membrane.g_k * gates["n"] ** 4 * (v - membrane.e_k)
-            + membrane.g_l * (v - membrane.e_l)
-            - injected_current
-        )
-
-    current = net_current(voltages)
-    crossings = np.nonzero((current[:-1] <= 0.0) & (current[1:] > 0.0))[0]
-    if crossings.size == 0:
-        return float(np.clip(membrane.e_l, -150.0, 100.0))
-    low, high = voltages[crossings[0]], voltages[crossings[0] + 1]
-    for _ in range(60):
-        middle = 0.5 * (low + high)
-        if net_current(np.array([middle]))[0] <= 0.0:
-            low = middle
-        else:
-            high = middle
-    return float(0.5 * (low + high))
+__all__ = ["MAX_TIME", "V_LIMIT", "Simulation", "resting_potential"]
 
 
 class Simulation:
@@ -114,26 +93,49 @@ class Simulation:
         if self.v_init is not None:
             return self.v_init
         if self.stimulus.is_clamp:
-            return float(self._command(np.array([0.0]))[0])
+            return float(command_voltage(self.stimulus, np.array([0.0]))[0])
         return resting_potential(self.membrane)
-
-    def _command(self, t: NDArray[np.float64]) -> NDArray[np.float64]:
-        """The clamp's command voltage (mV) at times ``t`` (ms); only under a voltage clamp."""
-        if not isinstance(self.stimulus, VoltageClamp):
-            raise TypeError(f"no command voltage: the stimulus is {self.stimulus.kind!r}, not a voltage clamp")
-        return self.stimulus.command(t)
 
     def reset(self) -> None:
         """Back to t = 0 at rest (gates at steady state), spike counts cleared, halt lifted."""
-        v0 = self.initial_voltage()
-        gates = steady_states(np.array([v0]), self.membrane.temperature)
-        self.state = np.empty((4, self.population))
-        self.state[0] = v0
-        self.state[1] = gates["m"][0]
-        self.state[2] = gates["h"][0] if self.membrane.inactivation else 1.0
-        self.state[3] = gates["n"][0]
+        self.state = np.repeat(rest_state(self.membrane, self.initial_voltage())[:, None], self.population, axis=1)
         self.t = 0.0
         self.spike_count[:] = 0
+        self.halted_reason = None
+
+    def set_state(self, state: Any, t: float | None = None) -> None:
+        """Continue from ``state`` at time ``t`` (ms; default: the time now).
+
+        ``state`` holds V (mV), m, h, n: shape (4,) for every neuron alike, or (4, N) one column
+        per neuron (for instance ``other.state`` of a run of the same population). It must pass
+        the blow-up test (finite, |V| <= V_LIMIT mV, every gate within [0, 1] give or take the
+        rounding a stable method makes); without inactivation h is held at 1. The halt after a
+        blow-up is lifted; spike counts are kept. Nothing changes if the state is refused.
+        """
+        try:
+            values = np.array(state, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ParameterError(f"state must be numbers (V, m, h, n), got {type(state).__name__}") from None
+        if values.shape == (4,):
+            values = np.repeat(values[:, None], self.population, axis=1)
+        if values.shape != (4, self.population):
+            raise ParameterError(
+                f"state must have shape (4,) or (4, {self.population}) (V, m, h, n per neuron), got {values.shape}"
+            )
+        v, m, h, n = values
+        bad = [i for i in range(self.population) if not state_ok(v[i], m[i], h[i], n[i], V_LIMIT)]
+        if bad:
+            column = values[:, bad[0]]
+            where = f" of neuron #{bad[0]}" if self.population > 1 else ""
+            raise ParameterError(
+                f"state{where} (V {column[0]:g} mV, m {column[1]:g}, h {column[2]:g}, n {column[3]:g}) is not a "
+                f"membrane state: V must be finite within +/-{V_LIMIT:g} mV and each gate within [0, 1]"
+            )
+        new_t = self.t if t is None else check_range("t", t, "ms", 0.0, MAX_TIME)
+        if not self.membrane.inactivation:
+            values[2] = 1.0
+        self.state = values
+        self.t = new_t
         self.halted_reason = None
 
     @property
@@ -204,11 +206,6 @@ class Simulation:
         first_recorded = -(-first // self._stride) * self._stride
         return np.arange(first_recorded, last + 1, self._stride, dtype=np.float64) * self.dt
 
-    def _pieces(self, t_from: float, t_to: float) -> list[tuple[float, float]]:
-        edges = sorted({self._snap(e) for e in self.stimulus.edges(t_from, t_to)})
-        bounds = [t_from] + [e for e in edges if t_from < e < t_to] + [t_to]
-        return [(a, b) for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-
     def _samples(
         self,
         times: NDArray[np.float64],
@@ -228,24 +225,28 @@ class Simulation:
             spike_time=spike_time,
         )
 
-    def advance(self, duration: float, record: bool = True) -> Samples:
-        """Integrate ``duration`` ms from the current state; return the samples in (t, t + duration].
+    def advance(self, duration: float, record: bool = True, include_start: bool = False) -> Samples:
+        """Integrate ``duration`` ms from the current state; return the samples in (t, t + duration]
+        (with ``include_start``, in [t, t + duration]: the state before the step comes first, as a
+        whole run from t = 0 is recorded).
 
-        With ``record=False`` no state is recorded (for long population sweeps) but the spikes
-        are still returned. On a numerical blow-up the state stays at the last good step, the
-        simulation halts, and :class:`NumericalInstabilityError` carries the samples so far.
+        Every method and the voltage clamp go through the same loop (:mod:`hhtui.model.runners`):
+        the protocol is cut into pieces at its edges, each piece's values handed to the method's
+        integrator. With ``record=False`` no state is recorded (for long population sweeps) but
+        the spikes are still returned. On a numerical blow-up the state stays at the last good
+        step, the simulation halts, and :class:`NumericalInstabilityError` carries the samples so
+        far (with the start sample if ``include_start``).
         """
+        start = self.snapshot() if include_start and record else None
         if self.halted_reason is not None:
             raise NumericalInstabilityError(
-                self.halted_reason, Samples.empty(self.population, self.stimulus.is_clamp), self.t
+                self.halted_reason,
+                start if start is not None else Samples.empty(self.population, self.stimulus.is_clamp),
+                self.t,
             )
         duration = check_range("duration", duration, "ms", 0.0, 1.0e9, low_inclusive=False)
         t_to = self._snap(self.t + duration)
-        if self.stimulus.is_clamp:
-            return self._advance_clamp(t_to, record)
-        if not REGISTRY[self.method].fixed_step:
-            return self._advance_reference(t_to, record)
-
+        clamp = self.stimulus.is_clamp
         times = self._record_times(self.t, t_to) if record else np.zeros(0)
         recorded = np.empty((4, self.population, times.size))
         capacity = int(duration / 0.5) + 4
@@ -253,21 +254,19 @@ class Simulation:
         spike_n = np.zeros(self.population, dtype=np.int64)
         fail_time = np.full(self.population, np.inf)
         params = self.membrane.as_array()
-        method = REGISTRY[self.method].kernel
+        integrator, code, block = integrator_for(self.method, clamp, self.population)
+        threshold = math.inf if clamp else self.threshold
         stride = self._stride if record else 0
-        parallel = self.population >= PARALLEL_MIN_POPULATION
-        kernel = integrate_parallel if parallel else integrate
-        block = block_size(self.population, os.cpu_count() or 1) if parallel else BLOCK
         t_start = self.t
         batch = max(1, SEGMENT_VALUES // self.population)
         for window_from, window_to in self._windows(self.t, t_to):
-            bounds = self._bounds(window_from, window_to)
+            bounds = piece_bounds(self.stimulus, window_from, window_to, self.dt)
             for first in range(0, bounds.size - 1, batch):
                 last = min(bounds.size - 1, first + batch)
-                value, slope = self._segment_currents(bounds[first : last + 1])
+                value, slope = piece_values(self.stimulus, bounds[first : last + 1], self.population)
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
-                kernel(
-                    method,
+                integrator(
+                    code,
                     self.state,
                     params,
                     bounds[first : last + 1],
@@ -280,7 +279,7 @@ class Simulation:
                     offset,
                     spike_time,
                     spike_n,
-                    self.threshold,
+                    threshold,
                     V_LIMIT,
                     fail_time,
                     block,
@@ -294,10 +293,18 @@ class Simulation:
                         recorded[:, :, :kept].copy(),
                         *self._spikes(spike_time, spike_n, t_start, self.t),
                     )
-                    raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
+                    raise NumericalInstabilityError(self.halted_reason or "", self._joined(start, partial), self.t)
                 self.t = float(bounds[last])
         self.t = t_to
-        return self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
+        if clamp:  # V is the command, right-continuous at its steps (the level from the step's own time)
+            recorded[0] = command_voltage(self.stimulus, times)[None, :]
+            self.state[0] = float(command_voltage(self.stimulus, np.array([t_to]))[0])
+        chunk = self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
+        return self._joined(start, chunk)
+
+    @staticmethod
+    def _joined(start: Samples | None, chunk: Samples) -> Samples:
+        return chunk if start is None else Samples.concatenate([start, chunk])
 
     def _windows(self, t_from: float, t_to: float) -> list[tuple[float, float]]:
         """[t_from, t_to] cut at grid points into windows of at most WINDOW_PIECES steps or
@@ -314,30 +321,6 @@ class Simulation:
             windows.append((start, end))
             start = end
         return windows
-
-    def _bounds(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        """t_from, the stimulus edges strictly between (snapped to the grid when within
-        GRID_TOLERANCE of it), t_to: the bounds of the pieces integrated one after another (ms)."""
-        edges = np.asarray(self.stimulus.edge_times(t_from, t_to), dtype=np.float64)
-        if edges.size:
-            on_grid = np.round(edges / self.dt) * self.dt
-            edges = np.unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * self.dt, on_grid, edges))
-            edges = edges[(edges > t_from) & (edges < t_to)]
-        return np.concatenate(([t_from], edges, [t_to]))
-
-    def _segment_currents(self, bounds: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(value at the start, slope) of the injected current in each piece between ``bounds``,
-        shape (pieces, population) each (uA/cm^2, uA/cm^2/ms), from the protocol at the pieces' middles."""
-        start = bounds[:-1]
-        middle = 0.5 * (start + bounds[1:])
-        value = self.stimulus.current(middle)
-        slope = self.stimulus.slopes(middle)
-        value = value - slope * (middle - start)[None, :]
-        shape = (self.population, middle.size)
-        return (
-            np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
-            np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64),
-        )
 
     def _spikes(
         self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float, t_to: float
@@ -365,65 +348,3 @@ class Simulation:
         )
         if neurons is not None and self.population > 1:
             self.halted_reason += f" ({neurons.size} of {self.population} neurons blew up, first: #{int(neurons[0])})"
-
-    def _advance_clamp(self, t_to: float, record: bool) -> Samples:
-        """Voltage clamp: V follows the command; each gate relaxes exactly (exponentially) at that V."""
-        times = self._record_times(self.t, t_to) if record else np.zeros(0)
-        recorded = np.empty((4, self.population, times.size))
-        temperature = self.membrane.temperature
-        for t_a, t_b in self._pieces(self.t, t_to):
-            command = float(self._command(np.array([0.5 * (t_a + t_b)]))[0])
-            x_inf = steady_states(np.array([command]), temperature)
-            tau = time_constants(np.array([command]), temperature)
-            inside = (times > t_a + GRID_TOLERANCE * self.dt) & (times <= t_b + GRID_TOLERANCE * self.dt)
-            elapsed = np.append(times[inside] - t_a, t_b - t_a)
-            for row, gate in ((1, "m"), (2, "h"), (3, "n")):
-                if gate == "h" and not self.membrane.inactivation:
-                    trajectory = np.ones((self.population, elapsed.size))
-                else:
-                    trajectory = x_inf[gate][0] + (self.state[row][:, None] - x_inf[gate][0]) * np.exp(
-                        -elapsed[None, :] / tau[gate][0]
-                    )
-                recorded[row][:, inside] = trajectory[:, :-1]
-                self.state[row] = trajectory[:, -1]
-            self.state[0] = command
-            self.t = t_b
-        recorded[0] = self._command(times)[None, :]
-        self.state[0] = float(self._command(np.array([t_to]))[0])
-        self.t = t_to
-        return self._samples(times, recorded)
-
-    def _advance_reference(self, t_to: float, record: bool) -> Samples:
-        """Adaptive scipy reference: solve_ivp over each stimulus piece, sampled on the grid."""
-        from scipy.optimize import brentq
-
-        times = self._record_times(self.t, t_to) if record else np.zeros(0)
-        recorded = np.empty((4, self.population, times.size))
-        params = self.membrane.as_array()
-        spikes: list[tuple[int, float]] = []
-        for t_a, t_b in self._pieces(self.t, t_to):
-            middle = 0.5 * (t_a + t_b)
-            value, slope = self.stimulus.piece(middle)
-            value = np.broadcast_to(value - slope * (middle - t_a), (self.population,)).astype(np.float64)
-            slope = np.broadcast_to(slope, (self.population,)).astype(np.float64)
-            inside = (times > t_a + GRID_TOLERANCE * self.dt) & (times <= t_b + GRID_TOLERANCE * self.dt)
-            end, at, dense = reference_solution(params, self.state, value, slope, t_a, t_a, t_b, times[inside])
-            recorded[:, :, inside] = at
-            fine = np.linspace(t_a, t_b, max(2, int(math.ceil((t_b - t_a) / self.dt)) + 1))
-            voltages = dense(fine).reshape(self.population, 4, -1)[:, 0, :]
-            for neuron in range(self.population):
-                v = voltages[neuron]
-                for j in np.nonzero((v[:-1] < self.threshold) & (v[1:] >= self.threshold))[0]:
-
-                    def above(t: float, neuron: int = neuron, dense: Any = dense) -> float:
-                        return float(dense(t)[4 * neuron]) - self.threshold
-
-                    spikes.append((neuron, brentq(above, fine[j], fine[j + 1], xtol=1e-12)))
-                    self.spike_count[neuron] += 1
-            self.state[:] = end
-            self.t = t_b
-        self.t = t_to
-        order = sorted(spikes, key=lambda s: s[1])
-        return self._samples(
-            times, recorded, np.array([s[0] for s in order], dtype=np.int64), np.array([s[1] for s in order])
-        )

@@ -18,9 +18,10 @@ from .membrane import check_range
 class Method:
     """An integration method: its ``name`` (as typed by a user), its ``order`` of accuracy (None for
     an adaptive one), a one-line ``description`` and ``kernel``, the code by which the compiled step
-    (:func:`hhtui.model.integrators.step`) selects it (-1: not a fixed-step method; the
-    simulation runs it through its own path). A new fixed-step method is one entry here and one
-    branch in that step function."""
+    (:func:`hhtui.model.integrators.step`) selects it (-1: not a fixed-step method; the runner
+    hands it to :func:`hhtui.model.runners.reference_integrate` instead, as it hands a voltage
+    clamp to :func:`hhtui.model.runners.clamp_integrate`). A new fixed-step method is one entry
+    here and one branch in that step function."""
 
     name: str
     order: int | None

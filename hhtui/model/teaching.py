@@ -90,9 +90,10 @@ def nullclines(
     kinetics = kinetics_table(low_v, high_v, int(points), membrane.temperature)
     m_inf, n_inf = kinetics["m_inf"], kinetics["n_inf"]
 
-    from .simulation import resting_potential
+    from .currents import ionic_currents, rest_state
 
-    h_rest = float(kinetics_table(-200.0, resting_potential(membrane), 2, membrane.temperature)["h_inf"][-1])
+    p = membrane.as_array()
+    h_rest = float(rest_state(membrane)[2])
     if not membrane.inactivation:
         mode, h_rest = "rest", 1.0
     else:
@@ -100,14 +101,8 @@ def nullclines(
 
     def dv(n: NDArray[np.float64]) -> NDArray[np.float64]:
         """C dV/dt (uA/cm^2) on the grid of voltages (rows) for gating values n (columns)."""
-        v = voltages[:, None]
-        h = _reduced_h(n, mode, h_rest)
-        i_ion = (
-            membrane.g_na * m_inf[:, None] ** 3 * h * (v - membrane.e_na)
-            + membrane.g_k * n**4 * (v - membrane.e_k)
-            + membrane.g_l * (v - membrane.e_l)
-        )
-        return injected_current - i_ion
+        i_na, i_k, i_l = ionic_currents(voltages[:, None], m_inf[:, None], _reduced_h(n, mode, h_rest), n, p)
+        return injected_current - (i_na + i_k + i_l)
 
     grid = np.linspace(0.0, 1.0, NULLCLINE_GRID)
     values = dv(grid[None, :])

@@ -11,22 +11,34 @@ same everywhere, so the numbers are too.
   dask-jobqueue on SLURM, PBS, ...) or made here as a local cluster of N worker processes.
   dask is imported only then (the ``hhtui[distributed]`` extra). A worker that dies takes its
   chunk with it; the scheduler gives that chunk to another worker.
+
+Interrupted (Ctrl-C), :meth:`Dask.run` stops taking results at once; the chunks already handed
+to ``on_result`` are all that is kept. A local cluster is then not closed gracefully (which takes
+seconds while its workers finish their chunks) but ended with :meth:`Dask.abort`, which kills its
+worker processes; on a remote scheduler the sweep's chunks are cancelled.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from .chunks import Chunk, ChunkResult, simulate_chunk
 
-__all__ = ["POLL_S", "Dask", "ExecutorError", "InProcess"]
+__all__ = ["POLL_S", "Dask", "ExecutorError", "InProcess", "ignore_interrupt", "kill_processes"]
 
 #: How often (s) the client looks at the cluster while waiting: the bar's refresh and Ctrl-C's delay.
 POLL_S = 0.2
+
+#: The warning filter that keeps multiprocessing's resource tracker quiet about the semaphores it
+#: cleans up after killed workers.
+_QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 OnResult = Callable[[ChunkResult], None]
 OnProgress = Callable[[int], None]
@@ -81,10 +93,18 @@ class Dask:
         self.address = address
         self.workers = workers
         self.cluster: Any = None
+        self.aborted = False
+        self._pids: set[int] = set()
+        before = _children() if address is None else set()
         for noisy in ("distributed", "tornado"):
             logging.getLogger(noisy).setLevel(logging.CRITICAL)
         try:
             if address is None:
+                # multiprocessing's resource tracker (started with the first worker, with this
+                # interpreter's -W options) removes the semaphores of workers that abort() killed;
+                # it need not also say so on the terminal after the command has ended.
+                if _QUIET_TRACKER not in sys.warnoptions:
+                    sys.warnoptions.append(_QUIET_TRACKER)
                 # One thread per worker process, and one for the kernels inside it: N workers
                 # use N cores, without oversubscribing them.
                 self.cluster = distributed.LocalCluster(
@@ -95,7 +115,10 @@ class Dask:
                     silence_logs=logging.CRITICAL,
                     env={"NUMBA_NUM_THREADS": "1"},
                 )
+                self._pids = self.worker_pids()
                 self.client = distributed.Client(self.cluster, timeout=connect_timeout)
+                with contextlib.suppress(Exception):  # a nicety, never a reason to fail
+                    self.client.run(ignore_interrupt)
             else:
                 self.client = distributed.Client(address, timeout=connect_timeout)
         except (OSError, TimeoutError, ValueError) as error:
@@ -104,7 +127,22 @@ class Dask:
             raise ExecutorError(
                 f"cannot reach {where}: {' '.join(str(error).split()) or type(error).__name__}"
             ) from None
+        except BaseException:  # Ctrl-C while the local cluster starts: leave no process behind
+            if address is None:
+                self.aborted = True
+                kill_processes(self._pids | self.worker_pids() | _workers_among(_children() - before))
+            raise
         self.computed_by: dict[str, int] = {}
+
+    def worker_pids(self) -> set[int]:
+        """The process ids of the local cluster's workers (empty for a remote scheduler)."""
+        pids: set[int] = set()
+        for nanny in list(getattr(self.cluster, "workers", {}).values()):
+            process = getattr(getattr(nanny, "process", None), "process", None)
+            pid = getattr(process, "pid", None)
+            if isinstance(pid, int) and pid > 0:
+                pids.add(pid)
+        return pids
 
     def describe(self) -> dict[str, Any]:
         """Where the run went: the scheduler (or the local cluster) and the chunks each worker did."""
@@ -128,12 +166,16 @@ class Dask:
         ]
         sizes = {future.key: chunk.neuron_steps for future, chunk in zip(futures, chunks)}
         pending = set(futures)
+        if self.cluster is not None:
+            self._pids |= self.worker_pids()
         try:
             while pending:
                 try:
                     done, not_done = distributed.wait(list(pending), timeout=POLL_S, return_when="FIRST_COMPLETED")
                 except (TimeoutError, distributed.TimeoutError):
                     on_progress(0)
+                    if self.cluster is not None:
+                        self._pids |= self.worker_pids()
                     continue
                 pending = set(not_done)
                 for future in done:
@@ -143,12 +185,31 @@ class Dask:
                     on_result(result)
                     on_progress(sizes[future.key])
                     future.release()
+        except KeyboardInterrupt:
+            # Ctrl-C (or SIGTERM/SIGHUP, hhtui.signals): a local cluster is ended at once.
+            self.abort()
+            raise
         finally:
-            if pending:
-                self.client.cancel(list(pending), force=True)
+            # A remote scheduler (or a local cluster after a failed chunk) drops the other chunks.
+            if pending and not self.aborted:
+                with contextlib.suppress(Exception):
+                    self.client.cancel(list(pending), force=True)
+
+    def abort(self) -> None:
+        """End a local cluster at once: kill its worker processes (SIGKILL) and wait (at most a
+        second) until they are gone, without the graceful close. The cluster and client are then
+        unusable; the caller should end the process (``os._exit``) rather than let the
+        interpreter's exit handlers try to close them. Nothing happens for a remote scheduler."""
+        if self.cluster is None:
+            return
+        self.aborted = True
+        self._pids |= self.worker_pids()
+        kill_processes(self._pids)
 
     def close(self) -> None:
         """Disconnect (and stop the local cluster, if this made one)."""
+        if self.aborted:
+            return
         client = getattr(self, "client", None)
         if client is not None:
             with contextlib.suppress(Exception):  # closing a broken connection
@@ -157,6 +218,67 @@ class Dask:
             with contextlib.suppress(Exception):
                 self.cluster.close(timeout=2)
             self.cluster = None
+
+
+def ignore_interrupt() -> bool:
+    """Make this (worker) process ignore SIGINT; True if it could (in the main thread only).
+
+    Run on the local cluster's workers: a Ctrl-C typed on the terminal reaches the whole process
+    group, so the workers too; the command hears it and kills them (:meth:`Dask.abort`), without
+    each of them also reacting to it with a traceback."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return True
+
+
+def _workers_among(pids: set[int]) -> set[int]:
+    """Those of ``pids`` that are processes multiprocessing spawned (a cluster's workers), not its
+    resource tracker (which ends by itself with this process, after cleaning up)."""
+    try:
+        import psutil  # type: ignore[import-untyped]  # a dependency of dask.distributed
+    except ImportError:  # pragma: no cover - distributed always brings it
+        return set()
+    workers = set()
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            if "resource_tracker" not in " ".join(psutil.Process(pid).cmdline()):
+                workers.add(pid)
+    return workers
+
+
+def _children() -> set[int]:
+    """The process ids of this process's children (empty without psutil)."""
+    try:
+        import psutil  # a dependency of dask.distributed
+    except ImportError:  # pragma: no cover - distributed always brings it
+        return set()
+    with contextlib.suppress(psutil.Error):
+        return {child.pid for child in psutil.Process().children(recursive=True)}
+    return set()
+
+
+def kill_processes(pids: set[int], wait_s: float = 1.0) -> None:
+    """SIGKILL ``pids`` and everything they started, then reap them (at most ``wait_s`` s)."""
+    try:
+        import psutil  # a dependency of dask.distributed
+    except ImportError:  # pragma: no cover - distributed always brings it
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        return
+    processes = []
+    for pid in pids:
+        with contextlib.suppress(psutil.Error):
+            process = psutil.Process(pid)
+            processes += [process, *process.children(recursive=True)]
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    with contextlib.suppress(psutil.Error):
+        psutil.wait_procs(processes, timeout=wait_s)
 
 
 def _token(chunk: Chunk) -> str:

@@ -121,12 +121,14 @@ class Journal:
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
-        except OSError as error:
+        except BaseException as error:
             try:
                 tmp.unlink()
             except OSError:
                 pass
-            raise JournalError(f"cannot write {path}: {error.strerror or error}") from None
+            if isinstance(error, OSError):
+                raise JournalError(f"cannot write {path}: {error.strerror or error}") from None
+            raise
 
     def remove(self) -> None:
         """Delete the directory (the sweep's CSV is written)."""

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from hhtui.model import Membrane
+from hhtui.signals import deferred
 
 from .chunks import Chunk, ChunkResult, RunSettings, chunk_points, plan_chunks
 from .grid import Grid
@@ -93,9 +94,11 @@ class Sweep:
         steps = self.settings.steps
 
         def on_result(result: ChunkResult) -> None:
-            self.add(result)
-            if journal is not None:
-                journal.add(result)
+            # A chunk that has arrived is kept whole: Ctrl-C waits the few milliseconds of its write.
+            with deferred():
+                self.add(result)
+                if journal is not None:
+                    journal.add(result)
 
         def on_progress(neuron_steps: int) -> None:
             in_flight["steps"] += neuron_steps

@@ -91,6 +91,8 @@ class HHApp(App[int]):
         Binding("greater_than_sign,full_stop", "window(2)", "Window+", show=False, id="window_longer"),
         Binding("v", "next_view", "View", id="view"),
         Binding("c", "toggle_option('cartoon')", "Cartoon", id="cartoon"),
+        Binding("f", "view_key('f')", "Family", id="family"),
+        Binding("H,shift+h", "show_view('hysteresis')", "Hysteresis", show=False, id="hysteresis"),
         Binding("e", "export", "Export", id="export"),
         Binding("p", "presets", "Preset", id="presets"),
         Binding("A,shift+a", "axon", "Axon", show=False, id="axon"),
@@ -111,6 +113,8 @@ class HHApp(App[int]):
             "window",
             "next_view",
             "toggle_option",
+            "view_key",
+            "show_view",
             "export",
             "presets",
             "focus_plot",
@@ -540,6 +544,10 @@ class HHApp(App[int]):
             return False
         if action == "toggle_option" and parameters == ("cartoon",):
             return self.view_name == "phases"
+        if action == "view_key":
+            from .views import get_view
+
+            return any(key == parameters[0] for key, _ in get_view(self.view_name).keys)
         return True
 
     def _ready_or_say(self) -> bool:
@@ -625,6 +633,19 @@ class HHApp(App[int]):
         """Toggle a view option (e.g. the cartoon overlay)."""
         self.options ^= {option}
         self.plot.refresh()
+
+    def action_view_key(self, key: str) -> None:
+        """A key of the present view (e.g. ``f``: the F-I view's family parameter)."""
+        from .views import get_view
+
+        for name, change in get_view(self.view_name).keys:
+            if name == key:
+                self.options = set(change(frozenset(self.options)))
+                self.plot.refresh()
+
+    def action_show_view(self, name: str) -> None:
+        """Show the view ``name`` (e.g. ``H``: the hysteresis view)."""
+        self._set_view(name)
 
     def action_focus_plot(self) -> None:
         """Leave the inputs: focus the plot so that keys act on the simulation."""

@@ -53,6 +53,8 @@ PALETTE: dict[str, str] = {
     "depolarisation": "bright_red",
     "repolarisation": "bright_blue",
     "hyperpolarisation": "bright_green",
+    "up": "bright_cyan",
+    "down": "bright_magenta",
 }
 
 # Braille dot bits by (row within the cell from the top, column within the cell).

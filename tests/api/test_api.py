@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import pytest
 import hhtui
 from hhtui.export import read_csv
 from hhtui.model import NumericalInstabilityError
-from tests.cli.conftest import run_hhtui
+from tests.processes import run_hhtui, run_python
 
 pandas = pytest.importorskip("pandas")
 
@@ -193,7 +191,8 @@ def test_importing_hhtui_stays_light_and_the_api_needs_no_textual() -> None:
         "run = hhtui.simulate(t_stop=2); "
         "print(light, [m for m in ('textual',) if m in sys.modules], run.spike_count)"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    result = run_python("-c", code)
+    assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "[] [] 0"
 
 

@@ -55,7 +55,7 @@ def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
 @pytest.fixture(scope="module")
 def default_gif(default_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
     """``hhtui animate run.csv -o ap.gif`` at every default, for the default 50 ms run."""
-    from .conftest import run_hhtui
+    from tests.processes import run_hhtui
 
     csv_path, _ = default_run
     done = run_hhtui("animate", "run.csv", "-o", "ap.gif", cwd=csv_path.parent)
@@ -162,16 +162,10 @@ def test_network_spikes_appear_as_a_raster(hhtui: Run, tmp_path: Path) -> None:
 
 
 def test_gif_to_standard_output(default_run: tuple[Path, object]) -> None:
-    import sys
+    from tests.processes import run_hhtui
 
     csv_path, _ = default_run
-    done = subprocess.run(
-        [sys.executable, "-m", "hhtui", "animate", "run.csv", "--fps", "2", "--seconds", "1", "-o", "-"],
-        cwd=csv_path.parent,
-        capture_output=True,
-        timeout=300,
-        check=False,
-    )
+    done = run_hhtui("animate", "run.csv", "--fps", "2", "--seconds", "1", "-o", "-", cwd=csv_path.parent, text=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout[:6] == b"GIF89a"
 
@@ -212,9 +206,9 @@ def test_bad_input_is_refused_in_one_line_and_writes_nothing(
 
 
 def test_the_command_line_and_the_app_do_not_load_pillow_until_animate_runs() -> None:
-    import sys
+    from tests.processes import run_python
 
     code = "import sys, hhtui.cli, hhtui.tui.app; hhtui.cli.build_parser(); print('PIL' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    done = run_python("-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"

@@ -6,15 +6,14 @@ import csv
 import json
 import re
 import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-
-def hhtui(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hhtui", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+#: The ``hhtui`` fixture (tests/cli/conftest.py): the command in a fresh process, in ``tmp_path``.
+Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def read_rows(path: Path) -> tuple[list[str], np.ndarray]:
@@ -27,7 +26,7 @@ def read_rows(path: Path) -> tuple[list[str], np.ndarray]:
 # -------------------------------------------------------------------------------- axon
 
 
-def test_axon_writes_v_of_x_and_t_and_prints_the_velocity(tmp_path: Path) -> None:
+def test_axon_writes_v_of_x_and_t_and_prints_the_velocity(hhtui: Run, tmp_path: Path) -> None:
     out = tmp_path / "axon.csv"
     done = hhtui("axon", "--nseg", "200", "--positions", "20", "-o", str(out))
     assert done.returncode == 0, done.stderr
@@ -51,7 +50,7 @@ def test_axon_writes_v_of_x_and_t_and_prints_the_velocity(tmp_path: Path) -> Non
     assert sidecar["measured"]["velocity_m_s"] == pytest.approx(float(found.group(1)), abs=0.01)
 
 
-def test_axon_json_reports_measured_values() -> None:
+def test_axon_json_reports_measured_values(hhtui: Run) -> None:
     done = hhtui("axon", "--temperature", "6.3", "--t-stop", "8", "--json")
     assert done.returncode == 0, done.stderr
     measured = json.loads(done.stdout)
@@ -61,7 +60,7 @@ def test_axon_json_reports_measured_values() -> None:
     assert measured["compartments_fired"] == measured["nseg"]
 
 
-def test_axon_collision_from_both_ends(tmp_path: Path) -> None:
+def test_axon_collision_from_both_ends(hhtui: Run, tmp_path: Path) -> None:
     done = hhtui("axon", "--stim-end", "both", "--json", "--dx-um", "250")
     assert done.returncode == 0, done.stderr
     measured = json.loads(done.stdout)
@@ -70,7 +69,7 @@ def test_axon_collision_from_both_ends(tmp_path: Path) -> None:
     assert measured["max_crossings"] == 1  # the waves annihilate: nobody fires twice
 
 
-def test_axon_csv_to_standard_output() -> None:
+def test_axon_csv_to_standard_output(hhtui: Run) -> None:
     done = hhtui("axon", "--nseg", "40", "--positions", "3", "--t-stop", "1", "-o", "-")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -89,7 +88,7 @@ def test_axon_csv_to_standard_output() -> None:
         (["--sample-every", "0.00001", "--dt", "0.00001"], "--sample-every"),
     ],
 )
-def test_axon_bad_input_is_one_line_exit_2_no_file(tmp_path: Path, args: list[str], flag: str) -> None:
+def test_axon_bad_input_is_one_line_exit_2_no_file(hhtui: Run, tmp_path: Path, args: list[str], flag: str) -> None:
     out = tmp_path / "bad.csv"
     done = hhtui("axon", *args, "-o", str(out))
     assert done.returncode == 2
@@ -99,7 +98,7 @@ def test_axon_bad_input_is_one_line_exit_2_no_file(tmp_path: Path, args: list[st
     assert list(tmp_path.iterdir()) == []
 
 
-def test_axon_missing_output_directory(tmp_path: Path) -> None:
+def test_axon_missing_output_directory(hhtui: Run, tmp_path: Path) -> None:
     done = hhtui("axon", "--nseg", "20", "-o", str(tmp_path / "nowhere" / "a.csv"))
     assert done.returncode == 2
     assert "-o/--output" in done.stderr and len(done.stderr.strip().splitlines()) == 1
@@ -108,7 +107,7 @@ def test_axon_missing_output_directory(tmp_path: Path) -> None:
 # -------------------------------------------------------------------------------- network
 
 
-def test_network_ring_writes_spikes(tmp_path: Path) -> None:
+def test_network_ring_writes_spikes(hhtui: Run, tmp_path: Path) -> None:
     out = tmp_path / "spikes.csv"
     done = hhtui("network", "--topology", "ring", "--n", "10", "--t-stop", "60", "-o", str(out))
     assert done.returncode == 0, done.stderr
@@ -125,7 +124,7 @@ def test_network_ring_writes_spikes(tmp_path: Path) -> None:
     assert sidecar["experiment"]["topology"] == "ring"
 
 
-def test_network_inhibitory_ring_json() -> None:
+def test_network_inhibitory_ring_json(hhtui: Run) -> None:
     done = hhtui("network", "--topology", "ring", "--n", "10", "--inhibitory", "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
@@ -133,7 +132,7 @@ def test_network_inhibitory_ring_json() -> None:
     assert summary["e_syn_mV"] == -80.0
 
 
-def test_network_random_is_reproducible(tmp_path: Path) -> None:
+def test_network_random_is_reproducible(hhtui: Run, tmp_path: Path) -> None:
     args = [
         "network",
         "--topology",
@@ -168,7 +167,7 @@ def test_network_random_is_reproducible(tmp_path: Path) -> None:
         (["--delay", "5000"], "--delay"),
     ],
 )
-def test_network_bad_input_is_one_line_exit_2_no_file(tmp_path: Path, args: list[str], flag: str) -> None:
+def test_network_bad_input_is_one_line_exit_2_no_file(hhtui: Run, tmp_path: Path, args: list[str], flag: str) -> None:
     out = tmp_path / "bad.csv"
     done = hhtui("network", *args, "-o", str(out))
     assert done.returncode == 2

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import TIMEOUT_S, start_hhtui
+from tests.processes import TIMEOUT_S, finish, start_hhtui, started
 
 GOOD_CSV = "t_ms,V_mV\n0,-65\n"
 GOOD_JSON = '{"program": "hhtui", "experiment": {}}\n'
@@ -162,7 +162,7 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
     process = start_hhtui(
         "run", "--t-stop", "1000000", "--start", "2000000", "--sample-every", "10", "-o", "out.csv", cwd=tmp_path
     )
-    try:
+    with started(process):
         assert process.stderr is not None
         ready, _, _ = select.select([process.stderr], [], [], TIMEOUT_S)
         assert ready, f"no warning from the command within {TIMEOUT_S} s"
@@ -170,11 +170,7 @@ def test_ctrl_c_leaves_no_partial_file(tmp_path: Path) -> None:
         assert "warning: --start" in warning, warning
         assert process.poll() is None, "the run ended before it could be interrupted"
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=TIMEOUT_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _, stderr = finish(process)
     assert process.returncode == 130
     assert stderr.strip() == "hhtui run: interrupted; no file written"
     assert_untouched(tmp_path, before)

@@ -8,15 +8,12 @@ import os
 import signal
 import stat
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from hhtui.export import read_json, verify_run
-
-from .conftest import TIMEOUT_S, child_environment, run_hhtui, start_hhtui
+from tests.processes import finish, run_hhtui, run_python, start_hhtui, started, wait_until
 
 
 def one_line(stderr: str) -> str:
@@ -176,16 +173,7 @@ def _run_with_stdout(args: list[str], cwd: Path, how: str) -> subprocess.Complet
         kwargs["stdout"] = subprocess.DEVNULL
         kwargs["preexec_fn"] = lambda: os.close(1)  # started with standard output closed (>&-)
     try:
-        return subprocess.run(
-            [sys.executable, "-m", "hhtui", *args],
-            cwd=cwd,
-            env=child_environment(None),
-            stderr=subprocess.PIPE,
-            text=True,
-            timeout=TIMEOUT_S,
-            check=False,
-            **kwargs,
-        )
+        return run_hhtui(*args, cwd=cwd, **kwargs)
     finally:
         if how == "full":
             kwargs["stdout"].close()
@@ -203,17 +191,11 @@ def test_a_full_or_closed_standard_output_is_one_line_and_status_1(with_run: Pat
 
 @pytest.mark.parametrize("name", ["run -o -", "--help", "axon --json"])
 def test_a_closed_pipe_ends_quietly(with_run: Path, name: str) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hhtui", *STDOUT_COMMANDS[name]],
-        cwd=with_run,
-        env=child_environment(None),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    assert process.stdout is not None
-    process.stdout.read(1)  # like `head -c 1`
-    process.stdout.close()
-    _, err = process.communicate(timeout=TIMEOUT_S)
+    with started(start_hhtui(*STDOUT_COMMANDS[name], cwd=with_run, text=False)) as process:
+        assert process.stdout is not None
+        process.stdout.read(1)  # like `head -c 1`
+        process.stdout.close()
+        _, err = finish(process)
     assert process.returncode in (0, 141)
     assert b"Traceback" not in err and b"Exception ignored" not in err
 
@@ -245,32 +227,33 @@ def test_sigterm_during_a_large_write_leaves_the_old_pair_and_nothing_else(tmp_p
     assert run_hhtui("run", "--t-stop", "10", "-o", "big.csv", cwd=tmp_path).returncode == 0
     before = snapshot(tmp_path)
     # 500,000 rows (about 64 MB): the write takes a while, so it can be caught in the middle.
-    process = start_hhtui("run", "--t-stop", "5000", "-o", "big.csv", cwd=tmp_path)
-    try:
-        deadline = time.monotonic() + TIMEOUT_S
-        while process.poll() is None and time.monotonic() < deadline:
-            temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-            if temps and any(p.exists() and p.stat().st_size > 1_000_000 for p in temps):
-                break
-            time.sleep(0.01)
+
+    def writing(process: subprocess.Popen[str]) -> bool:
+        temps = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+        return process.poll() is not None or any(_size(p) > 1_000_000 for p in temps)
+
+    with started(start_hhtui("run", "--t-stop", "5000", "-o", "big.csv", cwd=tmp_path)) as process:
+        wait_until(lambda: writing(process), what="a temporary file of more than 1 MB", interval=0.01)
         assert process.poll() is None, "the run ended before it could be stopped"
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=TIMEOUT_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _, err = finish(process)
     assert process.returncode == 143
     assert one_line(err) == "hhtui run: stopped by SIGTERM; no file written"
     assert snapshot(tmp_path) == before
 
 
+def _size(path: Path) -> int:
+    """The size of ``path`` in bytes, 0 once it is gone."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def test_leftovers_of_killed_runs_are_removed_and_unknown_ones_reported(hhtui, tmp_path: Path) -> None:
     from hhtui.files import HOST_TAG
 
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
-    )
+    dead = run_python("-c", "import os; print(os.getpid())")
     dead_pid = int(dead.stdout)
     mine = tmp_path / f".hhtui-{HOST_TAG}-{dead_pid}-x1y2.tmp"
     mine.write_bytes(b"half a CSV")
@@ -323,18 +306,11 @@ def test_plot_warns_when_the_sidecar_belongs_to_another_run(hhtui, tmp_path: Pat
 def test_sigterm_stops_a_sweep_like_ctrl_c_with_status_143(tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
     journal = tmp_path / "fi.csv.chunks"
-    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
-    try:
-        deadline = time.monotonic() + TIMEOUT_S
-        while not list(journal.glob("chunk-*.npz")) and process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with started(start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)) as process:
+        wait_until(lambda: list(journal.glob("chunk-*.npz")) or process.poll() is not None, what="a finished chunk")
         assert process.poll() is None, "the sweep ended before it could be stopped"
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=TIMEOUT_S)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _, err = finish(process)
     assert process.returncode == 143, err
     assert "Traceback" not in err and not (tmp_path / "fi.csv").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".hhtui-")]

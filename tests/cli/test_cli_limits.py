@@ -5,13 +5,8 @@ and stop on Ctrl-C or SIGTERM; network sizes are refused before anything is buil
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +14,8 @@ import pytest
 
 from hhtui.model import ParameterError
 from hhtui.model.stimulus import MAX_NESTING, Combined, Step
+from tests.processes import catches, finish, hhtui_in_pty, start_hhtui, started, wait_until
 
-from .conftest import child_environment
 from .fuzzing import GOOD, Case, check, prepare, run_in_process, snapshot
 
 
@@ -204,34 +199,23 @@ LONG_RUNS = [
 ]
 
 
-def _wait_running(process: subprocess.Popen, seconds: float = 3.0) -> None:
-    """Give the run time to get into its computation (it would go on for minutes)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.1)
+def _wait_running(process: subprocess.Popen[str]) -> None:
+    """Wait until the command has set up its signal handling, after which it only prepares and
+    runs the computation (which would go on for minutes)."""
+    wait_until(
+        lambda: catches(process.pid, signal.SIGTERM) or process.poll() is not None,
+        what="the command to handle SIGTERM",
+    )
+    assert process.poll() is None, process.communicate()
 
 
 @pytest.mark.parametrize("argv", LONG_RUNS, ids=["axon", "network"])
 def test_long_runs_stop_on_ctrl_c_and_sigterm(tmp_path: Path, argv: list[str]) -> None:
     for sig, status in ((signal.SIGINT, 130), (signal.SIGTERM, -signal.SIGTERM)):
-        process = subprocess.Popen(
-            [sys.executable, "-m", "hhtui", *argv],
-            cwd=tmp_path,
-            env=child_environment(None),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-        )
-        try:
+        with started(start_hhtui(*argv, cwd=tmp_path)) as process:
             _wait_running(process)
             process.send_signal(sig)
-            _, stderr = process.communicate(timeout=60)  # generous; a run ignoring it takes minutes
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+            _, stderr = finish(process, timeout=60)  # generous; a run ignoring it takes minutes
         assert process.returncode == status or (sig == signal.SIGTERM and process.returncode == 143), stderr
         if sig == signal.SIGINT:
             assert stderr.strip().endswith("interrupted; no file written")
@@ -241,39 +225,11 @@ def test_long_runs_stop_on_ctrl_c_and_sigterm(tmp_path: Path, argv: list[str]) -
 
 def test_long_axon_run_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     """On a terminal a run of more than a second draws a progress bar, and Ctrl-C stops it."""
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: hhtui on the pseudo-terminal
-        os.chdir(tmp_path)
-        os.execve(sys.executable, [sys.executable, "-m", "hhtui", *LONG_RUNS[0]], child_environment(None))
-    output = b""
-    try:
-        deadline = time.monotonic() + 120
-        while b"%" not in output and time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 1.0)
-            if ready:
-                try:
-                    output += os.read(fd, 4096)
-                except OSError:
-                    break
-        assert b"hhtui axon [" in output and b"%" in output, output
-        os.kill(pid, signal.SIGINT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 1.0)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                output += chunk
-        _, status = os.waitpid(pid, 0)
-    finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.close(fd)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 130, output
+    with hhtui_in_pty(*LONG_RUNS[0], cwd=tmp_path) as terminal:
+        terminal.wait_for(b"%", 120)
+        assert b"hhtui axon [" in terminal.output and b"%" in terminal.output, terminal.output
+        terminal.signal(signal.SIGINT)
+        status = terminal.wait_exit(60)
+        output = bytes(terminal.output)
+    assert status == 130, output
     assert b"interrupted; no file written" in output

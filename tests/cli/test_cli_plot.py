@@ -7,14 +7,12 @@ import os
 import pty
 import re
 import struct
-import subprocess
-import sys
 import termios
 from pathlib import Path
 
 import pytest
 
-from .conftest import TIMEOUT_S, child_environment
+from tests.processes import TIMEOUT_S, start_hhtui, started
 
 TICK = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*┤")
 
@@ -78,21 +76,14 @@ def test_on_a_terminal_sized_and_coloured_unless_no_color(
 ) -> None:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))  # 30 lines, 100 columns
-    env = child_environment({"NO_COLOR": "1"} if no_color else {"TERM": "xterm-256color"})
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hhtui", "plot", str(default_run[0])],
-        cwd=tmp_path,
-        env=env,
-        stdin=slave,
-        stdout=slave,
-        stderr=subprocess.PIPE,
-    )
-    os.close(slave)
-    try:
-        text = read_pty(master)
-        process.wait(timeout=TIMEOUT_S)
-    finally:
-        os.close(master)
+    env = {"NO_COLOR": "1"} if no_color else {"TERM": "xterm-256color"}
+    with started(start_hhtui("plot", str(default_run[0]), cwd=tmp_path, env=env, stdin=slave, stdout=slave)) as process:
+        os.close(slave)
+        try:
+            text = read_pty(master)
+            process.wait(timeout=TIMEOUT_S)
+        finally:
+            os.close(master)
     assert process.returncode == 0, process.stderr.read() if process.stderr else ""
     assert ("\x1b[" in text) is not no_color
     plain = re.sub(r"\x1b\[[0-9;]*m", "", text).replace("\r\n", "\n")

@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from hhtui.cast import KeyError_, parse_keys
-
-from .conftest import _default_sigint, child_environment
+from tests.processes import finish, run_hhtui, start_hhtui, started, wait_until
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -73,15 +72,7 @@ def screens(header: dict[str, Any], events: list[list[Any]], moments: list[float
 
 
 def record(tmp_path: Path, *args: str, name: str = "demo.cast") -> tuple[subprocess.CompletedProcess[str], Path]:
-    done = subprocess.run(
-        [sys.executable, "-m", "hhtui", "record", "-o", name, *args],
-        cwd=tmp_path,
-        env=child_environment({"TMPDIR": str(tmp_path)}),
-        capture_output=True,
-        text=True,
-        timeout=400,
-        check=False,
-    )
+    done = run_hhtui("record", "-o", name, *args, cwd=tmp_path, env={"TMPDIR": str(tmp_path)}, timeout=400)
     return done, tmp_path / name
 
 
@@ -138,33 +129,17 @@ def test_the_same_command_records_the_same_screens(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pseudo-terminals as on Linux")
 def test_ctrl_c_stops_the_recording_and_the_app(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hhtui", "record", "-o", "long.cast", "--seconds", "120"],
-        cwd=tmp_path,
-        env=child_environment({"TMPDIR": str(tmp_path)}),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        preexec_fn=_default_sigint,
-    )  # noqa: PLW1509
-    try:
-        deadline = time.monotonic() + 300
-        while not apps_under(tmp_path) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert apps_under(tmp_path), "the app never started"
+    recording = start_hhtui(
+        "record", "-o", "long.cast", "--seconds", "120", cwd=tmp_path, env={"TMPDIR": str(tmp_path)}
+    )
+    with started(recording) as process:
+        wait_until(lambda: apps_under(tmp_path), what="the app to start", interval=0.1)
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+        _, stderr = finish(process, timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert not (tmp_path / "long.cast").exists()
-    deadline = time.monotonic() + 30
-    while apps_under(tmp_path) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert apps_under(tmp_path) == []
+    wait_until(lambda: apps_under(tmp_path) == [], timeout=30, what="the app to end", interval=0.1)
 
 
 @pytest.mark.parametrize(

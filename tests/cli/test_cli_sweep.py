@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 
 from hhtui.model import Experiment, Step
-
-from .conftest import run_hhtui
+from tests.processes import run_hhtui
 
 HEADER = ["amp_uA_cm2", "spike_count", "rate_Hz", "latency_ms"]
 ONSET = re.compile(r"onset of repetitive firing at ([\d.e+-]+) uA/cm\^2")

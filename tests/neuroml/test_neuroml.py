@@ -18,7 +18,7 @@ from hhtui.model import Membrane
 from hhtui.model.channels import rate_table
 from hhtui.neuroml import NeuroMLError, export_experiment, read_cell, read_membrane
 from hhtui.neuroml.kinetics import STANDARD_GATES, evaluate
-from tests.cli.conftest import run_hhtui
+from tests.processes import run_hhtui
 
 TUTORIAL = Path(__file__).resolve().parents[1] / "data" / "neuroml" / "hh_tutorial"
 

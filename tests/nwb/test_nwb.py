@@ -11,7 +11,7 @@ import pytest
 import hhtui
 from hhtui.model import Experiment
 from hhtui.nwb import read_nwb
-from tests.cli.conftest import run_hhtui
+from tests.processes import run_hhtui
 
 pynwb = pytest.importorskip("pynwb")
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import csv
 import json
 import signal
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.cli.conftest import run_hhtui, start_hhtui
+from tests.processes import TIMEOUT_S, finish, hhtui_in_pty, run_hhtui, start_hhtui, started, wait_until
 
 RUN = ("--t-stop", "100", "--transient", "20")
 
@@ -81,31 +80,17 @@ def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.chunks"))  # the journal goes once the CSV is written
 
 
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
     journal = tmp_path / "fi.csv.chunks"
-    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
-    try:
-        wait_for(
+    with started(start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)) as process:
+        wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
-            240,
-            "two finished chunks",
+            what="two finished chunks",
         )
         assert process.poll() is None, "the sweep ended before it could be interrupted"
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _, stderr = finish(process, timeout=120)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
     kept = sorted(p.name for p in journal.glob("chunk-*.npz"))
@@ -128,54 +113,13 @@ def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) ->
 
 def test_the_progress_bar_counts_grid_points_on_a_terminal(tmp_path: Path) -> None:
     """On a terminal the bar shows the grid points done; Ctrl-C then stops the sweep cleanly."""
-    import os
-    import pty
-    import select
-    import sys
-
-    from tests.cli.conftest import child_environment
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: hhtui on the terminal
-        os.chdir(tmp_path)
-        os.execve(
-            sys.executable,
-            [sys.executable, "-m", "hhtui", "sweep", "--amp", "0:100:0.01", "--t-stop", "3000", "-o", "big.csv"],
-            child_environment(None),
-        )
-    seen = b""
-    try:
-        deadline = time.monotonic() + 240
-        while b"/10,001 points" not in seen and time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                seen += os.read(fd, 4096)
-        assert b"/10,001 points" in seen, seen[-500:]
-        os.kill(pid, signal.SIGINT)
-        finished, status = 0, 0
-        while True:
-            ready, _, _ = select.select([fd], [], [], 0.1)
-            if ready:
-                try:
-                    chunk = os.read(fd, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                seen += chunk
-            finished, status = os.waitpid(pid, os.WNOHANG)
-            if finished:
-                break
-            assert time.monotonic() < deadline + 120, "Ctrl-C did not stop the sweep"
-        if not finished:
-            _, status = os.waitpid(pid, 0)
-    finally:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.close(fd)
-    assert os.waitstatus_to_exitcode(status) == 130
+    with hhtui_in_pty("sweep", "--amp", "0:100:0.01", "--t-stop", "3000", "-o", "big.csv", cwd=tmp_path) as terminal:
+        assert terminal.wait_for(b"/10,001 points", TIMEOUT_S), bytes(terminal.output[-500:])
+        terminal.signal(signal.SIGINT)
+        status = terminal.wait_exit(120)
+        seen = bytes(terminal.output)
+    assert status is not None, "Ctrl-C did not stop the sweep"
+    assert status == 130
     assert b"interrupted" in seen and b"Traceback" not in seen
     assert not (tmp_path / "big.csv").exists()
 

@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import run_hhtui, start_hhtui
+from tests.processes import finish, kill, run_hhtui, start_hhtui, start_process, started, wait_until
 
 pytest.importorskip("distributed")
 
@@ -27,32 +25,17 @@ START_TIMEOUT_S = 180
 GRID = ("--amp", "0:30:2", "--g-k", "30,36", "--t-stop", "100", "--transient", "20", "--chunk-size", "4")
 
 
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def start(args: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """``python -m ARGS...`` in a session of its own, its output in ``log``."""
     with open(log, "wb") as out:
-        return subprocess.Popen(
+        return start_process(
             [sys.executable, "-m", *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            text=False,
         )
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=30)
 
 
 class Cluster:
@@ -81,7 +64,7 @@ class Cluster:
                 directory / "scheduler.log",
             )
         )
-        wait_for(
+        wait_until(
             lambda: info.exists() and info.stat().st_size > 0 or self.processes[0].poll() is not None,
             START_TIMEOUT_S,
             "the scheduler",
@@ -119,7 +102,7 @@ class Cluster:
 
     def close(self) -> None:
         for process in reversed(self.processes):
-            stop(process)
+            kill(process)
 
 
 @pytest.fixture
@@ -152,22 +135,15 @@ def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_
 def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:30:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "2")
     journal = tmp_path / "remote.csv.chunks"
-    sweep = start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
-    try:
-        wait_for(
+    with started(start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)) as sweep:
+        wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or sweep.poll() is not None,
             START_TIMEOUT_S,
             "two finished chunks",
         )
         assert sweep.poll() is None, "the sweep ended before a worker could be killed"
-        victim = cluster.workers["w1"]
-        os.killpg(victim.pid, signal.SIGKILL)
-        victim.wait(timeout=30)
-        _, stderr = sweep.communicate(timeout=600)
-    finally:
-        if sweep.poll() is None:
-            sweep.kill()
-            sweep.communicate()
+        kill(cluster.workers["w1"])
+        _, stderr = finish(sweep, timeout=600)
     assert sweep.returncode == 0, stderr
     assert not journal.exists()
     here = run_hhtui(*args, "-o", "here.csv", cwd=tmp_path)
@@ -199,3 +175,53 @@ def test_no_scheduler_at_the_address_is_one_line(tmp_path: Path) -> None:
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--scheduler" in lines[0] and "cannot reach" in lines[0], done.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path) -> None:
+    """Ctrl-C on a sweep over a local cluster: the command exits (130) without the cluster's
+    graceful close, leaves none of its worker processes running, keeps the finished chunks, and
+    --resume then completes the very file an uninterrupted run writes."""
+    psutil = pytest.importorskip("psutil")
+    args = ("sweep", "--amp", "0:30:1", "--g-k", "20:50:1", "--t-stop", "200", "--transient", "20")
+    args += ("--chunk-size", "8")
+    process = start_hhtui(*args, "--workers", "2", "-o", "grid.csv", cwd=tmp_path)
+    journal = tmp_path / "grid.csv.chunks"
+    workers: list = []
+    try:
+        wait_for(
+            lambda: len(list(journal.glob("chunk-*.npz"))) >= 1 or process.poll() is not None,
+            START_TIMEOUT_S,
+            "a finished chunk",
+        )
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+        workers = psutil.Process(process.pid).children(recursive=True)
+        assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
+
+    def gone(child) -> bool:
+        try:
+            return child.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    try:
+        wait_for(lambda: all(gone(child) for child in workers), 30, "the worker processes to end")
+    finally:
+        for child in workers:
+            if not gone(child):
+                child.kill()
+    kept = list(journal.glob("chunk-*.npz"))
+    assert kept and not (tmp_path / "grid.csv").exists()
+    resumed = run_hhtui(*args, "--workers", "2", "--resume", "-o", "grid.csv", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads((tmp_path / "grid.json").read_text())["sweep"]["resumed_chunks"] >= len(kept)
+    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    assert reference.returncode == 0, reference.stderr
+    assert (tmp_path / "grid.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()

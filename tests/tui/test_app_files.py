@@ -6,8 +6,6 @@ any simulated time, past the longest t_stop an experiment takes."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 from textual.widgets import Collapsible, Static
@@ -15,6 +13,7 @@ from textual.widgets import Collapsible, Static
 from hhtui.cli.common import load_experiment_file
 from hhtui.model.experiment import MAX_T_STOP
 from hhtui.tui.app import HHApp
+from tests.processes import run_hhtui
 
 from .conftest import settle, wait_for, wait_ready
 
@@ -24,25 +23,8 @@ def notes(app: HHApp) -> list[str]:
 
 
 async def test_a_sweep_sidecar_opens_on_its_first_neuron(tmp_path: Path) -> None:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hhtui",
-            "sweep",
-            "--amp",
-            "0:20:1",
-            "--t-stop",
-            "50",
-            "--transient",
-            "10",
-            "-o",
-            str(tmp_path / "sw.csv"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    done = run_hhtui("sweep", "--amp", "0:20:1", "--t-stop", "50", "--transient", "10", "-o", "sw.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
     app = HHApp(load_experiment_file(str(tmp_path / "sw.json")), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)

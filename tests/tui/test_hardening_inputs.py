@@ -5,12 +5,17 @@ speed and window). Whether a text is a valid value is decided here from the mode
 ``Membrane``, stimulus or ``Solver`` is built with the number the text means) and from the run
 settings' documented ranges, never from what the app answers. Then, for each text:
 
-- an invalid text marks the field invalid with a one-line message naming the parameter, and the
-  simulation keeps the last valid value (checked on the simulation's own membrane, stimulus and
-  solver, not on the text);
-- a valid text is applied with exactly the number it means;
+- an invalid text is refused with a one-line message naming the parameter, and the simulation
+  keeps the last valid value (checked on the simulation's own membrane, stimulus and solver,
+  not on the text);
+- a valid text gives exactly the number it means;
 - afterwards the run goes on as if nothing had been typed: the recording equals a headless run
   of the same experiment.
+
+Every text of the table meets every field's validator (the function the field and its commit
+use to decide); in the running app, each field is also given texts of the table through the
+whole path (typed text, commit by Enter or by leaving the field, the mark, the tooltip, the
+simulation), every text in several fields, with both commits.
 """
 
 from __future__ import annotations
@@ -212,17 +217,88 @@ async def processed(app: HHApp, pilot) -> None:
             quiet_turns = 0
 
 
-async def try_every_text(app: HHApp, pilot, field_id: str) -> list[str]:
-    """Type each text of the table into the field; the list of what went wrong."""
+def built_value(built: Any, field_id: str) -> Any:
+    """The number a model object built by the panel's validator holds for the field."""
+    if field_id.startswith("m-"):
+        return getattr(built, field_id[2:])
+    if field_id.startswith("s-"):
+        return getattr(built, stimulus_name(built, field_id[2:]))
+    if field_id == "dt":
+        return built.dt
+    return built
+
+
+def check_every_text_at_the_validator(app: HHApp, field_id: str) -> list[str]:
+    """Give each text of the table to the field's validator (what the field's mark and its commit
+    use); the list of what went wrong. The validator must not change the simulation."""
+    problems: list[str] = []
+    start = state_of(app)
+    for text, what in TEXTS:
+        valid, value = expected(app.session.experiment, field_id, text, app.speed, app.window_ms)
+        label = f"{field_id} <- {text!r} ({what}), validator"
+        try:
+            built, message = app.panel.build(field_id, text), ""
+        except ValueError as error:
+            built, message = None, str(error)
+        accepted = not message
+        if text in EITHER and not accepted:
+            valid = False
+        if valid:
+            if not accepted:
+                problems.append(f"{label}: a valid value was refused: {message!r}")
+            elif built_value(built, field_id) != value:
+                problems.append(f"{label}: gives {built_value(built, field_id)!r}, the text means {value!r}")
+        elif accepted:
+            problems.append(f"{label}: accepted (gives {built_value(built, field_id)!r}); should be refused")
+        else:
+            names = field_names(app, field_id)
+            if not any(name in message.lower() for name in names):
+                problems.append(f"{label}: the message does not name the field: {message!r}")
+            if "\n" in message.strip() or len(message) > 200 or "Error" in message:
+                problems.append(f"{label}: the message is not one clear line: {message!r}")
+    if state_of(app) != start:
+        problems.append(f"{field_id}: the validator changed the simulation: {start} -> {state_of(app)}")
+    return problems
+
+
+#: How many texts of the table each field is given through the whole app (each text goes to
+#: about 31 x 3 / 16, i.e. 5 or 6, fields, with both commits).
+TEXTS_PER_FIELD_IN_THE_APP = 3
+
+
+def texts_through_the_app(field_index: int) -> list[tuple[str, tuple[str, str]]]:
+    """The texts of the table the field with this index (in FIELDS) gets through the whole app,
+    each with its commit ("enter" or "leave", alternating from field to field)."""
+    step = len(TEXTS) // TEXTS_PER_FIELD_IN_THE_APP
+    return [
+        ("enter" if field_index % 2 == 0 else "leave", TEXTS[(field_index + k * step) % len(TEXTS)])
+        for k in range(TEXTS_PER_FIELD_IN_THE_APP)
+    ]
+
+
+def test_every_text_goes_through_the_whole_app_in_several_fields_and_both_commits() -> None:
+    uses: dict[str, set[str]] = {text: set() for text, _ in TEXTS}
+    commits: dict[str, set[str]] = {text: set() for text, _ in TEXTS}
+    for field_index, (_, field_id) in enumerate(FIELDS):
+        for commit, (text, _) in texts_through_the_app(field_index):
+            uses[text].add(field_id)
+            commits[text].add(commit)
+    assert all(len(fields) >= 4 for fields in uses.values()), uses
+    assert all(how == {"enter", "leave"} for how in commits.values()), commits
+
+
+async def try_texts(app: HHApp, pilot, field_id: str, texts: list[tuple[str, tuple[str, str]]]) -> list[str]:
+    """Type the texts into the field, each committed as given (Enter, or leaving the field);
+    the list of what went wrong."""
     problems: list[str] = []
     field = app.query_one(f"#{field_id}", Input)
     original = field.value
     start = state_of(app)
-    for index, (text, what) in enumerate(TEXTS):
+    for commit, (text, what) in texts:
         before = state_of(app)
         experiment = app.session.experiment
         valid, value = expected(experiment, field_id, text, app.speed, app.window_ms)
-        await enter(app, pilot, field_id, text, "enter" if index % 2 == 0 else "leave")
+        await enter(app, pilot, field_id, text, commit)
         message = message_of(app, field_id)
         label = f"{field_id} <- {text!r} ({what})"
         accepted = not message and not field.has_class("-invalid")
@@ -280,7 +356,6 @@ GROUPS: dict[str, tuple[str, Any]] = {
 }
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("group", list(GROUPS))
 async def test_every_field_against_every_text(group: str, tmp_path) -> None:
     kind, wanted = GROUPS[group]
@@ -295,11 +370,15 @@ async def test_every_field_against_every_text(group: str, tmp_path) -> None:
         assert set(fields) == expected_ids, "the panel shows other fields than the table covers"
         problems: list[str] = []
         for field_id in fields:
-            problems += await try_every_text(app, pilot, field_id)
+            problems += check_every_text_at_the_validator(app, field_id)
+        for field_id in fields:
+            field_index = FIELDS.index((kind, field_id))
+            problems += await try_texts(app, pilot, field_id, texts_through_the_app(field_index))
         app.plot.focus()
         app.advance_by(T_AFTER)
         await pilot.pause()
-        assert not problems, f"{len(problems)} problems in {len(fields) * len(TEXTS)} inputs:\n" + "\n".join(problems)
+        tried = len(fields) * (len(TEXTS) + TEXTS_PER_FIELD_IN_THE_APP)
+        assert not problems, f"{len(problems)} problems in {tried} inputs:\n" + "\n".join(problems)
         # The run is unaffected: what it recorded is a headless run of the same experiment.
         assert app.session.experiment == experiment
         recorded = app.session.recording.samples()

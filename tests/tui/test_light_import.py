@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.processes import run_python
 
 
 def test_importing_the_app_does_not_import_the_numerics() -> None:
@@ -11,5 +10,6 @@ def test_importing_the_app_does_not_import_the_numerics() -> None:
         "import sys, hhtui.tui.app; "
         "print(' '.join(m for m in ('numba', 'scipy', 'hhtui.model', 'plotext') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    result = run_python("-c", code)
+    assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

@@ -274,19 +274,13 @@ def fewer_frames(monkeypatch):
     monkeypatch.setattr(textual.screen, "UPDATE_PERIOD", 1 / 12)
 
 
-SEEDS = [1, 2, 3]
+#: The seed of the suite; more seeds, and longer runs, are soaked by
+#: ``python benchmarks/soak_tui.py --in-process --seeds 2-3``.
+SEEDS = [1]
 
 
-@pytest.mark.parametrize("seed", SEEDS[:1])
+@pytest.mark.parametrize("seed", SEEDS)
 async def test_monkey_1000_keys(seed: int, tmp_path, presets_the_panel_can_show, fewer_frames) -> None:
-    monkey = await run_monkey(seed, 1000, tmp_path)
-    print(report(monkey))
-    assert monkey.keys > 800
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", SEEDS[1:])
-async def test_monkey_more_seeds(seed: int, tmp_path, presets_the_panel_can_show, fewer_frames) -> None:
     monkey = await run_monkey(seed, 1000, tmp_path)
     print(report(monkey))
     assert monkey.keys > 800

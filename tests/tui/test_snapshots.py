@@ -11,7 +11,7 @@ import pytest
 
 from hhtui.tui.app import HHApp
 
-from .conftest import settle, wait_ready
+from .conftest import settle, wait_for, wait_ready
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -49,10 +49,23 @@ def test_invalid_input(snap_compare, tmp_path) -> None:
         app = pilot.app
         await wait_ready(app, pilot)
         field = app.query_one("#m-g_na")
+        field.cursor_blink = False  # the cursor shown at every moment, not half of the time
         field.focus()
         field.value = ""
         await pilot.press("minus", "5")
-        await pilot.pause()
+
+        def message_laid_out() -> bool:
+            # A message box just mounted has partial first layouts: wait until it is as tall as
+            # its text needs at its width.
+            boxes = app.query("#error-m-g_na")
+            if not boxes:
+                return False
+            box = boxes.first()
+            width = box.size.width
+            return width > 0 and box.size.height == box.get_content_height(box.size, app.size, width)
+
+        await wait_for(pilot, message_laid_out, what="the message under the field")
+        await settle(app, pilot)
 
     assert snap_compare(HHApp(export_dir=tmp_path), terminal_size=(80, 24), run_before=run_before)
 

@@ -17,7 +17,7 @@ from hhtui.model import Experiment, Step
 from hhtui.tui.app import HHApp
 from hhtui.tui.settings import MIN_SIZE
 
-from .conftest import wait_ready
+from .conftest import wait_for, wait_ready
 
 WIDTHS = [20, 40, MIN_SIZE[0] - 1, MIN_SIZE[0], 80, 120, 200, 300]
 HEIGHTS = [8, MIN_SIZE[1] - 1, MIN_SIZE[1], 24, 50, 100]
@@ -28,6 +28,17 @@ EXPERIMENT = Experiment(stimulus=Step(amplitude=10.0, start=2.0))
 def screen_lines(app: HHApp) -> list[str]:
     """The text of every line the screen shows now."""
     return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+async def resize(app: HHApp, pilot, width: int, height: int) -> None:
+    """Resize the terminal and wait until the screen has been drawn at the new size (on a busy
+    machine the first frame after a resize may come a little later)."""
+    await pilot.resize_terminal(width, height)
+    await wait_for(
+        pilot,
+        lambda: tuple(app.size) == (width, height) and len(screen_lines(app)) == height,
+        what=f"the screen to be drawn at {width}x{height}",
+    )
 
 
 def too_small(width: int, height: int) -> bool:
@@ -87,7 +98,7 @@ async def test_a_grid_of_sizes_from_20x8_to_300x100(tmp_path) -> None:
         await pilot.pause()
         found: list[str] = []
         for width, height in GRID:
-            await pilot.resize_terminal(width, height)
+            await resize(app, pilot, width, height)
             found += problems_at(app, width, height)
         print(f"{len(GRID)} sizes tried, {len(found)} problems")
         assert not found, "\n".join(found)
@@ -128,16 +139,16 @@ async def test_rapid_resizing_ends_in_the_right_layout(tmp_path) -> None:
         await pilot.pause()
         await pilot.press("space")  # pause the run
         await app.workers.wait_for_complete()
-        await pilot.resize_terminal(*last)  # the last size once more, settled
+        await resize(app, pilot, *last)  # the last size once more, settled
         assert not problems_at(app, *last)
         # Every size once more, from big to small and back, each settled.
         for size in [(300, 100), (59, 15), (60, 16), (20, 8)]:
-            await pilot.resize_terminal(*size)
+            await resize(app, pilot, *size)
             assert not problems_at(app, *size)
         # Back to 80x24 with the run as it was: the same plot as at the start, for the same data.
         app.session.reset()
         app.advance_by(30.0)
-        await pilot.resize_terminal(80, 24)
+        await resize(app, pilot, 80, 24)
         assert not problems_at(app, 80, 24)
         assert app.plot.content_size == start_size
         assert app.plot.render().plain == start_plot
@@ -161,6 +172,7 @@ async def test_shrinking_under_another_screen(key: str, tmp_path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
+        await wait_for(pilot, lambda: len(screen_lines(app)) == 12, what="the main screen to be drawn")
         found = problems_at(app, 40, 12)
         assert not found, "\n".join(found)
 
@@ -181,5 +193,6 @@ async def test_growing_under_another_screen(key: str, tmp_path) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
+        await wait_for(pilot, lambda: len(screen_lines(app)) == 30, what="the main screen to be drawn")
         found = problems_at(app, 100, 30)
         assert not found, "\n".join(found)

@@ -16,7 +16,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +24,8 @@ from typing import Any
 import pytest
 
 from hhtui.tui.web_export import STALE_S
+from tests.processes import kill, start_hhtui
+from tests.processes import wait_until as wait_for_condition
 
 pytestmark = pytest.mark.browser
 
@@ -52,12 +53,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until(condition: Callable[[], object], timeout: float, what: str, pause: float = 0.2) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting after {timeout:g} s for {what}")
-        time.sleep(pause)
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> None:
+    """:func:`tests.processes.wait_until`, looking every 0.2 s (a page is slow to look at)."""
+    wait_for_condition(condition, timeout, what, interval=0.2)
 
 
 def accepts(port: int) -> bool:
@@ -93,15 +91,15 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
     workdir.mkdir()
     ready = tmp_path / "ready"
     port = free_port()
-    env = {**os.environ, "HHTUI_READY_FILE": str(ready)}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hhtui", "serve", "--port", str(port)],
+    process = start_hhtui(
+        "serve",
+        "--port",
+        str(port),
         cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
+        env={"HHTUI_READY_FILE": str(ready)},
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        text=False,
     )
     try:
         wait_until(lambda: accepts(port) or process.poll() is not None, START_S, "the server to listen")
@@ -113,8 +111,7 @@ def server(tmp_path: Path) -> Iterator[tuple[int, Path, Path]]:
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                kill(process)
         try:
             wait_until(lambda: not apps_started_by(ready), 30, "the apps to end")
         finally:

@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 #: View modules, in cycling order.
-ORDER: tuple[str, ...] = ("voltage", "currents", "conductances", "phase", "kinetics", "fi", "phases", "clamp")
+ORDER: tuple[str, ...] = (
+    "voltage",
+    "currents",
+    "conductances",
+    "phase",
+    "kinetics",
+    "fi",
+    "phases",
+    "clamp",
+    "hysteresis",
+)
 #: Other names an experiment may use for a view.
 ALIASES: dict[str, str] = {"gates": "voltage", "voltage+gates": "voltage", "main": "voltage"}
 
@@ -64,6 +74,8 @@ class View:
             their text depends on besides the size.
         hint: a short note on extra keys of the view.
         options: the toggles the view understands.
+        keys: (key, change) pairs: the view's own keys; ``change(options) -> options`` gives the
+            view options after the key (e.g. the F-I view's ``f`` picks a family parameter).
     """
 
     name: str
@@ -75,6 +87,7 @@ class View:
     static_key: Callable[[Any], Hashable] | None = None
     hint: str = ""
     options: tuple[str, ...] = field(default_factory=tuple)
+    keys: tuple[tuple[str, Callable[[frozenset[str]], frozenset[str]]], ...] = ()
 
 
 _LOADED: dict[str, View] = {}

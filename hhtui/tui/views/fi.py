@@ -1,6 +1,9 @@
 """The frequency-current (F-I) curve of the present membrane, computed in the background with
 ``hhtui.model.analysis.fi_curve``; the onset of repetitive firing and the present current are
-marked."""
+marked.
+
+``f`` turns it into a family of curves: one per value of a second parameter (g_K, temperature,
+g_Na, E_K, g_L) around its present value (:mod:`._family`), each curve's onset listed below."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from rich.text import Text
 
 from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
+from ._family import FAMILIES, Family, chosen, family_values, next_family
 
 #: Step currents of the curve (uA/cm^2): from rest through the onset near 6.3 (finely, where the
 #: rate jumps from zero) and on past the depolarisation block near 155, the range the fi-curve
@@ -25,17 +29,41 @@ T_STOP = 250.0
 TRANSIENT = 50.0
 
 
+#: Palette keys (and letters without colour) of the curves of a family, in order.
+FAMILY_STYLES = (("fi", "a"), ("m", "b"), ("n", "c"), ("h", "d"), ("I_stim", "e"))
+
+
 def prepare_key(ctx: ViewContext) -> Hashable:
-    return ctx.experiment.membrane
+    family = chosen(ctx.options)
+    return (ctx.experiment.membrane, family.name if family else None)
 
 
 def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
+    """The curve of the present membrane; with a family chosen, one curve per value (the
+    present membrane with that value), ``members`` as (value, curve, onset)."""
     from hhtui.model.analysis import fi_curve, repetitive_onset
 
-    curve = fi_curve(
-        AMPLITUDES, t_stop=T_STOP, transient=TRANSIENT, membrane=ctx.experiment.membrane, progress=progress
-    )
-    return {"curve": curve, "onset": repetitive_onset(curve)}
+    membrane = ctx.experiment.membrane
+    family = chosen(ctx.options)
+    if family is None:
+        curve = fi_curve(AMPLITUDES, t_stop=T_STOP, transient=TRANSIENT, membrane=membrane, progress=progress)
+        return {"curve": curve, "onset": repetitive_onset(curve)}
+    values = family_values(family, getattr(membrane, family.name))
+    members = []
+    for number, value in enumerate(values):
+
+        def part(fraction: float, number: int = number) -> None:
+            progress((number + fraction) / len(values))
+
+        curve = fi_curve(
+            AMPLITUDES,
+            t_stop=T_STOP,
+            transient=TRANSIENT,
+            membrane=membrane.replace(**{family.name: value}),
+            progress=part,
+        )
+        members.append((value, curve, repetitive_onset(curve)))
+    return {"family": family.name, "members": members}
 
 
 def build(ctx: ViewContext) -> Text:
@@ -44,8 +72,11 @@ def build(ctx: ViewContext) -> Text:
 
     from ._common import waiting
 
+    family = chosen(ctx.options)
     if ctx.prepared is None:
-        return waiting(ctx, "the F-I curve")
+        return waiting(ctx, "the F-I curves" if family else "the F-I curve")
+    if "members" in ctx.prepared:
+        return _build_family(ctx, FAMILIES[ctx.prepared["family"]], ctx.prepared["members"])
     curve, onset = ctx.prepared["curve"], ctx.prepared["onset"]
     onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
     note = f"{onset_text}; rate = 1/mean ISI after {TRANSIENT:g} ms"
@@ -68,4 +99,38 @@ def build(ctx: ViewContext) -> Text:
     return stack(chart.build(), caption(ctx.width, note))
 
 
-VIEW = View(name="fi", title="F-I curve", build=build, prepare=prepare, prepare_key=prepare_key)
+def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, Any, float | None]]) -> Text:
+    """One curve per value of ``family``, the onsets listed under the chart."""
+    from hhtui.tui.session import injected_current
+
+    chart = Chart(
+        ctx.width,
+        ctx.height - 1,
+        ctx.colour,
+        xlabel="step current (uA/cm2)",
+        ylabel="rate (Hz)",
+        xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])),
+    )
+    top = 0.0
+    for (value, curve, _), (key, letter) in zip(members, FAMILY_STYLES * len(members)):
+        chart.line(curve.amplitudes, curve.rates_hz, f"{family.label} {value:g}", key, letter)
+        if curve.rates_hz.size:
+            top = max(top, float(np.max(curve.rates_hz)))
+    chart.ylim = (0.0, max(10.0, top * 1.1))
+    stimulus = ctx.experiment.stimulus
+    if not stimulus.is_clamp:
+        chart.vline(injected_current(stimulus), "marker")
+    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
+    note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
+    return stack(chart.build(), caption(ctx.width, note))
+
+
+VIEW = View(
+    name="fi",
+    title="F-I curve",
+    build=build,
+    prepare=prepare,
+    prepare_key=prepare_key,
+    hint="f: family of curves",
+    keys=(("f", next_family),),
+)

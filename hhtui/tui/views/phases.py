@@ -26,11 +26,11 @@ def prepare_key(ctx: ViewContext) -> Hashable:
 
 
 def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
-    from hhtui.model import Pulse, Samples, Simulation
+    from hhtui.model import Pulse, Simulation
     from hhtui.model.analysis import ap_phases
 
     sim = Simulation(ctx.experiment.membrane, Pulse(PROBE_AMPLITUDE, PROBE_START, PROBE_WIDTH), dt=0.01)
-    samples = Samples.concatenate([sim.snapshot(), sim.advance(PROBE_DURATION)])
+    samples = sim.advance(PROBE_DURATION, include_start=True)
     t, v = samples.t, samples.V[0]
     phases = ap_phases(t, v)
     return {"t": t, "V": v, "phases": phases[0] if phases else None}

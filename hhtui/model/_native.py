@@ -1,0 +1,334 @@
+"""Kernels called from Python, kept as object files that load without numba.
+
+Importing numba and loading a kernel from its cache costs about half a second of CPU time (numba
+initialises its whole compiler to do so); a ``hhtui run`` of 1000 ms computes for a few
+hundredths of a second. So the kernels that Python calls (the population loop, the rate table,
+the CSV number formatter) are compiled once by numba as C-callable functions (``numba.cfunc``)
+around the very same compiled code, and their machine code is saved as an object file in the
+kernel cache (:func:`hhtui.model._cache.kernel_cache_dir`, under ``native/``). A later process
+loads it with llvmlite's just-in-time linker (a few milliseconds) and calls it through ctypes,
+which releases the GIL, so threads can run a kernel on several cores at once.
+
+An object file is used only when everything it was made from is unchanged: its name carries a
+hash of the source files of the kernel and of every kernel it calls, the numba, llvmlite and
+Python versions, and the CPU (name and features). It is used only if it is an ELF file whose
+every outside symbol is known (the Python C API, the C library, or the three small numba helpers
+defined here); anything else, or any failure, and the kernel is compiled again by numba, as on
+the first start. Deleting the cache is always safe.
+
+Arguments are written as ``i8`` (an integer), ``f8`` (a float), or an array ``f8[:]``,
+``f8[:, :]``, ``i8[:]``, ``u1[:]``, ... (float64, int64 or uint8, C-contiguous, any number of
+dimensions); an array reaches the compiled function as a pointer and its shape.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import struct
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._jit import Kernel, dependencies
+
+_DTYPES = {"f8": np.dtype(np.float64), "i8": np.dtype(np.int64), "u1": np.dtype(np.uint8)}
+_CTYPES: dict[str, Any] = {"i8": ctypes.c_int64, "f8": ctypes.c_double, "void": None}
+
+#: Helpers of numba's that a compiled function refers to only on its error paths (raising an
+#: exception with the GIL taken back; releasing an array that numba allocated). The kernels
+#: here raise nothing and allocate nothing, so these are never reached; they are defined in
+#: LLVM's language so that the object files link without numba's own libraries.
+_HELPERS_IR = r"""
+declare i32 @PyGILState_Ensure()
+declare void @PyGILState_Release(i32)
+define void @numba_gil_ensure(ptr %state) {
+  %s = call i32 @PyGILState_Ensure()
+  store i32 %s, ptr %state
+  ret void
+}
+define void @numba_gil_release(ptr %state) {
+  %s = load i32, ptr %state
+  call void @PyGILState_Release(i32 %s)
+  ret void
+}
+define void @NRT_MemInfo_call_dtor(ptr %meminfo) {
+  ret void
+}
+"""
+_HELPERS = ("numba_gil_ensure", "numba_gil_release", "NRT_MemInfo_call_dtor")
+
+_llvm_lock = threading.Lock()
+_entry_lock = threading.RLock()
+_llvm: Any = None
+
+
+def parse_args(args: str) -> list[tuple[str, int]]:
+    """``"i8 f8[:, :]"`` -> [("i8", 0), ("f8", 2)]: (type, number of dimensions; 0 for a scalar)."""
+    parsed = []
+    for word in args.replace(", ", ",").split():
+        kind, _, dims = word.partition("[")
+        if kind not in _DTYPES:
+            raise ValueError(f"unknown argument type {word!r}")
+        parsed.append((kind, dims.count(":") if dims else 0))
+    return parsed
+
+
+def _wrapper_source(spec: list[tuple[str, int]], returns: str) -> str:
+    """Python source of the C-callable wrapper: pointers and shapes in, arrays to the kernel."""
+    params, passed = [], []
+    for k, (_, ndim) in enumerate(spec):
+        if ndim == 0:
+            params.append(f"a{k}")
+            passed.append(f"a{k}")
+        else:
+            shape = [f"a{k}_{d}" for d in range(ndim)]
+            params += [f"a{k}", *shape]
+            passed.append(f"carray(a{k}, ({', '.join(shape)},))")
+    call = f"kernel({', '.join(passed)})"
+    body = f"    {call}\n" if returns == "void" else f"    return {call}\n"
+    return f"def wrapper({', '.join(params)}):\n{body}"
+
+
+def _c_signature(spec: list[tuple[str, int]], returns: str) -> tuple[Any, list[Any]]:
+    """(numba signature, ctypes argument types) of the wrapper."""
+    from numba import types
+
+    scalar = {"f8": types.float64, "i8": types.int64, "u1": types.uint8}
+    numba_args: list[Any] = []
+    c_args: list[Any] = []
+    for kind, ndim in spec:
+        if ndim == 0:
+            numba_args.append(scalar[kind])
+            c_args.append(_CTYPES[kind])
+        else:
+            numba_args.append(types.CPointer(scalar[kind]))
+            numba_args += [types.int64] * ndim
+            c_args += [ctypes.c_void_p] + [ctypes.c_int64] * ndim
+    result = types.void if returns == "void" else scalar[returns]
+    return result(*numba_args), c_args
+
+
+def _source_key(entry: Entry) -> str:
+    """Hash of everything the machine code depends on (see the module docstring)."""
+    digest = hashlib.sha256()
+    digest.update(f"{entry.args}|{entry.returns}|{entry.py_func.__module__}.{entry.__qualname__}".encode())
+    files = {Path(__file__).resolve(), Path(sys.modules[Kernel.__module__].__file__ or "").resolve()}
+    for function in dependencies(entry.py_func):
+        files.add(Path(function.__code__.co_filename).resolve())
+    for package in ("numba", "llvmlite"):
+        files.add(_version_file(package))
+    for path in sorted(files):
+        digest.update(str(path).encode())
+        digest.update(path.read_bytes())
+    digest.update(sys.version.encode())
+    for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_OPT", "NUMBA_FASTMATH"):
+        digest.update(f"{name}={os.environ.get(name, '')}".encode())
+    llvm = _load_llvm()
+    digest.update(llvm.get_host_cpu_name().encode())
+    digest.update(llvm.get_host_cpu_features().flatten().encode())
+    return digest.hexdigest()[:24]
+
+
+def _version_file(package: str) -> Path:
+    """The file holding an installed package's version, found without importing the package."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(package)
+    return Path(next(iter(spec.submodule_search_locations))) / "_version.py"
+
+
+def _load_llvm() -> Any:
+    """llvmlite's binding, its native target initialised (once)."""
+    global _llvm
+    with _llvm_lock:
+        if _llvm is None:
+            import llvmlite.binding as llvm  # type: ignore[import-untyped]
+
+            llvm.initialize_native_target()
+            llvm.initialize_native_asmprinter()
+            _llvm = llvm
+    return _llvm
+
+
+def elf_symbols(data: bytes) -> tuple[list[str], list[str]] | None:
+    """(defined global function names, undefined names) of a 64-bit little-endian ELF object;
+    None for anything else."""
+    if len(data) < 64 or data[:6] != b"\x7fELF\x02\x01":
+        return None
+    (shoff,) = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum = struct.unpack_from("<HH", data, 0x3A)
+    sections = [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    defined, undefined = [], []
+    for section in sections:
+        if section[1] != 2:  # SHT_SYMTAB
+            continue
+        strtab = sections[section[6]]
+        names = data[strtab[4] : strtab[4] + strtab[5]]
+        for offset in range(section[4], section[4] + section[5], section[9]):
+            name_at, info, _, shndx, _, _ = struct.unpack_from("<IBBHQQ", data, offset)
+            if not name_at:
+                continue
+            name = names[name_at : names.index(b"\0", name_at)].decode()
+            if shndx == 0:
+                undefined.append(name)
+            elif info >> 4 == 1 and info & 0xF == 2:  # STB_GLOBAL, STT_FUNC
+                defined.append(name)
+    return defined, undefined
+
+
+def _resolvable(name: str) -> bool:
+    if name in _HELPERS:
+        return True
+    try:
+        getattr(ctypes.pythonapi, name)  # the process: the Python C API, the C and maths libraries
+    except AttributeError:
+        return False
+    return True
+
+
+class Entry(Kernel):
+    """A kernel called from Python through a C-callable wrapper (see the module docstring)."""
+
+    def __init__(self, function: Callable[..., Any], args: str, returns: str = "void") -> None:
+        super().__init__(function, numpy_errors=True)
+        self.args = args
+        self.returns = returns
+        self._spec = parse_args(args)
+        self._call: Callable[..., Any] | None = None
+        self._keep: Any = None  # the engine or cfunc that owns the machine code
+        #: Where the machine code came from: "object file", "compiled" (and saved, if it could
+        #: be), or "numba" (no C wrapper could be made; the dispatcher is called).
+        self.origin = ""
+
+    def __call__(self, *args: Any) -> Any:
+        return (self._call or self.load())(*args)
+
+    def load(self) -> Callable[..., Any]:
+        """The callable (loaded, compiled, or numba's dispatcher as the last resort)."""
+        with _entry_lock:
+            if self._call is None:
+                address, c_args = self._native()
+                if address:
+                    function = ctypes.CFUNCTYPE(_CTYPES[self.returns], *c_args)(address)
+                    self._call = _adapter(function, self._spec, self.returns)
+                else:
+                    self._call = self.resolve()
+                    self.origin = "numba"
+        return self._call
+
+    def _native(self) -> tuple[int, list[Any]]:
+        """(address, ctypes argument types) of the C-callable function; address 0 if none."""
+        c_args: list[Any] = []
+        for kind, ndim in self._spec:
+            c_args += [_CTYPES[kind]] if ndim == 0 else [ctypes.c_void_p] + [ctypes.c_int64] * ndim
+        try:
+            path = _object_path(self)
+        except Exception:  # no cache directory, no llvmlite, ...
+            path = None
+        if path is not None:
+            address = self._load_object(path)
+            if address:
+                self.origin = "object file"
+                return address, c_args
+        try:
+            address = self._compile(path)
+        except Exception:  # pragma: no cover - numba cannot make the wrapper: call the dispatcher
+            return 0, c_args
+        self.origin = "compiled"
+        return address, c_args
+
+    def _load_object(self, path: Path) -> int:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return 0
+        symbols = elf_symbols(data)
+        if symbols is None:
+            return 0
+        defined, undefined = symbols
+        wrappers = [name for name in defined if name.startswith("cfunc.")]
+        if len(wrappers) != 1 or not all(_resolvable(name) for name in undefined):
+            return 0
+        try:
+            llvm = _load_llvm()
+            target = llvm.Target.from_default_triple()
+            machine = target.create_target_machine(opt=0)
+            engine = llvm.create_mcjit_compiler(llvm.parse_assembly(_HELPERS_IR), machine)
+            engine.add_object_file(llvm.ObjectFileRef.from_data(data))
+            engine.finalize_object()
+            address = int(engine.get_function_address(wrappers[0]))
+        except Exception:
+            return 0
+        self._keep = engine
+        return address
+
+    def _compile(self, path: Path | None) -> int:
+        import numba
+
+        signature, _ = _c_signature(self._spec, self.returns)
+        scope = {"carray": numba.carray, "kernel": self.resolve()}
+        exec(compile(_wrapper_source(self._spec, self.returns), f"<entry {self.__qualname__}>", "exec"), scope)
+        wrapper = scope["wrapper"]
+        wrapper.__qualname__ = wrapper.__name__ = f"{self.__name__}_entry"
+        compiled = numba.cfunc(signature, nogil=True, error_model="numpy")(wrapper)
+        self._keep = compiled
+        if path is not None:
+            try:
+                _save(path, compiled._library._get_compiled_object())  # type: ignore[attr-defined]
+            except Exception:  # read-only or full disk, or numba's internals differ: memory only
+                pass
+        return int(compiled.address or 0)
+
+
+def _object_path(entry: Entry) -> Path | None:
+    from ._cache import kernel_cache_dir
+
+    directory = kernel_cache_dir()
+    if directory is None:
+        return None
+    return directory / "native" / f"{entry.py_func.__module__}.{entry.__qualname__}-{_source_key(entry)}.o"
+
+
+def _save(path: Path, data: bytes) -> None:
+    """Write ``data`` at ``path`` atomically (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _adapter(function: Any, spec: list[tuple[str, int]], returns: str) -> Callable[..., Any]:
+    """A Python callable that passes numpy arrays to ``function`` as pointers and shapes."""
+    count = len(spec)
+
+    def call(*args: Any) -> Any:
+        if len(args) != count:
+            raise TypeError(f"expected {count} arguments, got {len(args)}")
+        flat: list[Any] = []
+        for value, (kind, ndim) in zip(args, spec):
+            if ndim == 0:
+                flat.append(float(value) if kind == "f8" else int(value))
+                continue
+            if (
+                not isinstance(value, np.ndarray)
+                or value.dtype != _DTYPES[kind]
+                or value.ndim != ndim
+                or not value.flags.c_contiguous
+            ):
+                raise TypeError(f"expected a C-contiguous {ndim}-D array of {_DTYPES[kind]}, got {value!r:.80}")
+            flat.append(value.ctypes.data)
+            flat += value.shape
+        return function(*flat)
+
+    return call
