@@ -103,9 +103,11 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     """One curve per value of ``family``, the onsets listed under the chart."""
     from hhtui.tui.session import injected_current
 
+    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
+    note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
     chart = Chart(
         ctx.width,
-        ctx.height - 1,
+        ctx.height - caption_height(ctx.width, note),
         ctx.colour,
         xlabel="step current (uA/cm2)",
         ylabel="rate (Hz)",
@@ -119,9 +121,7 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     chart.ylim = (0.0, max(10.0, top * 1.1))
     stimulus = ctx.experiment.stimulus
     if not stimulus.is_clamp:
-        chart.vline(injected_current(stimulus), "marker")
-    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
-    note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
+        chart.vline(injected_current(stimulus), "marker", "I now")
     return stack(chart.build(), caption(ctx.width, note))
 
 
