@@ -15,6 +15,8 @@ from collections.abc import Callable, Sequence
 
 #: Mantissas of the allowed steps, finest first.
 MANTISSAS = (1.0, 2.0, 2.5, 5.0)
+#: No axis has room for more ticks than this (a tick every 1.5 rows or 6 columns).
+MOST_TICKS = 50
 
 
 def _steps(span: float, integer: bool) -> list[float]:
@@ -74,6 +76,8 @@ def nice_ticks(
         return [value], labels([value], 1.0 if integer else abs(value) / 100 or 1.0)
     best: tuple[list[float], list[str]] = ([], [])
     for step in _steps(high - low, integer):
+        if (high - low) / step > MOST_TICKS:  # far too fine for any axis: do not even write them out
+            continue
         values = multiples(low, high, step)
         if not values:
             continue
