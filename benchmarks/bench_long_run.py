@@ -222,9 +222,9 @@ async def run_app(minutes: float, wall_budget: float, sample_every_s: float, dir
     app = HHApp(EXPERIMENT, export_dir=directory)
     target_ms = minutes * 60_000.0
     async with app.run_test(size=(120, 40)) as pilot:
-        while app.session is None or not app.panel.loaded:
+        while app.session is None or not app.main.panel.loaded:
             await asyncio.sleep(0.05)
-        app.speed = SPEED_RANGE[1]
+        app.main.speed = SPEED_RANGE[1]
         probe = Probe()
         probe.sample(app.session)
         next_sample = sample_every_s * 1000.0
@@ -244,7 +244,7 @@ async def run_app(minutes: float, wall_budget: float, sample_every_s: float, dir
         rate = app.session.t / wall
         print(
             f"  simulated {app.session.t / 60_000.0:.2f} min in {wall:.1f} s: {rate:,.0f} ms/s "
-            f"({rate / 1000.0:.1f}x real time); {app.plot.builds} plot builds; spikes {app.session.spike_count:,}"
+            f"({rate / 1000.0:.1f}x real time); {app.main.plot.builds} plot builds; spikes {app.session.spike_count:,}"
         )
         if app.session.t < target_ms:
             print(f"  extrapolated: {minutes:g} simulated minutes would take {target_ms / rate:.0f} s")

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from hhtui.headless import run_experiment, sidecar_extra
+from hhtui.headless import replay_note, run_experiment, sidecar_extra
 from hhtui.model.errors import ParameterError
 from hhtui.model.experiment import Experiment
 from hhtui.model.samples import Samples
@@ -41,7 +41,9 @@ from hhtui.parameters import (
     SOLVER_PARAMETERS,
     apply_parameters,
     closest,
+    parameter,
     stimulus_end,
+    table,
 )
 
 if TYPE_CHECKING:
@@ -109,13 +111,17 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
             parameter="config",
         )
     try:
-        return Experiment.from_dict(data)
+        loaded = Experiment.from_dict(data)
     except OverflowError:
         raise ParameterError(f"{where}: a number is too large for a float", parameter="config") from None
     except (ParameterError, TypeError, ValueError) as error:
         raise ParameterError(f"{where}: {error}", parameter="config") from None
     except RecursionError:
         raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
+    note = replay_note(data)
+    if note is not None:
+        warnings.warn(f"{where}: the replay will not match this export exactly: {note}", stacklevel=4)
+    return loaded
 
 
 def experiment(
@@ -323,13 +329,13 @@ def simulate(preset: str | None = None, config: Any = None, neuroml: PathLike | 
     return Run(chosen, samples, spikes)
 
 
-def _parameter_doc(names: Sequence[str]) -> str:
+def _parameter_doc(names: Sequence[str], command: str = "run") -> str:
     lines = []
-    for parameter in PARAMETERS:
-        if parameter.name in names:
-            unit = f", {parameter.unit}" if parameter.unit else ""
-            default = "" if "default:" in parameter.help else f" (default: {parameter.default!r})"
-            lines.append(f"        {parameter.name}{unit}: {parameter.help}{default}")
+    for row in table(command):
+        if row.name in names:
+            unit = f", {row.unit}" if row.unit else ""
+            default = "" if "(default: " in row.help or row.default is None else f" (default: {row.shown_default})"
+            lines.append(f"        {row.name}{unit}: {row.help}{default}")
     return "\n".join(lines)
 
 
@@ -350,15 +356,7 @@ experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 # F-I curve
 
 #: Parameters of :func:`sweep` besides ``amp``: the membrane and solver ones, and the sweep's own.
-SWEEP_PARAMETERS: tuple[str, ...] = (
-    *MEMBRANE_PARAMETERS,
-    "dt",
-    "method",
-    "t_stop",
-    "transient",
-    "threshold",
-    "min_spikes",
-)
+SWEEP_PARAMETERS: tuple[str, ...] = tuple(row.name for row in table("sweep"))
 
 
 def _currents(amp: Any) -> tuple[np.ndarray, str]:
@@ -395,6 +393,20 @@ def _currents(amp: Any) -> tuple[np.ndarray, str]:
     return currents, text
 
 
+def _sweep_setting(name: str, given: dict[str, Any]) -> Any:
+    """A run setting of the sweep: the value given (checked against the table), else its default."""
+    row = parameter("sweep", name)
+    if name not in given:
+        return row.default
+    value = given[name]
+    whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+    number = whole or (isinstance(value, (float, np.floating)) and not row.whole)
+    if not number or not row.accepts(float(value)):
+        kind = "a whole number" if row.whole else "a number"
+        raise ParameterError(f"{name} must be {kind} {row.allowed}, got {value!r}", parameter=name)
+    return int(value) if row.whole else float(value)
+
+
 def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
     """The F-I curve, as ``hhtui sweep``: a sustained current step from t = 0 (from rest) for every
     current of ``amp`` at once, spikes (upward crossings of ``threshold``) counted after
@@ -408,16 +420,9 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
     ...), ``dt``, ``method``, ``t_stop`` (ms), ``transient`` (ms), ``threshold`` (mV),
     ``min_spikes``; each None or left out takes the default of ``hhtui sweep``.
     """
-    from hhtui.cli.sweep import (
-        DEFAULT_MIN_SPIKES,
-        DEFAULT_T_STOP,
-        DEFAULT_THRESHOLD,
-        DEFAULT_TRANSIENT,
-        FI_COLUMNS,
-        MAX_NEURON_STEPS,
-    )
+    from hhtui.cli.sweep import FI_COLUMNS, MAX_NEURON_STEPS
     from hhtui.model.analysis import repetitive_onset
-    from hhtui.model.membrane import Membrane, check_range
+    from hhtui.model.membrane import Membrane
     from hhtui.model.solver import Solver
     from hhtui.model.stimulus import Step
 
@@ -433,19 +438,10 @@ def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
     given = {name: value for name, value in params.items() if value is not None}
     currents, described = _currents(amp)
 
-    def setting(name: str, default: float, unit: str, low: float, high: float, low_inclusive: bool = True) -> float:
-        if name not in given:
-            return default
-        return check_range(name, given[name], unit, low, high, low_inclusive)
-
-    from hhtui.model.experiment import MAX_T_STOP
-
-    t_stop = setting("t_stop", DEFAULT_T_STOP, "ms", 0.0, MAX_T_STOP, low_inclusive=False)
-    transient = setting("transient", DEFAULT_TRANSIENT, "ms", 0.0, MAX_T_STOP)
-    threshold = setting("threshold", DEFAULT_THRESHOLD, "mV", -300.0, 300.0)
-    min_spikes = given.get("min_spikes", DEFAULT_MIN_SPIKES)
-    if isinstance(min_spikes, bool) or not isinstance(min_spikes, (int, np.integer)) or min_spikes < 1:
-        raise ParameterError(f"min_spikes must be a whole number >= 1, got {min_spikes!r}", parameter="min_spikes")
+    t_stop = _sweep_setting("t_stop", given)
+    transient = _sweep_setting("transient", given)
+    threshold = _sweep_setting("threshold", given)
+    min_spikes = _sweep_setting("min_spikes", given)
     if transient >= t_stop:
         name = "transient" if "transient" in given else "t_stop"
         raise ParameterError(

@@ -23,9 +23,7 @@ from .model.membrane import Membrane, nernst_potential
 from .model.samples import Samples
 from .model.simulation import Simulation
 from .model.stimulus import Combined, NoStimulus, Pulse, Ramp, Step, Train, VoltageClamp
-
-#: Views the app understands.
-VIEWS = ("voltage", "gates", "currents", "conductances", "phase", "kinetics", "fi", "hysteresis", "phases")
+from .view_names import VIEWS  # noqa: F401  (the views an experiment may name; re-exported)
 
 #: Threshold (uA/cm^2) of a single 0.5 ms pulse at 6.3 C (LITERATURE.md: 13.3).
 THRESHOLD_HALF_MS = 13.3

@@ -27,10 +27,15 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from hhtui.model.errors import ParameterError
-from hhtui.model.experiment import Experiment
+from hhtui.model.experiment import MAX_T_STOP, Experiment
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
-from hhtui.model.solver import METHODS, Solver
+from hhtui.model.solver import DT_RANGE, MAX_SAMPLE_EVERY, METHODS, Solver
 from hhtui.model.stimulus import (
+    BIN_WIDTH_RANGE,
+    CLAMP_RANGE,
+    MAX_CURRENT,
+    MAX_PULSES,
+    MAX_TIME,
     Noise,
     NoStimulus,
     Ramp,
@@ -129,23 +134,131 @@ PYTHON_NAMING = Naming(name=lambda name: name, setting=lambda name, value: f"{na
 
 @dataclass(frozen=True)
 class Parameter:
-    """One named parameter: its ``group`` (membrane, stimulus, solver, run), ``unit``, ``default``
-    (None where it depends on the protocol: see ``help``) and a one-line ``help``."""
+    """One named parameter: its ``group`` (membrane, stimulus, solver, run, cable, network, sweep,
+    app), ``unit``, ``default`` (None where it depends on the protocol: see ``help``), a one-line
+    ``help``, and what values it takes: a number in ``[low, high]`` (each end open where its
+    ``*_inclusive`` is False; ``whole`` for whole numbers, ``endless`` to accept ``inf``), or one
+    of ``choices``.
+
+    ``flag`` is its command-line flag when that is not ``--name``; ``key`` the field of the
+    settings object (and of the sidecar and config files) it sets, when that is not ``name``;
+    ``label`` a short name for a narrow input (the app's panel).
+    """
 
     name: str
     group: str
     unit: str
     default: Any
     help: str
+    low: float | None = None
+    high: float | None = None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    choices: tuple[str, ...] = ()
+    whole: bool = False
+    endless: bool = False
+    flag: str = ""
+    key: str = ""
+    label: str = ""
+
+    @property
+    def cli_flag(self) -> str:
+        """The command-line flag (``--g-na``)."""
+        return self.flag or _flag(self.name)
+
+    @property
+    def field(self) -> str:
+        """The name of the settings field (and sidecar key) it sets."""
+        return self.key or self.name
+
+    @property
+    def allowed(self) -> str:
+        """The values it takes, in words: ``in (0, 1e+07] ms``, ``>= 1``, ``one of cn, be``."""
+        if self.choices:
+            return f"one of {', '.join(self.choices)}"
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is not None and self.high is not None:
+            left = "[" if self.low_inclusive else "("
+            right = "]" if self.high_inclusive else ")"
+            low, high = (f"{int(self.low)}", f"{int(self.high)}") if self.whole else (f"{self.low:g}", f"{self.high:g}")
+            if self.whole and self.high >= 2**63 - 1:
+                high, right = "2^63", ")"
+            return f"in {left}{low}, {high}{right}{unit}"
+        if self.low is not None:
+            return f"{'>=' if self.low_inclusive else '>'} {self.low:g}{unit}"
+        return f"in{unit}" if unit else "a number"
+
+    @property
+    def shown_default(self) -> str:
+        """The default as a person reads it (``sustained`` for an endless duration)."""
+        value = self.default
+        if isinstance(value, float) and math.isinf(value):
+            return "sustained (inf)" if self.endless else "inf"
+        if isinstance(value, float):
+            return f"{value:g}"
+        return str(value)
+
+    def parse(self, text: str) -> Any:
+        """The value of ``text`` as typed by a person; :class:`ParameterError` (tagged with the
+        name) saying what is allowed when it is not a value of this parameter."""
+        raw = str(text)
+        if self.choices:
+            if raw in self.choices:
+                return raw
+            raise ParameterError(f"must be {self.allowed}, got {raw[:40]!r}", parameter=self.name)
+        if self.endless and raw.strip().lower() in ("inf", "infinite", "infinity", "+inf"):
+            return math.inf
+        if self.whole:
+            try:
+                value: float = int(raw.strip(), 10)
+            except ValueError:
+                raise ParameterError(
+                    f"must be a whole number {self.allowed}, got {raw[:40]!r}", parameter=self.name
+                ) from None
+        else:
+            try:
+                value = float(raw)
+            except ValueError:
+                raise ParameterError(
+                    f"must be a number {self.allowed}, got {raw[:40]!r}", parameter=self.name
+                ) from None
+        if not self.accepts(value):
+            kind = "a whole number" if self.whole else "a number"
+            raise ParameterError(f"must be {kind} {self.allowed}, got {raw[:40]!r}", parameter=self.name)
+        return value
+
+    def accepts(self, value: float) -> bool:
+        """Whether the number ``value`` is in the range (finite, or inf where ``endless``)."""
+        if not math.isfinite(value):
+            return bool(self.endless and value == math.inf)
+        if self.low is not None and (value < self.low if self.low_inclusive else value <= self.low):
+            return False
+        return not (self.high is not None and (value > self.high if self.high_inclusive else value >= self.high))
+
+    def describe(self) -> str:
+        """The help of a flag: what it is, its unit and default (``help, unit (default: ...)``)."""
+        text, sep, tail = self.help.partition(" (default: ")
+        if self.unit:
+            text = f"{text}, {self.unit}"
+        if sep:
+            return f"{text}{sep}{tail}"
+        if self.default is None:
+            return text
+        return f"{text} (default: {self.shown_default})"
+
+
+#: Pulses of a train when ``stim`` becomes ``train`` (a single pulse is ``pulse``).
+TRAIN_COUNT = 5
 
 
 def fresh_stimulus(kind: str) -> Stimulus:
-    """The protocol ``kind`` (one of :data:`STIMULUS_CHOICES`) with its own defaults."""
+    """The protocol ``kind`` (one of :data:`STIMULUS_CHOICES`) with its own defaults: those of its
+    class, and a train of :data:`TRAIN_COUNT` pulses (a ``pulse`` is a train of one)."""
     if kind == "pulse":
-        return Train(amplitude=20.0, width=1.0, start=5.0, interval=20.0, count=1)
-    return {"none": NoStimulus, "step": Step, "train": Train, "ramp": Ramp, "noise": Noise, "clamp": VoltageClamp}[
-        kind
-    ]()
+        return Train(count=1)
+    if kind == "train":
+        return Train(count=TRAIN_COUNT)
+    return {"none": NoStimulus, "step": Step, "ramp": Ramp, "noise": Noise, "clamp": VoltageClamp}[kind]()
 
 
 def _protocol_defaults(parameter: str) -> str:
@@ -158,23 +271,73 @@ def _protocol_defaults(parameter: str) -> str:
     return ", ".join(parts)
 
 
-_STIMULUS_HELP: dict[str, tuple[str, str]] = {
-    "amp": ("uA/cm^2", "amplitude; for a ramp its starting value, for noise its mean"),
-    "start": ("ms", "onset"),
-    "duration": ("ms", "how long the stimulus lasts (inf: to the end); for a pulse or train each pulse's width"),
-    "interval": ("ms", "train: onset to onset"),
-    "count": ("", "train: number of pulses"),
-    "amp_end": ("uA/cm^2", "ramp: final amplitude"),
-    "noise_std": ("uA/cm^2", "noise: standard deviation"),
-    "bin_width": ("ms", "noise: a new random value every bin_width ms"),
-    "seed": ("", "noise: random seed; the same seed gives the same current"),
-    "hold": ("mV", "clamp: holding potential"),
-    "level": ("mV", "clamp: command step from start for duration"),
+#: Stimulus parameters: unit, help, and the range of values (low, high, low included, whole, endless).
+_STIMULUS_ROWS: dict[str, tuple[str, str, float, float, bool, bool, bool, str]] = {
+    "amp": (
+        "uA/cm^2",
+        "amplitude; for a ramp its starting value, for noise its mean",
+        -MAX_CURRENT,
+        MAX_CURRENT,
+        True,
+        False,
+        False,
+        "I ",
+    ),
+    "start": ("ms", "onset", 0.0, MAX_TIME, True, False, False, "start"),
+    "duration": (
+        "ms",
+        "how long the stimulus lasts (inf: to the end); for a pulse or train each pulse's width",
+        0.0,
+        MAX_TIME,
+        True,
+        False,
+        True,
+        "duration",
+    ),
+    "interval": ("ms", "train: onset to onset", 0.0, MAX_TIME, False, False, False, "interval"),
+    "count": ("", "train: number of pulses", 1, MAX_PULSES, True, True, False, "count"),
+    "amp_end": ("uA/cm^2", "ramp: final amplitude", -MAX_CURRENT, MAX_CURRENT, True, False, False, "I end"),
+    "noise_std": ("uA/cm^2", "noise: standard deviation", 0.0, MAX_CURRENT, True, False, False, "sd"),
+    "bin_width": ("ms", "noise: time between two random values", *BIN_WIDTH_RANGE, True, False, False, "bin"),
+    "seed": ("", "noise: random seed; the same seed gives the same current", 0, 2**63 - 1, True, True, False, "seed"),
+    "hold": ("mV", "clamp: holding potential", *CLAMP_RANGE, True, False, False, "hold"),
+    "level": ("mV", "clamp: command step from start for duration", *CLAMP_RANGE, True, False, False, "level"),
+}
+
+#: Short names of the membrane parameters, for a narrow input.
+_MEMBRANE_LABELS = {
+    "c_m": "C_m",
+    "g_na": "g_Na",
+    "g_k": "g_K",
+    "g_l": "g_L",
+    "e_na": "E_Na",
+    "e_k": "E_K",
+    "e_l": "E_L",
+    "temperature": "T ",
 }
 
 
+def membrane_rows(membrane: Membrane, group: str = "membrane") -> list[Parameter]:
+    """The membrane parameters with the values of ``membrane`` as their defaults."""
+    rows = []
+    for name, (unit, low, high, low_inclusive, description) in PARAMETER_RANGES.items():
+        rows.append(
+            Parameter(
+                name,
+                group,
+                "degrees C" if unit == "C" else unit,
+                getattr(membrane, name),
+                description,
+                low=low,
+                high=high,
+                low_inclusive=low_inclusive,
+                label=_MEMBRANE_LABELS[name],
+            )
+        )
+    return rows
+
+
 def _table() -> tuple[Parameter, ...]:
-    membrane = Membrane()
     solver = Solver()
     experiment = Experiment()
     rows = [
@@ -184,27 +347,54 @@ def _table() -> tuple[Parameter, ...]:
             "",
             kind_of(experiment.stimulus),
             f"protocol, one of {', '.join(STIMULUS_CHOICES)}; another protocol starts from its own defaults",
+            choices=STIMULUS_CHOICES,
+            label="type",
         )
     ]
-    for name, (unit, text) in _STIMULUS_HELP.items():
+    for name, (unit, text, low, high, low_inclusive, whole, endless, label) in _STIMULUS_ROWS.items():
         default = getattr(experiment.stimulus, FIELD_OF_PARAMETER[kind_of(experiment.stimulus)].get(name, ""), None)
-        rows.append(Parameter(name, "stimulus", unit, default, f"{text} (default: {_protocol_defaults(name)})"))
-    for name, (unit, _low, _high, _inclusive, description) in PARAMETER_RANGES.items():
         rows.append(
-            Parameter(name, "membrane", "degrees C" if unit == "C" else unit, getattr(membrane, name), description)
+            Parameter(
+                name,
+                "stimulus",
+                unit,
+                default,
+                f"{text} (default: {_protocol_defaults(name)})",
+                low=low,
+                high=high,
+                low_inclusive=low_inclusive,
+                whole=whole,
+                endless=endless,
+                label=label,
+            )
         )
+    rows += membrane_rows(Membrane())
     methods = ", ".join(METHODS)
     rows += [
-        Parameter("dt", "solver", "ms", solver.dt, "time step"),
-        Parameter("method", "solver", "", solver.method, f"integration method, one of {methods}"),
+        Parameter("dt", "solver", "ms", solver.dt, "time step", low=DT_RANGE[0], high=DT_RANGE[1], label="dt"),
+        Parameter(
+            "method", "solver", "", solver.method, f"integration method, one of {methods}", choices=tuple(METHODS)
+        ),
         Parameter(
             "sample_every",
             "solver",
             "ms",
             solver.sample_every,
-            "record one sample every sample_every ms, a whole multiple of dt (None: every step)",
+            "time between two recorded samples, a whole multiple of dt (default: every step)",
+            low=0.0,
+            high=MAX_SAMPLE_EVERY,
+            low_inclusive=False,
         ),
-        Parameter("t_stop", "run", "ms", experiment.t_stop, "duration of the run"),
+        Parameter(
+            "t_stop",
+            "run",
+            "ms",
+            experiment.t_stop,
+            "duration of the run",
+            low=0.0,
+            high=MAX_T_STOP,
+            low_inclusive=False,
+        ),
     ]
     return tuple(rows)
 
@@ -365,3 +555,249 @@ def stimulus_end(stimulus: Stimulus) -> float:
     if isinstance(stimulus, (Step, Ramp, Noise, VoltageClamp)):
         return stimulus.start + stimulus.duration
     return 0.0
+
+
+# --------------------------------------------------------------------------------------------
+# the other commands: the cable, the network, the sweep and the app
+
+
+def _ranged(
+    name: str, ranges: Mapping[str, tuple[str, float, float, bool]], default: Any, text: str, **more: Any
+) -> Parameter:
+    unit, low, high, low_inclusive = ranges[name]
+    group = more.pop("group")
+    return Parameter(name, group, unit, default, text, low=low, high=high, low_inclusive=low_inclusive, **more)
+
+
+def _cable_table() -> tuple[Parameter, ...]:
+    from hhtui.model.cable import CABLE_METHODS, CABLE_RANGES, MAX_NSEG, STIM_ENDS, CableSettings
+
+    cable = CableSettings()
+    group = {"group": "cable"}
+
+    def row(name: str, text: str, **more: Any) -> Parameter:
+        return _ranged(name, CABLE_RANGES, getattr(cable, name), text, **group, **more)
+
+    return (
+        row("length_cm", "cable length", flag="--length-cm"),
+        row("diameter_um", "axon diameter (476: the squid giant axon)", flag="--diameter-um"),
+        row("ra_ohm_cm", "axial resistivity", flag="--ra"),
+        Parameter("nseg", "cable", "", cable.nseg, "number of compartments", low=4, high=MAX_NSEG, whole=True),
+        row("dt", "time step"),
+        row("t_stop", "duration of the run"),
+        Parameter(
+            "method",
+            "cable",
+            "",
+            cable.method,
+            "voltage step: cn = Crank-Nicolson, be = backward Euler",
+            choices=tuple(CABLE_METHODS),
+        ),
+        Parameter(
+            "stim_end",
+            "cable",
+            "",
+            cable.stim_end,
+            "stimulate the left end, or both ends at once (the two waves collide)",
+            choices=STIM_ENDS,
+        ),
+        row(
+            "stim_amp_nA",
+            "stimulus current into each stimulated end compartment, a total current (not a density); "
+            "threshold about 3600 at the defaults",
+            flag="--amp",
+        ),
+        row("stim_duration", "stimulus duration"),
+        row("stim_delay", "stimulus onset"),
+        row("sample_every", "time between recorded columns of V(x, t) (CSV rows)"),
+        *membrane_rows(cable.membrane, "cable"),
+        Parameter(
+            "positions",
+            "cable",
+            "",
+            50,
+            "at most this many position columns in the CSV (evenly spread, both ends included)",
+            low=1,
+            high=MAX_NSEG,
+            whole=True,
+        ),
+    )
+
+
+def _network_table() -> tuple[Parameter, ...]:
+    from hhtui.model.network import MAX_NEURONS, NETWORK_METHODS, NETWORK_RANGES, NetworkSettings
+
+    network = NetworkSettings()
+    group = {"group": "network"}
+
+    def row(name: str, text: str, **more: Any) -> Parameter:
+        return _ranged(name, NETWORK_RANGES, getattr(network, name), text, **group, **more)
+
+    return (
+        Parameter(
+            "topology",
+            "network",
+            "",
+            network.topology,
+            "connection rule: ring, chain, all (every ordered pair) or random",
+            choices=("ring", "chain", "all", "random"),
+        ),
+        Parameter("n", "network", "", network.n, "number of neurons", low=1, high=MAX_NEURONS, whole=True),
+        row("p", "connection probability of --topology random"),
+        Parameter(
+            "seed", "network", "", network.seed, "random seed of --topology random", low=0, high=2**63 - 1, whole=True
+        ),
+        row("weight", "synaptic weight (conductance jump per spike)"),
+        row("delay", "synaptic delay"),
+        row("tau", "synaptic decay time constant"),
+        row("e_syn", "synaptic reversal potential (0: excitatory, -80: inhibitory)"),
+        row("kick_amp", "amplitude of the kick to neuron 0", flag="--kick"),
+        row("kick_duration", "duration of the kick"),
+        row("kick_at", "onset of the kick"),
+        row("dt", "time step"),
+        row("t_stop", "duration of the run"),
+        Parameter(
+            "method", "network", "", network.method, "integration method of each neuron", choices=NETWORK_METHODS
+        ),
+        *membrane_rows(network.membrane, "network"),
+    )
+
+
+def _sweep_table() -> tuple[Parameter, ...]:
+    solver = Solver()
+    return (
+        Parameter(
+            "t_stop",
+            "sweep",
+            "ms",
+            500.0,
+            "duration of each run (each step with --hysteresis)",
+            low=0.0,
+            high=MAX_T_STOP,
+            low_inclusive=False,
+            key="t_stop_ms",
+        ),
+        Parameter(
+            "transient",
+            "sweep",
+            "ms",
+            100.0,
+            "spikes before this time are not counted; must be below --t-stop",
+            low=0.0,
+            high=MAX_T_STOP,
+            key="transient_ms",
+        ),
+        Parameter(
+            "threshold",
+            "sweep",
+            "mV",
+            0.0,
+            "spike detection level, upward crossings",
+            low=-300.0,
+            high=300.0,
+            key="threshold_mV",
+        ),
+        Parameter(
+            "min_spikes",
+            "sweep",
+            "",
+            2,
+            "spikes after the transient that count as repetitive firing, for the onset",
+            low=1,
+            whole=True,
+        ),
+        Parameter("dt", "sweep", "ms", solver.dt, "time step", low=DT_RANGE[0], high=DT_RANGE[1]),
+        Parameter(
+            "method",
+            "sweep",
+            "",
+            solver.method,
+            f"integration method (a fixed-step one), one of {', '.join(m for m in METHODS if m != 'scipy')}",
+            choices=tuple(METHODS),
+        ),
+        *membrane_rows(Membrane(), "sweep"),
+    )
+
+
+def _app_table() -> tuple[Parameter, ...]:
+    from hhtui.tui.settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS, SPEED_RANGE, WINDOW_RANGE
+
+    return (
+        Parameter(
+            "speed",
+            "app",
+            "ms/s",
+            DEFAULT_SPEED,
+            "simulated ms per real second ([ and ] halve and double)",
+            low=SPEED_RANGE[0],
+            high=SPEED_RANGE[1],
+            label="speed",
+        ),
+        Parameter(
+            "window",
+            "app",
+            "ms",
+            DEFAULT_WINDOW_MS,
+            "time shown in the plots (< and > halve and double)",
+            low=WINDOW_RANGE[0],
+            high=WINDOW_RANGE[1],
+            label="window",
+        ),
+    )
+
+
+_TABLES: dict[str, Callable[[], tuple[Parameter, ...]]] = {
+    "run": lambda: PARAMETERS,
+    "axon": _cable_table,
+    "network": _network_table,
+    "sweep": _sweep_table,
+    "app": _app_table,
+}
+_BUILT: dict[str, tuple[Parameter, ...]] = {}
+
+
+def table(command: str) -> tuple[Parameter, ...]:
+    """The parameters of ``command``: ``run`` (one neuron: ``hhtui run``, the Python API and the
+    app's panel), ``axon``, ``network``, ``sweep`` or ``app`` (the live app's run settings)."""
+    if command not in _BUILT:
+        _BUILT[command] = _TABLES[command]()
+    return _BUILT[command]
+
+
+def parameter(command: str, name: str) -> Parameter:
+    """The parameter ``name`` of ``command`` (see :func:`table`); KeyError if it has none."""
+    for row in table(command):
+        if row.name == name:
+            return row
+    raise KeyError(f"{command} has no parameter {name!r}")
+
+
+def _ms(value: float) -> str:
+    return "sustained" if math.isinf(value) else f"{value:g} ms"
+
+
+def protocol_text(kind: str) -> str:
+    """The defaults of the protocol ``kind`` in words (``10 uA/cm^2 from 5 ms, sustained``)."""
+    stimulus: Any = fresh_stimulus(kind)
+    if kind == "none":
+        return "no current"
+    if kind == "step":
+        return f"{stimulus.amplitude:g} uA/cm^2 from {stimulus.start:g} ms, {_ms(stimulus.duration)}"
+    if kind == "pulse":
+        return f"{stimulus.amplitude:g} uA/cm^2 from {stimulus.start:g} ms for {stimulus.width:g} ms"
+    if kind == "train":
+        return (
+            f"{stimulus.count} pulses of {stimulus.amplitude:g} uA/cm^2, {stimulus.width:g} ms wide, from "
+            f"{stimulus.start:g} ms every {stimulus.interval:g} ms"
+        )
+    if kind == "ramp":
+        return (
+            f"{stimulus.amplitude:g} -> {stimulus.amplitude_end:g} uA/cm^2 from {stimulus.start:g} ms over "
+            f"{_ms(stimulus.duration)}"
+        )
+    if kind == "noise":
+        return (
+            f"{stimulus.mean:g} +/- {stimulus.std:g} uA/cm^2 from {stimulus.start:g} ms, {_ms(stimulus.duration)}, "
+            f"a new value every {stimulus.bin_width:g} ms, seed {stimulus.seed}"
+        )
+    return f"from {stimulus.hold:g} mV to {stimulus.level:g} mV at {stimulus.start:g} ms for {_ms(stimulus.duration)}"

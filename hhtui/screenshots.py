@@ -53,10 +53,10 @@ async def take(
         async with app.run_test(size=size) as pilot:
             await app.workers.wait_for_complete()
             await pilot.pause()
-            while not app.panel.loaded:
+            while not app.main.panel.loaded:
                 await pilot.pause(0.01)
             if milliseconds > 0:
-                app.advance_by(milliseconds)
+                app.main.advance_by(milliseconds)
                 await pilot.pause()
             for key in keys:
                 await pilot.press(key)

@@ -13,21 +13,17 @@ from hhtui.cli.common import (
     UsageError,
     add_force_argument,
     add_membrane_arguments,
+    add_parameter,
     blame,
     check_json_output,
-    finite_float,
-    flag_of_message,
+    given_parameters,
     membrane_from_args,
-    non_negative_float,
     positive_float,
-    positive_int,
+    refused,
     report_run,
+    warn,
 )
-from hhtui.model.membrane import Membrane
-
-#: Temperature of the cable when --temperature is not given (degrees C): Hodgkin & Huxley's
-#: propagated action potential was computed at 18.5 C.
-DEFAULT_TEMPERATURE_C = 18.5
+from hhtui.parameters import parameter, table
 
 DESCRIPTION = """\
 Simulate a uniform cable of Hodgkin-Huxley compartments (sealed ends, semi-implicit
@@ -42,8 +38,8 @@ A JSON sidecar (same name, .json) holds the settings and the measured values; -o
 the CSV to standard output (the velocity line then goes to standard error).
 
 The stimulus is a total current in nA, not a density, so it means the same whatever the
-compartment length. The temperature defaults to 18.5 C here (Hodgkin & Huxley's propagated
-action potential), not 6.3 C.
+compartment length. The temperature defaults to {temperature:g} C here (Hodgkin & Huxley's
+propagated action potential), not {neuron_temperature:g} C as for a single neuron.
 
 examples:
   hhtui axon --json                                  velocity at 18.5 C (about 18.7 m/s)
@@ -51,37 +47,10 @@ examples:
   hhtui axon --stim-end both -o collide.csv          two waves meet and annihilate
 """
 
-#: Setting name -> the flag that sets it, to name the flag in error messages.
-FLAGS = {
-    "length_cm": "--length-cm",
-    "diameter_um": "--diameter-um",
-    "ra_ohm_cm": "--ra",
-    "nseg": "--nseg",
-    "dt": "--dt",
-    "t_stop": "--t-stop",
-    "method": "--method",
-    "stim_amp_nA": "--amp",
-    "stim_duration": "--stim-duration",
-    "stim_delay": "--stim-delay",
-    "sample_every": "--sample-every",
-    "recording": "--sample-every",
-}
-
-
-#: Limits on a combination of settings (by the first word of the model's message): the flags
-#: that take part, named in the error when they were given (else the first one).
-_COMBINED_LIMITS: dict[str, tuple[tuple[str, str], ...]] = {
-    "axial": (
-        ("ra", "--ra"),
-        ("length_cm", "--length-cm"),
-        ("nseg", "--nseg"),
-        ("diameter_um", "--diameter-um"),
-        ("dt", "--dt"),
-        ("c_m", "--c-m"),
-    ),
-    "compartments": (("nseg", "--nseg"), ("length_cm", "--length-cm")),
-    "too": (("t_stop", "--t-stop"), ("dt", "--dt"), ("nseg", "--nseg")),
-}
+#: The flags of the cable, by group (each declared in the parameter table of ``axon``).
+_CABLE = ("length_cm", "diameter_um", "ra_ohm_cm")
+_NUMERICS = ("dt", "t_stop", "method")
+_STIMULUS = ("stim_end", "stim_amp_nA", "stim_duration", "stim_delay")
 
 
 def add_parser(subparsers: Any) -> None:
@@ -89,67 +58,27 @@ def add_parser(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "axon",
         help="action potential propagating along an axon (cable of HH compartments)",
-        description=DESCRIPTION,
+        description=DESCRIPTION.format(
+            temperature=parameter("axon", "temperature").default,
+            neuron_temperature=parameter("run", "temperature").default,
+        ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     cable = parser.add_argument_group("cable")
-    cable.add_argument(
-        "--length-cm", type=positive_float, default=None, metavar="CM", help="cable length in cm (default 5)"
-    )
-    cable.add_argument(
-        "--diameter-um",
-        type=positive_float,
-        default=None,
-        metavar="UM",
-        help="axon diameter in um (default 476, squid giant axon)",
-    )
-    cable.add_argument(
-        "--ra", type=positive_float, default=None, metavar="OHM_CM", help="axial resistivity in ohm*cm (default 35.4)"
-    )
+    for name in _CABLE:
+        add_parameter(cable, parameter("axon", name))
     size = cable.add_mutually_exclusive_group()
-    size.add_argument(
-        "--nseg", type=positive_int, default=None, metavar="N", help="number of compartments (default 500)"
-    )
+    add_parameter(size, parameter("axon", "nseg"))
     size.add_argument(
         "--dx-um", type=positive_float, default=None, metavar="UM", help="compartment length in um, instead of --nseg"
     )
     numerics = parser.add_argument_group("numerics")
-    numerics.add_argument(
-        "--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.005)"
-    )
-    numerics.add_argument(
-        "--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 5)"
-    )
-    numerics.add_argument(
-        "--method",
-        choices=("cn", "be"),
-        default=None,
-        help="voltage step: cn = Crank-Nicolson (default), be = backward Euler",
-    )
+    for name in _NUMERICS:
+        add_parameter(numerics, parameter("axon", name))
     stim = parser.add_argument_group("stimulus")
-    stim.add_argument(
-        "--stim-end",
-        choices=("left", "both"),
-        default="left",
-        help="stimulate the left end (default) or both ends at once (the two waves collide)",
-    )
-    stim.add_argument(
-        "--amp",
-        type=finite_float,
-        default=None,
-        metavar="NA",
-        help=(
-            "stimulus current in nA injected into each stimulated end compartment "
-            "(default 10000 = 10 uA; threshold near 3000 at the defaults)"
-        ),
-    )
-    stim.add_argument(
-        "--stim-duration", type=positive_float, default=None, metavar="MS", help="stimulus duration in ms (default 0.2)"
-    )
-    stim.add_argument(
-        "--stim-delay", type=non_negative_float, default=None, metavar="MS", help="stimulus onset in ms (default 0.1)"
-    )
-    add_membrane_arguments(parser, Membrane(temperature=DEFAULT_TEMPERATURE_C))
+    for name in _STIMULUS:
+        add_parameter(stim, parameter("axon", name))
+    add_membrane_arguments(parser, "axon")
     out = parser.add_argument_group("output")
     out.add_argument(
         "-o",
@@ -159,20 +88,8 @@ def add_parser(subparsers: Any) -> None:
         help="write V(x, t) to this CSV file and its .json sidecar ('-': standard output)",
     )
     add_force_argument(out)
-    out.add_argument(
-        "--positions",
-        type=positive_int,
-        default=50,
-        metavar="N",
-        help="at most N position columns in the CSV (default 50)",
-    )
-    out.add_argument(
-        "--sample-every",
-        type=positive_float,
-        default=None,
-        metavar="MS",
-        help="time between CSV rows in ms (default 0.025)",
-    )
+    add_parameter(out, parameter("axon", "positions"))
+    add_parameter(out, parameter("axon", "sample_every"))
     out.add_argument("--json", action="store_true", help="print the measured values as JSON on standard output")
     parser.set_defaults(handler=run)
 
@@ -181,29 +98,16 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
     from hhtui.model.cable import CableSettings
     from hhtui.model.errors import ParameterError
 
-    base = Membrane(temperature=DEFAULT_TEMPERATURE_C)
-    membrane = membrane_from_args(args, base)
-    changes: dict[str, Any] = {"membrane": membrane, "stim_end": args.stim_end}
-    for flag, name in (
-        ("length_cm", "length_cm"),
-        ("diameter_um", "diameter_um"),
-        ("ra", "ra_ohm_cm"),
-        ("nseg", "nseg"),
-        ("dt", "dt"),
-        ("t_stop", "t_stop"),
-        ("method", "method"),
-        ("amp", "stim_amp_nA"),
-        ("stim_duration", "stim_duration"),
-        ("stim_delay", "stim_delay"),
-        ("sample_every", "sample_every"),
-    ):
-        value = getattr(args, flag)
-        if value is not None:
-            changes[name] = value
+    rows = [row for row in table("axon") if row.name != "positions"]
+    membrane = membrane_from_args(args, CableSettings().membrane)
+    changes: dict[str, Any] = {
+        name: value for name, value in given_parameters(args, rows).items() if name not in membrane.to_dict()
+    }
+    changes["membrane"] = membrane
     if args.dx_um is not None:
         from hhtui.model.cable import nseg_for_length
 
-        length = changes.get("length_cm", CableSettings.length_cm)
+        length = changes.get("length_cm", parameter("axon", "length_cm").default)
         with blame("--dx-um"):
             nseg = nseg_for_length(length, args.dx_um)
         if nseg < 4:
@@ -211,19 +115,8 @@ def _settings_from_args(args: argparse.Namespace) -> Any:
         changes["nseg"] = nseg
     try:
         return CableSettings(**changes)
-    except ParameterError as exc:
-        message = str(exc)
-        size_flag = "--dx-um" if args.dx_um is not None else "--nseg"
-        combined = _COMBINED_LIMITS.get(message.split(" ", 1)[0])
-        if combined is not None:
-            given = [
-                flag.replace("--nseg", size_flag)
-                for name, flag in combined
-                if getattr(args, name, None) is not None or (flag == "--nseg" and args.dx_um is not None)
-            ]
-            raise UsageError(f"{'/'.join(given or [combined[0][1]])}: {message}") from None
-        flags = {**FLAGS, "nseg": size_flag}
-        raise UsageError(flag_of_message(message, flags)) from None
+    except ParameterError as error:
+        raise refused(error, rows, args, {"nseg": "--dx-um"} if args.dx_um is not None else {}) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -233,15 +126,22 @@ def run(args: argparse.Namespace) -> int:
     from .progress import ProgressBar
 
     settings = _settings_from_args(args)
+    positions = args.positions if args.positions is not None else parameter("axon", "positions").default
     check_json_output(args)
     with ProgressBar("hhtui axon") as bar:
         result = simulate_cable(settings, progress=bar)
+    if not result.halted_reason and result.fired == 0:
+        warn(
+            f"--amp: nothing fired with {settings.stim_amp_nA:g} nA (a total current in nA, not a density in "
+            "uA/cm^2) into each stimulated end compartment; on the default cable the threshold is about 3600 nA",
+            "hhtui axon",
+        )
     return report_run(
         "hhtui axon",
         args,
         result,
         result.summary(),
         "measured",
-        lambda: position_columns(result, args.positions),
+        lambda: position_columns(result, positions),
         settings.to_dict(),
     )

@@ -22,15 +22,14 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
 from hhtui.export import ExportError, read_json, sidecar_path, write_csv, write_run
 from hhtui.files import check_target, clean_stale
-from hhtui.model import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
-from hhtui.model.membrane import PARAMETER_RANGES
-from hhtui.model.solver import DT_RANGE
+from hhtui.model import METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
+from hhtui.parameters import PARAMETERS, Parameter, parameter, table
 
 __all__ = [
     "ArgumentParser",
@@ -42,13 +41,17 @@ __all__ = [
     "add_force_argument",
     "add_membrane_arguments",
     "add_output_argument",
+    "add_parameter",
+    "add_parameters",
     "add_solver_arguments",
     "blame",
     "check_json_output",
     "check_output",
     "estimate_csv_bytes",
     "finite_float",
-    "flag_of_message",
+    "given_parameters",
+    "parameter_type",
+    "refused",
     "thinning_interval",
     "load_experiment_file",
     "membrane_from_args",
@@ -244,39 +247,98 @@ def blame(flag: str) -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------
-# membrane
+# flags made from the parameter table
 
-#: Command-line flag of each membrane parameter (the dest is the Membrane field name).
-MEMBRANE_FLAGS: dict[str, str] = {
-    "c_m": "--c-m",
-    "g_na": "--g-na",
-    "g_k": "--g-k",
-    "g_l": "--g-l",
-    "e_na": "--e-na",
-    "e_k": "--e-k",
-    "e_l": "--e-l",
-    "temperature": "--temperature",
+#: Metavar of a flag by the unit of its value.
+_METAVARS = {
+    "mV": "MV",
+    "mS/cm^2": "G",
+    "uF/cm^2": "C_M",
+    "degrees C": "C",
+    "uA/cm^2": "UA",
+    "ms": "MS",
+    "nA": "NA",
+    "cm": "CM",
+    "um": "UM",
+    "ohm*cm": "OHM_CM",
 }
 
 
-def add_membrane_arguments(parser: argparse.ArgumentParser, defaults: Membrane | None = None) -> None:
+def parameter_type(parameter: Parameter) -> Callable[[str], Any]:
+    """An argparse type that reads a value of ``parameter`` (its range and unit in the error)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return parameter.parse(text)
+        except ParameterError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    parse.__name__ = parameter.name
+    return parse
+
+
+def add_parameter(group: Any, parameter: Parameter, **overrides: Any) -> argparse.Action:
+    """Add the flag of ``parameter`` to ``group`` (dest: its name; default None = not given): its
+    type, choices, help and the default it states all come from the table."""
+    settings: dict[str, Any] = {"dest": parameter.name, "default": None, "help": parameter.describe()}
+    if parameter.choices:
+        settings["choices"] = parameter.choices
+    else:
+        settings["type"] = parameter_type(parameter)
+        settings["metavar"] = "N" if parameter.whole else _METAVARS.get(parameter.unit, "X")
+    settings.update(overrides)
+    return group.add_argument(parameter.cli_flag, **settings)
+
+
+def add_parameters(group: Any, parameters: Iterable[Parameter]) -> None:
+    """Add the flags of ``parameters`` to ``group`` (see :func:`add_parameter`)."""
+    for row in parameters:
+        add_parameter(group, row)
+
+
+def given_parameters(args: argparse.Namespace, parameters: Iterable[Parameter]) -> dict[str, Any]:
+    """The parameters given on the command line, by settings field (:attr:`Parameter.field`)."""
+    values: dict[str, Any] = {}
+    for row in parameters:
+        value = getattr(args, row.name, None)
+        if value is not None:
+            values[row.field] = value
+    return values
+
+
+def refused(
+    error: ParameterError, parameters: Iterable[Parameter], args: argparse.Namespace, flags: Mapping[str, str] = {}
+) -> UsageError:
+    """A refusal of the model as a :class:`UsageError` that starts with the flags of the settings it
+    concerns (``error.parameters``, by settings field): those given on the command line, else the
+    first. ``flags`` names flags outside the table (e.g. ``{"nseg": "--dx-um"}``)."""
+    by_field = {parameter.field: parameter for parameter in parameters}
+    named: list[tuple[str, bool]] = []
+    for name in error.parameters:
+        row = by_field.get(name)
+        flag = flags.get(name) or (row.cli_flag if row is not None else "")
+        if not flag:
+            continue
+        given = name in flags or (row is not None and getattr(args, row.name, None) is not None)
+        named.append((flag, given))
+    chosen = list(dict.fromkeys(flag for flag, given in named if given)) or [flag for flag, _ in named[:1]]
+    message = str(error)
+    return UsageError(f"{'/'.join(chosen)}: {message}" if chosen else message)
+
+
+# --------------------------------------------------------------------------------------------
+# membrane
+
+#: Command-line flag of each membrane parameter (the dest is the Membrane field name).
+MEMBRANE_FLAGS: dict[str, str] = {row.name: row.cli_flag for row in PARAMETERS if row.group == "membrane"}
+
+
+def add_membrane_arguments(parser: argparse.ArgumentParser, command: str = "run") -> None:
     """Add ``--c-m --g-na --g-k --g-l --e-na --e-k --e-l --temperature`` (dests are the
-    :class:`Membrane` field names, default None = not given); the help shows the values of
-    ``defaults`` (the 1952 squid axon unless a command starts from another membrane)."""
+    :class:`Membrane` field names, default None = not given); the help shows the defaults of
+    ``command`` in the parameter table (the 1952 squid axon, warmer for the axon)."""
     group = parser.add_argument_group("membrane (defaults: the 1952 squid axon, rest near -65 mV)")
-    defaults = defaults if defaults is not None else Membrane()
-    for name, flag in MEMBRANE_FLAGS.items():
-        unit, low, high, low_inclusive, description = PARAMETER_RANGES[name]
-        shown_unit = "degrees C" if unit == "C" else unit
-        metavar = {"mV": "MV", "mS/cm^2": "G", "uF/cm^2": "C_M", "C": "C"}.get(unit, "X")
-        group.add_argument(
-            flag,
-            dest=name,
-            type=number(shown_unit, low, high, low_inclusive=low_inclusive),
-            default=None,
-            metavar=metavar,
-            help=f"{description}, {shown_unit} (default: {getattr(defaults, name):g})",
-        )
+    add_parameters(group, (row for row in table(command) if row.name in MEMBRANE_FLAGS))
 
 
 def membrane_from_args(args: argparse.Namespace, base: Membrane) -> Membrane:
@@ -295,32 +357,16 @@ def membrane_from_args(args: argparse.Namespace, base: Membrane) -> Membrane:
 # solver
 
 
-def add_solver_arguments(parser: argparse.ArgumentParser, sample_every: bool = True) -> None:
-    """Add ``--dt``, ``--method`` and (unless ``sample_every=False``) ``--sample-every``; all
-    default to None (not given)."""
+def add_solver_arguments(parser: argparse.ArgumentParser, sample_every: bool = True, command: str = "run") -> None:
+    """Add ``--dt``, ``--method`` and (unless ``sample_every=False``) ``--sample-every`` of
+    ``command``'s table; all default to None (not given)."""
     group = parser.add_argument_group("solver")
-    group.add_argument(
-        "--dt",
-        type=number("ms", DT_RANGE[0], DT_RANGE[1]),
-        default=None,
-        metavar="MS",
-        help=f"time step, ms, in [{DT_RANGE[0]:g}, {DT_RANGE[1]:g}] (default: 0.01)",
-    )
     methods = "; ".join(f"{name}: {text}" for name, text in METHOD_DESCRIPTIONS.items() if name in METHODS)
-    group.add_argument(
-        "--method",
-        choices=list(METHODS),
-        default=None,
-        help=f"integration method (default: {DEFAULT_METHOD}). {methods}",
-    )
+    add_parameter(group, parameter(command, "dt"))
+    method = parameter(command, "method")
+    add_parameter(group, method, help=f"{method.describe()}. {methods}")
     if sample_every:
-        group.add_argument(
-            "--sample-every",
-            type=number("ms", 0.0, 1.0e6, low_inclusive=False),
-            default=None,
-            metavar="MS",
-            help="record one sample every MS ms, a whole multiple of --dt, to thin the CSV (default: every step)",
-        )
+        add_parameter(group, parameter(command, "sample_every"))
 
 
 def solver_changes(args: argparse.Namespace) -> dict[str, Any]:
@@ -349,7 +395,7 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
     except ExportError as error:
         raise UsageError(f"{flag}: {error}") from None
     try:
-        return Experiment.from_dict(data)
+        experiment = Experiment.from_dict(data)
     except OverflowError:
         raise UsageError(
             f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)"
@@ -358,6 +404,12 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
         raise UsageError(f"{flag}: {path}: {error}") from None
     except RecursionError:
         raise UsageError(f"{flag}: {path}: nested too deeply") from None
+    from hhtui.headless import replay_note
+
+    note = replay_note(data)
+    if note is not None:
+        warn(f"{flag}: {path}: the replay will not match this export exactly: {note}")
+    return experiment
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,12 +507,6 @@ def default_output_name() -> str:
     from hhtui.export import timestamped_name
 
     return os.fspath(timestamped_name())
-
-
-def flag_of_message(message: str, flags: Mapping[str, str]) -> str:
-    """``message`` prefixed with the flag its first word (a setting's name) belongs to, if known."""
-    flag = flags.get(message.split(" ", 1)[0], "")
-    return f"{flag}: {message}" if flag else message
 
 
 def check_json_output(args: argparse.Namespace) -> None:

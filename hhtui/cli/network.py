@@ -13,16 +13,15 @@ from hhtui.cli.common import (
     UsageError,
     add_force_argument,
     add_membrane_arguments,
+    add_parameter,
     check_json_output,
-    finite_float,
-    flag_of_message,
+    given_parameters,
     membrane_from_args,
-    non_negative_float,
-    non_negative_int,
-    positive_float,
-    positive_int,
+    refused,
     report_run,
 )
+from hhtui.model.network import INHIBITORY_E_SYN_MV
+from hhtui.parameters import parameter, table
 
 DESCRIPTION = """\
 Simulate N Hodgkin-Huxley neurons connected by conductance-based synapses with exponential
@@ -43,29 +42,9 @@ examples:
   hhtui network --topology random --n 1000 --p 0.1 --weight 0.05 --t-stop 100
 """
 
-#: Setting name -> the flag that sets it, to name the flag in error messages.
-FLAGS = {
-    "n": "--n",
-    "topology": "--topology",
-    "p": "--p",
-    "seed": "--seed",
-    "weight": "--weight",
-    "delay": "--delay",
-    "tau": "--tau",
-    "e_syn": "--e-syn",
-    "kick_amp": "--kick",
-    "kick_at": "--kick-at",
-    "kick_duration": "--kick-duration",
-    "dt": "--dt",
-    "t_stop": "--t-stop",
-    "a": "--topology",
-    "all-to-all": "--n",
-    "random": "--p",
-}
-
 
 def add_parser(subparsers: Any) -> None:
-    """Register the ``network`` subcommand."""
+    """Register the ``network`` subcommand (its flags from the parameter table of ``network``)."""
     parser = subparsers.add_parser(
         "network",
         help="spikes travelling through a network of HH neurons (ring, chain, all-to-all, random)",
@@ -73,71 +52,23 @@ def add_parser(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     net = parser.add_argument_group("network")
-    net.add_argument(
-        "--topology", choices=("ring", "chain", "all", "random"), default="ring", help="connection rule (default ring)"
-    )
-    net.add_argument("--n", type=positive_int, default=10, metavar="N", help="number of neurons (default 10)")
-    net.add_argument(
-        "--p",
-        type=finite_float,
-        default=None,
-        metavar="P",
-        help="connection probability for --topology random (default 0.1)",
-    )
-    net.add_argument(
-        "--seed", type=non_negative_int, default=0, metavar="SEED", help="random seed for --topology random (default 0)"
-    )
+    for name in ("topology", "n", "p", "seed"):
+        add_parameter(net, parameter("network", name))
     syn = parser.add_argument_group("synapses")
-    syn.add_argument(
-        "--weight",
-        type=non_negative_float,
-        default=None,
-        metavar="MS_CM2",
-        help="synaptic weight in mS/cm^2 (default 0.5)",
-    )
-    syn.add_argument(
-        "--delay", type=non_negative_float, default=None, metavar="MS", help="synaptic delay in ms (default 1)"
-    )
-    syn.add_argument(
-        "--tau", type=positive_float, default=None, metavar="MS", help="synaptic decay time constant in ms (default 2)"
-    )
+    for name in ("weight", "delay", "tau"):
+        add_parameter(syn, parameter("network", name))
     kind = syn.add_mutually_exclusive_group()
+    add_parameter(kind, parameter("network", "e_syn"))
     kind.add_argument(
-        "--e-syn",
-        type=finite_float,
-        default=None,
-        metavar="MV",
-        help="synaptic reversal potential in mV (default 0, excitatory)",
+        "--inhibitory", action="store_true", help=f"inhibitory synapses: E_syn = {INHIBITORY_E_SYN_MV:g} mV"
     )
-    kind.add_argument("--inhibitory", action="store_true", help="inhibitory synapses: E_syn = -80 mV")
     stim = parser.add_argument_group("kick")
-    stim.add_argument(
-        "--kick",
-        type=finite_float,
-        default=None,
-        metavar="UA_CM2",
-        help="kick amplitude to neuron 0 in uA/cm^2 (default 20)",
-    )
-    stim.add_argument(
-        "--kick-duration", type=positive_float, default=None, metavar="MS", help="kick duration in ms (default 1)"
-    )
-    stim.add_argument(
-        "--kick-at", type=non_negative_float, default=None, metavar="MS", help="kick onset in ms (default 1)"
-    )
+    for name in ("kick_amp", "kick_duration", "kick_at"):
+        add_parameter(stim, parameter("network", name))
     numerics = parser.add_argument_group("numerics")
-    numerics.add_argument(
-        "--dt", type=positive_float, default=None, metavar="MS", help="time step in ms (default 0.01)"
-    )
-    numerics.add_argument(
-        "--t-stop", type=positive_float, default=None, metavar="MS", help="duration in ms (default 100)"
-    )
-    numerics.add_argument(
-        "--method",
-        choices=("rk4", "expeuler", "euler"),
-        default=None,
-        help="integration method of each neuron (default rk4)",
-    )
-    add_membrane_arguments(parser)
+    for name in ("dt", "t_stop", "method"):
+        add_parameter(numerics, parameter("network", name))
+    add_membrane_arguments(parser, "network")
     out = parser.add_argument_group("output")
     out.add_argument(
         "-o",
@@ -153,43 +84,23 @@ def add_parser(subparsers: Any) -> None:
 
 def _settings_from_args(args: argparse.Namespace) -> Any:
     from hhtui.model.errors import ParameterError
-    from hhtui.model.membrane import Membrane
-    from hhtui.model.network import INHIBITORY_E_SYN_MV, NetworkSettings
+    from hhtui.model.network import NetworkSettings
 
-    membrane = membrane_from_args(args, Membrane())
-    if args.p is not None and args.topology != "random":
+    rows = table("network")
+    topology = args.topology if args.topology is not None else parameter("network", "topology").default
+    if args.p is not None and topology != "random":
         raise UsageError("--p: only applies to --topology random")
-    changes: dict[str, Any] = {"membrane": membrane, "topology": args.topology, "n": args.n, "seed": args.seed}
+    membrane = membrane_from_args(args, NetworkSettings().membrane)
+    changes: dict[str, Any] = {
+        name: value for name, value in given_parameters(args, rows).items() if name not in membrane.to_dict()
+    }
+    changes["membrane"] = membrane
     if args.inhibitory:
         changes["e_syn"] = INHIBITORY_E_SYN_MV
-    for flag, name in (
-        ("p", "p"),
-        ("weight", "weight"),
-        ("delay", "delay"),
-        ("tau", "tau"),
-        ("e_syn", "e_syn"),
-        ("kick", "kick_amp"),
-        ("kick_duration", "kick_duration"),
-        ("kick_at", "kick_at"),
-        ("dt", "dt"),
-        ("t_stop", "t_stop"),
-        ("method", "method"),
-    ):
-        value = getattr(args, flag)
-        if value is not None:
-            changes[name] = value
     try:
         return NetworkSettings(**changes)
-    except ParameterError as exc:
-        message = str(exc)
-        if message.startswith("too much work"):  # t_stop, dt and n together
-            given = [
-                flag
-                for name, flag in (("t_stop", "--t-stop"), ("dt", "--dt"), ("n", "--n"))
-                if getattr(args, name) is not None and (name != "n" or args.n != 10)
-            ]
-            raise UsageError(f"{'/'.join(given or ['--t-stop'])}: {message}") from None
-        raise UsageError(flag_of_message(message, FLAGS)) from None
+    except ParameterError as error:
+        raise refused(error, rows, args) from None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -204,8 +115,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         with ProgressBar("hhtui network") as bar:
             result = simulate_network(settings, progress=bar)
-    except ParameterError as exc:
-        raise UsageError(flag_of_message(str(exc), FLAGS)) from None
+    except ParameterError as error:
+        raise refused(error, table("network"), args) from None
     return report_run(
         "hhtui network",
         args,

@@ -36,7 +36,11 @@ terminal, e.g. in a pipe or a job log):
   - a grid of two parameters (hhtui sweep --amp A --g-k B): a heat map of the rate (or --value)
     over both, with the scale of its shades;
   - a hysteresis sweep (hhtui sweep --hysteresis): both branches, up from rest and down from firing;
+  - an axon (hhtui axon; columns t_ms,V_x<position>cm_mV,...): V at every position as a
+    space-time picture, time across and position up, with the scale of its shades;
+  - a network's spikes (hhtui network; columns neuron,t_ms): a raster, one dot per spike;
   - any other CSV whose first column is t_ms: its *_mV columns against time.
+A JSON sidecar given instead of its CSV is refused with the name of the CSV.
 Colours are used only on a terminal and never when NO_COLOR is set; without colours each gate is
 drawn with its own letter.
 """
@@ -48,6 +52,8 @@ examples:
   hhtui plot fi.csv
   hhtui plot grid.csv --value latency_ms
   hhtui plot hysteresis.csv
+  hhtui plot axon.csv
+  hhtui plot spikes.csv
 """
 
 
@@ -176,8 +182,14 @@ def _series(x: np.ndarray, y: np.ndarray, width: int) -> tuple[list[float], list
 
 
 def _kind(columns: dict[str, np.ndarray], name: str) -> str:
+    from .plot_space import is_axon, is_raster
+
     if "t_ms" in columns and "V_mV" in columns:
         return "run"
+    if is_axon(columns):
+        return "axon"
+    if is_raster(columns):
+        return "raster"
     if "amp_uA_cm2" in columns and "rate_Hz" in columns:
         from .plot_grid import HYSTERESIS_COLUMN, grid_axes
 
@@ -193,7 +205,8 @@ def _kind(columns: dict[str, np.ndarray], name: str) -> str:
     if "t_ms" in columns and any(key.endswith("_mV") for key in columns):
         return "traces"
     raise UsageError(
-        f"FILE.csv: {name} is neither a run (columns t_ms,V_mV,...) nor an F-I curve (columns amp_uA_cm2,...,rate_Hz)"
+        f"FILE.csv: {name} is none of a run (columns t_ms,V_mV,...), an F-I curve (amp_uA_cm2,...,rate_Hz), "
+        "an axon (t_ms,V_x...cm_mV) or a network's spikes (neuron,t_ms)"
     )
 
 
@@ -209,7 +222,11 @@ def render(
     """The plot of a CSV's columns as text of ``height`` lines and ``width`` columns."""
     import plotext as plt
 
+    from .plot_space import is_raster, render_raster, render_space_time
+
     if next(iter(columns.values())).size == 0:
+        if is_raster(columns):
+            raise UsageError(f"FILE.csv: {name} holds no spikes (the network was silent): nothing to draw")
         raise UsageError(f"FILE.csv: {name} has a header but no rows to plot")
     kind = _kind(columns, name)
     if gates and kind != "run":
@@ -221,6 +238,16 @@ def render(
 
         choices = [c for c in columns if c in RESULT_COLUMNS or c.startswith("V_")]
         raise UsageError(f"--value: {name} has no column {value!r}; choose one of {', '.join(choices)}")
+    if kind == "raster":
+        return render_raster(columns, name, width, height, color=color)
+    if kind == "axon":
+        try:
+            return render_space_time(columns, name, width, height, color=color)
+        except (ArithmeticError, ValueError, IndexError) as error:
+            raise UsageError(
+                f"FILE.csv: cannot draw {name}: its values are outside what the plot can show "
+                f"({type(error).__name__}: {error})"
+            ) from None
     if kind in ("grid", "hysteresis"):
         from .plot_grid import render_heatmap, render_hysteresis
 
@@ -348,9 +375,38 @@ def _check_sidecar(path: Path) -> None:
         print(f"hhtui plot: warning: {problem}", file=sys.stderr)
 
 
+def _refuse_json(path: Path) -> None:
+    """A JSON file (by its name, or by its first character) is refused in one line naming the
+    CSV it is the sidecar of, when there is one beside it."""
+    try:
+        if not path.is_file():
+            return  # missing: the reader says so
+        with open(path, "rb") as handle:
+            head = handle.read(256).lstrip()
+    except OSError:
+        return
+    if path.suffix.lower() != ".json" and not head.startswith(b"{"):
+        return
+    csv = path.with_suffix(".csv")
+    try:
+        recorded = read_json(path).get("data_file")
+        if isinstance(recorded, dict) and isinstance(recorded.get("name"), str):
+            csv = path.with_name(Path(recorded["name"]).name)
+    except (ExportError, AttributeError):
+        pass
+    if csv.is_file() and csv != path:
+        raise UsageError(
+            f"FILE.csv: {path} is the JSON sidecar of {csv} (its settings); plot the CSV: hhtui plot {csv}"
+        )
+    raise UsageError(
+        f"FILE.csv: {path} is JSON (a sidecar holds a recording's settings), not a CSV; give the .csv it belongs to"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """``hhtui plot``: read the CSV and print its plot on standard output."""
     path = Path(args.file)
+    _refuse_json(path)
     try:
         columns = read_csv(path)
     except ExportError as error:

@@ -15,7 +15,15 @@ import numpy as np
 
 from .common import UsageError
 
-__all__ = ["HYSTERESIS_COLUMN", "RESULT_COLUMNS", "grid_axes", "label", "render_heatmap", "render_hysteresis"]
+__all__ = [
+    "HYSTERESIS_COLUMN",
+    "RESULT_COLUMNS",
+    "draw_map",
+    "grid_axes",
+    "label",
+    "render_heatmap",
+    "render_hysteresis",
+]
 
 #: Columns of a sweep CSV that are results, not parameters.
 RESULT_COLUMNS = ("spike_count", "rate_Hz", "latency_ms")
@@ -74,20 +82,35 @@ def render_heatmap(
     if value == "latency_ms":
         data = np.where(data < 0.0, np.nan, data)  # -1: never fired
     table[yi, xi] = data
+    title = f"{name}: {label(value)} over {label(x_name)} x {label(y_name)}"
+    return draw_map(table, xs, ys, title, label(x_name), label(y_name), width, height, color)
+
+
+def draw_map(
+    table: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    title: str,
+    x_label: str,
+    y_label: str,
+    width: int,
+    height: int,
+    color: bool = False,
+) -> str:
+    """``table[j, i]`` (the value at ``xs[i]`` across, ``ys[j]`` up; NaN for none) drawn as shades
+    with the scale under it, as text of at most ``height`` lines of at most ``width`` characters.
+    Each cell shows the point nearest to its centre."""
     finite = table[np.isfinite(table)]
     low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
-
     y_ticks = [_number(v) for v in ys]
     margin = max(len(t) for t in y_ticks) + 2
-    title = f"{name}: {label(value)} over {label(x_name)} x {label(y_name)}"
     levels = len(COLOURS) if color else len(RAMP)
     legend = _legend(low, high, levels, color, width)
     cols = max(4, width - margin - 1)
     rows = max(2, height - 5 - len(legend))
-    # Each cell shows the grid point nearest to its centre.
     cx = np.clip(np.round((np.arange(cols) + 0.5) / cols * xs.size - 0.5).astype(int), 0, xs.size - 1)
     cy = np.clip(np.round((np.arange(rows) + 0.5) / rows * ys.size - 0.5).astype(int), 0, ys.size - 1)[::-1]
-    lines = [title[:width], label(y_name)[:width]]
+    lines = [title[:width], y_label[:width]]
     tick_rows = {0, rows - 1} | ({rows // 2} if rows >= 5 else set())
     for r in range(rows):
         tick = _number(ys[cy[r]]) if r in tick_rows else ""
@@ -102,7 +125,7 @@ def render_heatmap(
             if 0 <= position + k < cols:
                 axis[position + k] = ch
     lines.append(" " * (margin + 1) + "".join(axis))
-    lines.append((" " * (margin + 1) + label(x_name).center(cols)).rstrip())
+    lines.append((" " * (margin + 1) + x_label.center(cols)).rstrip())
     lines.extend(legend)
     return "\n".join(line if color else line[:width] for line in lines[:height])
 

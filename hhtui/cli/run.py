@@ -1,6 +1,6 @@
 """``hhtui run``: one experiment, run headless, written to CSV with its JSON sidecar.
 
-The experiment starts from the defaults (a 10 uA/cm^2 step from 5 ms, 50 ms), a preset
+The experiment starts from the defaults (those of :mod:`hhtui.parameters`), a preset
 (``--preset``) or a file (``--config``, a bare experiment or an export sidecar); the flags given on
 the command line then override it. The sidecar written beside the CSV holds the resulting
 experiment, so ``hhtui run --config FILE.json -o again.csv`` reproduces the same numbers.
@@ -25,16 +25,17 @@ from hhtui.model import (
     Stimulus,
     Train,
 )
-from hhtui.model.experiment import MAX_T_STOP
-from hhtui.model.stimulus import CLAMP_RANGE, MAX_CURRENT, MAX_TIME
 from hhtui.parameters import (
     CLI_NAMING,
     MEMBRANE_PARAMETERS,
+    PARAMETERS,
     SOLVER_PARAMETERS,
     STIMULUS_CHOICES,
     STIMULUS_PARAMETERS,
     apply_parameters,
     apply_stimulus,
+    parameter,
+    protocol_text,
     stimulus_end,
 )
 
@@ -44,13 +45,13 @@ from .common import (
     UsageError,
     add_membrane_arguments,
     add_output_argument,
+    add_parameter,
+    add_parameters,
     add_solver_arguments,
     check_output,
     default_output_name,
     estimate_csv_bytes,
     load_experiment_file,
-    number,
-    positive_int,
     thinning_interval,
     warn,
     write_output,
@@ -80,14 +81,13 @@ DESCRIPTION = """\
 Run one experiment headless and write it to CSV, with a JSON sidecar (FILE.json) holding the
 whole experiment and the program version.
 
-The experiment starts from the defaults (a 10 uA/cm^2 step from 5 ms, sustained, for 50 ms), or
+The experiment starts from the defaults (a step of {step}, for {t_stop:g} ms), or
 from --preset NAME, or from --config FILE.json (an experiment, or the sidecar of an earlier
-export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly). Flags given on the
-command line override it. Changing the stimulus type with --stim starts that protocol from its own
-defaults: step 10 uA/cm^2 from 5 ms, sustained; pulse 20 uA/cm^2 from 5 ms for 1 ms; train of 1
-pulse of 20 uA/cm^2, 1 ms wide, every 20 ms; ramp 0 -> 20 uA/cm^2 from 5 ms over 40 ms; noise
-5 +/- 5 uA/cm^2 from 0 ms, new value every 0.5 ms, seed 0; clamp from -65 mV to 0 mV at 5 ms for
-20 ms.
+export: 'hhtui run --config run.json -o again.csv' reproduces run.csv exactly, the changes made
+during a live run included: the file's "schedule" replays each at its time). Flags given on the
+command line override the experiment's starting values; its scheduled changes still happen.
+Changing the stimulus type with --stim starts that protocol from its own defaults:
+{protocols}
 
 CSV: a header row, then one row per sample (t = 0 included) with the columns
   t_ms,V_mV,m,h,n,I_stim_uA_cm2,I_Na_uA_cm2,I_K_uA_cm2,I_L_uA_cm2,g_Na_mS_cm2,g_K_mS_cm2
@@ -110,27 +110,20 @@ examples:
 """
 
 
-def _duration(text: str) -> float:
-    """``--duration``: a number of ms >= 0, or ``inf`` for a stimulus held to the end."""
-    if text.strip().lower() in ("inf", "infinite", "infinity"):
-        return math.inf
-    return number("ms (or 'inf' to hold it to the end)", 0.0, MAX_TIME)(text)
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if not 0 <= value < 2**63:
-        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 2^63), got {text!r}")
-    return value
+def _description() -> str:
+    """:data:`DESCRIPTION` with the defaults of the parameter table."""
+    protocols = "\n".join(f"  {kind:<6} {protocol_text(kind)}" for kind in STIMULUS_CHOICES if kind != "none")
+    step = protocol_text("step")
+    return DESCRIPTION.format(step=step, t_stop=parameter("run", "t_stop").default, protocols=protocols)
 
 
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui run``."""
     parser = subparsers.add_parser(
-        "run", help="run one experiment and write it to CSV (+ JSON sidecar)", description=DESCRIPTION, epilog=EPILOG
+        "run",
+        help="run one experiment and write it to CSV (+ JSON sidecar)",
+        description=_description(),
+        epilog=EPILOG,
     )
     add_experiment_arguments(parser)
     add_output_argument(
@@ -174,96 +167,11 @@ def add_experiment_arguments(parser: argparse.ArgumentParser, list_presets: bool
     )
 
     stim = parser.add_argument_group("stimulus (currents in uA/cm^2, voltages in mV, times in ms)")
-    stim.add_argument(
-        "--stim", choices=STIMULUS_CHOICES, default=None, help="protocol (default: step); pulse is a single-pulse train"
-    )
-    stim.add_argument(
-        "--amp",
-        type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT),
-        default=None,
-        metavar="UA",
-        help="amplitude, uA/cm^2; for a ramp its starting value, for noise its mean (default: 10 for "
-        "a step, 20 for a pulse or train, 0 for a ramp, 5 for noise)",
-    )
-    stim.add_argument(
-        "--start",
-        type=number("ms", 0.0, MAX_TIME),
-        default=None,
-        metavar="MS",
-        help="onset, ms (default: 5; 0 for noise)",
-    )
-    stim.add_argument(
-        "--duration",
-        type=_duration,
-        default=None,
-        metavar="MS",
-        help="how long the stimulus lasts, ms; for a pulse or train the width of each pulse "
-        "(default: sustained (inf) for a step and noise, 1 for a pulse or train, 40 for a ramp, "
-        "20 for the clamp step)",
-    )
-    stim.add_argument(
-        "--interval",
-        type=number("ms", 0.0, MAX_TIME, low_inclusive=False),
-        default=None,
-        metavar="MS",
-        help="train: onset to onset, ms (default: 20)",
-    )
-    stim.add_argument(
-        "--count", type=positive_int, default=None, metavar="N", help="train: number of pulses (default: 1)"
-    )
-    stim.add_argument(
-        "--amp-end",
-        type=number("uA/cm^2", -MAX_CURRENT, MAX_CURRENT),
-        default=None,
-        metavar="UA",
-        help="ramp: final amplitude, uA/cm^2 (default: 20)",
-    )
-    stim.add_argument(
-        "--noise-std",
-        type=number("uA/cm^2", 0.0, MAX_CURRENT),
-        default=None,
-        metavar="UA",
-        help="noise: standard deviation, uA/cm^2 (default: 5)",
-    )
-    stim.add_argument(
-        "--bin-width",
-        type=number("ms", 0.001, 1000.0),
-        default=None,
-        metavar="MS",
-        help="noise: a new random value every MS ms (default: 0.5)",
-    )
-    stim.add_argument(
-        "--seed",
-        type=_seed,
-        default=None,
-        metavar="N",
-        help="noise: random seed; the same seed gives the same current (default: 0)",
-    )
-    stim.add_argument(
-        "--hold",
-        type=number("mV", *CLAMP_RANGE),
-        default=None,
-        metavar="MV",
-        help="clamp: holding potential, mV (default: -65)",
-    )
-    stim.add_argument(
-        "--level",
-        type=number("mV", *CLAMP_RANGE),
-        default=None,
-        metavar="MV",
-        help="clamp: command step from --start for --duration, mV (default: 0)",
-    )
-
+    add_parameters(stim, (row for row in PARAMETERS if row.group == "stimulus"))
     add_membrane_arguments(parser)
     add_solver_arguments(parser)
     solver = next(group for group in parser._action_groups if group.title == "solver")
-    solver.add_argument(
-        "--t-stop",
-        type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False),
-        default=None,
-        metavar="MS",
-        help="duration of the run, ms (default: 50)",
-    )
+    add_parameter(solver, parameter("run", "t_stop"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -344,6 +252,14 @@ def check_experiment(experiment: Experiment) -> None:
             "it is cut off there",
             COMMAND,
         )
+    late = [change for change in experiment.schedule if change.t > experiment.t_stop]
+    if late:
+        warn(
+            f"--t-stop: {len(late)} scheduled change{'s' if len(late) != 1 else ''} of the experiment "
+            f"come{'s' if len(late) == 1 else ''} after the end of the run ({experiment.t_stop:g} ms), "
+            f"the first {late[0].describe()}; not reached",
+            COMMAND,
+        )
     steps = experiment.t_stop / experiment.solver.dt
     if steps > MAX_STEPS:
         raise UsageError(
@@ -376,9 +292,11 @@ def _summary(samples: Samples, spikes: int, experiment: Experiment, written: lis
     rate = spikes / (experiment.t_stop / 1000.0)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     clamp = " (voltage clamp)" if experiment.stimulus.is_clamp else ""
+    replayed = sum(1 for change in experiment.schedule if change.t <= experiment.t_stop)
+    changes = f", {replayed} scheduled change{'s' if replayed != 1 else ''}" if replayed else ""
     return (
-        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}, {spikes} spike{'s' if spikes != 1 else ''}, "
-        f"mean rate {rate:.4g} Hz -> {where}"
+        f"{len(samples):,} samples, 0-{experiment.t_stop:g} ms{clamp}{changes}, "
+        f"{spikes} spike{'s' if spikes != 1 else ''}, mean rate {rate:.4g} Hz -> {where}"
     )
 
 

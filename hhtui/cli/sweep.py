@@ -19,17 +19,18 @@ from typing import Any
 import numpy as np
 
 from hhtui.model import Experiment, Membrane, Solver, Step
-from hhtui.model.experiment import MAX_T_STOP
+from hhtui.parameters import parameter, table
 from hhtui.signals import exit_status
 
 from .common import (
+    MEMBRANE_FLAGS,
     UsageError,
     add_output_argument,
+    add_parameter,
     add_solver_arguments,
     blame,
     check_output,
     default_output_name,
-    number,
     positive_int,
     solver_changes,
     whole_number,
@@ -56,23 +57,11 @@ MAX_CURRENTS = 100_000
 #: Columns of a one-dimensional F-I CSV before the latency (the Python API's frame).
 FI_COLUMNS = ("amp_uA_cm2", "spike_count", "rate_Hz")
 
-DEFAULT_T_STOP = 500.0
-DEFAULT_TRANSIENT = 100.0
-DEFAULT_THRESHOLD = 0.0
-DEFAULT_MIN_SPIKES = 2
-
 #: The flag of each grid parameter (and its Membrane field or 'amp').
-GRID_FLAGS = {
-    "amp": "--amp",
-    "c_m": "--c-m",
-    "g_na": "--g-na",
-    "g_k": "--g-k",
-    "g_l": "--g-l",
-    "e_na": "--e-na",
-    "e_k": "--e-k",
-    "e_l": "--e-l",
-    "temperature": "--temperature",
-}
+GRID_FLAGS = {"amp": "--amp", **MEMBRANE_FLAGS}
+
+#: The settings of each run of a sweep, from the parameter table (defaults, ranges, sidecar keys).
+RUN_SETTINGS = ("t_stop", "transient", "threshold", "min_spikes")
 
 DESCRIPTION = """\
 Simulate the membrane under a sustained current step (switched on at t = 0, from rest) at every
@@ -81,7 +70,7 @@ point of a grid and write one CSV row per point:
   amp_uA_cm2,g_k_mS_cm2,temperature_C,spike_count,...   (--amp and membrane flags as ranges)
 --amp and every membrane flag take one value, a range FROM:TO:STEP (TO included when on the
 grid; exact decimals) or a list A,B,C; flags of several values are the axes of the grid.
-Spikes are upward crossings of --threshold (0 mV); spike_count counts those after --transient
+Spikes are upward crossings of --threshold (mV); spike_count counts those after --transient
 ms, rate_Hz is the inverse of their mean inter-spike interval (0 with fewer than two), and
 latency_ms is the time of the first spike after the step's onset (-1: none). Beside the CSV a
 JSON sidecar holds the grid, the membrane, the solver and the command that reproduces the file
@@ -146,54 +135,26 @@ def add_parser(subparsers: Any) -> None:
         epilog=EPILOG,
     )
     grid = parser.add_argument_group("grid (each: one value, FROM:TO:STEP or A,B,C)")
-    default = Membrane()
-    for name, flag in GRID_FLAGS.items():
-        info = AXES[name]
-        unit = "degrees C" if info.unit == "C" else info.unit
-        if name == "amp":
-            text = f"currents in {unit}, e.g. 0:50:0.5 (required unless --config)"
-        else:
-            text = f"{info.description}, {unit} (default: {getattr(default, name):g})"
-        grid.add_argument(
-            flag, dest=f"grid_{name}", default=None, metavar="FROM:TO:STEP" if name == "amp" else "X", help=text
-        )
+    grid.add_argument(
+        "--amp",
+        dest="grid_amp",
+        default=None,
+        metavar="FROM:TO:STEP",
+        help=f"currents in {AXES['amp'].unit}, e.g. 0:50:0.5 (required unless --config)",
+    )
+    for row in table("sweep"):
+        if row.name in MEMBRANE_FLAGS:
+            grid.add_argument(row.cli_flag, dest=f"grid_{row.name}", default=None, metavar="X", help=row.describe())
     runs = parser.add_argument_group("each run")
-    runs.add_argument(
-        "--t-stop",
-        type=number("ms", 0.0, MAX_T_STOP, low_inclusive=False),
-        default=None,
-        metavar="MS",
-        help=f"duration of each run (each step with --hysteresis), ms (default: {DEFAULT_T_STOP:g})",
-    )
-    runs.add_argument(
-        "--transient",
-        type=number("ms", 0.0, MAX_T_STOP),
-        default=None,
-        metavar="MS",
-        help=f"spikes before this time are not counted, ms; must be below --t-stop (default: {DEFAULT_TRANSIENT:g})",
-    )
-    runs.add_argument(
-        "--threshold",
-        type=number("mV", -300.0, 300.0),
-        default=None,
-        metavar="MV",
-        help=f"spike detection level, mV, upward crossings (default: {DEFAULT_THRESHOLD:g})",
-    )
-    runs.add_argument(
-        "--min-spikes",
-        type=positive_int,
-        default=None,
-        metavar="N",
-        help="spikes after the transient that count as repetitive firing, for the onset "
-        f"(default: {DEFAULT_MIN_SPIKES})",
-    )
+    for name in RUN_SETTINGS:
+        add_parameter(runs, parameter("sweep", name))
     runs.add_argument(
         "--hysteresis",
         action="store_true",
         help="step the current up through --amp and back down, each step from the previous "
         "state (one neuron; the membrane flags take one value)",
     )
-    add_solver_arguments(parser, sample_every=False)
+    add_solver_arguments(parser, sample_every=False, command="sweep")
     where = parser.add_argument_group("execution")
     where.add_argument(
         "--scheduler",
@@ -278,25 +239,20 @@ def _config_texts(config: dict[str, Any], path: str) -> dict[str, str]:
     return texts
 
 
-def _setting(args: argparse.Namespace, config: dict[str, Any] | None, flag: str, key: str, default: Any) -> Any:
-    value = getattr(args, flag)
+def _setting(args: argparse.Namespace, config: dict[str, Any] | None, name: str) -> Any:
+    """The run setting ``name``: the flag, else the config file's (checked), else the table's default."""
+    row = parameter("sweep", name)
+    value = getattr(args, name)
     if value is not None:
         return value
-    if config is not None and key in config["sweep"]:
-        return config["sweep"][key]
-    return default
-
-
-def _check_number(value: Any, flag: str, low: float, high: float, unit: str, low_inclusive: bool = True) -> float:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if ok:
-        ok = (value >= low if low_inclusive else value > low) and value <= high
-    if not ok:
-        raise UsageError(
-            f"--config: {flag} must be a number in {'[' if low_inclusive else '('}{low:g}, {high:g}] {unit}, "
-            f"got {value!r}"
-        )
-    return float(value)
+    if config is None or row.field not in config["sweep"]:
+        return row.default
+    value = config["sweep"][row.field]
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(float(value)):
+        kind = "a whole number" if row.whole else "a number"
+        raise UsageError(f"--config: {row.field} must be {kind} {row.allowed}, got {value!r}")
+    return value if row.whole else float(value)
 
 
 def _command_line(
@@ -367,23 +323,10 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     if config is not None and config.get("experiment", {}).get("membrane") is not None:
         with blame("--config"):
             base = Membrane.from_dict(config["experiment"]["membrane"])
-    t_stop = _check_number(
-        _setting(args, config, "t_stop", "t_stop_ms", DEFAULT_T_STOP),
-        "t_stop",
-        0.0,
-        MAX_T_STOP,
-        "ms",
-        low_inclusive=False,
-    )
-    transient = _check_number(
-        _setting(args, config, "transient", "transient_ms", DEFAULT_TRANSIENT), "transient", 0.0, MAX_T_STOP, "ms"
-    )
-    threshold = _check_number(
-        _setting(args, config, "threshold", "threshold_mV", DEFAULT_THRESHOLD), "threshold", -300.0, 300.0, "mV"
-    )
-    min_spikes = _setting(args, config, "min_spikes", "min_spikes", DEFAULT_MIN_SPIKES)
-    if isinstance(min_spikes, bool) or not isinstance(min_spikes, int) or min_spikes < 1:
-        raise UsageError(f"--config: min_spikes must be a whole number >= 1, got {min_spikes!r}")
+    t_stop = _setting(args, config, "t_stop")
+    transient = _setting(args, config, "transient")
+    threshold = _setting(args, config, "threshold")
+    min_spikes = _setting(args, config, "min_spikes")
     if transient >= t_stop:
         flag = "--transient" if args.transient is not None else "--t-stop"
         raise UsageError(
@@ -465,6 +408,13 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
     if args.hysteresis:
         return _run_hysteresis(grid, fixed, settings, solver, output, command, min_spikes, bar, args.force)
     return _run_grid(args, grid, base, fixed, settings, solver, output, command, min_spikes, remote, bar)
+
+
+def _run_settings(settings: Any, min_spikes: int) -> dict[str, Any]:
+    """The run settings of a sweep under their sidecar keys (those of the parameter table)."""
+    values = {"t_stop": settings.t_stop, "transient": settings.transient, "threshold": settings.threshold}
+    values["min_spikes"] = min_spikes
+    return {parameter("sweep", name).field: values[name] for name in RUN_SETTINGS}
 
 
 def _looks_like_address(text: str) -> bool:
@@ -616,10 +566,7 @@ def _run_grid(
         "sweep": {
             "grid": grid.to_dict(),
             "columns": list(columns),
-            "t_stop_ms": settings.t_stop,
-            "transient_ms": settings.transient,
-            "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes,
+            **_run_settings(settings, min_spikes),
             "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
             "latency": "first spike after the onset at t = 0, ms (-1: none)",
             "currents": grid.amp.count,
@@ -719,10 +666,7 @@ def _run_hysteresis(
             "grid": grid.to_dict(),
             "hysteresis": True,
             "columns": list(result.columns()),
-            "t_stop_ms": settings.t_stop,
-            "transient_ms": settings.transient,
-            "threshold_mV": settings.threshold,
-            "min_spikes": min_spikes,
+            **_run_settings(settings, min_spikes),
             "bistable_uA_cm2": list(bistable) if bistable else None,
             "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
         },

@@ -80,6 +80,20 @@ MIN_DIAMETER_UM = 1.0e-3
 #: axoplasm far too conductive or a capacitance far too small for the time step.
 MAX_COUPLING_RATIO = 1.0e12
 
+#: Range of each number of a cable run: (unit, low, high, low included). The high end is included.
+CABLE_RANGES: dict[str, tuple[str, float, float, bool]] = {
+    "length_cm": ("cm", 0.0, 1000.0, False),
+    "diameter_um": ("um", MIN_DIAMETER_UM, 1.0e5, True),
+    "ra_ohm_cm": ("ohm*cm", 0.0, 1.0e7, False),
+    "dt": ("ms", DT_RANGE[0], DT_RANGE[1], True),
+    "t_stop": ("ms", 0.0, 1.0e6, False),
+    "stim_amp_nA": ("nA", -1.0e8, 1.0e8, True),
+    "stim_delay": ("ms", 0.0, 1.0e6, True),
+    "stim_duration": ("ms", 0.0, 1.0e6, False),
+    "sample_every": ("ms", 0.0, 1.0e6, False),
+    "threshold_mV": ("mV", -200.0, 200.0, True),
+}
+
 #: Fractions of the length between which the velocity is fitted, for one stimulated end, and
 #: for two (the left wave, before it meets the right one in the middle).
 VELOCITY_SPAN_ONE_END = (0.25, 0.75)
@@ -126,28 +140,25 @@ class CableSettings(FixedStepRun):
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        set_("length_cm", check_range("length_cm", self.length_cm, "cm", 0.0, 1000.0, False))
-        set_("diameter_um", check_range("diameter_um", self.diameter_um, "um", MIN_DIAMETER_UM, 1.0e5))
-        set_("ra_ohm_cm", check_range("ra_ohm_cm", self.ra_ohm_cm, "ohm*cm", 0.0, 1.0e7, False))
+        for name, (unit, low, high, low_inclusive) in CABLE_RANGES.items():
+            set_(name, check_range(name, getattr(self, name), unit, low, high, low_inclusive))
         set_("nseg", check_int("nseg", self.nseg, 4, MAX_NSEG))
-        set_("dt", check_range("dt", self.dt, "ms", DT_RANGE[0], DT_RANGE[1]))
-        set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e6, False))
-        set_("stim_amp_nA", check_range("stim_amp_nA", self.stim_amp_nA, "nA", -1.0e8, 1.0e8))
-        set_("stim_delay", check_range("stim_delay", self.stim_delay, "ms", 0.0, 1.0e6))
-        set_("stim_duration", check_range("stim_duration", self.stim_duration, "ms", 0.0, 1.0e6, False))
-        set_("sample_every", check_range("sample_every", self.sample_every, "ms", 0.0, 1.0e6, False))
-        set_("threshold_mV", check_range("threshold_mV", self.threshold_mV, "mV", -200.0, 200.0))
         if self.method not in CABLE_METHODS:
-            raise ParameterError(f"method must be one of {', '.join(CABLE_METHODS)}, got {self.method!r}")
+            raise ParameterError(
+                f"method must be one of {', '.join(CABLE_METHODS)}, got {self.method!r}", parameter="method"
+            )
         if self.stim_end not in STIM_ENDS:
-            raise ParameterError(f"stim_end must be one of {', '.join(STIM_ENDS)}, got {self.stim_end!r}")
+            raise ParameterError(
+                f"stim_end must be one of {', '.join(STIM_ENDS)}, got {self.stim_end!r}", parameter="stim_end"
+            )
         if not isinstance(self.membrane, Membrane):
             raise ParameterError(f"membrane must be a Membrane, got {type(self.membrane).__name__}")
         dx_um = self.length_cm * 1e4 / self.nseg
         if not dx_um >= MIN_COMPARTMENT_UM:
             raise ParameterError(
                 f"compartments of {dx_um:.3g} um (nseg = {self.nseg} on length_cm = {self.length_cm:g} cm) are "
-                f"shorter than {MIN_COMPARTMENT_UM:g} um: use fewer compartments or a longer cable"
+                f"shorter than {MIN_COMPARTMENT_UM:g} um: use fewer compartments or a longer cable",
+                parameters=("nseg", "length_cm"),
             )
         ratio = self.coupling_mS_cm2 * self.dt / self.membrane.c_m
         if not ratio <= MAX_COUPLING_RATIO:
@@ -156,18 +167,21 @@ class CableSettings(FixedStepRun):
                 f"compartments of {dx_um:.3g} um, diameter {self.diameter_um:g} um) is too strong for "
                 f"dt = {self.dt:g} ms and c_m = {self.membrane.c_m:g} uF/cm^2 "
                 f"(coupling x dt / c_m = {ratio:.3g}, at most {MAX_COUPLING_RATIO:.0e}): "
-                "raise ra_ohm_cm or c_m, use fewer compartments or a smaller dt"
+                "raise ra_ohm_cm or c_m, use fewer compartments or a smaller dt",
+                parameters=("ra_ohm_cm", "length_cm", "nseg", "diameter_um", "dt", "c_m"),
             )
         if self.n_steps * self.nseg > MAX_WORK:
             raise ParameterError(
                 f"too much work: t_stop = {self.t_stop:g} ms at dt = {self.dt:g} ms ({self.n_steps:,} steps) on "
                 f"nseg = {self.nseg:,} compartments is {self.n_steps * self.nseg:.3g} compartment-steps (at most "
-                f"{MAX_WORK:.0e}, about half an hour): shorten t_stop, raise dt or use fewer compartments"
+                f"{MAX_WORK:.0e}, about half an hour): shorten t_stop, raise dt or use fewer compartments",
+                parameters=("t_stop", "dt", "nseg"),
             )
         if self.n_samples * self.nseg > MAX_RECORDED_VALUES:
             raise ParameterError(
                 f"recording {self.nseg} compartments x {self.n_samples} samples is too large "
-                f"(at most {MAX_RECORDED_VALUES:.3g} values): raise sample_every or lower nseg"
+                f"(at most {MAX_RECORDED_VALUES:.3g} values): raise sample_every or lower nseg",
+                parameters=("sample_every", "nseg"),
             )
 
     # ---------------------------------------------------------------------------- geometry

@@ -10,12 +10,14 @@ class ParameterError(ValueError):
 
     The message names the parameter, the value given and the allowed range; ``parameter``, when
     set, is the name of the setting it concerns as the caller knows it (e.g. ``"amp"`` or
-    ``"g_na"`` for the Python API), so a front end can point at its own field or flag.
+    ``"g_na"`` for the Python API), so a front end can point at its own field or flag. A limit
+    on a combination of settings lists all of them in ``parameters`` (``parameter`` is the first).
     """
 
-    def __init__(self, message: str, parameter: str | None = None) -> None:
+    def __init__(self, message: str, parameter: str | None = None, parameters: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.parameter = parameter
+        self.parameters: tuple[str, ...] = tuple(parameters) or ((parameter,) if parameter else ())
+        self.parameter = parameter if parameter is not None else (self.parameters[0] if self.parameters else None)
 
 
 class NumericalInstabilityError(RuntimeError):

@@ -1,4 +1,5 @@
-"""An experiment as plain data: membrane + stimulus protocol + solver settings + duration.
+"""An experiment as plain data: membrane + stimulus protocol + solver settings + duration, and
+the timed changes made during the run (its schedule, see :mod:`hhtui.model.schedule`).
 
 It is what presets are, what the JSON sidecar of an export holds, and what
 ``hhtui run --config FILE.json`` loads. Loading is strict: unknown keys, wrong types and
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import ParameterError
 from .membrane import Membrane, check_range
 from .samples import Samples
+from .schedule import Change, check_schedule, schedule_from_list
 from .solver import Solver
 from .stimulus import Step, Stimulus, stimulus_from_dict
 
@@ -52,6 +54,8 @@ class Experiment:
         title: one-line title shown to the user.
         description: a paragraph explaining what to look for.
         view: the plot the app opens on for this experiment (e.g. ``voltage``, ``currents``).
+        schedule: timed changes of the parameters during the run (:class:`Change`, t in ms),
+            applied in time order; the membrane, stimulus and solver above are those at t = 0.
     """
 
     membrane: Membrane = field(default_factory=Membrane)
@@ -62,6 +66,7 @@ class Experiment:
     title: str = ""
     description: str = ""
     view: str = "voltage"
+    schedule: tuple[Change, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(
@@ -69,6 +74,10 @@ class Experiment:
         )
         for name in ("name", "title", "description", "view"):
             check_text(name, getattr(self, name))
+        if not isinstance(self.schedule, (tuple, list)) or not all(isinstance(c, Change) for c in self.schedule):
+            raise ParameterError("schedule must be a sequence of Change objects", parameter="schedule")
+        object.__setattr__(self, "schedule", tuple(self.schedule))
+        check_schedule(self.schedule, self.membrane, self.stimulus, self.solver)
 
     def replace(self, **changes: Any) -> Experiment:
         """A copy with some fields changed (validated)."""
@@ -90,6 +99,7 @@ class Experiment:
             method=self.solver.method,
             sample_every=self.solver.sample_every,
             population=population,
+            schedule=self.schedule,
         )
 
     def run(self) -> Samples:
@@ -97,8 +107,9 @@ class Experiment:
         return self.simulation().advance(self.t_stop, include_start=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (``from_dict`` reads it back to an equal experiment)."""
-        return {
+        """JSON-ready dictionary (``from_dict`` reads it back to an equal experiment); the
+        ``schedule`` key is there only when the experiment has timed changes."""
+        data: dict[str, Any] = {
             "name": self.name,
             "title": self.title,
             "description": self.description,
@@ -108,6 +119,9 @@ class Experiment:
             "stimulus": self.stimulus.to_dict(),
             "solver": {"method": self.solver.method, "dt": self.solver.dt, "sample_every": self.solver.sample_every},
         }
+        if self.schedule:
+            data["schedule"] = [change.to_dict() for change in self.schedule]
+        return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Experiment:
@@ -117,7 +131,7 @@ class Experiment:
             data = data["experiment"]
         if not isinstance(data, dict):
             raise ParameterError(f"an experiment must be a JSON object, got {type(data).__name__}")
-        known = {"name", "title", "description", "view", "t_stop", "membrane", "stimulus", "solver"}
+        known = {"name", "title", "description", "view", "t_stop", "membrane", "stimulus", "solver", "schedule"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ParameterError(
@@ -141,4 +155,9 @@ class Experiment:
                 kwargs["solver"] = Solver(**solver)
         except TypeError as error:  # e.g. a count given as text reaching a constructor
             raise ParameterError(f"invalid experiment: {error}") from None
-        return cls(**kwargs)
+        if "schedule" not in data:
+            return cls(**kwargs)
+        schedule = schedule_from_list(data["schedule"])
+        start = cls(**kwargs)
+        check_schedule(schedule, start.membrane, start.stimulus, start.solver, t_stop=start.t_stop)
+        return start.replace(schedule=schedule)

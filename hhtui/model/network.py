@@ -77,6 +77,22 @@ INITIAL_SPIKE_ROOM = 1_000_000
 #: network, else the first ones.
 DEFAULT_RECORDED = 64
 
+#: Range of each number of a network run: (unit, low, high, low included). The high end is included.
+NETWORK_RANGES: dict[str, tuple[str, float, float, bool]] = {
+    "p": ("", 0.0, 1.0, True),
+    "weight": ("mS/cm^2", 0.0, 1000.0, True),
+    "delay": ("ms", 0.0, 1000.0, True),
+    "tau": ("ms", 0.0, 1.0e4, False),
+    "e_syn": ("mV", -200.0, 200.0, True),
+    "kick_amp": ("uA/cm^2", -10000.0, 10000.0, True),
+    "kick_at": ("ms", 0.0, 1.0e7, True),
+    "kick_duration": ("ms", 0.0, 1.0e7, True),
+    "dt": ("ms", 1e-5, 1.0, True),
+    "t_stop": ("ms", 0.0, 1.0e7, False),
+    "sample_every": ("ms", 0.0, 1.0e7, False),
+    "threshold_mV": ("mV", -200.0, 200.0, True),
+}
+
 
 def _check_neurons(name: str, value: Any, n: int) -> tuple[int, ...]:
     if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
@@ -138,24 +154,18 @@ class NetworkSettings(FixedStepRun):
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
         set_("n", check_int("n", self.n, 1, MAX_NEURONS))
         if self.topology not in TOPOLOGIES:
-            raise ParameterError(f"topology must be one of {', '.join(TOPOLOGIES)}, got {self.topology!r}")
+            raise ParameterError(
+                f"topology must be one of {', '.join(TOPOLOGIES)}, got {self.topology!r}", parameter="topology"
+            )
         if self.topology == "ring" and self.n < 2:
-            raise ParameterError("a ring needs n >= 2 neurons")
-        set_("p", check_range("p", self.p, "", 0.0, 1.0))
+            raise ParameterError("a ring needs n >= 2 neurons", parameters=("n", "topology"))
         set_("seed", check_int("seed", self.seed, 0, 2**63 - 1))
-        set_("weight", check_range("weight", self.weight, "mS/cm^2", 0.0, 1000.0))
-        set_("delay", check_range("delay", self.delay, "ms", 0.0, 1000.0))
-        set_("tau", check_range("tau", self.tau, "ms", 0.0, 1.0e4, False))
-        set_("e_syn", check_range("e_syn", self.e_syn, "mV", -200.0, 200.0))
-        set_("kick_amp", check_range("kick_amp", self.kick_amp, "uA/cm^2", -10000.0, 10000.0))
-        set_("kick_at", check_range("kick_at", self.kick_at, "ms", 0.0, 1.0e7))
-        set_("kick_duration", check_range("kick_duration", self.kick_duration, "ms", 0.0, 1.0e7))
-        set_("dt", check_range("dt", self.dt, "ms", 1e-5, 1.0))
-        set_("t_stop", check_range("t_stop", self.t_stop, "ms", 0.0, 1.0e7, False))
-        set_("sample_every", check_range("sample_every", self.sample_every, "ms", 0.0, 1.0e7, False))
-        set_("threshold_mV", check_range("threshold_mV", self.threshold_mV, "mV", -200.0, 200.0))
+        for name, (unit, low, high, low_inclusive) in NETWORK_RANGES.items():
+            set_(name, check_range(name, getattr(self, name), unit, low, high, low_inclusive))
         if self.method not in NETWORK_METHODS:
-            raise ParameterError(f"method must be one of {', '.join(NETWORK_METHODS)}, got {self.method!r}")
+            raise ParameterError(
+                f"method must be one of {', '.join(NETWORK_METHODS)}, got {self.method!r}", parameter="method"
+            )
         if not isinstance(self.membrane, Membrane):
             raise ParameterError(f"membrane must be a Membrane, got {type(self.membrane).__name__}")
         set_("kick_neurons", _check_neurons("kick_neurons", self.kick_neurons, self.n))
@@ -163,10 +173,11 @@ class NetworkSettings(FixedStepRun):
             set_("record_neurons", _check_neurons("record_neurons", self.record_neurons, self.n))
         set_("connections", tuple(self._check_connection(item) for item in self.connections))
         if self.connections and self.topology != "list":
-            raise ParameterError("connections are given only with topology 'list'")
+            raise ParameterError("connections are given only with topology 'list'", parameter="topology")
         if len(self.recorded) * self.n_samples > MAX_RECORDED_VALUES:
             raise ParameterError(
-                f"recording {len(self.recorded)} neurons x {self.n_samples} samples is too large: raise sample_every"
+                f"recording {len(self.recorded)} neurons x {self.n_samples} samples is too large: raise sample_every",
+                parameters=("sample_every", "t_stop"),
             )
         self._check_resources()
 
@@ -177,13 +188,16 @@ class NetworkSettings(FixedStepRun):
             raise ParameterError(
                 f"too much work: t_stop = {self.t_stop:g} ms at dt = {self.dt:g} ms ({self.n_steps:,} steps) for "
                 f"n = {self.n:,} neurons is {work:.3g} neuron-steps (at most {MAX_WORK:.0e}, about half an hour): "
-                "shorten t_stop, raise dt or use fewer neurons"
+                "shorten t_stop, raise dt or use fewer neurons",
+                parameters=("t_stop", "dt", "n"),
             )
         synapses = self.expected_synapses
         memory = self.estimated_memory_bytes
         if memory > MAX_MEMORY_BYTES:
             need = f"about {memory / 1e9:.3g} GB of memory (at most {MAX_MEMORY_BYTES / 1e9:g} GB)"
+            involved: tuple[str, ...] = ("delay", "dt", "n")
             if synapses * BYTES_PER_SYNAPSE > MAX_MEMORY_BYTES / 2:
+                involved = ("p", "n") if self.topology == "random" else ("n",)
                 if self.topology == "random":
                     text = (
                         f"p = {self.p:g} with n = {self.n:,} neurons makes about {synapses:.3g} synapses, "
@@ -200,11 +214,12 @@ class NetworkSettings(FixedStepRun):
                     f"delay buffer of {self.buffer_values:.3g} values and {need}: shorten the delay, raise dt or "
                     "use fewer neurons"
                 )
-            raise ParameterError(text)
+            raise ParameterError(text, parameters=involved)
         if self.buffer_values > MAX_BUFFER_VALUES:
             raise ParameterError(
                 f"delay {self.max_delay:g} ms at dt {self.dt:g} ms needs a buffer of {self.buffer_values:.3g} "
-                f"values (at most {MAX_BUFFER_VALUES:.3g}): raise dt or shorten the delay"
+                f"values (at most {MAX_BUFFER_VALUES:.3g}): raise dt or shorten the delay",
+                parameters=("delay", "dt"),
             )
 
     @property
@@ -324,14 +339,18 @@ def rule_pairs(topology: str, n: int, p: float = 0.1, seed: int = 0) -> tuple[ND
         return pre, pre + 1
     if topology == "all":
         if n * (n - 1) > MAX_CONNECTIONS:
-            raise ParameterError(f"all-to-all with n = {n} makes {n * (n - 1)} synapses (at most {MAX_CONNECTIONS})")
+            raise ParameterError(
+                f"all-to-all with n = {n} makes {n * (n - 1)} synapses (at most {MAX_CONNECTIONS})", parameter="n"
+            )
         grid_pre, grid_post = np.meshgrid(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), indexing="ij")
         keep = grid_pre != grid_post
         return grid_pre[keep], grid_post[keep]
     if topology == "random":
         if n * (n - 1) * p > MAX_CONNECTIONS:
             raise ParameterError(
-                f"random with n = {n}, p = {p:g} makes about {n * (n - 1) * p:.3g} synapses (at most {MAX_CONNECTIONS})"
+                f"random with n = {n}, p = {p:g} makes about {n * (n - 1) * p:.3g} synapses "
+                f"(at most {MAX_CONNECTIONS})",
+                parameters=("p", "n"),
             )
         rng = np.random.default_rng(seed)
         pres: list[NDArray[np.int64]] = []

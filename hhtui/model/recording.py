@@ -55,11 +55,6 @@ class Recording:
                 self.dropped += excess
 
     @property
-    def t_first(self) -> float:
-        """Time of the oldest kept sample (ms), NaN when empty."""
-        return float(self._chunks[0].t[0]) if self._chunks else float("nan")
-
-    @property
     def t_last(self) -> float:
         """Time of the newest sample (ms), NaN when empty."""
         return float(self._chunks[-1].t[-1]) if self._chunks else float("nan")

@@ -10,7 +10,17 @@
 
 State has a population axis: N neurons (for instance N currents of an F-I sweep) step
 together in one compiled loop. Time advances on the grid k*dt; stimulus edges that fall
-between grid points are stepped onto exactly.
+between grid points are stepped onto exactly (:mod:`hhtui.model.pieces`). Every method, the
+scipy reference and the voltage clamp run through the one loop of :meth:`Simulation.advance`,
+which hands each batch of stimulus pieces to the method's integrator
+(:mod:`hhtui.model.runners`). The starting state is the membrane's rest
+(:func:`hhtui.model.currents.rest_state`).
+
+A schedule of timed changes (:mod:`hhtui.model.schedule`) is applied as time reaches each
+change: ``advance`` integrates up to the change's time exactly, applies it, and goes on, so a run
+advanced in one call and the same run advanced in chunks ending on the grid (with the change made
+between two chunks) give the same numbers. :meth:`Simulation.change` makes a change now and logs
+it, so :attr:`Simulation.log` is the schedule that replays everything that happened since t = 0.
 """
 
 from __future__ import annotations
@@ -25,10 +35,11 @@ from .currents import rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .membrane import Membrane, check_range
-from .pieces import command_voltage, piece_bounds, piece_values
+from .pieces import command_voltage, piece_bounds, piece_values, record_times
 from .runners import integrator_for
 from .samples import Samples
-from .solver import DEFAULT_METHOD, GRID_TOLERANCE, check_dt, check_method, sample_stride
+from .schedule import Change, check_schedule, in_order
+from .solver import DEFAULT_METHOD, GRID_TOLERANCE, Solver, check_dt, check_method, sample_stride
 from .stimulus import NoStimulus, Stimulus
 
 V_LIMIT = 500.0  # mV: beyond this the integration has blown up
@@ -53,6 +64,7 @@ class Simulation:
         v_init: initial voltage in mV (default: the resting potential; under voltage clamp the
             holding potential); the gates start at their steady state for it.
         threshold: spike detection level in mV (upward crossings; default 0).
+        schedule: timed changes (:class:`Change`, t in ms) applied as the run reaches them.
     """
 
     def __init__(
@@ -66,6 +78,7 @@ class Simulation:
         population: int | None = None,
         v_init: float | None = None,
         threshold: float = 0.0,
+        schedule: tuple[Change, ...] | list[Change] = (),
     ) -> None:
         self.membrane = membrane if membrane is not None else Membrane()
         self.stimulus = stimulus if stimulus is not None else NoStimulus()
@@ -85,6 +98,14 @@ class Simulation:
         self.threshold = check_range("threshold", threshold, "mV", -300.0, 300.0)
         self.halted_reason: str | None = None
         self.spike_count = np.zeros(self.population, dtype=np.int64)
+        self.schedule: tuple[Change, ...] = tuple(in_order(schedule))
+        if self.schedule:
+            start = Solver(method=self.method, dt=self.dt, sample_every=sample_every)
+            check_schedule(self.schedule, self.membrane, self.stimulus, start)
+        #: The changes made since t = 0, scheduled or not, in the order they were applied.
+        self.log: list[Change] = []
+        self._next_change = 0
+        self._start = (self.membrane, self.stimulus, self.dt, self.method, self.sample_every)
         self.reset()
 
     # --- state ---------------------------------------------------------------------------------
@@ -97,7 +118,15 @@ class Simulation:
         return resting_potential(self.membrane)
 
     def reset(self) -> None:
-        """Back to t = 0 at rest (gates at steady state), spike counts cleared, halt lifted."""
+        """Back to t = 0 at rest (gates at steady state), spike counts cleared, halt lifted.
+
+        Without a schedule the parameters now in force are kept. With one, the parameters the
+        simulation started with come back and the schedule plays again from its start."""
+        if self.schedule:
+            self.membrane, self.stimulus, self.dt, self.method, self.sample_every = self._start
+            self._stride = sample_stride(self.sample_every, self.dt)
+        self._next_change = 0
+        self.log = []
         self.state = np.repeat(rest_state(self.membrane, self.initial_voltage())[:, None], self.population, axis=1)
         self.t = 0.0
         self.spike_count[:] = 0
@@ -153,6 +182,35 @@ class Simulation:
         return self._samples(np.array([self.t]), self.state[:, :, None].copy())
 
     # --- live changes ------------------------------------------------------------------------------
+    @property
+    def next_change_time(self) -> float | None:
+        """Time (ms) of the next scheduled change not yet applied, or None."""
+        if self._next_change < len(self.schedule):
+            return self.schedule[self._next_change].t
+        return None
+
+    def change(self, change: Change) -> None:
+        """Apply ``change`` now (whatever its ``t``) and log it at the current time."""
+        name, value = change.parameter, change.value
+        if name == "stimulus":
+            self.set_stimulus(value)
+        elif name == "solver":
+            self.set_solver(dt=value.dt, method=value.method, sample_every=value.sample_every)
+        elif name in ("dt", "method", "sample_every"):
+            self.set_solver(**{name: value})
+        else:
+            self.set_membrane(**{name: value})
+        self.log.append(change if change.t == self.t else Change(self.t, name, value))
+
+    def _apply_due(self) -> None:
+        """Apply the scheduled changes whose time has come (t <= now)."""
+        while self._next_change < len(self.schedule):
+            change = self.schedule[self._next_change]
+            if change.t > self.t + GRID_TOLERANCE * self.dt:
+                return
+            self._next_change += 1
+            self.change(change)
+
     def set_membrane(self, membrane: Membrane | None = None, **changes: Any) -> None:
         """Replace the membrane (or change some of its parameters); acts from the current state on."""
         new = (
@@ -199,12 +257,7 @@ class Simulation:
         return int(math.floor(t / self.dt + GRID_TOLERANCE)) + 1
 
     def _record_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        first = self._next_grid_index(t_from)
-        last = int(math.floor(t_to / self.dt + GRID_TOLERANCE))
-        if self._stride <= 0 or last < first:
-            return np.zeros(0)
-        first_recorded = -(-first // self._stride) * self._stride
-        return np.arange(first_recorded, last + 1, self._stride, dtype=np.float64) * self.dt
+        return record_times(t_from, t_to, self.dt, self._stride)
 
     def _samples(
         self,
@@ -232,7 +285,9 @@ class Simulation:
 
         Every method and the voltage clamp go through the same loop (:mod:`hhtui.model.runners`):
         the protocol is cut into pieces at its edges, each piece's values handed to the method's
-        integrator. With ``record=False`` no state is recorded (for long population sweeps) but
+        integrator. Scheduled changes are applied when their time comes (one at the end of the
+        span too), each from the state at its time on: the span is integrated in parts that end
+        there. With ``record=False`` no state is recorded (for long population sweeps) but
         the spikes are still returned. On a numerical blow-up the state stays at the last good
         step, the simulation halts, and :class:`NumericalInstabilityError` carries the samples so
         far (with the start sample if ``include_start``).
@@ -246,6 +301,26 @@ class Simulation:
             )
         duration = check_range("duration", duration, "ms", 0.0, 1.0e9, low_inclusive=False)
         t_to = self._snap(self.t + duration)
+        if not self.schedule:
+            return self._joined(start, self._advance_to(t_to, record))
+        parts: list[Samples] = [] if start is None else [start]
+        while True:
+            self._apply_due()
+            t_next = self.next_change_time
+            end = t_to if t_next is None or t_next >= t_to - GRID_TOLERANCE * self.dt else self._snap(t_next)
+            try:
+                parts.append(self._advance_to(end, record))
+            except NumericalInstabilityError as error:
+                samples = Samples.concatenate([*parts, error.samples]) if parts else error.samples
+                raise NumericalInstabilityError(str(error), samples, error.time_ms) from None
+            if end >= t_to:
+                break
+        self._apply_due()
+        return Samples.concatenate(parts) if len(parts) > 1 else parts[0]
+
+    def _advance_to(self, t_to: float, record: bool) -> Samples:
+        """Integrate from now to ``t_to`` (ms) with the parameters in force; see :meth:`advance`."""
+        duration = t_to - self.t
         clamp = self.stimulus.is_clamp
         times = self._record_times(self.t, t_to) if record else np.zeros(0)
         recorded = np.empty((4, self.population, times.size))
@@ -293,14 +368,13 @@ class Simulation:
                         recorded[:, :, :kept].copy(),
                         *self._spikes(spike_time, spike_n, t_start, self.t),
                     )
-                    raise NumericalInstabilityError(self.halted_reason or "", self._joined(start, partial), self.t)
+                    raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
                 self.t = float(bounds[last])
         self.t = t_to
         if clamp:  # V is the command, right-continuous at its steps (the level from the step's own time)
             recorded[0] = command_voltage(self.stimulus, times)[None, :]
             self.state[0] = float(command_voltage(self.stimulus, np.array([t_to]))[0])
-        chunk = self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
-        return self._joined(start, chunk)
+        return self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
 
     @staticmethod
     def _joined(start: Samples | None, chunk: Samples) -> Samples:

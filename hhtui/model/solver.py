@@ -51,6 +51,7 @@ METHOD_DESCRIPTIONS: dict[str, str] = {
 DEFAULT_METHOD = "rk4"
 
 DT_RANGE = (1e-5, 1.0)  # ms
+MAX_SAMPLE_EVERY = 1.0e6  # ms, between two recorded samples
 GRID_TOLERANCE = 1e-6  # fraction of dt within which a time counts as on the grid
 
 
@@ -70,7 +71,7 @@ def sample_stride(sample_every: float | None, dt: float) -> int:
     """Grid steps between recorded samples; ``sample_every`` (ms) must be a multiple of dt."""
     if sample_every is None:
         return 1
-    every = check_range("sample_every", sample_every, "ms", 0.0, 1.0e6, low_inclusive=False)
+    every = check_range("sample_every", sample_every, "ms", 0.0, MAX_SAMPLE_EVERY, low_inclusive=False)
     stride = round(every / dt)
     if stride < 1 or abs(stride * dt - every) > GRID_TOLERANCE * every + 1e-12:
         raise ParameterError(f"sample_every ({every:g} ms) must be a whole multiple of dt ({dt:g} ms)")

@@ -25,6 +25,8 @@ from .membrane import check_int, check_range
 MAX_CURRENT = 10000.0  # uA/cm^2, far beyond anything physiological
 MAX_TIME = 1.0e9  # ms
 CLAMP_RANGE = (-300.0, 300.0)  # mV
+MAX_PULSES = 100_000  # pulses of one train
+BIN_WIDTH_RANGE = (0.001, 1000.0)  # ms, between two values of a noise current
 #: Deepest nesting of sums inside sums (a sum of plain protocols is 1 deep). Far beyond any real
 #: protocol (which needs 1 or 2), and far below Python's recursion limit, so that everything that
 #: walks a stimulus (the solver, its text form, the app's workers) is safe.
@@ -208,7 +210,7 @@ class Train(Stimulus):
         object.__setattr__(self, "amplitude", _amplitude("amplitude", self.amplitude))
         object.__setattr__(self, "width", _time("width", self.width, positive=True))
         object.__setattr__(self, "start", _time("start", self.start))
-        object.__setattr__(self, "count", check_int("count", self.count, 1, 100000))
+        object.__setattr__(self, "count", check_int("count", self.count, 1, MAX_PULSES))
         object.__setattr__(self, "interval", _time("interval", self.interval, positive=True))
         if self.count > 1 and self.interval < self.width:
             raise ParameterError(
@@ -345,7 +347,7 @@ class Noise(Stimulus):
         object.__setattr__(self, "std", check_range("std", self.std, "uA/cm^2", 0.0, MAX_CURRENT))
         object.__setattr__(self, "start", _time("start", self.start))
         object.__setattr__(self, "duration", _time("duration", self.duration, allow_infinite=True))
-        object.__setattr__(self, "bin_width", check_range("bin_width", self.bin_width, "ms", 0.001, 1000.0))
+        object.__setattr__(self, "bin_width", check_range("bin_width", self.bin_width, "ms", *BIN_WIDTH_RANGE))
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or not 0 <= self.seed < 2**63:
             raise ParameterError(f"seed must be a whole number >= 0, got {self.seed!r}")
         object.__setattr__(self, "seed", int(self.seed))

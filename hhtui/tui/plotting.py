@@ -87,7 +87,6 @@ class Chart:
     ylim: tuple[float, float] | None = None
     series: list[Series] = field(default_factory=list)
     vlines: list[tuple[float, str, str | None]] = field(default_factory=list)
-    hlines: list[tuple[float, str]] = field(default_factory=list)
     texts: list[tuple[str, float, float, str, bool]] = field(default_factory=list)
     #: Whole-number axes (neuron numbers, counts): their ticks are integers.
     xinteger: bool = False
@@ -112,12 +111,6 @@ class Chart:
         """A vertical line at ``x``; with a ``label`` it has an entry in the legend."""
         if np.isfinite(x):
             self.vlines.append((float(x), key, label))
-        return self
-
-    def hline(self, y: float, key: str = "marker") -> Chart:
-        """A horizontal line at ``y``."""
-        if np.isfinite(y):
-            self.hlines.append((float(y), key))
         return self
 
     def text(self, label: str, x: float, y: float, key: str = "marker", avoid: bool = True) -> Chart:
@@ -198,7 +191,7 @@ class Chart:
 
         return (
             span([s.x for s in self.series] + [np.array([v[0] for v in self.vlines])], self.xlim),
-            span([s.y for s in self.series] + [np.array([h[0] for h in self.hlines])], self.ylim),
+            span([s.y for s in self.series], self.ylim),
         )
 
     def ticks(
@@ -237,11 +230,6 @@ class Chart:
             if 0 <= col < cols:
                 for row in range(rows):
                     put(row, int(col), "│", key)
-        for y, key in self.hlines:
-            row = rows - 1 - _to_dots(np.array([y]), ylim, rows)[0]
-            if 0 <= row < rows:
-                for col in range(cols):
-                    put(int(row), col, "─", key)
         for s in self.series:
             if s.scatter:
                 c = _to_dots(s.x, xlim, cols)

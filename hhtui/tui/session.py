@@ -8,8 +8,12 @@ run in a worker thread: the kernels release the GIL) and hands the result back o
 
 Parameter changes made while a chunk is being computed in a worker are queued and applied, in
 order, as soon as the chunk is accepted, so they act "from the current state on" and never race
-the integrator. A change made before any time has been simulated restarts the run from the new
-rest, so that an exported run is reproducible from its sidecar.
+the integrator. Each is logged with its time (a :class:`~hhtui.model.schedule.Change`, applied
+at the end of a chunk, a point of the time grid), so the export's sidecar holds the experiment as
+it started plus the schedule of every change: ``hhtui run --config`` replays it sample for
+sample. An experiment that comes with a schedule (the sidecar of such a run) plays it as the
+run reaches each change. A change made before any time has been simulated restarts the run from
+the new rest (it sets the experiment up rather than changing it).
 
 Memory is bounded: the recording keeps at most :data:`RECORDING_LIMIT` values (time points x
 neurons; about 100 MB with every column); past that the oldest samples are dropped and
@@ -28,7 +32,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -39,6 +42,7 @@ from hhtui.model import (
     Membrane,
     NumericalInstabilityError,
     ParameterError,
+    Ramp,
     Recording,
     Samples,
     Simulation,
@@ -48,7 +52,7 @@ from hhtui.model import (
     VoltageClamp,
 )
 from hhtui.model.experiment import MAX_T_STOP
-from hhtui.model.simulation import resting_potential
+from hhtui.model.schedule import MEMBRANE_CHANGES, Change
 
 from .settings import RATE_WINDOW_MS, RECORDING_LIMIT
 
@@ -108,6 +112,13 @@ def first_neuron(stimulus: Stimulus) -> Stimulus:
     return dataclasses.replace(stimulus, **changes) if changes else stimulus
 
 
+def has_slope(stimulus: Stimulus) -> bool:
+    """True if the protocol's current changes within its pieces (a ramp, alone or in a sum)."""
+    if isinstance(stimulus, Combined):
+        return any(has_slope(part) for part in stimulus.parts)
+    return isinstance(stimulus, Ramp)
+
+
 def one_neuron(experiment: Experiment) -> tuple[Experiment, str | None]:
     """``experiment`` reduced to its first neuron, with a note saying so (None if it had one)."""
     population = experiment.stimulus.population
@@ -135,12 +146,22 @@ class LiveRun:
 
     def __init__(self, experiment: Experiment, max_samples: int = RECORDING_LIMIT) -> None:
         experiment, self.population_note = one_neuron(experiment)
-        self.experiment = experiment
+        #: The parameters in force now (no schedule: see :attr:`initial` for that).
+        self.experiment = experiment.replace(schedule=())
+        #: The experiment as the run started (at the last reset), with its schedule.
         self.initial = experiment
         self.sim: Simulation = experiment.simulation()
         self.max_values = int(max_samples)
         self.recording = Recording(self._samples_kept())
-        self.changes: list[dict[str, Any]] = []
+        #: Set when the schedule has changed :attr:`experiment` (a scheduled change, or a reset
+        #: that plays a schedule again from its start), so the panel shows it; the app clears it.
+        self.schedule_applied = False
+        #: Times (ms) where the integration blew up since the last reset.
+        self.blowups: list[float] = []
+        self._seen_log = 0
+        self._changed_live = False
+        self._methods: set[str] = {self.sim.method}
+        self._sloped = has_slope(self.sim.stimulus)
         self.warning: str | None = None
         self.version = 0
         self.busy = False
@@ -174,6 +195,11 @@ class LiveRun:
         return count / (span / 1000.0)
 
     @property
+    def changes(self) -> list[Change]:
+        """Every change made since the last reset, live or scheduled, in order (t in ms)."""
+        return list(self.sim.log)
+
+    @property
     def current(self) -> float:
         """The injected current (uA/cm^2), or the clamp level (mV) under voltage clamp."""
         return injected_current(self.experiment.stimulus)
@@ -192,8 +218,16 @@ class LiveRun:
         steps = int(math.floor(min(self._owed, affordable) / dt + 1e-9))
         if steps < 1:
             return 0.0
-        duration = self._grid_end(steps) - self.t
+        duration = self._clip(self._grid_end(steps) - self.t)
         self._owed = max(0.0, self._owed - duration)
+        return duration
+
+    def _clip(self, duration: float) -> float:
+        """``duration`` cut short at the next scheduled change, so that chunks end there (and
+        on the grid of the dt in force after it), as the chunks of a replay do."""
+        t_change = self.sim.next_change_time
+        if t_change is not None and self.t < t_change < self.t + duration:
+            return t_change - self.t
         return duration
 
     def _grid_end(self, steps: int) -> float:
@@ -206,7 +240,7 @@ class LiveRun:
     def chunk_for(self, milliseconds: float) -> float:
         """A duration of about ``milliseconds`` ending on the time grid (at least one step)."""
         steps = max(1, int(round(milliseconds / self.sim.dt)))
-        return self._grid_end(steps) - self.t
+        return self._clip(self._grid_end(steps) - self.t)
 
     def estimate(self, duration: float) -> float:
         """Expected compute time (s) for ``duration`` simulated ms."""
@@ -237,7 +271,9 @@ class LiveRun:
             self.version += 1
         if result.error is not None:
             self.warning = result.error
+            self.blowups.append(self.t)
             self.version += 1
+        self._follow_schedule()
         if self.recording.dropped and not self._dropped_seen:
             self._dropped_seen = True
             self.dropped_notice = True
@@ -246,6 +282,21 @@ class LiveRun:
         for change in pending:
             change()
 
+    def _follow_schedule(self) -> None:
+        """After a chunk: take the parameters scheduled changes have set into :attr:`experiment`."""
+        log = self.sim.log
+        if len(log) == self._seen_log:
+            return
+        self._seen_log = len(log)
+        self._methods.add(self.sim.method)
+        self._sloped = self._sloped or has_slope(self.sim.stimulus)
+        solver = Solver(method=self.sim.method, dt=self.sim.dt, sample_every=self.sim.sample_every)
+        current = self.experiment.replace(membrane=self.sim.membrane, stimulus=self.sim.stimulus, solver=solver)
+        if current != self.experiment:
+            self.experiment = current
+            self.schedule_applied = True
+            self.version += 1
+
     def advance(self, duration: float) -> ChunkResult:
         """Compute and record ``duration`` ms on the calling thread."""
         result = self.compute(duration)
@@ -253,61 +304,79 @@ class LiveRun:
         return result
 
     # --- live changes -------------------------------------------------------------------------------
-    def _apply(self, label: str, record: dict[str, Any], change: Callable[[], None]) -> None:
+    def _apply(self, changes: list[Change], update: Callable[[], None]) -> None:
+        """Make ``changes`` (their t is ignored: they act now) once no chunk is being computed;
+        ``update`` has already set :attr:`experiment` to the parameters they lead to."""
+        if not changes:
+            return
+
         def run() -> None:
-            if self.t <= 0.0:
-                change()
-                self.initial = self.experiment
-                self._restart()
+            if self.t <= 0.0 and not self.sim.log:  # nothing simulated yet: this sets the run up
+                self._start_from(self.experiment)
                 return
-            change()
-            self.changes.append({"t_ms": self.t, "change": label, **record})
+            for change in changes:
+                self.sim.change(change)
+            self._changed_live = True
+            self._seen_log = len(self.sim.log)
+            self._methods.add(self.sim.method)
+            self._sloped = self._sloped or has_slope(self.sim.stimulus)
             if self.warning is not None and not self.sim.halted:
                 self.warning = None
             self.version += 1
 
+        update()
         if self.busy:
             self._pending.append(run)
         else:
             run()
 
+    def _start_from(self, experiment: Experiment) -> None:
+        """Restart at t = 0 from ``experiment``'s parameters, keeping the schedule if it still applies."""
+        try:
+            self.initial = experiment.replace(schedule=self.initial.schedule)
+        except ParameterError:  # the new parameters no longer fit it (e.g. a sampling interval)
+            self.initial = experiment.replace(schedule=())
+        self._restart()
+
     def set_membrane(self, membrane: Membrane) -> None:
         """Use ``membrane`` from the current state on."""
-        if membrane == self.experiment.membrane:
-            return
-        self.experiment = self.experiment.replace(membrane=membrane)
+        before = self.experiment.membrane
+        changes = [
+            Change(0.0, name, getattr(membrane, name))
+            for name in MEMBRANE_CHANGES
+            if getattr(membrane, name) != getattr(before, name)
+        ]
 
-        def change() -> None:
-            self.sim.set_membrane(membrane)
+        def update() -> None:
+            self.experiment = self.experiment.replace(membrane=membrane)
 
-        self._apply("membrane", {"membrane": membrane.to_dict()}, change)
+        self._apply(changes, update)
 
     def set_stimulus(self, stimulus: Stimulus) -> None:
         """Use the protocol ``stimulus`` from the current state on (its times are absolute ms)."""
         if stimulus == self.experiment.stimulus:
             return
-        self.experiment = self.experiment.replace(stimulus=stimulus)
 
-        def change() -> None:
-            self.sim.set_stimulus(stimulus)
+        def update() -> None:
+            self.experiment = self.experiment.replace(stimulus=stimulus)
 
-        self._apply("stimulus", {"stimulus": stimulus.to_dict()}, change)
+        self._apply([Change(0.0, "stimulus", stimulus)], update)
 
     def set_solver(self, solver: Solver) -> None:
         """Use another method or time step from the current state on."""
-        if solver == self.experiment.solver:
+        before = self.experiment.solver
+        if solver == before:
             return
-        self.experiment = self.experiment.replace(solver=solver)
+        differ = [name for name in ("method", "dt", "sample_every") if getattr(solver, name) != getattr(before, name)]
+        change = (
+            Change(0.0, differ[0], getattr(solver, differ[0])) if len(differ) == 1 else Change(0.0, "solver", solver)
+        )
 
-        def change() -> None:
-            self.sim.set_solver(dt=solver.dt, method=solver.method, sample_every=solver.sample_every)
+        def update() -> None:
+            self.experiment = self.experiment.replace(solver=solver)
             self.cost_per_ms = 1.0e-6 / solver.dt * (50.0 if solver.method == "scipy" else 2.0)
 
-        self._apply(
-            "solver",
-            {"solver": {"method": solver.method, "dt": solver.dt, "sample_every": solver.sample_every}},
-            change,
-        )
+        self._apply([change], update)
 
     def nudge_current(self, delta: float) -> Stimulus:
         """Change the injected current by ``delta`` uA/cm^2 (a clamp level by ``delta`` mV)."""
@@ -322,37 +391,44 @@ class LiveRun:
     def load(self, experiment: Experiment) -> None:
         """Start over with another experiment (a preset)."""
         experiment, self.population_note = one_neuron(experiment)
-        self.experiment = experiment
+        self.experiment = experiment.replace(schedule=())
         self.initial = experiment
-        self.sim = experiment.simulation()
-        self.cost_per_ms = 1.0e-6 / self.sim.dt * 2.0
+        self.cost_per_ms = 1.0e-6 / experiment.solver.dt * 2.0
         self.recording = Recording(self._samples_kept())
         self._restart()
 
     def reset(self) -> None:
-        """Back to rest at t = 0 with the current parameters; the recording starts over."""
+        """Back to rest at t = 0 with the current parameters; the recording starts over.
+
+        A run nobody has changed starts again as it began, its schedule included (a replay
+        plays again). Once a change has been made live, the run starts over from the parameters
+        now in force, without a schedule (it was written for the parameters the run began with)."""
         if self.busy:
             self._pending.append(self.reset)
             return
-        self.initial = self.experiment
+        if self._changed_live:
+            self.initial = self.experiment
         self._restart()
 
     def _restart(self) -> None:
-        self.sim.reset()
+        before = self.experiment
+        self.sim = self.initial.simulation()
+        self.experiment = self.initial.replace(schedule=())
+        now = self.experiment
+        moved = (now.membrane, now.stimulus, now.solver) != (before.membrane, before.stimulus, before.solver)
+        self.schedule_applied = self.schedule_applied or (bool(self.initial.schedule) and moved)
+        self._seen_log = 0
+        self._changed_live = False
+        self._methods = {self.sim.method}
+        self._sloped = has_slope(self.sim.stimulus)
+        self.blowups = []
         self.recording.clear()
         self.recording.append(self.sim.snapshot())
-        self.changes = []
         self.warning = None
         self._spikes.clear()
         self._owed = 0.0
         self._dropped_seen = False
         self.version += 1
-
-    def resting_potential(self) -> float:
-        """Resting potential (mV) of the current membrane with the present injected current."""
-        stimulus = self.experiment.stimulus
-        current = 0.0 if stimulus.is_clamp else float(np.atleast_1d(stimulus.current(np.array([self.t])))[0])
-        return resting_potential(self.experiment.membrane, current)
 
     # --- windows and export ---------------------------------------------------------------------------
     def window(self, window_ms: float) -> Samples:
@@ -363,9 +439,9 @@ class LiveRun:
         """(CSV columns, experiment dict, extra sidecar fields) of everything recorded.
 
         The sidecar's experiment is the one the run started from (at the last reset) with
-        ``t_stop`` set to the simulated time now, so ``hhtui run --config`` reproduces the file
-        when no parameter was changed along the way (``reproducible`` says whether that holds;
-        ``live_changes`` lists every change with its time).
+        ``t_stop`` set to the simulated time now and the schedule of every change made since,
+        so ``hhtui run --config`` replays the file sample for sample. ``reproducible`` says
+        whether that holds; when it does not, ``replay_note`` says why in one line.
         """
         if self.t <= 0.0:
             raise ParameterError("nothing to export yet: run or step the simulation first")
@@ -374,17 +450,20 @@ class LiveRun:
         # holds the end of the run, and the sidecar's experiment stops at the limit.
         t_now = round(self.t, 9)
         t_stop = min(t_now, MAX_T_STOP)
-        experiment = self.initial.replace(t_stop=t_stop)
-        extra = {
+        schedule = tuple(change for change in self.sim.log if change.t <= MAX_T_STOP)
+        experiment = self.initial.replace(t_stop=t_stop, schedule=schedule)
+        reasons = self.replay_limits(t_now)
+        extra: dict[str, Any] = {
             "source": "live run",
             "simulated_to_ms": t_now,
             "recorded_from_ms": float(samples.t[0]),
             "recorded_to_ms": float(samples.t[-1]),
             "dropped_samples": int(self.recording.dropped),
-            "live_changes": list(self.changes),
-            "reproducible": not self.changes and self.recording.dropped == 0 and t_now <= MAX_T_STOP,
+            "reproducible": not reasons,
             "final_experiment": self.experiment.replace(t_stop=t_stop).to_dict(),
         }
+        if reasons:
+            extra["replay_note"] = "; ".join(reasons)
         if t_now > MAX_T_STOP:
             extra["t_stop_note"] = (
                 f"the run went on to {t_now:g} ms, past the longest t_stop an experiment "
@@ -392,9 +471,30 @@ class LiveRun:
             )
         return samples.columns(0), experiment.to_dict(), extra
 
-    def export(self, directory: str | Path) -> tuple[Path, Path]:
-        """Write the run to ``directory/hhtui-YYYYmmdd-HHMMSS.csv`` and its JSON sidecar."""
-        from hhtui.export import timestamped_name, write_run
-
-        columns, experiment, extra = self.export_payload()
-        return write_run(timestamped_name(directory=directory), columns, experiment, extra=extra)
+    def replay_limits(self, t_now: float | None = None) -> list[str]:
+        """Why a replay of the sidecar would not give this run's file sample for sample (empty
+        when it would): each reason a short clause."""
+        t_now = self.t if t_now is None else t_now
+        reasons = []
+        if self.blowups:
+            reasons.append(
+                f"the integration blew up at t = {self.blowups[0]:g} ms; a replay stops there with the same error"
+            )
+        if "scipy" in self._methods:
+            reasons.append(
+                "the adaptive 'scipy' method chooses its steps between the live run's pauses; a replay "
+                "agrees to its tolerance (1e-10), not digit for digit"
+            )
+        if self._sloped:
+            reasons.append(
+                "a ramp's current is taken from where each chunk of the live run began, so a replay "
+                "agrees to rounding (within about 1e-6 mV), not digit for digit"
+            )
+        if self.recording.dropped:
+            reasons.append(
+                f"the oldest {self.recording.dropped:,} samples were dropped (recording limit); a replay "
+                "gives them too, and the same numbers after them"
+            )
+        if t_now > MAX_T_STOP:
+            reasons.append(f"the run went past the longest t_stop ({MAX_T_STOP:g} ms); a replay stops there")
+        return reasons

@@ -160,7 +160,7 @@ def test_network_too_many_synapses_refused_before_building(tmp_path: Path, monke
     monkeypatch.setattr(network, "rule_pairs", never)
     monkeypatch.setattr(network, "build_connections", never)
     line = refused(["network", "--n", "100000", "--topology", "random", "--p", "0.005"], tmp_path)
-    assert line.startswith("hhtui network: error: --p: ") and "GB of memory" in line and "synapses" in line
+    assert line.startswith("hhtui network: error: --p/--n: ") and "GB of memory" in line and "synapses" in line
 
 
 @pytest.mark.parametrize(
@@ -171,7 +171,7 @@ def test_network_too_many_synapses_refused_before_building(tmp_path: Path, monke
             "--t-stop/--dt/--n",
         ),
         (["--n", "7000", "--topology", "all"], "--n"),
-        (["--n", "100000", "--delay", "900", "--dt", "0.001", "--t-stop", "1"], "--delay"),
+        (["--n", "100000", "--delay", "900", "--dt", "0.001", "--t-stop", "1"], "--delay/--dt/--n"),
     ],
 )
 def test_network_work_and_memory_limits_name_the_flags(tmp_path: Path, argv: list[str], flags: str) -> None:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.app import App
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from hhtui.tui.app import HHApp
 
@@ -37,10 +38,20 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = WAIT
         await pilot.pause(0.02)
 
 
+async def _each_worker_ends(app: App) -> None:
+    """Until every worker running now has ended, however: a worker that fails (an export onto a
+    full disk) is reported by the app itself, in its handler of the worker's state."""
+    for worker in list(app.workers):
+        try:
+            await worker.wait()
+        except (WorkerFailed, WorkerCancelled):
+            pass
+
+
 async def workers_done(app: App, timeout: float = WAIT_S) -> None:
-    """Wait for the workers running now (the bounded ``app.workers.wait_for_complete()``)."""
+    """Wait for the workers running now (bounded; failed ones count as ended)."""
     try:
-        await asyncio.wait_for(app.workers.wait_for_complete(), timeout)
+        await asyncio.wait_for(_each_worker_ends(app), timeout)
     except asyncio.TimeoutError:
         running = [f"{worker.group}/{worker.name}" for worker in app.workers]
         raise AssertionError(f"workers still running after {timeout:g} s: {running}") from None
@@ -70,5 +81,5 @@ async def wait_ready(app: HHApp, pilot, timeout: float = WAIT_S) -> None:
     """
     await wait_for(pilot, lambda: app.session is not None or app.load_error is not None, timeout, "the model to load")
     assert app.session is not None, app.load_error
-    await wait_for(pilot, lambda: app.panel.loaded, timeout, "the panel to be filled")
+    await wait_for(pilot, lambda: app.main.panel.loaded, timeout, "the panel to be filled")
     await settle(app, pilot, timeout)

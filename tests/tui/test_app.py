@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from textual.binding import Binding
 
 from hhtui.export import read_csv
 from hhtui.model import Experiment, Solver, Step
@@ -20,7 +21,7 @@ SUBTHRESHOLD = Experiment(stimulus=Step(amplitude=3.0, start=0.0))
 
 
 def plot_plain(app: HHApp) -> str:
-    return app.plot.render().plain
+    return app.main.plot.render().plain
 
 
 def palette_offers(app: HHApp, title: str) -> bool:
@@ -36,19 +37,23 @@ def palette_offers(app: HHApp, title: str) -> bool:
 
 
 def status_plain(app: HHApp) -> str:
-    return app.status_bar.render().plain if hasattr(app.status_bar.render(), "plain") else str(app.status_bar.render())
+    return (
+        app.main.status_bar.render().plain
+        if hasattr(app.main.status_bar.render(), "plain")
+        else str(app.main.status_bar.render())
+    )
 
 
 async def test_start_shows_panel_plot_and_status(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        assert app.panel.loaded
+        assert app.main.panel.loaded
         assert app.query_one("#m-g_na").value == "120"
         text = plot_plain(app)
         assert "V (mV)" in text and "gates" in text and "t (ms)" in text
-        assert app.status_bar.status.t_ms == 0.0
-        assert not app.running
+        assert app.main.status_bar.status.t_ms == 0.0
+        assert not app.main.running
         assert not app.query(".-invalid"), [w.id for w in app.query(".-invalid")]
         assert isinstance(app.focused, TracePlot)
 
@@ -58,11 +63,11 @@ async def test_run_pause_step_reset(tmp_path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("space")
-        assert app.running
+        assert app.main.running
         await wait_for(pilot, lambda: app.session.t > 1.0, what="the run to advance")
         await pilot.press("space")
         await settle(app, pilot)
-        assert not app.running
+        assert not app.main.running
         t_paused = app.session.t
         assert t_paused > 1.0
         # Paused means paused. (Checking that nothing happens needs some time to pass; a busy
@@ -71,7 +76,7 @@ async def test_run_pause_step_reset(tmp_path) -> None:
         assert app.session.t == t_paused
         await pilot.press("s")
         assert app.session.t == pytest.approx(t_paused + 1.0, abs=0.011)
-        assert app.status_bar.status.t_ms == pytest.approx(app.session.t)
+        assert app.main.status_bar.status.t_ms == pytest.approx(app.session.t)
         await pilot.press("r")
         assert app.session.t == 0.0 and app.session.spike_count == 0
 
@@ -80,22 +85,22 @@ async def test_current_keys_while_running_change_the_firing(tmp_path) -> None:
     app = HHApp(SUBTHRESHOLD, export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(600.0)  # the onset spike falls out of the 500 ms rate window
+        app.main.advance_by(600.0)  # the onset spike falls out of the 500 ms rate window
         await pilot.pause()
         assert app.session.spike_count <= 1
         assert app.session.firing_rate() == 0.0
         await pilot.press("space")
         await pilot.press(*(["up"] * 12))
-        assert app.running
+        assert app.main.running
         await pilot.press("space")
         await settle(app, pilot)
         assert app.session.current == pytest.approx(15.0)
         assert app.query_one("#s-amplitude").value == "15"
         spikes = app.session.spike_count
-        app.advance_by(600.0)  # the 500 ms rate window now lies wholly after the change
+        app.main.advance_by(600.0)  # the 500 ms rate window now lies wholly after the change
         await pilot.pause()
         assert app.session.spike_count >= spikes + 20
-        assert app.status_bar.status.rate_hz > 50.0
+        assert app.main.status_bar.status.rate_hz > 50.0
         await pilot.press("down", "minus")
         assert app.session.current == pytest.approx(13.0)
 
@@ -154,7 +159,7 @@ async def test_escape_leaves_an_input_and_letters_act_globally(tmp_path) -> None
         await pilot.press("s")
         assert app.session.t == pytest.approx(1.0, abs=0.011)
         await pilot.press("v")
-        assert app.view_name == "currents"
+        assert app.main.view_name == "currents"
 
 
 async def test_tab_moves_through_the_inputs(tmp_path) -> None:
@@ -174,15 +179,15 @@ async def test_views_cycle_and_each_draws(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(30.0)
-        seen = [app.view_name]
+        app.main.advance_by(30.0)
+        seen = [app.main.view_name]
         for _ in ORDER:
             await pilot.press("v")
             await settle(app, pilot)
-            await wait_for(pilot, lambda: "computing" not in plot_plain(app), what=f"the {app.view_name} view")
+            await wait_for(pilot, lambda: "computing" not in plot_plain(app), what=f"the {app.main.view_name} view")
             text = plot_plain(app)
-            assert "computing" not in text and "failed" not in text, (app.view_name, text)
-            seen.append(app.view_name)
+            assert "computing" not in text and "failed" not in text, (app.main.view_name, text)
+            seen.append(app.main.view_name)
         assert seen[:-1] == list(ORDER)
         assert seen[-1] == "voltage"
 
@@ -192,13 +197,13 @@ async def test_cartoon_key_only_in_the_phases_view(tmp_path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("c")
-        assert "cartoon" not in app.options
-        while app.view_name != "phases":
+        assert "cartoon" not in app.main.options
+        while app.main.view_name != "phases":
             await pilot.press("v")
         await settle(app, pilot)
         await pilot.press("c")
         await pilot.pause()
-        assert "cartoon" in app.options
+        assert "cartoon" in app.main.options
         assert "cartoon" in plot_plain(app)
 
 
@@ -206,7 +211,7 @@ async def test_export_writes_csv_and_a_reproducible_sidecar(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         await pilot.press("e")
         await settle(app, pilot)
         files = sorted(p.name for p in tmp_path.iterdir())
@@ -221,14 +226,14 @@ async def test_export_writes_csv_and_a_reproducible_sidecar(tmp_path) -> None:
         rerun = Experiment.from_dict(sidecar).run()
         np.testing.assert_allclose(rerun.t, data["t_ms"], atol=1e-9)
         np.testing.assert_allclose(rerun.V[0], data["V_mV"], atol=1e-6)
-        assert app.last_export is not None and app.last_export[0] == csv_path
+        assert app.main.last_export is not None and app.main.last_export[0] == csv_path
 
 
 async def test_export_error_is_a_notification_and_the_app_goes_on(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path / "missing")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(5.0)
+        app.main.advance_by(5.0)
         await pilot.press("e")
         await settle(app, pilot)
         assert any(n.severity == "error" and "does not exist" in n.message for n in app._notifications)
@@ -240,20 +245,20 @@ async def test_resize_large_and_back(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(40.0)
+        app.main.advance_by(40.0)
         await pilot.pause()
-        small = app.plot.content_size
+        small = app.main.plot.content_size
         small_lines = plot_plain(app).split("\n")
         assert len(small_lines) == small.height and max(map(len, small_lines)) == small.width
         await pilot.resize_terminal(200, 60)
         await pilot.pause()
-        large = app.plot.content_size
+        large = app.main.plot.content_size
         assert large.width > small.width + 100 and large.height > small.height + 30
         lines = plot_plain(app).split("\n")
         assert len(lines) == large.height and max(map(len, lines)) == large.width
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert app.plot.content_size == small
+        assert app.main.plot.content_size == small
         assert plot_plain(app).split("\n") == small_lines
 
 
@@ -261,18 +266,18 @@ async def test_plot_text_is_cached_across_focus_and_repaints(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(10.0)
+        app.main.advance_by(10.0)
         await pilot.pause()
-        builds = app.plot.builds
+        builds = app.main.plot.builds
         app.query_one("#m-g_k").focus()
         await pilot.pause()
         await pilot.press("escape")
-        app.plot.refresh()
+        app.main.plot.refresh()
         await pilot.pause()
-        assert app.plot.builds == builds
+        assert app.main.plot.builds == builds
         await pilot.press("s")
         await pilot.pause()
-        assert app.plot.builds == builds + 1
+        assert app.main.plot.builds == builds + 1
 
 
 async def test_help_screen_opens_and_closes(tmp_path) -> None:
@@ -306,7 +311,10 @@ def test_help_lists_every_bound_key() -> None:
         "up": "up",
         "down": "down",
     }
-    for binding in HHApp.BINDINGS:
+    from hhtui.tui.screens.main import MainScreen
+
+    for binding in [*HHApp.BINDINGS, *MainScreen.BINDINGS]:
+        assert isinstance(binding, Binding)
         first = binding.key.split(",")[0]
         assert f"`{names.get(first, first)}`" in text, first
 
@@ -317,7 +325,7 @@ async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(10.0)
+        app.main.advance_by(10.0)
         await pilot.press("p")
         await pilot.pause()
         assert isinstance(app.screen, PresetScreen)
@@ -328,7 +336,7 @@ async def test_preset_picker_loads_an_experiment(tmp_path) -> None:
         # before a test could look at it running): wait for that end.
         await wait_for(
             pilot,
-            lambda: app.session.experiment == expected and not app.running and app.session.t > 0.0,
+            lambda: app.session.experiment == expected and not app.main.running and app.session.t > 0.0,
             what="the preset to run to its end and pause",
         )
         await settle(app, pilot)
@@ -349,7 +357,7 @@ async def test_palette_commands_include_presets_and_blockers(tmp_path) -> None:
         assert any(title.startswith("Preset: ") for title in commands)
         for needed in ("Run / pause", "Single step", "Reset to rest", "Export run to CSV", "Apply TTX", "Next view"):
             assert needed in commands
-        app.advance_by(5.0)
+        app.main.advance_by(5.0)
         commands["Apply TTX"].callback()
         await pilot.pause()
         assert app.session.sim.membrane.g_na == 0.0
@@ -378,13 +386,13 @@ async def test_too_small_terminal_shows_a_message(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(50, 12)) as pilot:
         await wait_ready(app, pilot)
-        assert app.screen.has_class("-too-small")
+        assert app.screen.has_class("-too-narrow") and app.screen.has_class("-too-short")
         message = app.query_one("#too-small")
         assert message.display and "Enlarge the terminal to at least 60x16" in str(message.render())
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
-        assert not app.screen.has_class("-too-small")
-        assert app.plot.content_size.width > 20
+        assert not app.screen.has_class("-too-narrow") and not app.screen.has_class("-too-short")
+        assert app.main.plot.content_size.width > 20
 
 
 async def test_blow_up_pauses_with_the_reason_and_no_nan_on_screen(tmp_path) -> None:
@@ -393,9 +401,9 @@ async def test_blow_up_pauses_with_the_reason_and_no_nan_on_screen(tmp_path) -> 
     )
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.speed = 4096.0
+        app.main.speed = 4096.0
         await pilot.press("space")
-        await wait_for(pilot, lambda: not app.running, what="the run to halt")
+        await wait_for(pilot, lambda: not app.main.running, what="the run to halt")
         await settle(app, pilot)
         assert app.session.warning and "blow-up" in app.session.warning
         status = status_plain(app)
@@ -403,7 +411,7 @@ async def test_blow_up_pauses_with_the_reason_and_no_nan_on_screen(tmp_path) -> 
         assert "nan" not in numbers.lower() and "nan" not in plot_plain(app).lower()
         assert "blow-up" in status
         await pilot.press("space")  # refused while halted
-        assert not app.running
+        assert not app.main.running
 
 
 async def test_no_color_draws_plots_without_colour(tmp_path, monkeypatch) -> None:
@@ -412,9 +420,9 @@ async def test_no_color_draws_plots_without_colour(tmp_path, monkeypatch) -> Non
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         assert app.no_color
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         await pilot.pause()
-        text = app.plot.render()
+        text = app.main.plot.render()
         assert not text.spans
         assert "m" in text.plain and "h" in text.plain
 
@@ -423,7 +431,7 @@ async def test_changing_the_stimulus_type_mid_run(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(30.0)
+        app.main.advance_by(30.0)
         await pilot.pause()
         app.query_one("#s-type").value = "train"
         await pilot.pause()
@@ -446,12 +454,12 @@ async def test_only_changed_lines_are_repainted_and_the_screen_stays_right(tmp_p
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(60.0)
+        app.main.advance_by(60.0)
         await pilot.pause()
-        plot = app.plot
+        plot = app.main.plot
         for _ in range(5):
             app.session.advance(app.session.chunk_for(2.0))
-            plot.update_chart()
+            app.main.publish(force=True)  # the new clock repaints the lines that changed
             repaint = list(plot._repaint_regions)
             assert repaint and all(region.height == 1 for region in repaint)
             assert len(repaint) < plot.content_size.height  # the frame and axis labels stay
@@ -471,7 +479,7 @@ async def test_inactivation_checkbox_says_its_state_and_applies(tmp_path) -> Non
         box = app.query_one("#m-inactivation")
         assert box.value is False and "OFF" in str(box.label)
         assert app.query_one("#about").collapsed is False  # the preset's explanation is open
-        app.advance_by(5.0)
+        app.main.advance_by(5.0)
         box.focus()
         await pilot.press("space")
         await pilot.pause()
@@ -483,21 +491,21 @@ async def test_speed_and_window_keys(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        speed, window = app.speed, app.window_ms
+        speed, window = app.main.speed, app.main.window_ms
         await pilot.press("right_square_bracket", "right_square_bracket")
-        assert app.speed == 4 * speed
+        assert app.main.speed == 4 * speed
         assert app.query_one("#speed").value == f"{4 * speed:g}"
         await pilot.press("left_square_bracket")
-        assert app.speed == 2 * speed
+        assert app.main.speed == 2 * speed
         await pilot.press("greater_than_sign")
-        assert app.window_ms == 2 * window
+        assert app.main.window_ms == 2 * window
         await pilot.pause()
         assert plot_plain(app).split("\n")[-2].rstrip().endswith(f"{2 * window:g}")  # the time axis ends later
         await pilot.press("less_than_sign", "less_than_sign")
-        assert app.window_ms == window / 2
+        assert app.main.window_ms == window / 2
         for _ in range(40):
             await pilot.press("left_square_bracket")
-        assert app.speed == 0.125  # clamped to the allowed range
+        assert app.main.speed == 0.125  # clamped to the allowed range
 
 
 async def test_axon_and_network_screens_open_from_their_keys(tmp_path) -> None:
@@ -521,10 +529,10 @@ async def test_a_preset_runs_to_its_t_stop_and_pauses(tmp_path) -> None:
     app = HHApp(experiment, export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        assert app.window_ms == experiment.t_stop  # the whole experiment on screen
-        app.speed = 400.0
+        assert app.main.window_ms == experiment.t_stop  # the whole experiment on screen
+        app.main.speed = 400.0
         await pilot.press("space")
-        await wait_for(pilot, lambda: not app.running, what="the preset to pause at its t_stop")
+        await wait_for(pilot, lambda: not app.main.running, what="the preset to pause at its t_stop")
         await settle(app, pilot)
         assert app.session.t == pytest.approx(experiment.t_stop, abs=1e-6)
         await pilot.press("space")  # runs on past t_stop
@@ -533,4 +541,4 @@ async def test_a_preset_runs_to_its_t_stop_and_pauses(tmp_path) -> None:
         await settle(app, pilot)
         assert app.session.t > experiment.t_stop
         await pilot.press("r")
-        assert app.stop_at == experiment.t_stop
+        assert app.main.stop_at == experiment.t_stop

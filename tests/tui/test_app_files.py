@@ -38,8 +38,8 @@ async def test_a_sweep_sidecar_opens_on_its_first_neuron(tmp_path: Path) -> None
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.t > 5.0, what="the run to advance")
         await pilot.press("space", "e")
-        await wait_for(pilot, lambda: app.last_export is not None, what="the export")
-        sidecar = json.loads(app.last_export[1].read_text())
+        await wait_for(pilot, lambda: app.main.last_export is not None, what="the export")
+        sidecar = json.loads(app.main.last_export[1].read_text())
         assert sidecar["experiment"]["stimulus"]["amplitude"] == 0.0
         assert sidecar["final_experiment"]["stimulus"]["amplitude"] == 2.0
     assert app.return_value in (None, 0)
@@ -70,10 +70,10 @@ async def test_export_works_after_ten_million_simulated_ms(tmp_path: Path) -> No
         await settle(app, pilot)
         app.session.sim.t = 1.0329e7  # where 8.5 minutes at top speed bring a run
         await pilot.press("s", "e")
-        await wait_for(pilot, lambda: app.last_export is not None, what="the export")
-        sidecar = json.loads(app.last_export[1].read_text())
+        await wait_for(pilot, lambda: app.main.last_export is not None, what="the export")
+        sidecar = json.loads(app.main.last_export[1].read_text())
         assert sidecar["experiment"]["t_stop"] == MAX_T_STOP
         assert sidecar["simulated_to_ms"] > 1.0329e7
         assert not [n for n in app._notifications if n.severity == "error"], notes(app)
-        load_experiment_file(str(app.last_export[1]))  # and it opens again
+        load_experiment_file(str(app.main.last_export[1]))  # and it opens again
     assert app.return_value in (None, 0)

@@ -36,7 +36,7 @@ async def test_app_survives_the_deepest_nested_sum(tmp_path: Path) -> None:
         for _ in range(12):
             await pilot.press("v")
             await settle(app, pilot)
-            seen.append(app.view_name)
+            seen.append(app.main.view_name)
         assert "phase" in seen and len(set(seen)) >= 5
         await pilot.press("s")
         await settle(app, pilot)

@@ -58,7 +58,7 @@ async def still_running(app: HHApp, pilot) -> None:
     """The app goes on: a single step advances the run."""
     assert app.is_running and app._exception is None
     t_before = app.session.t
-    app.plot.focus()
+    app.main.plot.focus()
     await pilot.press("s")
     assert app.session.t == pytest.approx(t_before + 1.0, abs=0.011)
 
@@ -69,13 +69,13 @@ async def test_missing_directory_then_created(tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=missing)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(10.0)
+        app.main.advance_by(10.0)
         await export_and_settle(app, pilot)
         errors = export_errors(app)
         assert len(errors) == 1, notifications(app)
         assert "does not exist" in errors[0] and str(missing) in errors[0]
         assert not missing.exists(), "the export must not create directories on its own"
-        assert app.last_export is None
+        assert app.main.last_export is None
         await still_running(app, pilot)
         # Once the directory is there, the same key exports.
         missing.mkdir(parents=True)
@@ -205,12 +205,12 @@ async def test_a_failing_file_system(failure: str, tmp_path, monkeypatch) -> Non
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(300.0)  # 30,000 rows: more than the 64 kB a 'full disk' takes
+        app.main.advance_by(300.0)  # 30,000 rows: more than the 64 kB a 'full disk' takes
         await export_and_settle(app, pilot)
-        assert app.last_export is not None
+        assert app.main.last_export is not None
         before = files_in(tmp_path)
         assert len(before) == 3
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         with monkeypatch.context() as patched:
             patch(patched, target, make(tmp_path))
             await export_and_settle(app, pilot)
@@ -243,7 +243,7 @@ async def test_a_taken_name_is_never_overwritten(tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(10.0)
+        app.main.advance_by(10.0)
         await export_and_settle(app, pilot)
         assert not export_errors(app), notifications(app)
         files = files_in(tmp_path)
@@ -265,7 +265,7 @@ async def test_rename_failure_onto_an_existing_pair_keeps_both_files(tmp_path, m
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(10.0)
+        app.main.advance_by(10.0)
         with monkeypatch.context() as patched:
             patched.setattr(os, "replace", fail_replace(tmp_path, ".csv", EACCES))
             await export_and_settle(app, pilot)
@@ -302,12 +302,12 @@ async def test_export_after_a_run_past_the_recording_limit(tmp_path, small_recor
         await wait_ready(app, pilot)
         assert app.session.recording.max_samples == LIMIT
         # Run at full speed on the app's own clock, then on to a round time with single chunks.
-        app.speed = 2000.0
+        app.main.speed = 2000.0
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.t >= 150.0, what="the run to reach 150 ms")
         await pilot.press("space")
         await settle(app, pilot)
-        app.advance_by(200.0 - app.session.t)
+        app.main.advance_by(200.0 - app.session.t)
         t_final = app.session.t
         dt = app.session.sim.dt
         total = int(round(t_final / dt)) + 1

@@ -168,13 +168,22 @@ def applied(app: HHApp, field_id: str) -> Any:
         return getattr(sim.stimulus, stimulus_name(sim.stimulus, field_id[2:]))
     if field_id == "dt":
         return sim.dt
-    return app.speed if field_id == "speed" else app.window_ms
+    return app.main.speed if field_id == "speed" else app.main.window_ms
 
 
 def state_of(app: HHApp) -> tuple[Any, ...]:
     """Everything a typed value may change: the simulation's objects and the run settings."""
     sim = app.session.sim
-    return (sim.membrane, sim.stimulus, sim.dt, sim.method, app.speed, app.window_ms, app.session.experiment, sim.t)
+    return (
+        sim.membrane,
+        sim.stimulus,
+        sim.dt,
+        sim.method,
+        app.main.speed,
+        app.main.window_ms,
+        app.session.experiment,
+        sim.t,
+    )
 
 
 def message_of(app: HHApp, field_id: str) -> str:
@@ -198,7 +207,7 @@ async def enter(app: HHApp, pilot, field_id: str, text: str, commit: str = "ente
     if commit == "enter":
         await field.action_submit()
     else:
-        app.plot.focus()
+        app.main.plot.focus()
     await processed(app, pilot)
 
 
@@ -234,10 +243,10 @@ def check_every_text_at_the_validator(app: HHApp, field_id: str) -> list[str]:
     problems: list[str] = []
     start = state_of(app)
     for text, what in TEXTS:
-        valid, value = expected(app.session.experiment, field_id, text, app.speed, app.window_ms)
+        valid, value = expected(app.session.experiment, field_id, text, app.main.speed, app.main.window_ms)
         label = f"{field_id} <- {text!r} ({what}), validator"
         try:
-            built, message = app.panel.build(field_id, text), ""
+            built, message = app.main.panel.build(field_id, text), ""
         except ValueError as error:
             built, message = None, str(error)
         accepted = not message
@@ -297,7 +306,7 @@ async def try_texts(app: HHApp, pilot, field_id: str, texts: list[tuple[str, tup
     for commit, (text, what) in texts:
         before = state_of(app)
         experiment = app.session.experiment
-        valid, value = expected(experiment, field_id, text, app.speed, app.window_ms)
+        valid, value = expected(experiment, field_id, text, app.main.speed, app.main.window_ms)
         await enter(app, pilot, field_id, text, commit)
         message = message_of(app, field_id)
         label = f"{field_id} <- {text!r} ({what})"
@@ -338,9 +347,9 @@ async def try_texts(app: HHApp, pilot, field_id: str, texts: list[tuple[str, tup
 def shown_inputs(app: HHApp) -> list[str]:
     """The ids of the panel's inputs a person can see and type into now."""
     ids = []
-    for widget in app.panel.query(Input):
+    for widget in app.main.panel.query(Input):
         node, shown = widget, True
-        while node is not None and node is not app.panel:
+        while node is not None and node is not app.main.panel:
             shown = shown and node.display
             node = node.parent
         if shown and not widget.disabled:
@@ -363,7 +372,7 @@ async def test_every_field_against_every_text(group: str, tmp_path) -> None:
     app = HHApp(experiment, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(T_BEFORE)
+        app.main.advance_by(T_BEFORE)
         await pilot.pause()
         fields = [field_id for field_id in shown_inputs(app) if wanted(field_id)]
         expected_ids = {field for k, field in FIELDS if k == kind and wanted(field)}
@@ -374,8 +383,8 @@ async def test_every_field_against_every_text(group: str, tmp_path) -> None:
         for field_id in fields:
             field_index = FIELDS.index((kind, field_id))
             problems += await try_texts(app, pilot, field_id, texts_through_the_app(field_index))
-        app.plot.focus()
-        app.advance_by(T_AFTER)
+        app.main.plot.focus()
+        app.main.advance_by(T_AFTER)
         await pilot.pause()
         tried = len(fields) * (len(TEXTS) + TEXTS_PER_FIELD_IN_THE_APP)
         assert not problems, f"{len(problems)} problems in {tried} inputs:\n" + "\n".join(problems)
@@ -387,7 +396,7 @@ async def test_every_field_against_every_text(group: str, tmp_path) -> None:
         assert np.isfinite(recorded.V).all() and np.isfinite(app.session.sim.state).all()
         np.testing.assert_allclose(recorded.V, reference.V, rtol=0, atol=1e-7)
         assert not app.session.sim.halted
-        assert "nan" not in app.plot.render().plain.lower()
+        assert "nan" not in app.main.plot.render().plain.lower()
 
 
 async def test_the_table_covers_every_input_of_the_panel(tmp_path) -> None:
@@ -395,7 +404,7 @@ async def test_the_table_covers_every_input_of_the_panel(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        every = {widget.id for widget in app.panel.query(Input)}
+        every = {widget.id for widget in app.main.panel.query(Input)}
         assert every == {field for _, field in FIELDS}
         for kind, ids in STIMULUS_IDS.items():
             app.query_one("#s-type").value = kind
@@ -415,10 +424,10 @@ async def test_typed_and_pasted_texts_are_refused_like_set_ones(tmp_path) -> Non
     app = HHApp(EXPERIMENTS["step"], export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(T_BEFORE)
+        app.main.advance_by(T_BEFORE)
         before = state_of(app)
         for field_id, text in TYPED:
-            valid, _ = expected(app.session.experiment, field_id, text, app.speed, app.window_ms)
+            valid, _ = expected(app.session.experiment, field_id, text, app.main.speed, app.main.window_ms)
             assert not valid
             field = app.query_one(f"#{field_id}", Input)
             field.focus()
@@ -486,12 +495,12 @@ async def test_every_method_of_the_select_is_applied(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(2.0)
+        app.main.advance_by(2.0)
         for method in METHODS:
             app.query_one("#method").value = method
             await processed(app, pilot)
             assert app.session.sim.method == method
-            app.advance_by(0.5)
+            app.main.advance_by(0.5)
             assert np.isfinite(app.session.sim.state).all()
         assert app.session.sim.dt == 0.01  # the step was kept
 
@@ -505,20 +514,20 @@ async def test_euler_at_dt_half_a_millisecond_pauses_with_a_message_and_exports_
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(2.0)
+        app.main.advance_by(2.0)
         app.query_one("#method").value = "euler"
         await processed(app, pilot)
         await enter(app, pilot, "dt", "0.5")
         assert app.session.sim.method == "euler" and app.session.sim.dt == 0.5
         await pilot.press("space")
-        await wait_for(pilot, lambda: not app.running, what="the run to pause after the blow-up")
+        await wait_for(pilot, lambda: not app.main.running, what="the run to pause after the blow-up")
         await settle(app, pilot)
         assert app.session.sim.halted
-        status = app.status_bar.render()
+        status = app.main.status_bar.render()
         status_text = getattr(status, "plain", str(status))
         assert "blow-up" in status_text
         assert "nan" not in status_text.split("!")[0].lower()  # the numbers (the reason may name NaN)
-        assert "nan" not in app.plot.render().plain.lower()
+        assert "nan" not in app.main.plot.render().plain.lower()
         assert any("blow-up" in (n.title or "") + n.message for n in app._notifications)
         recorded = app.session.recording.samples()
         assert all(np.isfinite(getattr(recorded, name)).all() for name in ("t", "V", "m", "h", "n"))
@@ -535,7 +544,7 @@ async def test_euler_at_dt_half_a_millisecond_pauses_with_a_message_and_exports_
         await processed(app, pilot)
         await enter(app, pilot, "dt", "0.01")
         await pilot.press("r")
-        app.advance_by(5.0)
+        app.main.advance_by(5.0)
         assert not app.session.sim.halted and np.isfinite(app.session.sim.state).all()
 
 
@@ -545,7 +554,7 @@ async def test_editing_a_noise_field_keeps_the_seed_and_bin_width(tmp_path) -> N
     app = HHApp(Experiment(stimulus=noise), export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(T_BEFORE)
+        app.main.advance_by(T_BEFORE)
         await enter(app, pilot, "s-amplitude", "6")
         assert app.session.sim.stimulus.mean == 6.0
         assert app.session.sim.stimulus == noise.with_amplitude(6.0)
@@ -575,9 +584,9 @@ async def test_presets_with_a_combined_stimulus_load(how: str, tmp_path) -> None
             await settle(app, pilot)
         assert app.is_running and app._exception is None, repr(app._exception)
         assert app.session.experiment.stimulus == PRESETS[name].stimulus
-        assert app.panel.experiment.stimulus == PRESETS[name].stimulus
+        assert app.main.panel.experiment.stimulus == PRESETS[name].stimulus
         assert app.query_one("#s-type").value != "step"  # the panel does not claim a plain step
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         assert np.isfinite(app.session.sim.state).all()
 
 
@@ -590,7 +599,7 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
         for name, experiment in PRESETS.items():
             if name in combined_presets():
                 continue
-            app.load_preset(name)
+            app.main.load_preset(name)
             await processed(app, pilot)
             # Loading may finish in a worker on a busy machine: wait for the preset to be in place.
             await wait_for(

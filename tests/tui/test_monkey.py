@@ -157,7 +157,7 @@ def paste_target(app: HHApp, rng: random.Random) -> Input | None:
         return app.focused
     if app.screen is not app.screen_stack[0]:
         return None
-    inputs = [w for w in app.panel.query(Input) if w.display and not w.disabled]
+    inputs = [w for w in app.main.panel.query(Input) if w.display and not w.disabled]
     if not inputs:
         return None
     target = rng.choice(inputs)
@@ -224,15 +224,15 @@ async def run_monkey(seed: int, steps: int, tmp_path, presets_monkeypatch=None) 
                 break
             app.post_message(key_event("escape"))
             await quiet(app)
-        app.running and app._pause()
+        app.main.running = False
         await app.workers.wait_for_complete()
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert app.screen is app.screen_stack[0]
         check_finite(app)
-        assert "nan" not in app.plot.render().plain.lower()
+        assert "nan" not in app.main.plot.render().plain.lower()
         # And the app still works: a step advances the run (or says why it cannot).
-        app.plot.focus()
+        app.main.plot.focus()
         t_before = app.session.t
         if not app.session.sim.halted:
             await pilot.press("s")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from hhtui.model import Experiment, Membrane, ParameterError, Pulse, Solver, Step, VoltageClamp
+from hhtui.model import Experiment, Membrane, ParameterError, Pulse, Ramp, Solver, Step, VoltageClamp
 from hhtui.model.stimulus import NoStimulus
 from hhtui.tui.session import LiveRun, nudge_stimulus
 
@@ -57,8 +57,9 @@ def test_current_change_applies_from_the_current_state_on() -> None:
     run_in_chunks(live, 300.0, 5.0)
     assert live.spike_count >= 10
     assert live.firing_rate() > 50.0
-    assert [c["change"] for c in live.changes] == ["stimulus"]
-    assert live.changes[0]["t_ms"] == pytest.approx(100.0)
+    assert [c.parameter for c in live.changes] == ["stimulus"]
+    assert live.changes[0].t == pytest.approx(100.0)
+    assert live.changes[0].value.amplitude == pytest.approx(15.0)
 
 
 def test_changes_while_a_chunk_is_computed_are_queued() -> None:
@@ -131,15 +132,15 @@ def test_export_payload_reproduces_an_unchanged_run() -> None:
     np.testing.assert_allclose(rerun.V[0], columns["V_mV"], atol=1e-9)
 
 
-def test_export_payload_lists_live_changes() -> None:
+def test_export_payload_schedules_live_changes() -> None:
     live = LiveRun(Experiment())
     run_in_chunks(live, 10.0, 5.0)
     live.set_membrane(Membrane(g_na=0.0))
     run_in_chunks(live, 20.0, 5.0)
     _, exp_dict, extra = live.export_payload()
     assert exp_dict["membrane"]["g_na"] == 120.0  # the run started with it
-    assert extra["reproducible"] is False
-    assert extra["live_changes"][0]["membrane"]["g_na"] == 0.0
+    assert exp_dict["schedule"] == [{"t_ms": pytest.approx(10.0), "parameter": "g_na", "value": 0.0}]
+    assert extra["reproducible"] is True and "replay_note" not in extra
     assert extra["final_experiment"]["membrane"]["g_na"] == 0.0
 
 
@@ -200,3 +201,62 @@ def test_a_population_is_run_for_its_first_neuron() -> None:
     live = LiveRun(combined)
     assert live.sim.population == 1 and live.experiment.stimulus.parts[1].amplitude_end == 4.0
     assert LiveRun(Experiment()).population_note is None
+
+
+# --- the schedule of a live run ------------------------------------------------------------------
+
+
+def test_a_change_before_any_time_sets_the_run_up_instead() -> None:
+    live = LiveRun(Experiment())
+    live.set_membrane(Membrane(g_na=60.0))
+    assert live.changes == [] and live.initial.membrane.g_na == 60.0
+    assert live.sim.V[0] == pytest.approx(live.sim.initial_voltage())  # at the new rest
+
+
+def test_an_experiment_with_a_schedule_plays_it_and_shows_it() -> None:
+    from hhtui.model.schedule import Change
+
+    experiment = Experiment(t_stop=30.0, schedule=(Change(10.0, "g_na", 0.0), Change(20.0, "dt", 0.02)))
+    live = LiveRun(experiment)
+    run_in_chunks(live, 15.0, 4.0)  # a chunk ends exactly at 10 ms: the chunks stop at changes
+    assert live.experiment.membrane.g_na == 0.0 and live.schedule_applied
+    assert [c.t for c in live.changes] == [10.0]
+    assert any(abs(t - 10.0) < 1e-9 for t in live.recording.samples().t)
+    run_in_chunks(live, 30.0, 4.0)
+    assert live.sim.dt == 0.02 and live.experiment.solver.dt == 0.02
+    _, exp_dict, extra = live.export_payload()
+    assert extra["reproducible"] is True
+    assert Experiment.from_dict(exp_dict).schedule == experiment.schedule
+    np.testing.assert_array_equal(Experiment.from_dict(exp_dict).run().V, live.recording.samples().V)
+    # A reset plays the schedule again from the start ...
+    live.reset()
+    assert live.initial.schedule == experiment.schedule and live.sim.membrane.g_na == 120.0
+    assert live.experiment.membrane.g_na == 120.0 and live.changes == []
+    run_in_chunks(live, 12.0, 4.0)
+    assert live.sim.membrane.g_na == 0.0
+    # ... unless a change was made live: then it starts from the parameters now, without it.
+    live.set_membrane(Membrane(g_na=0.0, g_k=20.0))
+    live.reset()
+    assert live.initial.schedule == () and live.sim.membrane.g_k == 20.0 and live.sim.membrane.g_na == 0.0
+
+
+@pytest.mark.parametrize(
+    ("experiment", "what", "note"),
+    [
+        (Experiment(solver=Solver(method="scipy")), None, "adaptive 'scipy' method"),
+        (Experiment(), "scipy", "adaptive 'scipy' method"),
+        (Experiment(stimulus=Ramp(amplitude=0.0, amplitude_end=10.0, start=1.0, duration=20.0)), None, "a ramp"),
+        (Experiment(solver=Solver(method="euler", dt=0.2)), None, "blew up at t = "),
+    ],
+)
+def test_what_a_replay_cannot_match_is_said_in_one_line(experiment: Experiment, what: str | None, note: str) -> None:
+    live = LiveRun(experiment)
+    run_in_chunks(live, 2.0, 1.0)
+    if what == "scipy":
+        live.set_solver(Solver(method="scipy"))
+    live.set_stimulus(Step(amplitude=30.0, start=0.0))
+    while live.t < 6.0 and not live.sim.halted:
+        live.advance(live.chunk_for(1.0))
+    _, _, extra = live.export_payload()
+    assert extra["reproducible"] is False
+    assert note in extra["replay_note"] and "\n" not in extra["replay_note"]

@@ -22,7 +22,7 @@ def stepped(milliseconds: float, *keys: str):
     async def run_before(pilot) -> None:
         app = pilot.app
         await wait_ready(app, pilot)
-        app.advance_by(milliseconds)
+        app.main.advance_by(milliseconds)
         await pilot.pause()
         if keys:
             await pilot.press(*keys)

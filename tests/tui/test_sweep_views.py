@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import re
 
+from textual.message import Message
+
 from hhtui.tui.app import HHApp
+from hhtui.tui.messages import PrepareProgress
 
 from .conftest import wait_for, wait_ready
 
 
 def plot_plain(app: HHApp) -> str:
-    return app.plot.render().plain
+    return app.main.plot.render().plain
 
 
 def drawn(app: HHApp) -> bool:
@@ -23,11 +26,11 @@ async def test_f_turns_the_f_i_curve_into_a_family_over_a_second_parameter(tmp_p
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         await pilot.press("f")  # not a key of the voltage view: nothing changes
-        assert not app.options
-        while app.view_name != "fi":
+        assert not app.main.options
+        while app.main.view_name != "fi":
             await pilot.press("v")
         await wait_for(pilot, lambda: "repetitive firing from" in plot_plain(app), timeout=240, what="the F-I curve")
-        assert "f: family" in str(app.plot.border_subtitle)
+        assert "f: family" in str(app.main.plot.border_subtitle)
 
         await pilot.press("f")
         await wait_for(pilot, lambda: "g_K (mS/cm2) onsets" in plot_plain(app), timeout=240, what="the g_K family")
@@ -55,7 +58,7 @@ async def test_f_turns_the_f_i_curve_into_a_family_over_a_second_parameter(tmp_p
 
         # On round the cycle (g_Na, E_K, g_L: each started and dropped), back to a single curve.
         await pilot.press("f", "f", "f", "f")
-        assert not any(option.startswith("family=") for option in app.options)
+        assert not any(option.startswith("family=") for option in app.main.options)
         await wait_for(
             pilot, lambda: "repetitive firing from" in plot_plain(app), timeout=240, what="the single curve again"
         )
@@ -87,19 +90,20 @@ async def test_hysteresis_view_shows_both_branches_apart_in_the_bistable_range(t
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_ready(app, pilot)
         fractions: list[float] = []
-        report = app._prepare_progress
+        plot = app.main.plot
+        post = plot.post_message
 
-        def spy(name: str, key: object, fraction: float) -> None:
-            if name == "hysteresis":
-                fractions.append(fraction)
-            report(name, key, fraction)
+        def spy(message: Message) -> bool:  # the plot's worker reports its progress with messages
+            if isinstance(message, PrepareProgress) and message.view == "hysteresis":
+                fractions.append(message.fraction)
+            return post(message)
 
-        app._prepare_progress = spy  # type: ignore[method-assign]
-        app.load_preset("bistability")
+        plot.post_message = spy  # type: ignore[method-assign]
+        app.main.load_preset("bistability")
         await wait_for(pilot, lambda: app.session.experiment.name == "bistability", what="the preset")
         assert "hysteresis view (key H" in app.session.experiment.description
         await pilot.press("escape", "H")
-        assert app.view_name == "hysteresis"
+        assert app.main.view_name == "hysteresis"
         await wait_for(pilot, lambda: "bistable" in plot_plain(app), timeout=240, what="the hysteresis sweep")
         # It ran in a worker thread and said how far it had got on the way.
         assert any(0.0 < f < 1.0 for f in fractions), fractions
@@ -112,7 +116,7 @@ async def test_hysteresis_view_shows_both_branches_apart_in_the_bistable_range(t
         assert 6.26 - 0.5 <= low <= 6.26 + 0.5 and 9.78 - 0.5 <= high <= 9.78 + 0.5
 
         # The data drawn: both branches, apart inside the range and together outside it.
-        result = app._prepared["hysteresis"][1]
+        result = app.main.plot._prepared["hysteresis"].result
         up = dict(zip(result.amps[result.direction > 0], result.rate_hz[result.direction > 0]))
         down = dict(zip(result.amps[result.direction < 0], result.rate_hz[result.direction < 0]))
         assert set(up) == set(down)

@@ -75,14 +75,14 @@ def problems_at(app: HHApp, width: int, height: int) -> list[str]:
         ):
             if piece not in text:
                 found.append(f"{where}: no {what} ({piece!r}) on screen")
-        plot = app.plot
+        plot = app.main.plot
         size = plot.content_size
         if size.width < 10 or size.height < 4:
             found.append(f"{where}: the plot is only {size.width}x{size.height}")
         plain = plot.render().plain.split("\n")
         if len(plain) != size.height or max(map(len, plain)) != size.width:
             found.append(f"{where}: the chart does not fill the plot ({len(plain)} lines for {size.height})")
-        for widget in (plot, app.panel, app.status_bar):
+        for widget in (plot, app.main.panel, app.main.status_bar):
             region = widget.region
             if region.right > width or region.bottom > height or region.width <= 0:
                 found.append(f"{where}: {widget.id} lies outside the terminal: {region}")
@@ -94,7 +94,7 @@ async def test_a_grid_of_sizes_from_20x8_to_300x100(tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(30.0)
+        app.main.advance_by(30.0)
         await pilot.pause()
         found: list[str] = []
         for width, height in GRID:
@@ -109,7 +109,7 @@ async def test_the_app_starts_at_the_extreme_sizes(size: tuple[int, int], tmp_pa
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=size) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         await pilot.pause()
         assert not problems_at(app, *size)
 
@@ -121,10 +121,10 @@ async def test_rapid_resizing_ends_in_the_right_layout(tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(30.0)
+        app.main.advance_by(30.0)
         await pilot.pause()
-        start_plot = app.plot.render().plain
-        start_size = app.plot.content_size
+        start_plot = app.main.plot.render().plain
+        start_size = app.main.plot.content_size
         await pilot.press("space")
         from textual.events import Resize
         from textual.geometry import Size
@@ -147,11 +147,11 @@ async def test_rapid_resizing_ends_in_the_right_layout(tmp_path) -> None:
             assert not problems_at(app, *size)
         # Back to 80x24 with the run as it was: the same plot as at the start, for the same data.
         app.session.reset()
-        app.advance_by(30.0)
+        app.main.advance_by(30.0)
         await resize(app, pilot, 80, 24)
         assert not problems_at(app, 80, 24)
-        assert app.plot.content_size == start_size
-        assert app.plot.render().plain == start_plot
+        assert app.main.plot.content_size == start_size
+        assert app.main.plot.render().plain == start_plot
 
 
 OTHER_SCREENS = ["question_mark", "p", "ctrl+p"]
@@ -164,7 +164,7 @@ async def test_shrinking_under_another_screen(key: str, tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         await pilot.press(key)
         await pilot.pause()
         assert app.screen is not app.screen_stack[0]
@@ -184,7 +184,7 @@ async def test_growing_under_another_screen(key: str, tmp_path) -> None:
     app = HHApp(EXPERIMENT, export_dir=tmp_path)
     async with app.run_test(size=(40, 12)) as pilot:
         await wait_ready(app, pilot)
-        app.advance_by(20.0)
+        app.main.advance_by(20.0)
         assert not problems_at(app, 40, 12)
         await pilot.press(key)
         await pilot.pause()

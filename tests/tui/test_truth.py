@@ -5,36 +5,36 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Checkbox, Label, Select
 
-from hhtui.tui import app as app_module
 from hhtui.tui.app import HHApp
+from hhtui.tui.screens import main as main_module
 from hhtui.tui.widgets.status_bar import Status, status_text
 
 from .conftest import settle, wait_for, wait_ready
 
 
 def status_plain(app: HHApp) -> str:
-    return app.status_bar.render().plain
+    return app.main.status_bar.render().plain
 
 
 async def test_pause_shows_the_latest_data_in_plot_and_status(tmp_path, monkeypatch) -> None:
     # A plot throttled to one redraw every 1000 s: only the redraw forced by the pause can show the end.
-    monkeypatch.setattr(app_module, "PLOT_FPS", 0.001)
+    monkeypatch.setattr(main_module, "PLOT_FPS", 0.001)
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.speed = 200.0
+        app.main.speed = 200.0
         await pilot.press("space")
         await wait_for(pilot, lambda: app.session.t > 20.0, what="the run to advance")
         await pilot.press("space")
         await wait_for(pilot, lambda: not app.session.busy, what="the last chunk")
         await settle(app, pilot)
         session = app.session
-        assert not app.running
-        assert app.plot._key[1] == session.version  # the plot is built from the latest data
-        assert session.window(app.window_ms).t[-1] == pytest.approx(session.t)  # the recording ends there
+        assert not app.main.running
+        assert app.main.plot._key[1] == session.version  # the plot is built from the latest data
+        assert session.window(app.main.window_ms).t[-1] == pytest.approx(session.t)  # the recording ends there
         assert f"t {session.t:.2f} ms" in status_plain(app)
         # The plot's window ends at the same t (its right edge is the recording's end).
-        assert app._window_span()[1] == pytest.approx(max(session.t, app.window_ms))
+        assert app.main.plot.window_span()[1] == pytest.approx(max(session.t, app.main.window_ms))
 
 
 @pytest.mark.parametrize("width", [60, 80, 120])
@@ -55,25 +55,24 @@ async def test_voltage_clamp_panel_and_status_agree(tmp_path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
         errors: list[str] = []
-        show_error = app.panel._show_error
+        show_error = app.main.panel._show_error
 
         def record(field_id: str, message: str | None) -> None:
             if message:
                 errors.append(f"{field_id}: {message}")
             show_error(field_id, message)
 
-        app.panel._show_error = record  # type: ignore[method-assign]
+        app.main.panel._show_error = record  # type: ignore[method-assign]
         app.query_one("#s-type", Select).value = "clamp"
         await settle(app, pilot)
         assert app.session.experiment.stimulus.is_clamp
         assert errors == []  # no flash of a half-filled protocol
-        app.plot.focus()
+        app.main.plot.focus()
         await pilot.press("up", "up")
         await settle(app, pilot)
         level = app.session.experiment.stimulus.level
         assert float(app.query_one("#s-level").value) == level == 2.0
         assert float(app.query_one("#s-hold").value) == -65.0
-        app._update_status(force=True)
         assert f"level {level:g} mV" in status_plain(app)
         assert "hold" not in status_plain(app)
 
@@ -85,10 +84,10 @@ async def test_a_preset_from_the_picker_runs_to_its_end_and_pauses(tmp_path) -> 
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        app.speed = 400.0
-        app.load_preset("threshold")
-        assert app.running
-        await wait_for(pilot, lambda: not app.running, what="the preset to pause at its t_stop")
+        app.main.speed = 400.0
+        app.main.load_preset("threshold")
+        assert app.main.running
+        await wait_for(pilot, lambda: not app.main.running, what="the preset to pause at its t_stop")
         await settle(app, pilot)
         assert app.session.t == pytest.approx(experiment.t_stop, abs=1e-6)
         assert f"t {experiment.t_stop:.2f} ms" in status_plain(app)

@@ -2,31 +2,21 @@
 
 A view turns what is on screen (a window of the recording, the current experiment, the plot
 size) into chart text. Each view lives in its own module in this package and exposes ``VIEW``;
-:data:`ORDER` lists the modules in the order ``v`` cycles through them. To add a view, write a
-module with a ``VIEW`` and add its name to :data:`ORDER`: the app needs no change.
+:data:`ORDER` (from :mod:`hhtui.view_names`, the one registry of view names) lists the modules in
+the order ``v`` cycles through them. To add a view, write a module with a ``VIEW`` and add its
+name to that registry: the app needs no change.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-#: View modules, in cycling order.
-ORDER: tuple[str, ...] = (
-    "voltage",
-    "currents",
-    "conductances",
-    "phase",
-    "kinetics",
-    "fi",
-    "phases",
-    "clamp",
-    "hysteresis",
-)
-#: Other names an experiment may use for a view.
-ALIASES: dict[str, str] = {"gates": "voltage", "voltage+gates": "voltage", "main": "voltage"}
+from hhtui.view_names import ALIASES, ORDER
+
+__all__ = ["ALIASES", "ORDER", "View", "ViewContext", "canonical", "get_view", "next_view"]
 
 
 @dataclass
@@ -66,14 +56,10 @@ class View:
         name: registry name (what experiments use as ``view``).
         title: shown above the plot.
         build: ``build(ctx) -> rich Text``: ``ctx.height`` lines of ``ctx.width`` cells.
-        live: True if the view draws the recording window (rebuilt as the run advances).
         prepare: optional ``prepare(experiment, progress) -> data``: heavy work run in a worker
             thread when :attr:`prepare_key` changes; ``progress(fraction)`` reports progress.
         prepare_key: ``prepare_key(experiment) -> hashable``: what the prepared data depends on.
-        static_key: ``static_key(experiment) -> hashable``: for views that are not live, what
-            their text depends on besides the size.
         hint: a short note on extra keys of the view.
-        options: the toggles the view understands.
         keys: (key, change) pairs: the view's own keys; ``change(options) -> options`` gives the
             view options after the key (e.g. the F-I view's ``f`` picks a family parameter).
     """
@@ -81,21 +67,13 @@ class View:
     name: str
     title: str
     build: Callable[[ViewContext], Any]
-    live: bool = True
     prepare: Callable[[Any, Callable[[float], None]], Any] | None = None
     prepare_key: Callable[[Any], Hashable] | None = None
-    static_key: Callable[[Any], Hashable] | None = None
     hint: str = ""
-    options: tuple[str, ...] = field(default_factory=tuple)
     keys: tuple[tuple[str, Callable[[frozenset[str]], frozenset[str]]], ...] = ()
 
 
 _LOADED: dict[str, View] = {}
-
-
-def view_names() -> list[str]:
-    """Names of the views in cycling order."""
-    return list(ORDER)
 
 
 def canonical(name: str) -> str | None:

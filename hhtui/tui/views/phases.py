@@ -95,5 +95,4 @@ VIEW = View(
     prepare=prepare,
     prepare_key=prepare_key,
     hint="c: cartoon overlay",
-    options=("cartoon",),
 )

@@ -1,17 +1,26 @@
 """The parameter panel: membrane, stimulus, solver and run settings as compact, validated inputs.
 
+Labels, units, ranges and the defaults of a newly chosen protocol come from the parameter table
+(:mod:`hhtui.parameters`), as the command line's flags do.
+
 Every input is validated as it is typed by the model's own checks (a ``Membrane``, stimulus or
 ``Solver`` is built with the new value and any ``ParameterError`` becomes the field's error,
 shown under it and in its tooltip). A valid value is applied when Enter is pressed or the field
 is left; an invalid one is never applied, so the simulation keeps the last valid value. The
-panel posts :class:`ParameterPanel.Changed` with the new model object for the app to apply.
+panel posts :class:`ParameterPanel.Changed` with the new model object for the main screen to
+apply.
+
+The panel is a view of the main screen's state: its ``experiment``, ``speed`` and ``window``
+are reactive attributes bound to the screen's (``data_bind``), and their watchers write what
+changed (a preset loaded, the current changed by a key, a toxin applied) into the inputs.
 
 The model is imported lazily (inside the checks), so the panel can be drawn before the solver
-has loaded; until :meth:`ParameterPanel.load` fills it, its inputs are disabled.
+has loaded; its inputs are mounted and filled once the run is there.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,33 +31,36 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
 
+from ..settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
 from .bounded_input import BoundedInput
 
-#: Membrane inputs: (field of Membrane, label with unit).
+#: Membrane inputs: (field of Membrane, its parameter in the table).
 MEMBRANE_FIELDS: tuple[tuple[str, str], ...] = (
-    ("c_m", "C_m uF/cm2"),
-    ("g_na", "g_Na mS/cm2"),
-    ("g_k", "g_K mS/cm2"),
-    ("g_l", "g_L mS/cm2"),
-    ("e_na", "E_Na mV"),
-    ("e_k", "E_K mV"),
-    ("e_l", "E_L mV"),
-    ("temperature", "T  deg C"),
+    ("c_m", "c_m"),
+    ("g_na", "g_na"),
+    ("g_k", "g_k"),
+    ("g_l", "g_l"),
+    ("e_na", "e_na"),
+    ("e_k", "e_k"),
+    ("e_l", "e_l"),
+    ("temperature", "temperature"),
 )
-#: Stimulus inputs: (name, label with unit). ``amplitude`` is the mean of a noise stimulus.
+#: Stimulus inputs: (name, its parameter in the table). ``amplitude`` is the mean of a noise
+#: stimulus; ``width`` is the width of each pulse of a train (``duration`` in the table).
 STIMULUS_FIELDS: tuple[tuple[str, str], ...] = (
-    ("amplitude", "I  uA/cm2"),
-    ("amplitude_end", "I end uA/cm2"),
-    ("std", "noise sd"),
-    ("hold", "hold mV"),
-    ("level", "level mV"),
-    ("start", "start ms"),
-    ("width", "width ms"),
-    ("duration", "duration ms"),
-    ("interval", "interval ms"),
+    ("amplitude", "amp"),
+    ("amplitude_end", "amp_end"),
+    ("std", "noise_std"),
+    ("hold", "hold"),
+    ("level", "level"),
+    ("start", "start"),
+    ("width", "duration"),
+    ("duration", "duration"),
+    ("interval", "interval"),
     ("count", "count"),
 )
 #: Which stimulus inputs each protocol uses.
@@ -80,7 +92,23 @@ def quoted(text: str) -> str:
     return repr(text if len(text) <= QUOTE_LIMIT else text[:QUOTE_LIMIT] + "...")
 
 
-METHOD_NAMES = ("rk4", "expeuler", "euler", "scipy")
+def field_label(field: str, name: str, command: str = "run") -> str:
+    """The label of an input: the parameter's short name in the table and its unit (``g_Na
+    mS/cm2``); the ``width`` of a train's pulses is named as such."""
+    from hhtui.parameters import parameter
+
+    row = parameter(command, name)
+    short = "width" if field == "width" else row.label or row.name
+    unit = {"degrees C": "deg C"}.get(row.unit, row.unit.replace("^2", "2"))
+    return f"{short} {unit}".rstrip() if unit else short
+
+
+def field_tooltip(name: str, command: str = "run") -> str:
+    """The help of the parameter ``name``, with its range and default."""
+    from hhtui.parameters import parameter
+
+    row = parameter(command, name)
+    return f"{row.describe()}; {row.allowed}"
 
 
 def parse_number(text: str, name: str, unit: str = "") -> float:
@@ -151,11 +179,17 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         kind: str
         value: Any
 
+    #: The experiment in use (an ``Experiment``; None while the model loads), bound to the screen's.
+    experiment: reactive[Any] = reactive(None, init=False)
+    #: The speed (simulated ms per real second) and the window (ms), bound to the screen's.
+    speed: reactive[float] = reactive(DEFAULT_SPEED, init=False)
+    window: reactive[float] = reactive(DEFAULT_WINDOW_MS, init=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.experiment: Any = None
-        self.speed = 50.0
-        self.window = 50.0
+        #: The experiment the inputs show: :attr:`experiment` with the changes made here that
+        #: the screen has not applied yet.
+        self.shown: Any = None
         self.clock: Callable[[], float] = lambda: 0.0
         self.loaded = False
 
@@ -178,6 +212,9 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         )
 
     def _widgets(self) -> list[Any]:
+        from hhtui.parameters import parameter
+
+        method = parameter("run", "method")
         widgets: list[Any] = [
             Collapsible(
                 Static("", id="description"),
@@ -187,7 +224,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 classes="hidden",
             ),
             Label("Membrane", classes="section first"),
-            *[self._row(f"m-{name}", label) for name, label in MEMBRANE_FIELDS],
+            *[self._row(f"m-{name}", field_label(name, key)) for name, key in MEMBRANE_FIELDS],
             StateCheckbox(inactivation_label(True), value=True, id="m-inactivation", compact=True),
             Label("Stimulus", classes="section"),
             Horizontal(
@@ -195,23 +232,25 @@ class ParameterPanel(VerticalScroll, can_focus=False):
                 Select(
                     [(TYPE_LABELS[k], k) for k in STIMULUS_TYPES],
                     allow_blank=False,
-                    value="step",
+                    value=parameter("run", "stim").default,
                     id="s-type",
                     compact=True,
                 ),
                 classes="row",
             ),
-            *[self._row(f"s-{name}", label) for name, label in STIMULUS_FIELDS],
+            *[self._row(f"s-{name}", field_label(name, key)) for name, key in STIMULUS_FIELDS],
             Label("Solver", classes="section"),
             Horizontal(
                 Label("method"),
-                Select([(m, m) for m in METHOD_NAMES], allow_blank=False, value="rk4", id="method", compact=True),
+                Select(
+                    [(m, m) for m in method.choices], allow_blank=False, value=method.default, id="method", compact=True
+                ),
                 classes="row",
             ),
-            self._row("dt", "dt ms"),
+            self._row("dt", field_label("dt", "dt")),
             Label("Run", classes="section"),
-            self._row("speed", "speed ms/s", "simulated ms per real second ([ and ] halve and double)"),
-            self._row("window", "window ms", "time shown in the plots (< and > halve and double)"),
+            self._row("speed", field_label("speed", "speed", "app"), field_tooltip("speed", "app")),
+            self._row("window", field_label("window", "window", "app"), field_tooltip("window", "app")),
         ]
         return widgets
 
@@ -224,27 +263,57 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         with self.prevent(Select.Changed, Checkbox.Changed, Input.Changed):
             await self.mount_all(self._widgets())
         self.built = True  # only now are the inputs there to be filled
+        if self.experiment is not None:
+            self._display(None, self.experiment)
 
     built = False
     _building = False
 
     # --- filling ------------------------------------------------------------------------------------
-    def load(self, experiment: Any, speed: float, window: float) -> None:
-        """Show ``experiment`` (and the run settings) in the inputs, without applying anything."""
-        self.experiment = experiment
-        self.speed, self.window = speed, window
-        if not self.built:
-            return  # shown once the inputs are mounted (the app loads the panel then)
+    def watch_experiment(self, experiment: Any) -> None:
+        if experiment is None:
+            return
+        before, self.shown = self.shown, experiment
+        if self.built:
+            self._display(before, experiment)
+
+    def watch_speed(self, speed: float) -> None:
+        if self.built:
+            with self.prevent(Input.Changed):
+                self._set("speed", format_number(speed))
+
+    def watch_window(self, window: float) -> None:
+        if self.built:
+            with self.prevent(Input.Changed):
+                self._set("window", format_number(window))
+
+    def _display(self, before: Any, experiment: Any) -> None:
+        """Write into the inputs what differs between ``before`` (None: everything) and
+        ``experiment``, without applying anything."""
+        whole = before is None or (before.name, before.title, before.description) != (
+            experiment.name,
+            experiment.title,
+            experiment.description,
+        )
         with self.prevent(Input.Changed, Select.Changed, Checkbox.Changed):
-            for name, _ in MEMBRANE_FIELDS:
-                self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
-            self._show_inactivation(experiment.membrane.inactivation)
-            self._show_stimulus(experiment.stimulus)
-            self.query_one("#method", Select).value = experiment.solver.method
-            self._set("dt", format_number(experiment.solver.dt))
-            self._set("speed", format_number(speed))
-            self._set("window", format_number(window))
+            if whole or before.membrane != experiment.membrane:
+                for name, _ in MEMBRANE_FIELDS:
+                    self._set(f"m-{name}", format_number(getattr(experiment.membrane, name)))
+                self._show_inactivation(experiment.membrane.inactivation)
+            if whole or before.stimulus != experiment.stimulus:
+                self._show_stimulus(experiment.stimulus)
+            if whole or before.solver != experiment.solver:
+                self.query_one("#method", Select).value = experiment.solver.method
+                self._set("dt", format_number(experiment.solver.dt))
+            if whole:
+                self._set("speed", format_number(self.speed))
+                self._set("window", format_number(self.window))
         self.revalidate()
+        if whole:
+            self._show_description(experiment)
+        self.loaded = True
+
+    def _show_description(self, experiment: Any) -> None:
         about = self.query_one("#about", Collapsible)
         if experiment.description:
             # Titles and descriptions come from files: plain text, never markup.
@@ -253,7 +322,6 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             about.remove_class("hidden")
         else:
             about.add_class("hidden")
-        self.loaded = True
 
     def show_about(self) -> None:
         """Unfold the explanation of the experiment (once the inputs are there)."""
@@ -286,44 +354,6 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             if name in values:
                 self._set(f"s-{name}", format_number(values[name]))
 
-    def set_stimulus(self, stimulus: Any) -> None:
-        """Show a stimulus changed elsewhere (e.g. by the current keys) without applying it."""
-        if self.experiment is None:
-            return
-        self.experiment = self.experiment.replace(stimulus=stimulus)
-        if not self.built:
-            return
-        with self.prevent(Input.Changed, Select.Changed):
-            self._show_stimulus(stimulus)
-        self.revalidate()
-
-    def set_membrane(self, membrane: Any) -> None:
-        """Show a membrane changed elsewhere (e.g. a blocker from the palette)."""
-        if self.experiment is None:
-            return
-        self.experiment = self.experiment.replace(membrane=membrane)
-        if not self.built:
-            return
-        with self.prevent(Input.Changed, Checkbox.Changed):
-            for name, _ in MEMBRANE_FIELDS:
-                self._set(f"m-{name}", format_number(getattr(membrane, name)))
-            self._show_inactivation(membrane.inactivation)
-        self.revalidate()
-
-    def set_run(self, speed: float | None = None, window: float | None = None) -> None:
-        """Show a speed or window changed by a key."""
-        if not self.built:
-            self.speed = speed if speed is not None else self.speed
-            self.window = window if window is not None else self.window
-            return
-        with self.prevent(Input.Changed):
-            if speed is not None:
-                self.speed = speed
-                self._set("speed", format_number(speed))
-            if window is not None:
-                self.window = window
-                self._set("window", format_number(window))
-
     # --- validation -----------------------------------------------------------------------------------
     def _checker(self, field_id: str) -> Callable[[str], Any]:
         return lambda text: self.build(field_id, text)
@@ -332,27 +362,24 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         """The model object (or number) the field would give with ``text``; ValueError if invalid."""
         from hhtui.model import ParameterError
         from hhtui.model.experiment import Solver
-        from hhtui.tui.settings import SPEED_RANGE, WINDOW_RANGE
+        from hhtui.parameters import parameter
 
-        if self.experiment is None:
+        if self.shown is None:
             raise ValueError("the solver is still loading")
         try:
             if field_id.startswith("m-"):
                 name = field_id[2:]
                 value = parse_number(text, name)
-                return self.experiment.membrane.replace(**{name: value})
+                return self.shown.membrane.replace(**{name: value})
             if field_id.startswith("s-"):
                 return self.stimulus_with(field_id[2:], text)
             if field_id == "dt":
-                return Solver(method=self.experiment.solver.method, dt=parse_number(text, "dt", "ms"))
+                return Solver(method=self.shown.solver.method, dt=parse_number(text, "dt", "ms"))
             if field_id in ("speed", "window"):
-                low, high = SPEED_RANGE if field_id == "speed" else WINDOW_RANGE
-                unit = "ms/s" if field_id == "speed" else "ms"
-                value = parse_number(text, field_id, unit)
-                if not low <= value <= high:
-                    raise ValueError(
-                        f"{field_id} = {text.strip()} {unit} is out of range: allowed [{low:g}, {high:g}] {unit}"
-                    )
+                row = parameter("app", field_id)
+                value = parse_number(text, field_id, row.unit)
+                if not row.accepts(value):
+                    raise ValueError(f"{field_id} = {text.strip()} {row.unit} is out of range: allowed {row.allowed}")
                 return value
         except ParameterError as error:
             raise ValueError(str(error)) from None
@@ -364,7 +391,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         from hhtui.model.stimulus import stimulus_from_dict
 
         kind = kind or str(self.query_one("#s-type", Select).value)
-        current = self.experiment.stimulus if self.experiment is not None else None
+        current = self.shown.stimulus if self.shown is not None else None
         # Start from the protocol in use, so settings without a field (a noise seed, a preset's
         # combination) are kept; the shown fields then override.
         data: dict[str, Any] = current.to_dict() if current is not None and current.kind == kind else {"type": kind}
@@ -409,7 +436,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     @on(Input.Blurred)
     def _commit(self, event: Input.Submitted | Input.Blurred) -> None:
         field_id = event.input.id or ""
-        if self.experiment is None:
+        if self.shown is None:
             return
         try:
             value = self.build(field_id, event.value)
@@ -421,23 +448,21 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     def _apply(self, field_id: str, value: Any) -> None:
         if field_id.startswith("m-"):
-            if value != self.experiment.membrane:
-                self.experiment = self.experiment.replace(membrane=value)
+            if value != self.shown.membrane:
+                self.shown = self.shown.replace(membrane=value)
                 self.post_message(self.Changed("membrane", value))
         elif field_id.startswith("s-"):
-            if value != self.experiment.stimulus:
-                self.experiment = self.experiment.replace(stimulus=value)
+            if value != self.shown.stimulus:
+                self.shown = self.shown.replace(stimulus=value)
                 self.post_message(self.Changed("stimulus", value))
         elif field_id == "dt":
-            if value != self.experiment.solver:
-                self.experiment = self.experiment.replace(solver=value)
+            if value != self.shown.solver:
+                self.shown = self.shown.replace(solver=value)
                 self.post_message(self.Changed("solver", value))
         elif field_id == "speed":
             if value != self.speed:
-                self.speed = value
                 self.post_message(self.Changed("speed", value))
         elif field_id == "window" and value != self.window:
-            self.window = value
             self.post_message(self.Changed("window", value))
 
     def _show_inactivation(self, on: bool) -> None:
@@ -448,20 +473,20 @@ class ParameterPanel(VerticalScroll, can_focus=False):
     @on(Checkbox.Changed, "#m-inactivation")
     def _inactivation(self, event: Checkbox.Changed) -> None:
         event.checkbox.label = inactivation_label(bool(event.value))
-        if self.experiment is None:
+        if self.shown is None:
             return
-        membrane = self.experiment.membrane.replace(inactivation=bool(event.value))
+        membrane = self.shown.membrane.replace(inactivation=bool(event.value))
         self._apply("m-inactivation", membrane)
 
     @on(Select.Changed, "#method")
     def _method(self, event: Select.Changed) -> None:
-        if self.experiment is None:  # before load(): the model may not even be imported yet
+        if self.shown is None:  # before load(): the model may not even be imported yet
             return
         from hhtui.model import ParameterError
         from hhtui.model.experiment import Solver
 
         try:
-            solver = Solver(method=str(event.value), dt=self.experiment.solver.dt)
+            solver = Solver(method=str(event.value), dt=self.shown.solver.dt)
         except ParameterError as error:
             self.app.notify(str(error), severity="error")
             return
@@ -469,10 +494,10 @@ class ParameterPanel(VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#s-type")
     def _type(self, event: Select.Changed) -> None:
-        if self.experiment is None:
+        if self.shown is None:
             return
         kind = str(event.value)
-        stimulus = default_stimulus(kind, self.experiment.stimulus, self.clock())
+        stimulus = default_stimulus(kind, self.shown.stimulus, self.clock())
         # The fields are filled one by one: each one's check would see the others still empty.
         with self.prevent(Select.Changed, Input.Changed):
             self._show_stimulus(stimulus)
@@ -508,27 +533,27 @@ def stimulus_values(stimulus: Any) -> dict[str, float]:
 
 
 def default_stimulus(kind: str, previous: Any, now_ms: float) -> Any:
-    """A protocol of type ``kind`` that keeps the previous amplitude and, in a run already
-    going, starts about now (its times are absolute)."""
-    from hhtui.model.stimulus import Combined, Noise, NoStimulus, Ramp, Step, Train, VoltageClamp
+    """A protocol of type ``kind`` with the table's defaults (:func:`hhtui.parameters.fresh_stimulus`)
+    that keeps the previous amplitude and, in a run already going, starts about now (its times
+    are absolute)."""
+    from hhtui.model.stimulus import Combined
+    from hhtui.parameters import fresh_stimulus
     from hhtui.tui.session import injected_current
 
+    if kind == "sum" and previous.kind == "sum":
+        return previous
+    if kind not in STIMULUS_TYPES:
+        raise ValueError(f"unknown stimulus type {kind!r}")
+    stimulus = fresh_stimulus("step" if kind == "sum" else kind)
     amplitude = 0.0 if previous.is_clamp else injected_current(previous)
-    start = float(math.ceil(now_ms) + 1.0) if now_ms > 0 else 5.0
-    if kind == "none":
-        return NoStimulus()
-    if kind == "step":
-        return Step(amplitude=amplitude or 10.0, start=start)
-    if kind == "train":
-        return Train(amplitude=amplitude or 20.0, width=1.0, start=start, interval=20.0, count=5)
-    if kind == "ramp":
-        return Ramp(amplitude=0.0, amplitude_end=max(amplitude, 20.0), start=start, duration=100.0)
-    if kind == "noise":
-        return Noise(mean=amplitude or 5.0, std=5.0, start=start)
-    if kind == "clamp":
-        return VoltageClamp(hold=-65.0, level=0.0, start=start, duration=20.0)
-    if kind == "sum":
-        if previous.kind == "sum":
-            return previous
-        return Combined(parts=(Step(amplitude=amplitude or 10.0, start=start),))
-    raise ValueError(f"unknown stimulus type {kind!r}")
+    changes: dict[str, Any] = {}
+    if now_ms > 0 and hasattr(stimulus, "start"):
+        changes["start"] = float(math.ceil(now_ms) + 1.0)
+    if amplitude and kind in ("step", "train", "sum"):
+        changes["amplitude"] = amplitude
+    elif amplitude and kind == "noise":
+        changes["mean"] = amplitude
+    elif kind == "ramp":
+        changes["amplitude_end"] = max(amplitude, stimulus.amplitude_end)  # type: ignore[attr-defined]
+    stimulus = dataclasses.replace(stimulus, **changes) if changes else stimulus
+    return Combined(parts=(stimulus,)) if kind == "sum" else stimulus

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ..settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
+from ..state import Clock
 
 
 @dataclass(frozen=True)
@@ -124,26 +130,59 @@ def status_text(status: Status, width: int = 80) -> Text:
     return text
 
 
-class StatusBar(Static):
-    """One line (two with a warning) under the plots."""
+class StatusBar(Widget):
+    """One line (two with a warning) under the plots: a view of the main screen's state.
+
+    Its reactive attributes are bound to the main screen's (``running``, ``speed``,
+    ``window_ms``, ``view_name``, ``experiment``, ``clock``, ``note``); any change lays it out
+    again (a warning adds a line).
+    """
 
     DEFAULT_CSS = """
     StatusBar { height: auto; max-height: 6; width: 1fr; background: $panel; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
-        self.status = Status()
+    running: reactive[bool] = reactive(False, layout=True)
+    speed: reactive[float] = reactive(DEFAULT_SPEED, layout=True)
+    window_ms: reactive[float] = reactive(DEFAULT_WINDOW_MS, layout=True)
+    view_name: reactive[str] = reactive("voltage", layout=True)
+    #: The experiment in use now (an ``Experiment``), None while the model loads.
+    experiment: reactive[Any] = reactive(None, layout=True)
+    clock: reactive[Clock] = reactive(Clock(), layout=True)
+    #: A short extra note (e.g. "preparing solver..."), or None.
+    note: reactive[str | None] = reactive(None, layout=True)
 
-    def show(self, status: Status) -> None:
-        """Display ``status`` (no repaint when nothing changed)."""
-        if status == self.status and self.renderable_set:
-            return
-        self.status = status
-        self.renderable_set = True
-        self.update(status_text(status, self.size.width or 80))
+    @property
+    def status(self) -> Status:
+        """What the line shows now."""
+        experiment, clock = self.experiment, self.clock
+        if experiment is None:
+            return Status(speed=self.speed, window_ms=self.window_ms, note=self.note)
+        from ..session import injected_current
 
-    renderable_set = False
+        return Status(
+            running=self.running,
+            t_ms=clock.t_ms,
+            speed=self.speed,
+            achieved=clock.achieved,
+            spikes=clock.spikes,
+            rate_hz=clock.rate_hz,
+            method=experiment.solver.method,
+            dt=experiment.solver.dt,
+            current=injected_current(experiment.stimulus),
+            clamp=experiment.stimulus.is_clamp,
+            view=self.view_name,
+            window_ms=self.window_ms,
+            warning=clock.warning,
+            note=self.note,
+        )
 
-    def on_resize(self) -> None:
-        self.update(status_text(self.status, self.size.width or 80))
+    #: The width the line is laid out for (cells): the layout's, which may be newer than ``size``.
+    _width = 0
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        self._width = width
+        return super().get_content_height(container, viewport, width)
+
+    def render(self) -> Text:
+        return status_text(self.status, self._width or self.size.width or 80)
