@@ -229,7 +229,11 @@ class Parameter:
 
     def accepts(self, value: float) -> bool:
         """Whether the number ``value`` is in the range (finite, or inf where ``endless``)."""
-        if not isinstance(value, int) and not math.isfinite(value):  # (an int of any size compares exactly)
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # a whole number beyond the float range
+            return False
+        if not finite:
             return bool(self.endless and value == math.inf)
         if self.low is not None and (value < self.low if self.low_inclusive else value <= self.low):
             return False

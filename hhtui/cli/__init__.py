@@ -87,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="app_config",
         metavar="FILE.json",
         default=None,
-        help="open the app on an experiment file or an export sidecar",
+        help="open the app on an experiment file or an export sidecar; one with scheduled changes (a live run's "
+        "sidecar) plays them as the run reaches them and pauses at its t_stop",
     )
     parser.add_argument(
         "--neuroml",

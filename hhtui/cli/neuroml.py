@@ -103,6 +103,15 @@ def run(args: argparse.Namespace) -> int:
     if not args.output:
         raise UsageError("-o/--output: expected a folder name")
     experiment = build_experiment(args)
+    if experiment.schedule:
+        from .common import warn
+
+        count = len(experiment.schedule)
+        warn(
+            f"--config: the experiment's scheduled changes ({count}) are not written: "
+            "the NeuroML/LEMS files hold the experiment as it starts",
+            "hhtui neuroml export",
+        )
     try:
         written = export_experiment(args.output, experiment, name=args.name, force=args.force)
     except NeuroMLError as error:

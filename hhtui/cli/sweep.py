@@ -510,7 +510,8 @@ def _run_grid(
         except ExecutorError as error:
             flag = "--scheduler" if args.scheduler is not None else "--workers"
             _keep_or_drop(journal, sweep)
-            raise UsageError(f"{flag}: {error}") from None
+            note = "; the finished chunks are kept: continue with --resume" if journal and sweep.finished else ""
+            raise UsageError(f"{flag}: {error}{note}") from None
         except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
             bar.close()
             kept = sweep.points_done

@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "METHODS": "solver",
     "Solver": "solver",
     "Experiment": "experiment",
+    "Change": "schedule",
     "DEFAULT_MAX_SAMPLES": "recording",
     "Recording": "recording",
 }

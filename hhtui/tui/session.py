@@ -42,6 +42,7 @@ from hhtui.model import (
     Membrane,
     NumericalInstabilityError,
     ParameterError,
+    Ramp,
     Recording,
     Samples,
     Simulation,
@@ -111,6 +112,13 @@ def first_neuron(stimulus: Stimulus) -> Stimulus:
     return dataclasses.replace(stimulus, **changes) if changes else stimulus
 
 
+def has_slope(stimulus: Stimulus) -> bool:
+    """True if the protocol's current changes within its pieces (a ramp, alone or in a sum)."""
+    if isinstance(stimulus, Combined):
+        return any(has_slope(part) for part in stimulus.parts)
+    return isinstance(stimulus, Ramp)
+
+
 def one_neuron(experiment: Experiment) -> tuple[Experiment, str | None]:
     """``experiment`` reduced to its first neuron, with a note saying so (None if it had one)."""
     population = experiment.stimulus.population
@@ -145,13 +153,15 @@ class LiveRun:
         self.sim: Simulation = experiment.simulation()
         self.max_values = int(max_samples)
         self.recording = Recording(self._samples_kept())
-        #: Set when a scheduled change has changed :attr:`experiment` (the panel shows it); the
-        #: app clears it.
+        #: Set when the schedule has changed :attr:`experiment` (a scheduled change, or a reset
+        #: that plays a schedule again from its start), so the panel shows it; the app clears it.
         self.schedule_applied = False
         #: Times (ms) where the integration blew up since the last reset.
         self.blowups: list[float] = []
         self._seen_log = 0
+        self._changed_live = False
         self._methods: set[str] = {self.sim.method}
+        self._sloped = has_slope(self.sim.stimulus)
         self.warning: str | None = None
         self.version = 0
         self.busy = False
@@ -279,6 +289,7 @@ class LiveRun:
             return
         self._seen_log = len(log)
         self._methods.add(self.sim.method)
+        self._sloped = self._sloped or has_slope(self.sim.stimulus)
         solver = Solver(method=self.sim.method, dt=self.sim.dt, sample_every=self.sim.sample_every)
         current = self.experiment.replace(membrane=self.sim.membrane, stimulus=self.sim.stimulus, solver=solver)
         if current != self.experiment:
@@ -305,8 +316,10 @@ class LiveRun:
                 return
             for change in changes:
                 self.sim.change(change)
+            self._changed_live = True
             self._seen_log = len(self.sim.log)
             self._methods.add(self.sim.method)
+            self._sloped = self._sloped or has_slope(self.sim.stimulus)
             if self.warning is not None and not self.sim.halted:
                 self.warning = None
             self.version += 1
@@ -387,21 +400,27 @@ class LiveRun:
     def reset(self) -> None:
         """Back to rest at t = 0 with the current parameters; the recording starts over.
 
-        An experiment with a schedule none of which has happened yet starts again with it;
-        once changes have been made, the run starts over from the parameters now in force,
-        without a schedule (it was written for the parameters the run started with)."""
+        A run nobody has changed starts again as it began, its schedule included (a replay
+        plays again). Once a change has been made live, the run starts over from the parameters
+        now in force, without a schedule (it was written for the parameters the run began with)."""
         if self.busy:
             self._pending.append(self.reset)
             return
-        if self.sim.log:
+        if self._changed_live:
             self.initial = self.experiment
         self._restart()
 
     def _restart(self) -> None:
+        before = self.experiment
         self.sim = self.initial.simulation()
         self.experiment = self.initial.replace(schedule=())
+        now = self.experiment
+        moved = (now.membrane, now.stimulus, now.solver) != (before.membrane, before.stimulus, before.solver)
+        self.schedule_applied = self.schedule_applied or (bool(self.initial.schedule) and moved)
         self._seen_log = 0
+        self._changed_live = False
         self._methods = {self.sim.method}
+        self._sloped = has_slope(self.sim.stimulus)
         self.blowups = []
         self.recording.clear()
         self.recording.append(self.sim.snapshot())
@@ -465,6 +484,11 @@ class LiveRun:
             reasons.append(
                 "the adaptive 'scipy' method chooses its steps between the live run's pauses; a replay "
                 "agrees to its tolerance (1e-10), not digit for digit"
+            )
+        if self._sloped:
+            reasons.append(
+                "a ramp's current is taken from where each chunk of the live run began, so a replay "
+                "agrees to rounding (within about 1e-6 mV), not digit for digit"
             )
         if self.recording.dropped:
             reasons.append(

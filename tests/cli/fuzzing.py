@@ -889,17 +889,11 @@ def run_in_process(argv: list[str], workdir: Path) -> Outcome:
 
 def run_subprocess(argv: list[str], workdir: Path, timeout: float = 300.0) -> Outcome:
     """``python -m hhtui ARGV`` in ``workdir`` (standard input from /dev/null)."""
-    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "COLUMNS", "LINES")}
+    from tests.processes import run_hhtui
+
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "hhtui", *argv],
-        cwd=workdir,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        timeout=timeout,
-        check=False,
-        preexec_fn=_child_limits,
+    done = run_hhtui(
+        *argv, cwd=workdir, timeout=timeout, stdin=subprocess.DEVNULL, text=False, preexec_fn=_child_limits
     )
     seconds = time.perf_counter() - started
     out = done.stdout.decode("utf-8", "backslashreplace")

@@ -12,6 +12,8 @@ import pytest
 
 from tests.processes import TIMEOUT_S, finish, start_hhtui, started
 
+from .fuzzing import run_in_process
+
 GOOD_CSV = "t_ms,V_mV\n0,-65\n"
 GOOD_JSON = '{"program": "hhtui", "experiment": {}}\n'
 
@@ -63,6 +65,8 @@ BAD_INPUT = [
     (["sweep", "--amp", "0:50:1", "--hysteresis", "--g-k", "20,30"], "--hysteresis"),
     (["sweep", "--amp", "0:10:1", "--t-stop", "100", "--transient", "100"], "--transient"),
     (["run", "--config", "missing.json"], "--config"),
+    (["run", "--stim", "noise", "--seed", "9" * 400], "--seed"),  # a whole number beyond the float range
+    (["sweep", "--amp", "5:5:1", "--min-spikes", "9" * 400], "--min-spikes"),
 ] + [(["run", "--config", name], "--config") for name in CONFIGS]
 
 
@@ -88,7 +92,24 @@ def assert_one_line_error(stderr: str, needle: str) -> None:
 
 
 @pytest.mark.parametrize("args, needle", BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
-def test_bad_input(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
+def test_bad_input(tmp_path: Path, args: list[str], needle: str) -> None:
+    # The command's own entry point (hhtui.cli.main) in this process, as the fuzz test runs it:
+    # every case costs milliseconds. A sample runs as a real process below.
+    before = prepare(tmp_path)
+    done = run_in_process([*args, "-o", "out.csv"], tmp_path)
+    assert not done.exception, done.exception
+    assert done.status == 2, done.stderr
+    assert_one_line_error(done.stderr, needle)
+    assert done.stdout == ""
+    assert_untouched(tmp_path, before)
+
+
+#: Every seventh bad input, run as a real ``hhtui`` process.
+BAD_INPUT_SAMPLE = BAD_INPUT[::7]
+
+
+@pytest.mark.parametrize("args, needle", BAD_INPUT_SAMPLE, ids=[" ".join(a) for a, _ in BAD_INPUT_SAMPLE])
+def test_bad_input_in_a_real_process(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
     before = prepare(tmp_path)
     done = hhtui(*args, "-o", "out.csv")
     assert done.returncode == 2, done.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -184,24 +185,19 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
     psutil = pytest.importorskip("psutil")
     args = ("sweep", "--amp", "0:30:1", "--g-k", "20:50:1", "--t-stop", "200", "--transient", "20")
     args += ("--chunk-size", "8")
-    process = start_hhtui(*args, "--workers", "2", "-o", "grid.csv", cwd=tmp_path)
     journal = tmp_path / "grid.csv.chunks"
     workers: list = []
-    try:
-        wait_for(
+    with started(start_hhtui(*args, "--workers", "2", "-o", "grid.csv", cwd=tmp_path)) as process:
+        wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 1 or process.poll() is not None,
             START_TIMEOUT_S,
-            "a finished chunk",
+            what="a finished chunk",
         )
         assert process.poll() is None, "the sweep ended before it could be interrupted"
         workers = psutil.Process(process.pid).children(recursive=True)
         assert len(workers) >= 2  # the two workers (and multiprocessing's resource tracker)
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=120)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
+        _, stderr = finish(process, timeout=120)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
 
@@ -212,7 +208,7 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
             return True
 
     try:
-        wait_for(lambda: all(gone(child) for child in workers), 30, "the worker processes to end")
+        wait_until(lambda: all(gone(child) for child in workers), 30, what="the worker processes to end")
     finally:
         for child in workers:
             if not gone(child):

@@ -4,8 +4,6 @@ API and the app itself replay it sample for sample."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +12,7 @@ from hhtui import simulate
 from hhtui.cli.common import load_experiment_file
 from hhtui.export import read_csv
 from hhtui.tui.app import HHApp
+from tests.processes import run_hhtui
 
 from .conftest import settle, wait_for, wait_ready
 
@@ -72,12 +71,7 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
     assert sidecar["experiment"]["t_stop"] == round(t_end, 9)
 
     # The command line: the same file, digit for digit.
-    done = subprocess.run(
-        [sys.executable, "-m", "hhtui", "run", "--config", str(json_path), "-o", str(tmp_path / "again.csv")],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_hhtui("run", "--config", str(json_path), "-o", "again.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert_same_text(tmp_path / "again.csv", csv_path)
     live = read_csv(csv_path)
@@ -106,3 +100,24 @@ async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path)
         again_csv, again_json = app.main.last_export
     assert_same_text(again_csv, csv_path)
     assert json.loads(again_json.read_text())["experiment"]["schedule"] == schedule
+
+
+async def test_reset_plays_a_replay_again_and_the_panel_follows(tmp_path: Path) -> None:
+    from hhtui.model import Experiment
+    from hhtui.model.schedule import Change
+
+    experiment = Experiment(t_stop=20.0, schedule=(Change(5.0, "g_na", 0.0), Change(8.0, "g_k", 20.0)))
+    app = HHApp(experiment, export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        await pilot.press("space")
+        await wait_for(pilot, lambda: not app.main.running and app.session.t >= 20.0 - 1e-9, what="the end of the run")
+        assert app.query_one("#m-g_na").value == "0" and app.query_one("#m-g_k").value == "20"
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.query_one("#m-g_k").value == "36", what="the panel back at the start")
+        assert app.session.t == 0.0 and app.query_one("#m-g_na").value == "120"
+        assert app.main.stop_at == 20.0
+        await pilot.press("space")
+        await wait_for(pilot, lambda: app.query_one("#m-g_na").value == "0", what="the schedule to play again")
+        await wait_for(pilot, lambda: not app.main.running, what="the replay to pause at its end")
+        assert app.session.t == 20.0 and app.session.sim.membrane.g_k == 20.0

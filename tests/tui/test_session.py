@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from hhtui.model import Experiment, Membrane, ParameterError, Pulse, Solver, Step, VoltageClamp
+from hhtui.model import Experiment, Membrane, ParameterError, Pulse, Ramp, Solver, Step, VoltageClamp
 from hhtui.model.stimulus import NoStimulus
 from hhtui.tui.session import LiveRun, nudge_stimulus
 
@@ -201,3 +201,62 @@ def test_a_population_is_run_for_its_first_neuron() -> None:
     live = LiveRun(combined)
     assert live.sim.population == 1 and live.experiment.stimulus.parts[1].amplitude_end == 4.0
     assert LiveRun(Experiment()).population_note is None
+
+
+# --- the schedule of a live run ------------------------------------------------------------------
+
+
+def test_a_change_before_any_time_sets_the_run_up_instead() -> None:
+    live = LiveRun(Experiment())
+    live.set_membrane(Membrane(g_na=60.0))
+    assert live.changes == [] and live.initial.membrane.g_na == 60.0
+    assert live.sim.V[0] == pytest.approx(live.sim.initial_voltage())  # at the new rest
+
+
+def test_an_experiment_with_a_schedule_plays_it_and_shows_it() -> None:
+    from hhtui.model.schedule import Change
+
+    experiment = Experiment(t_stop=30.0, schedule=(Change(10.0, "g_na", 0.0), Change(20.0, "dt", 0.02)))
+    live = LiveRun(experiment)
+    run_in_chunks(live, 15.0, 4.0)  # a chunk ends exactly at 10 ms: the chunks stop at changes
+    assert live.experiment.membrane.g_na == 0.0 and live.schedule_applied
+    assert [c.t for c in live.changes] == [10.0]
+    assert any(abs(t - 10.0) < 1e-9 for t in live.recording.samples().t)
+    run_in_chunks(live, 30.0, 4.0)
+    assert live.sim.dt == 0.02 and live.experiment.solver.dt == 0.02
+    _, exp_dict, extra = live.export_payload()
+    assert extra["reproducible"] is True
+    assert Experiment.from_dict(exp_dict).schedule == experiment.schedule
+    np.testing.assert_array_equal(Experiment.from_dict(exp_dict).run().V, live.recording.samples().V)
+    # A reset plays the schedule again from the start ...
+    live.reset()
+    assert live.initial.schedule == experiment.schedule and live.sim.membrane.g_na == 120.0
+    assert live.experiment.membrane.g_na == 120.0 and live.changes == []
+    run_in_chunks(live, 12.0, 4.0)
+    assert live.sim.membrane.g_na == 0.0
+    # ... unless a change was made live: then it starts from the parameters now, without it.
+    live.set_membrane(Membrane(g_na=0.0, g_k=20.0))
+    live.reset()
+    assert live.initial.schedule == () and live.sim.membrane.g_k == 20.0 and live.sim.membrane.g_na == 0.0
+
+
+@pytest.mark.parametrize(
+    ("experiment", "what", "note"),
+    [
+        (Experiment(solver=Solver(method="scipy")), None, "adaptive 'scipy' method"),
+        (Experiment(), "scipy", "adaptive 'scipy' method"),
+        (Experiment(stimulus=Ramp(amplitude=0.0, amplitude_end=10.0, start=1.0, duration=20.0)), None, "a ramp"),
+        (Experiment(solver=Solver(method="euler", dt=0.2)), None, "blew up at t = "),
+    ],
+)
+def test_what_a_replay_cannot_match_is_said_in_one_line(experiment: Experiment, what: str | None, note: str) -> None:
+    live = LiveRun(experiment)
+    run_in_chunks(live, 2.0, 1.0)
+    if what == "scipy":
+        live.set_solver(Solver(method="scipy"))
+    live.set_stimulus(Step(amplitude=30.0, start=0.0))
+    while live.t < 6.0 and not live.sim.halted:
+        live.advance(live.chunk_for(1.0))
+    _, _, extra = live.export_payload()
+    assert extra["reproducible"] is False
+    assert note in extra["replay_note"] and "\n" not in extra["replay_note"]
