@@ -7,6 +7,13 @@ and prints what a cluster would take for the grid of the README (200 currents x 
 20 temperatures, 2 s of simulated time each) from the measured cost per neuron-step and core.
 
     python benchmarks/bench_grid.py [--amp 0:50:0.5] [--g-k 20:50:2] [--t-stop 200] [--workers 1,2]
+    python benchmarks/bench_grid.py --layouts [--t-stop 200] [--workers 2]
+
+``--layouts`` measures what the chunking costs a grid over the membrane at a single current: the
+points of a chunk share one membrane (the kernels take one parameter set per population), so
+``--amp 10 --g-k 20:50:0.1`` runs 301 chunks of one neuron each, while ``--amp 0:30:0.1`` (as
+many points, one membrane) runs one chunk of 301 neurons. Both are timed in process (and on a
+local cluster), with the cost per neuron-step of each.
 
 The first way also loads (or compiles) the kernels; it is run once before the timing. The dask
 ways need ``pip install 'hhtui[distributed]'`` and are skipped without it; starting the local
@@ -18,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from typing import Any
 
 import numpy as np
 
@@ -51,6 +59,38 @@ def report(label: str, seconds: float, sweep: Sweep, cores: int) -> float:
     return ns * cores
 
 
+def layouts(settings: RunSettings, workers: list[int]) -> None:
+    """The same number of points laid out as one population, or as one-neuron chunks."""
+    shapes = {
+        "one membrane, 301 currents": Grid.build({"amp": "0:30:0.1"}),
+        "301 membranes, one current": Grid.build({"amp": "10", "g_k": "20:50:0.1"}),
+    }
+    ways: list[tuple[str, Any]] = [("in process", InProcess())]
+    for count in workers:
+        try:
+            executor = Dask(workers=count)
+        except (ExecutorError, OSError) as error:
+            print(f"{count} local worker(s): skipped ({error})")
+            continue
+        warm = Grid.build({"amp": "0:10:5"})
+        Sweep(warm, Membrane(), RunSettings(5.0, 1.0, 0.0, 0.01, "rk4")).run(executor)
+        ways.append((f"{count} local worker(s)", executor))
+    try:
+        for where, executor in ways:
+            costs = []
+            for label, grid in shapes.items():
+                seconds, sweep = run(grid, settings, executor, None)
+                ns = seconds / (grid.size * settings.steps) * 1e9
+                costs.append(ns)
+                print(
+                    f"{where:<20} {label:<28} {len(sweep.chunks):4d} chunks  {seconds:7.2f} s  {ns:6.1f} ns/neuron-step"
+                )
+            print(f"{where:<20} one-neuron chunks cost {costs[1] / costs[0]:.1f} x the population")
+    finally:
+        for _, executor in ways:
+            executor.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--amp", default="0:50:0.5", help="currents, uA/cm^2 (default 0:50:0.5)")
@@ -58,7 +98,15 @@ def main() -> None:
     parser.add_argument("--t-stop", type=float, default=200.0, help="ms per point (default 200)")
     parser.add_argument("--workers", default="1,2", help="local cluster sizes to try (default 1,2)")
     parser.add_argument("--chunk-size", type=int, default=None, help="points per chunk (default: the sweep's)")
+    parser.add_argument("--layouts", action="store_true", help="compare one population with one-neuron chunks")
     args = parser.parse_args()
+
+    if args.layouts:
+        warm = Grid.build({"amp": "0:10:5"})
+        Sweep(warm, Membrane(), RunSettings(5.0, 1.0, 0.0, 0.01, "rk4")).run(InProcess())
+        settings = RunSettings(args.t_stop, min(50.0, args.t_stop / 2), 0.0, 0.01, "rk4")
+        layouts(settings, [int(w) for w in args.workers.split(",") if w.strip()])
+        return
 
     grid = Grid.build({"amp": args.amp, "g_k": args.g_k})
     settings = RunSettings(

@@ -401,7 +401,7 @@ def _sweep_setting(name: str, given: dict[str, Any]) -> Any:
     value = given[name]
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, bool)
     number = whole or (isinstance(value, (float, np.floating)) and not row.whole)
-    if not number or not row.accepts(float(value)):
+    if not number or not row.accepts(int(value) if whole else float(value)):
         kind = "a whole number" if row.whole else "a number"
         raise ParameterError(f"{name} must be {kind} {row.allowed}, got {value!r}", parameter=name)
     return int(value) if row.whole else float(value)

@@ -229,7 +229,11 @@ class Parameter:
 
     def accepts(self, value: float) -> bool:
         """Whether the number ``value`` is in the range (finite, or inf where ``endless``)."""
-        if not math.isfinite(value):
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # a whole number beyond the float range
+            return False
+        if not finite:
             return bool(self.endless and value == math.inf)
         if self.low is not None and (value < self.low if self.low_inclusive else value <= self.low):
             return False
@@ -247,17 +251,20 @@ class Parameter:
         return f"{text} (default: {self.shown_default})"
 
 
-#: Pulses of a train when ``stim`` becomes ``train`` (a single pulse is ``pulse``).
-TRAIN_COUNT = 5
+#: Pulses of a train when ``stim`` becomes ``train`` (a single pulse is ``pulse``), and their
+#: interval (ms): each pulse fires a spike, and the train ends within the default run.
+TRAIN_COUNT = 4
+TRAIN_INTERVAL = 12.0
 
 
 def fresh_stimulus(kind: str) -> Stimulus:
     """The protocol ``kind`` (one of :data:`STIMULUS_CHOICES`) with its own defaults: those of its
-    class, and a train of :data:`TRAIN_COUNT` pulses (a ``pulse`` is a train of one)."""
+    class, and a train of :data:`TRAIN_COUNT` pulses every :data:`TRAIN_INTERVAL` ms (a ``pulse``
+    is a train of one)."""
     if kind == "pulse":
         return Train(count=1)
     if kind == "train":
-        return Train(count=TRAIN_COUNT)
+        return Train(count=TRAIN_COUNT, interval=TRAIN_INTERVAL)
     return {"none": NoStimulus, "step": Step, "ramp": Ramp, "noise": Noise, "clamp": VoltageClamp}[kind]()
 
 

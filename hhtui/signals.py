@@ -3,7 +3,9 @@
 Python turns SIGINT into :class:`KeyboardInterrupt`, so every ``except BaseException`` cleanup
 (temporary files removed, a file already in place kept) runs. SIGTERM (sent by ``kill``, ``timeout``
 and job queues) and SIGHUP (the terminal went away) would otherwise end the process at once and
-leave the temporary files behind. :func:`install` makes all three raise :class:`Terminated`, a
+leave the temporary files behind. A signal that arrives while a compiled library is calling back
+into Python (llvmlite, as kernels are linked) is delivered again a moment later, once out of it:
+raised there, ctypes would print the exception and drop it. :func:`install` makes all three raise :class:`Terminated`, a
 :class:`KeyboardInterrupt`, so the same cleanup runs and the command exits with the status a shell
 expects of a process ended by that signal: 128 + the signal number (130 SIGINT, 143 SIGTERM, 129
 SIGHUP).
@@ -17,6 +19,7 @@ after the process so a later run can recognise and remove what a killed one left
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -60,10 +63,35 @@ def exit_status(error: BaseException) -> int:
 
 _state: dict[str, Any] = {"raised": False, "depth": 0, "pending": None}
 
+#: Modules whose Python functions a compiled library calls back (llvmlite's object cache, while
+#: compiled kernels are linked or compiled). An exception raised inside such a callback is
+#: printed and dropped by ctypes ("Exception ignored on calling ctypes callback"), and the
+#: process would carry on as if the signal had never come.
+CALLBACK_MODULES: tuple[str, ...] = ("llvmlite.", "numba.")
+
+#: Seconds after which a signal that arrived inside such a callback is delivered again.
+REDELIVER_AFTER = 0.05
+
+
+def _in_callback(frame: FrameType | None) -> bool:
+    """Whether the handler interrupted code of :data:`CALLBACK_MODULES` (possibly a callback)."""
+    module = frame.f_globals.get("__name__", "") if frame is not None else ""
+    return isinstance(module, str) and module.startswith(CALLBACK_MODULES)
+
+
+def _redeliver(signum: int) -> None:
+    """Send ``signum`` to this process again in :data:`REDELIVER_AFTER` seconds."""
+    timer = threading.Timer(REDELIVER_AFTER, os.kill, (os.getpid(), signum))
+    timer.daemon = True
+    timer.start()
+
 
 def _handler(signum: int, frame: FrameType | None) -> None:
     # Raise once: a second signal while the first one's cleanup runs must not cut that cleanup short.
     if _state["raised"]:
+        return
+    if _in_callback(frame):  # raised here, it would be dropped: try again once out of the library
+        _redeliver(signum)
         return
     if _state["depth"] > 0:  # inside deferred(): acted on when the block ends
         _state["pending"] = _state["pending"] or signum

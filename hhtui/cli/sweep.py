@@ -249,7 +249,7 @@ def _setting(args: argparse.Namespace, config: dict[str, Any] | None, name: str)
         return row.default
     value = config["sweep"][row.field]
     number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(float(value)):
+    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(value):
         kind = "a whole number" if row.whole else "a number"
         raise UsageError(f"--config: {row.field} must be {kind} {row.allowed}, got {value!r}")
     return value if row.whole else float(value)
@@ -510,7 +510,8 @@ def _run_grid(
         except ExecutorError as error:
             flag = "--scheduler" if args.scheduler is not None else "--workers"
             _keep_or_drop(journal, sweep)
-            raise UsageError(f"{flag}: {error}") from None
+            note = "; the finished chunks are kept: continue with --resume" if journal and sweep.finished else ""
+            raise UsageError(f"{flag}: {error}{note}") from None
         except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
             bar.close()
             kept = sweep.points_done

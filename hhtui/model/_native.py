@@ -11,10 +11,11 @@ which releases the GIL, so threads can run a kernel on several cores at once.
 
 An object file is used only when everything it was made from is unchanged: its name carries a
 hash of the source files of the kernel and of every kernel it calls, the numba, llvmlite and
-Python versions, and the CPU (name and features). It is used only if it is an ELF file whose
-every outside symbol is known (the Python C API, the C library, or the three small numba helpers
-defined here); anything else, or any failure, and the kernel is compiled again by numba, as on
-the first start. Deleting the cache is always safe.
+Python versions, and the CPU (name and features). It is used only if it is whole (its SHA-256 is
+stored with it) and an ELF file whose every outside symbol is known (the Python C API, the C
+library, or the three small numba helpers defined here); anything else, or any failure, and the
+kernel is compiled again by numba, as on the first start. Deleting the cache is always safe.
+Elsewhere than on Linux (no ELF) the kernels are numba's, loaded from its cache as before.
 
 Arguments are written as ``i8`` (an integer), ``f8`` (a float), or an array ``f8[:]``,
 ``f8[:, :]``, ``i8[:]``, ``u1[:]``, ... (float64, int64 or uint8, C-contiguous, any number of
@@ -229,10 +230,14 @@ class Entry(Kernel):
         c_args: list[Any] = []
         for kind, ndim in self._spec:
             c_args += [_CTYPES[kind]] if ndim == 0 else [ctypes.c_void_p] + [ctypes.c_int64] * ndim
+        if not sys.platform.startswith("linux"):
+            return 0, c_args  # object files are read as ELF only: numba's own (cached) kernel
         try:
             path = _object_path(self)
         except Exception:  # no cache directory, no llvmlite, ...
             path = None
+        if path is not None and _marker(path).exists():
+            return 0, c_args  # this machine's object code is not one to link by hand: numba's kernel
         if path is not None:
             address = self._load_object(path)
             if address:
@@ -247,11 +252,11 @@ class Entry(Kernel):
 
     def _load_object(self, path: Path) -> int:
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = _unseal(path.read_bytes())
+            symbols = elf_symbols(data) if data is not None else None
+        except (OSError, ValueError, IndexError, struct.error):
             return 0
-        symbols = elf_symbols(data)
-        if symbols is None:
+        if data is None or symbols is None:
             return 0
         defined, undefined = symbols
         wrappers = [name for name in defined if name.startswith("cfunc.")]
@@ -282,10 +287,19 @@ class Entry(Kernel):
         self._keep = compiled
         if path is not None:
             try:
-                _save(path, compiled._library._get_compiled_object())  # type: ignore[attr-defined]
+                data = compiled._library._get_compiled_object()  # type: ignore[attr-defined]
+                symbols = elf_symbols(data)
+                linkable = symbols is not None and all(_resolvable(name) for name in symbols[1])
+                _save(path if linkable else _marker(path), data if linkable else b"")
+                _remove_stale(path if linkable else _marker(path), _object_stem(self))
             except Exception:  # read-only or full disk, or numba's internals differ: memory only
                 pass
         return int(compiled.address or 0)
+
+
+def _marker(path: Path) -> Path:
+    """The file that says the object code at ``path`` cannot be linked here (numba's kernel is used)."""
+    return path.with_suffix(".numba")
 
 
 def _object_path(entry: Entry) -> Path | None:
@@ -294,15 +308,49 @@ def _object_path(entry: Entry) -> Path | None:
     directory = kernel_cache_dir()
     if directory is None:
         return None
-    return directory / "native" / f"{entry.py_func.__module__}.{entry.__qualname__}-{_source_key(entry)}.o"
+    return directory / "native" / f"{_object_stem(entry)}-{_source_key(entry)}.o"
+
+
+def _object_stem(entry: Entry) -> str:
+    """The part of an object file's name that stays the same when the sources change: the kernel
+    and the directory its source is in (so an edited or upgraded source replaces its old file)."""
+    where = hashlib.sha256(str(Path(entry.py_func.__code__.co_filename).resolve().parent).encode()).hexdigest()[:8]
+    return f"{entry.py_func.__module__}.{entry.__qualname__}-{where}"
+
+
+def _remove_stale(path: Path, stem: str) -> None:
+    """Remove the other object files (and markers) of the same kernel and source directory."""
+    for old in path.parent.glob(f"{stem}-*"):
+        if old.name != path.name and old.suffix in (".o", ".numba"):
+            try:
+                old.unlink()
+            except OSError:
+                pass
+
+
+_SEAL = b"hhtui-object-sha256"
+
+
+def _seal(data: bytes) -> bytes:
+    """The object code followed by its SHA-256 and a marker, so that a damaged file is never linked."""
+    return data + hashlib.sha256(data).digest() + _SEAL
+
+
+def _unseal(sealed: bytes) -> bytes | None:
+    """The object code of a sealed file, or None if the file is not whole."""
+    end = len(sealed) - len(_SEAL)
+    if end < 32 or sealed[end:] != _SEAL:
+        return None
+    data, digest = sealed[: end - 32], sealed[end - 32 : end]
+    return data if hashlib.sha256(data).digest() == digest else None
 
 
 def _save(path: Path, data: bytes) -> None:
-    """Write ``data`` at ``path`` atomically (a temporary file renamed over it)."""
+    """Write ``data`` (sealed) at ``path`` atomically (a temporary file renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        temporary.write_bytes(data)
+        temporary.write_bytes(_seal(data))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -13,6 +13,8 @@ Times in ms.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -63,6 +65,17 @@ def piece_values(
         np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
         np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64),
     )
+
+
+def record_times(t_from: float, t_to: float, dt: float, stride: int) -> NDArray[np.float64]:
+    """The recorded grid times in (t_from, t_to] (ms): k*dt for every k with k % stride == 0
+    (none when stride <= 0); times within GRID_TOLERANCE*dt of a grid point count as on it."""
+    first = int(math.floor(t_from / dt + GRID_TOLERANCE)) + 1
+    last = int(math.floor(t_to / dt + GRID_TOLERANCE))
+    if stride <= 0 or last < first:
+        return np.zeros(0)
+    first_recorded = -(-first // stride) * stride
+    return np.arange(first_recorded, last + 1, stride, dtype=np.float64) * dt
 
 
 def _piece_at(bounds: NDArray[np.float64], t: float, tolerance: float) -> int:

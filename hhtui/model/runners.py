@@ -42,7 +42,7 @@ from .integrators import (
     state_ok,
 )
 from .integrators import _state_ok as state_ok_python
-from .pieces import TIME_TOLERANCE, substep_end
+from .pieces import TIME_TOLERANCE, record_times, substep_end
 from .solver import REGISTRY
 
 Integrator = Callable[..., Any]
@@ -136,12 +136,7 @@ def reference_integrate(
     from scipy.optimize import brentq
 
     population = state.shape[1]
-    first = int(math.floor(bounds[0] / dt + grid_tolerance)) + 1
-    last = int(math.floor(bounds[-1] / dt + grid_tolerance))
-    if stride > 0 and last >= first:
-        times = np.arange(-(-first // stride) * stride, last + 1, stride, dtype=np.float64) * dt
-    else:
-        times = np.zeros(0)
+    times = record_times(float(bounds[0]), float(bounds[-1]), dt, stride)
     capacity = spike_time.shape[1]
     for s in range(bounds.shape[0] - 1):
         t_a, t_b = float(bounds[s]), float(bounds[s + 1])

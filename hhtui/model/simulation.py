@@ -10,7 +10,11 @@
 
 State has a population axis: N neurons (for instance N currents of an F-I sweep) step
 together in one compiled loop. Time advances on the grid k*dt; stimulus edges that fall
-between grid points are stepped onto exactly.
+between grid points are stepped onto exactly (:mod:`hhtui.model.pieces`). Every method, the
+scipy reference and the voltage clamp run through the one loop of :meth:`Simulation.advance`,
+which hands each batch of stimulus pieces to the method's integrator
+(:mod:`hhtui.model.runners`). The starting state is the membrane's rest
+(:func:`hhtui.model.currents.rest_state`).
 
 A schedule of timed changes (:mod:`hhtui.model.schedule`) is applied as time reaches each
 change: ``advance`` integrates up to the change's time exactly, applies it, and goes on, so a run
@@ -31,7 +35,7 @@ from .currents import rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .membrane import Membrane, check_range
-from .pieces import command_voltage, piece_bounds, piece_values
+from .pieces import command_voltage, piece_bounds, piece_values, record_times
 from .runners import integrator_for
 from .samples import Samples
 from .schedule import Change, check_schedule, in_order
@@ -253,12 +257,7 @@ class Simulation:
         return int(math.floor(t / self.dt + GRID_TOLERANCE)) + 1
 
     def _record_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        first = self._next_grid_index(t_from)
-        last = int(math.floor(t_to / self.dt + GRID_TOLERANCE))
-        if self._stride <= 0 or last < first:
-            return np.zeros(0)
-        first_recorded = -(-first // self._stride) * self._stride
-        return np.arange(first_recorded, last + 1, self._stride, dtype=np.float64) * self.dt
+        return record_times(t_from, t_to, self.dt, self._stride)
 
     def _samples(
         self,

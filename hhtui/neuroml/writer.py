@@ -275,7 +275,7 @@ def export_experiment(
     ``force``). :class:`NeuroMLError` if the protocol cannot be expressed (nothing is written then);
     :class:`hhtui.export.ExportError` if a file cannot be written."""
     from hhtui.files import check_target, write_atomic
-    from hhtui.model.simulation import resting_potential
+    from hhtui.model.currents import resting_potential
 
     stem = lems_name(name or experiment.name or "hhtui")
     target = Path(directory)

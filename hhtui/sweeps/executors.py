@@ -20,6 +20,8 @@ worker processes; on a remote scheduler the sweep's chunks are cancelled.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -189,6 +191,10 @@ class Dask:
             # Ctrl-C (or SIGTERM/SIGHUP, hhtui.signals): a local cluster is ended at once.
             self.abort()
             raise
+        except (concurrent.futures.CancelledError, asyncio.CancelledError) as error:
+            # The cluster dropped the chunks (e.g. the connection to the scheduler was lost).
+            reason = " ".join(str(error).split("Futures:")[0].split())[:200] or type(error).__name__
+            raise ExecutorError(f"the cluster dropped the sweep's chunks ({reason})") from None
         finally:
             # A remote scheduler (or a local cluster after a failed chunk) drops the other chunks.
             if pending and not self.aborted:

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 from rich.style import Style
 from rich.text import Text
+
+from .ticks import horizontal_fit, nice_ticks, vertical_fit
 
 _LOCK = threading.Lock()
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -84,8 +86,11 @@ class Chart:
     xlim: tuple[float, float] | None = None
     ylim: tuple[float, float] | None = None
     series: list[Series] = field(default_factory=list)
-    vlines: list[tuple[float, str]] = field(default_factory=list)
-    texts: list[tuple[str, float, float, str]] = field(default_factory=list)
+    vlines: list[tuple[float, str, str | None]] = field(default_factory=list)
+    texts: list[tuple[str, float, float, str, bool]] = field(default_factory=list)
+    #: Whole-number axes (neuron numbers, counts): their ticks are integers.
+    xinteger: bool = False
+    yinteger: bool = False
 
     # --- description -----------------------------------------------------------------------------
     def line(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "*") -> Chart:
@@ -102,17 +107,74 @@ class Chart:
             self.series.append(Series(xs, ys, label, key, letter, scatter=True))
         return self
 
-    def vline(self, x: float, key: str = "marker") -> Chart:
-        """A vertical line at ``x``."""
+    def vline(self, x: float, key: str = "marker", label: str | None = None) -> Chart:
+        """A vertical line at ``x``; with a ``label`` it has an entry in the legend."""
         if np.isfinite(x):
-            self.vlines.append((float(x), key))
+            self.vlines.append((float(x), key, label))
         return self
 
-    def text(self, label: str, x: float, y: float, key: str = "marker") -> Chart:
-        """A label whose first character sits at (x, y)."""
+    def text(self, label: str, x: float, y: float, key: str = "marker", avoid: bool = True) -> Chart:
+        """A label whose first character sits at (x, y); with ``avoid``, moved to the nearest
+        place where it covers nothing drawn (the data, the lines, other labels)."""
         if np.isfinite(x) and np.isfinite(y):
-            self.texts.append((label, float(x), float(y), key))
+            self.texts.append((label, float(x), float(y), key, avoid))
         return self
+
+    def _draw_legend(
+        self,
+        put: Callable[..., None],
+        occupied: Callable[[], NDArray[np.bool_]],
+        rows: int,
+        cols: int,
+        chars: list[list[str]],
+        styles: list[list[str | None]],
+        label_line: int | None,
+    ) -> None:
+        """The legend (named series, then named vertical lines) in the corner with the least drawn in it."""
+        entries: list[tuple[str, str, str]] = []  # (symbol, label, key)
+        for s in self.series:
+            if s.label:
+                entries.append(("⣿⣿" if self.colour else s.letter * 2, s.label, s.key))
+        for _, key, label in self.vlines:
+            if label and all(label != entry[1] for entry in entries):
+                entries.append((" │", label, key))
+        entries = entries[: max(0, rows - 1)]
+        if not entries:
+            return
+        texts = [f" {symbol} {label} " for symbol, label, _ in entries]
+        drawn = occupied()
+        # One entry a line (as wide as the longest), or all on one line: where it hides the least.
+        column_width = min(cols, max(len(text) for text in texts))
+        tall = [text.ljust(column_width)[:column_width] for text in texts]
+        wide = ["".join(texts)[:cols]] if len(texts) > 1 else tall
+        best = None
+        for shape in (tall, wide):
+            r0, c0, hidden = _emptiest_place(drawn, len(shape), len(shape[0]))
+            if best is None or hidden < best[3]:
+                best = (shape, r0, c0, hidden)
+        assert best is not None
+        shape, r0, c0, hidden = best
+        if hidden and label_line is not None:
+            # Nowhere empty on the canvas: at the right end of the axis-label line, if it has room.
+            line = chars[label_line]
+            used = len("".join(line).rstrip())
+            if used + 2 + len(wide[0]) <= len(line):
+                start = len(line) - len(wide[0])
+                for k, (_, _, key) in enumerate(entries):
+                    offset = start + sum(len(text) for text in texts[:k])
+                    for j, char in enumerate(texts[k]):
+                        if offset + j < len(line):
+                            line[offset + j] = char
+                            if self.colour and 0 < j < 3:
+                                styles[label_line][offset + j] = PALETTE.get(key)
+                return
+        starts = [0] if shape is tall else [sum(len(text) for text in texts[:k]) for k in range(len(texts))]
+        for k, (_, _, key) in enumerate(entries):
+            row, offset = (r0 + k, 0) if shape is tall else (r0, starts[k])
+            entry = shape[k] if shape is tall else texts[k]
+            for j, char in enumerate(entry):
+                if offset + j < len(shape[0]):
+                    put(row, c0 + offset + j, char, key if 0 < j < 3 else None)
 
     # --- drawing -------------------------------------------------------------------------------------
     def limits(self) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -132,12 +194,24 @@ class Chart:
             span([s.y for s in self.series], self.ylim),
         )
 
+    def ticks(
+        self, xlim: tuple[float, float], ylim: tuple[float, float]
+    ) -> tuple[tuple[list[float], list[str]], tuple[list[float], list[str]]]:
+        """Round ticks (values, labels) for both axes, as many as the chart has room for."""
+        # Rows of the canvas: the frame, the x tick labels, the axis labels and the title take the rest.
+        rows = self.height - 3 - (1 if (self.xlabel or self.ylabel) else 0) - (1 if self.title else 0)
+        yticks = nice_ticks(ylim[0], ylim[1], vertical_fit(max(rows, 2)), self.yinteger)
+        label_width = max((len(label) for label in yticks[1]), default=1)
+        xticks = nice_ticks(xlim[0], xlim[1], horizontal_fit(max(self.width - label_width - 2, 4)), self.xinteger)
+        return xticks, yticks
+
     def build(self) -> Text:
         """The chart as Rich text, ``height`` lines of ``width`` cells."""
         if self.width < 12 or self.height < 5:
             return blank(self.width, self.height)
         xlim, ylim = self.limits()
-        lines = _frame(self.width, self.height, xlim, ylim, self.xlabel, self.ylabel, self.title)
+        xticks, yticks = self.ticks(xlim, ylim)
+        lines = _frame(self.width, self.height, xlim, ylim, self.xlabel, self.ylabel, self.title, xticks, yticks)
         canvas = _find_canvas(lines)
         if canvas is None:
             return Text("\n".join(lines))
@@ -151,7 +225,7 @@ class Chart:
                 chars[top + row][left + col] = char
                 styles[top + row][left + col] = PALETTE.get(key or "") if self.colour else None
 
-        for x, key in self.vlines:
+        for x, key, _ in self.vlines:
             col = _to_dots(np.array([x]), xlim, cols)[0]
             if 0 <= col < cols:
                 for row in range(rows):
@@ -166,17 +240,57 @@ class Chart:
             codes = _braille(s.x, s.y, xlim, ylim, cols, rows)
             for row, col in zip(*np.nonzero(codes)):
                 put(int(row), int(col), chr(0x2800 + int(codes[row, col])) if self.colour else s.letter, s.key)
-        for label, x, y, key in self.texts:
+
+        def free(row: int, col: int, length: int, passable: str = " ") -> bool:
+            if row < 0 or row >= rows or col < 0 or col + length > cols:
+                return False
+            return all(chars[top + row][left + col + k] in passable for k in range(length))
+
+        for label, x, y, key, avoid in self.texts:
             col = int(_to_dots(np.array([x]), xlim, cols)[0])
             row = int(rows - 1 - _to_dots(np.array([y]), ylim, rows)[0])
+            if avoid:
+                row, col = _nearest_place(row, col, len(label), rows, free)
             for k, char in enumerate(label):
                 put(row, col + k, char, key)
-        legend = [s for s in self.series if s.label]
-        for k, s in enumerate(legend[: max(0, rows - 1)]):
-            entry = f"{'⣿⣿' if self.colour else s.letter * 2} {s.label} "
-            for j, char in enumerate(" " + entry):
-                put(k, j, char, s.key if 0 < j < 3 else None)
+
+        def occupied() -> NDArray[np.bool_]:
+            return np.array([[char != " " for char in line[left:right]] for line in chars[top:bottom]], dtype=bool)
+
+        label_line = len(lines) - 1 if (self.xlabel or self.ylabel) and len(lines) - 1 > bottom else None
+        self._draw_legend(put, occupied, rows, cols, chars, styles, label_line)
         return _to_text(chars, styles)
+
+
+def _emptiest_place(occupied: NDArray[np.bool_], height: int, width: int) -> tuple[int, int, int]:
+    """Top-left cell of the ``height`` x ``width`` box covering the fewest drawn cells (and how
+    many it covers); among equals the one nearest a corner of the canvas (the top left first)."""
+    rows, cols = occupied.shape
+    height, width = min(height, rows), min(width, cols)
+    table = np.zeros((rows + 1, cols + 1), dtype=np.int64)  # summed-area table
+    table[1:, 1:] = occupied.cumsum(axis=0).cumsum(axis=1)
+    covered = (
+        table[height:, width:] - table[:-height, width:] - table[height:, :-width] + table[:-height, :-width]
+    )  # covered[r, c]: drawn cells under the box whose top left is (r, c)
+    r = np.arange(covered.shape[0])[:, None]
+    c = np.arange(covered.shape[1])[None, :]
+    to_corner = np.minimum(r, covered.shape[0] - 1 - r) + np.minimum(c, covered.shape[1] - 1 - c)
+    cost = covered * (rows + cols + 1) + to_corner
+    row, col = divmod(int(np.argmin(cost)), covered.shape[1])
+    return row, col, int(covered[row, col])
+
+
+def _nearest_place(row: int, col: int, length: int, rows: int, free: Callable[..., bool]) -> tuple[int, int]:
+    """The place nearest (row, col) where ``length`` cells are blank; else where they cover only
+    blanks and vertical lines; else (row, col) itself."""
+    shifts = [0] + [sign * k for k in range(1, length // 2 + 2) for sign in (-1, 1)]
+    offsets = [0] + [sign * k for k in range(1, rows) for sign in (1, -1)]
+    for passable in (" ", " │"):
+        for dr in offsets:
+            for dc in shifts:
+                if free(row + dr, col + dc, length, passable):
+                    return row + dr, col + dc
+    return row, col
 
 
 def _finite(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
@@ -189,9 +303,17 @@ def _finite(x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np
 
 
 def _frame(
-    width: int, height: int, xlim: tuple[float, float], ylim: tuple[float, float], xlabel: str, ylabel: str, title: str
+    width: int,
+    height: int,
+    xlim: tuple[float, float],
+    ylim: tuple[float, float],
+    xlabel: str,
+    ylabel: str,
+    title: str,
+    xticks: tuple[list[float], list[str]] | None = None,
+    yticks: tuple[list[float], list[str]] | None = None,
 ) -> list[str]:
-    """plotext's empty chart (frame, ticks, labels) as plain lines."""
+    """plotext's empty chart (frame, ticks at the given values, labels) as plain lines."""
     import plotext as plt
 
     with _LOCK:
@@ -202,6 +324,10 @@ def _frame(
         plt.plot([xlim[0], xlim[1]], [ylim[0], ylim[1]], marker=" ")
         plt.xlim(*xlim)
         plt.ylim(*ylim)
+        if xticks is not None and xticks[0]:
+            plt.xticks(*xticks)
+        if yticks is not None and yticks[0]:
+            plt.yticks(*yticks)
         if xlabel:
             plt.xlabel(xlabel)
         if ylabel:
@@ -309,9 +435,45 @@ def message(width: int, height: int, lines: Sequence[str]) -> Text:
     return Text("\n".join(rows), no_wrap=True, overflow="crop")
 
 
-def caption(width: int, line: str) -> Text:
-    """One centred line under a chart."""
-    return Text(line[:width].center(width), no_wrap=True, overflow="crop")
+def caption_lines(width: int, note: str, most: int = 3) -> list[str]:
+    """``note`` wrapped to ``width``: whole clauses (``; ``-separated) per line where they fit,
+    else whole words; at most ``most`` lines (the last one cut only if even that is too few)."""
+    import textwrap
+
+    if width <= 0 or not note:
+        return []
+    lines: list[str] = []
+    for clause in note.split("; "):
+        if lines and len(lines[-1]) + 2 + len(clause) <= width:
+            lines[-1] = f"{lines[-1]}; {clause}"
+        else:
+            lines.extend(textwrap.wrap(clause, width) or [""])
+    if len(lines) > most:
+        lines = lines[: most - 1] + [" ".join(lines[most - 1 :])]
+    return [line[:width] for line in lines]
+
+
+def caption(width: int, note: str, most: int = 3) -> Text:
+    """``note`` under a chart: centred lines, wrapped to ``width`` (see :func:`caption_lines`)."""
+    lines = caption_lines(width, note, most)
+    return Text("\n".join(line.center(width) for line in lines), no_wrap=True, overflow="crop")
+
+
+def caption_height(width: int, note: str, most: int = 3) -> int:
+    """How many lines :func:`caption` takes for ``note`` at ``width``."""
+    return len(caption_lines(width, note, most))
+
+
+def join_parts(parts: Sequence[str], width: int, separator: str = " | ") -> str:
+    """``parts`` joined by ``separator`` into lines no wider than ``width``, a part never split
+    unless it alone is wider (a header that wraps between its pieces instead of being cut)."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + len(separator) + len(part) <= width:
+            lines[-1] += separator + part
+        else:
+            lines.append(part)
+    return "\n".join(lines)
 
 
 def stack(*parts: Text) -> Text:

@@ -65,6 +65,8 @@ BAD_INPUT = [
     (["sweep", "--amp", "0:50:1", "--hysteresis", "--g-k", "20,30"], "--hysteresis"),
     (["sweep", "--amp", "0:10:1", "--t-stop", "100", "--transient", "100"], "--transient"),
     (["run", "--config", "missing.json"], "--config"),
+    (["run", "--stim", "noise", "--seed", "9" * 400], "--seed"),  # a whole number beyond the float range
+    (["sweep", "--amp", "5:5:1", "--min-spikes", "9" * 400], "--min-spikes"),
 ] + [(["run", "--config", name], "--config") for name in CONFIGS]
 
 

@@ -191,7 +191,7 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
         wait_until(
             lambda: len(list(journal.glob("chunk-*.npz"))) >= 1 or process.poll() is not None,
             START_TIMEOUT_S,
-            "a finished chunk",
+            what="a finished chunk",
         )
         assert process.poll() is None, "the sweep ended before it could be interrupted"
         workers = psutil.Process(process.pid).children(recursive=True)
@@ -208,7 +208,7 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
             return True
 
     try:
-        wait_until(lambda: all(gone(child) for child in workers), 30, "the worker processes to end")
+        wait_until(lambda: all(gone(child) for child in workers), 30, what="the worker processes to end")
     finally:
         for child in workers:
             if not gone(child):

@@ -163,8 +163,9 @@ async def test_network_screen_shows_raster_and_voltage() -> None:
         title = plain(screen.query_one("#network-title", Static))
         assert re.search(r"\d+ spikes from 10/10 neurons", title), title
         raster = plain(screen.query_one("#network-raster", Static))
-        assert "Raster (neuron vs t)" in title
-        assert re.search(r"9\.5┤", raster)  # the top neuron's row: one row per neuron
+        assert title.startswith("Network: ring of 10") and "raster: neuron vs t" in title
+        ticks = re.findall(r"^\s*(\S+)┤", raster, flags=re.M)
+        assert "0" in ticks and all(re.fullmatch(r"\d+", tick) for tick in ticks), ticks  # neuron numbers
         marks = raster.count("●") + raster.count("|") + raster.count("#")
         assert marks >= 10  # every neuron of the ring fired at least once
         assert "neuron 0" in plain(screen.query_one("#network-voltage", Static))
@@ -209,3 +210,129 @@ def test_raster_chart_without_colour_uses_letters() -> None:
     result = simulate_network(NetworkSettings(n=5, topology="chain", t_stop=30.0))
     text = raster_chart(result, 60, 14, colour=False).plain
     assert text.count("|") >= 5 and "●" not in text
+
+
+# -------------------------------------------------------------------------- help, film, labels
+
+
+async def wait_until(pilot, condition, seconds: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+    """Let the app run until ``condition()`` holds (True) or ``seconds`` pass (False)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.05)
+    return True
+
+
+def help_text_of(app: App[None]) -> str:
+    from hhtui.tui.screens.help import HelpScreen
+
+    assert isinstance(app.screen, HelpScreen)
+    return app.screen.markdown or ""
+
+
+@pytest.mark.parametrize(
+    ("factory", "own", "words"),
+    [
+        (lambda: AxonScreen(SMALL_CABLE), "Axon screen: keys", ("time slider", "`space` play the profile")),
+        (NetworkScreen, "Network screen: keys", ("next topology", "synaptic weight")),
+    ],
+)
+def test_each_screen_has_its_own_help(factory, own: str, words: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    @run_async
+    async def body() -> None:
+        app = Host(factory)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            screen = pilot.app.screen
+            await pilot.press("question_mark")
+            assert await wait_until(pilot, lambda: pilot.app.screen is not screen)
+            text = help_text_of(pilot.app)
+            assert own in text
+            assert all(word in text for word in words), text
+            assert "reset to rest" not in text and "injected current" not in text  # not the main screen's keys
+            # every key of the screen is in its help
+            for binding in screen.BINDINGS:
+                assert binding.action in screen.KEY_HELP  # type: ignore[attr-defined]
+            await pilot.press("question_mark")
+            assert await wait_until(pilot, lambda: pilot.app.screen is screen)
+
+    body()
+
+
+@run_async
+async def test_the_profile_plays_and_steps_through_time() -> None:
+    from hhtui.tui.screens.axon import SLIDER_STEPS, time_window
+
+    app = Host(lambda: AxonScreen(SMALL_CABLE))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, AxonScreen)
+        end = float(screen.result.t[np.argmin(np.abs(screen.result.t - time_window(screen.result)))])
+        step = time_window(screen.result) / SLIDER_STEPS
+        await pilot.press("space")  # from the space-time view: the profile, playing from the start
+        assert screen.view == "profile" and screen.playing
+        assert await wait_until(pilot, lambda: screen.cursor_t >= 5 * step)
+        await pilot.press("space")  # pause
+        assert not screen.playing
+        paused_at = screen.cursor_t
+        await pilot.pause(0.3)
+        assert screen.cursor_t == paused_at
+        shown = plain(screen.query_one("#axon-plot", Static))
+        assert f"V along the axon at t = {paused_at:.2f} ms" in shown
+        slider = shown.split("\n")[-1]
+        assert f"t {paused_at:6.2f} ms" in slider and "●" in slider and f"{end:.1f} ms" in slider
+        assert screen.cursor_t in screen.result.t  # a recorded moment, the one the profile shows
+        await pilot.press("right", "right")
+        later = screen.cursor_t
+        assert later == pytest.approx(paused_at + 2 * step, abs=2 * float(np.diff(screen.result.t[:2])[0]))
+        await pilot.press("left")
+        assert paused_at < screen.cursor_t < later
+        await pilot.press("end")
+        assert screen.cursor_t == pytest.approx(end)
+        assert plain(screen.query_one("#axon-plot", Static)).split("\n")[-1].rstrip().endswith("step")
+        await pilot.press("space")  # at the end: plays again from the start, to the end, and stops
+        assert screen.playing and screen.cursor_t < end
+        assert await wait_until(pilot, lambda: not screen.playing)
+        assert screen.cursor_t == pytest.approx(end)
+        await pilot.press("home")
+        assert screen.cursor_t == 0.0
+
+
+def test_the_space_time_cursor_is_labelled() -> None:
+    result = simulate_cable(SMALL_CABLE)
+    text = space_time_picture(result, 80, 22, colour=False, cursor_t=1.5).plain
+    lines = text.split("\n")
+    assert len(lines) == 22 and all(len(line) <= 80 for line in lines)
+    assert any("|" in line for line in lines[:5])
+    assert "| = t 1.50 ms, the profile's moment" in text
+    # the time axis: round times, 0 first
+    axis = next(line for line in lines if line.lstrip().startswith("t (ms)"))
+    times = [float(v) for v in re.findall(r"\d+(?:\.\d+)?", axis.split("└", 1)[1])]
+    assert times[0] == 0.0 and len(times) >= 3
+    assert np.allclose(np.diff(times), times[1] - times[0])
+    assert "profile's moment" not in space_time_picture(result, 80, 22, colour=False).plain
+
+
+@run_async
+async def test_the_network_header_names_the_screen_and_is_not_cut() -> None:
+    for size in ((80, 24), (120, 40)):
+        app = Host(NetworkScreen)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            screen = pilot.app.screen
+            await pilot.press("t", "t")  # the random network: the longest header
+            await settle(pilot)
+            title = plain(screen.query_one("#network-title", Static))
+            assert title.startswith("Network: random of 40")
+            lines = title.split("\n")
+            assert all(len(line) <= size[0] - 2 for line in lines), lines
+            assert len(lines) <= (3 if size[0] < 100 else 2)
+            assert " | ".join(lines).replace("\n", " | ") == screen.title_line()
+            # what the header shows is all there: the charts below were drawn for the room left
+            raster = plain(screen.query_one("#network-raster", Static)).split("\n")
+            assert len(raster) == screen.query_one("#network-raster", Static).size.height

@@ -84,7 +84,7 @@ def test_phases_view_names_the_four_phases_and_toggles_the_cartoon(live: LiveRun
     view = get_view("phases")
     ctx = prepared(view, context(live, 100, 30))
     plain = view.build(ctx).plain
-    for label in ("rest", "depol.", "repol.", "hyperpol."):
+    for label in ("resting", "depolarisation", "repolarisation", "hyperpolarisation"):
         assert label in plain
     assert "cartoon" not in plain.split("\n")[1]
     ctx.options = frozenset({"cartoon"})
@@ -112,9 +112,9 @@ def test_registry_names_and_cycle() -> None:
 
 def test_chart_lines_sit_on_their_tick_labels() -> None:
     chart = Chart(60, 15, colour=True, ylim=(-90.0, 60.0), xlim=(0.0, 10.0))
-    chart.line([0.0, 10.0], [-65.0, -65.0], None, "V")
+    chart.line([0.0, 10.0], [-50.0, -50.0], None, "V")
     lines = chart.build().plain.split("\n")
-    labelled = [i for i, line in enumerate(lines) if line.lstrip().startswith("-65")]
+    labelled = [i for i, line in enumerate(lines) if line.lstrip().startswith("-50┤")]
     drawn = [i for i, line in enumerate(lines) if any(0x2800 < ord(c) <= 0x28FF for c in line)]
     assert labelled and drawn
     assert drawn == labelled

@@ -4,12 +4,14 @@ Two views of V(x, t), switched with ``v``:
 
 - space-time: one row per position along the axon (left end at the top), one column per time
   bin; each cell is a character (and, with colour, a hue) for the highest voltage in its bin,
-  so the travelling action potential is a slanted band whose slope is the velocity;
-- profile: V along the axon at one moment, a chart that ``left``/``right`` move through time
-  and ``space`` plays as a film.
+  so the travelling action potential is a slanted band whose slope is the velocity; a ``|``
+  column marks the moment the profile shows, and says so under the picture;
+- profile: V along the axon at one moment, a chart with a time slider under it: ``space``
+  plays it as a film (and pauses it), ``left``/``right`` step the slider back and forth,
+  ``home``/``end`` jump to the start and the end.
 
-The run is computed in a worker thread (the cable kernel releases the GIL); the title line
-shows the measured conduction velocity.
+The run is computed in a worker thread (the cable kernel releases the GIL); the header shows
+the measured conduction velocity. ``?`` shows this screen's keys.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from textual.widgets import Footer, Static
 from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
 
-from ..plotting import Chart, message
+from ..plotting import Chart, caption_lines, join_parts, message
+from ..ticks import horizontal_fit, nice_ticks
 from .computed import ComputedScreen
 
 #: Characters for rising voltage, and the lower edge (mV) of each level after the first.
@@ -51,6 +54,23 @@ LABEL_WIDTH = 8
 TEMPERATURE_STEP = 2.0
 #: Simulated time of one run, ms (long enough for the wave to cross 5 cm at 6.3 C).
 RUN_MS = 10.0
+#: Steps of the time slider over the time window, and the film's frame interval (s).
+SLIDER_STEPS = 60
+FRAME_S = 0.05
+#: What the screen is, for its help (its keys are listed from its bindings).
+ABOUT = """An action potential travelling along an axon: a cable of Hodgkin-Huxley compartments,
+stimulated at its left end (or at both ends, to see two waves meet and annihilate). The header
+gives the conduction velocity measured between 25% and 75% of the length.
+
+**Space-time view**: one row per position along the axon (the left end at the top), time across;
+each character stands for the highest voltage in its cell (the legend under the picture gives the
+levels), so the travelling action potential is a slanted band whose slope is the velocity. A `|`
+column marks the moment the profile view shows.
+
+**Profile view**: V along the axon at one moment, with a time slider under it. `space` plays the
+profile through time as a film and pauses it; the arrow keys step the slider.
+
+A warmer axon conducts faster (the rates scale with Q10 = 3)."""
 
 
 def voltage_levels(v: np.ndarray) -> np.ndarray:
@@ -90,10 +110,14 @@ def space_time_picture(
 
     Rows are positions (the left end at the top), columns time bins over [0, ``t_to``] ms; a cell
     shows the level of the highest voltage among the samples of its bin at the compartment
-    nearest its row. The last two lines are the time axis and the legend. ``cursor_t`` marks a
-    column with ``|`` where the picture is at rest.
+    nearest its row. The last lines are the time axis, the legend and, with ``cursor_t``, what the
+    ``|`` column marking that time (where the picture is at rest) stands for.
     """
-    rows = height - 2
+    cursor_note = (
+        "" if cursor_t is None else f"| = t {cursor_t:.2f} ms, the profile's moment (v: profile, left/right: move)"
+    )
+    note_lines = caption_lines(width, cursor_note, most=2) if cursor_note else []
+    rows = height - 2 - len(note_lines)
     cols = width - LABEL_WIDTH
     if rows < 2 or cols < 8 or result.t.size < 2:
         return message(max(width, 0), max(height, 0), ["(too small)"])
@@ -128,27 +152,59 @@ def space_time_picture(
                 text.append(chunk, style) if style else text.append(chunk)
                 start = c
         text.append("\n")
-    # Time axis: ticks at 0, the middle and the end of the window.
+    # Time axis: round times under the columns that start at them.
     axis = [" "] * cols
     t_last = float(t[starts[-1]])
-    for fraction in (0.0, 0.5, 1.0):
-        label = f"{fraction * t_last:.3g}"
-        position = int(round(fraction * (cols - 1)))
+    tick_values, tick_labels = nice_ticks(0.0, t_last, horizontal_fit(cols)) if t_last > 0 else ([0.0], ["0"])
+    for value, label in zip(tick_values, tick_labels):
+        position = int(np.clip(np.searchsorted(t[starts], value - 1e-9), 0, cols - 1))
         begin = min(max(0, position - len(label) // 2), cols - len(label))
         axis[begin : begin + len(label)] = list(label)
     text.append("t (ms)".rjust(LABEL_WIDTH - 1)[: LABEL_WIDTH - 1] + "└")
     text.append("".join(axis))
     text.append("\n")
     text.append_text(legend_line(width, colour))
+    for line in note_lines:
+        text.append("\n")
+        text.append(line, Style(color="yellow") if colour else Style())
     return text
 
 
-def profile_chart(result: AxonResult, width: int, height: int, colour: bool, t_now: float) -> Text:
-    """V along the axon at time ``t_now`` (the nearest recorded sample), as a chart."""
+def profile_index(result: AxonResult, t_now: float) -> int:
+    """Index of the recorded sample nearest ``t_now`` (ms)."""
     j = int(np.clip(np.searchsorted(result.t, t_now), 0, result.t.size - 1))
+    if j > 0 and abs(result.t[j - 1] - t_now) <= abs(result.t[j] - t_now):
+        j -= 1
+    return j
+
+
+def profile_time(result: AxonResult, t_now: float) -> float:
+    """The recorded time nearest ``t_now`` (ms): the moment the profile shows."""
+    return float(result.t[profile_index(result, t_now)])
+
+
+def time_slider(width: int, t_now: float, t_end: float, playing: bool) -> str:
+    """One line: the time shown and where it lies in [0, ``t_end``] ms, with the keys that move it."""
+    head = f"t {t_now:6.2f} ms "
+    tail = f" {t_end:.1f} ms"
+    hint = "  space: pause" if playing else "  space: play, left/right: step"
+    if width - len(head) - len(tail) - len(hint) < 10:
+        hint = ""
+    track = max(3, width - len(head) - len(tail) - len(hint) - 3)
+    position = int(round(np.clip(t_now / t_end if t_end > 0 else 0.0, 0.0, 1.0) * (track - 1)))
+    bar = "─" * position + "●" + "─" * (track - 1 - position)
+    return f"{head}0├{bar}┤{tail}{hint}"[:width]
+
+
+def profile_chart(
+    result: AxonResult, width: int, height: int, colour: bool, t_now: float, playing: bool = False
+) -> Text:
+    """V along the axon at time ``t_now`` (the nearest recorded sample), as a chart, with the
+    time slider on its last line."""
+    j = profile_index(result, t_now)
     chart = Chart(
         width,
-        height,
+        height - 1,
         colour,
         xlabel="x (cm)",
         ylabel="V (mV)",
@@ -157,7 +213,11 @@ def profile_chart(result: AxonResult, width: int, height: int, colour: bool, t_n
         ylim=(-90.0, 50.0),
     )
     chart.line(result.x, result.V[:, j], None, "V", "*")
-    return chart.build()
+    text = chart.build()
+    text.append("\n")
+    slider = time_slider(width, float(result.t[j]), time_window(result), playing)
+    text.append(slider.ljust(width), Style(color="yellow") if colour else Style())
+    return text
 
 
 class AxonScreen(ComputedScreen):
@@ -165,21 +225,39 @@ class AxonScreen(ComputedScreen):
 
     DEFAULT_CSS = """
     AxonScreen { layout: vertical; }
-    AxonScreen #axon-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    AxonScreen #axon-title { height: auto; max-height: 3; padding: 0 1; background: $boost; text-style: bold; }
     AxonScreen #axon-plot { height: 1fr; }
     """
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "rerun", "Re-run"),
-        Binding("plus,equals_sign", "temperature(1)", "+Temp"),
-        Binding("minus", "temperature(-1)", "-Temp"),
-        Binding("b", "toggle_ends", "Both ends"),
+        Binding("r", "rerun", "Re-run", show=False),
+        Binding("plus,equals_sign", "temperature(1)", "Temp", key_display="+-"),
+        Binding("minus", "temperature(-1)", "-Temp", show=False),
+        Binding("b", "toggle_ends", "Ends"),
         Binding("v", "toggle_view", "View"),
+        Binding("space", "play", "Play"),
+        Binding("right", "move(1)", "Time", key_display="←→"),
         Binding("left", "move(-1)", "Earlier", show=False),
-        Binding("right", "move(1)", "Later", show=False),
-        Binding("space", "play", "Play", show=False),
+        Binding("home", "jump(0)", "Start", show=False),
+        Binding("end", "jump(1)", "End", show=False),
+        Binding("question_mark", "help", "Help"),
     ]
+    #: What each key does, for the help (the footer's words are short).
+    KEY_HELP = {
+        "close": "back to the neuron",
+        "rerun": "compute the run again",
+        "temperature(1)": f"warmer by {TEMPERATURE_STEP:g} C (and run again)",
+        "temperature(-1)": f"cooler by {TEMPERATURE_STEP:g} C (and run again)",
+        "toggle_ends": "stimulate the left end only, or both ends",
+        "toggle_view": "space-time picture or profile (V along the axon)",
+        "play": "play the profile through time as a film; again to pause",
+        "move(1)": "time slider later (the profile, and the | column of the space-time view)",
+        "move(-1)": "time slider earlier",
+        "jump(0)": "time slider to the start",
+        "jump(1)": "time slider to the end",
+        "help": "this help",
+    }
 
     def __init__(
         self,
@@ -196,22 +274,21 @@ class AxonScreen(ComputedScreen):
         self.view = view if view in ("space-time", "profile") else "space-time"
         self.cursor_t = 0.0
         self._player: Any = None
+        self.footer = Footer(compact=True)
         self.plot_text = Text("")
 
     # --- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="axon-title")
         yield Static("", id="axon-plot")
-        yield Footer()
+        yield self.footer
 
     def simulate(self, settings: CableSettings) -> AxonResult:
         return simulate_cable(settings)
 
-    def on_result(self, result: AxonResult) -> None:
-        self.cursor_t = min(self.cursor_t, float(result.t[-1]))
-
     # --- drawing ---------------------------------------------------------------------------------
-    def title_line(self) -> str:
+    def title_parts(self) -> list[str]:
+        """The header's pieces: the velocity (or the state of the run) and the axon."""
         s = self.settings
         where = "both ends" if s.stim_end == "both" else "left end"
         head = (
@@ -219,14 +296,18 @@ class AxonScreen(ComputedScreen):
             f"{s.membrane.temperature:g} C, {where}"
         )
         if self.computing:
-            return f"{head} | computing..."
+            return [head, "computing..."]
         if self.error:
-            return f"{head} | failed"
+            return [head, "failed"]
         if self.result is None:
-            return head
+            return [head]
         v = self.result.velocity_m_s
         speed = f"velocity {v:.2f} m/s" if math.isfinite(v) else "no propagation"
-        return f"{speed} | {head}"
+        return [speed, head]
+
+    def title_line(self) -> str:
+        """The header as one line (wrapped between its pieces on screen)."""
+        return " | ".join(self.title_parts())
 
     def redraw(self) -> None:
         """Redraw the title and the picture at the current size."""
@@ -234,7 +315,7 @@ class AxonScreen(ComputedScreen):
         if parts is None:
             return
         title, plot = parts
-        title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
+        self.update_header(title, join_parts(self.title_parts(), max(10, self.size.width - 2)))
         width = plot.size.width or max(20, self.size.width)
         height = plot.size.height or max(5, self.size.height - 2)
         if self.computing:
@@ -248,10 +329,14 @@ class AxonScreen(ComputedScreen):
         elif self.result is None:
             text = message(width, height, [""])
         elif self.view == "profile":
-            text = profile_chart(self.result, width, height, self.colour, self.cursor_t)
+            text = profile_chart(self.result, width, height, self.colour, self.cursor_t, self.playing)
         else:
             text = space_time_picture(
-                self.result, width, height, self.colour, cursor_t=self.cursor_t if self.cursor_t > 0 else None
+                self.result,
+                width,
+                height,
+                self.colour,
+                cursor_t=self.cursor_t if self.cursor_t > 0 else None,
             )
         self.plot_text = text
         plot.update(text)
@@ -276,30 +361,61 @@ class AxonScreen(ComputedScreen):
         self.view = "profile" if self.view == "space-time" else "space-time"
         if self.view == "profile" and self.result is not None and self.cursor_t <= 0:
             reached = self.result.arrival_ms[np.isfinite(self.result.arrival_ms)]
-            self.cursor_t = float(np.median(reached)) if reached.size else 0.0
+            self._set_cursor(float(np.median(reached)) if reached.size else 0.0)
         self.redraw()
 
+    @property
+    def playing(self) -> bool:
+        """True while the profile plays as a film."""
+        return self._player is not None
+
+    def _slider_step(self) -> float:
+        """One step of the slider (ms): a share of the time window, at least one recorded sample."""
+        assert self.result is not None
+        t = self.result.t
+        sample = float(t[1] - t[0]) if t.size > 1 else 0.0
+        return max(time_window(self.result) / SLIDER_STEPS, sample)
+
+    def _set_cursor(self, t: float) -> None:
+        """The slider to the recorded moment nearest ``t`` within the time window (what the
+        profile, its title, the slider and the | column then all show)."""
+        assert self.result is not None
+        end = profile_time(self.result, time_window(self.result))
+        self.cursor_t = profile_time(self.result, float(np.clip(t, 0.0, end)))
+
     def action_move(self, direction: int) -> None:
+        """Step the time slider (the profile's moment) by one step, within the time window."""
         if self.result is None:
             return
-        step = time_window(self.result) / 40.0
-        self.cursor_t = float(np.clip(self.cursor_t + direction * step, 0.0, self.result.t[-1]))
+        self._set_cursor(self.cursor_t + direction * self._slider_step())
+        self.redraw()
+
+    def action_jump(self, where: int) -> None:
+        """The time slider to the start (0) or the end (1) of the time window."""
+        if self.result is None:
+            return
+        self._set_cursor(time_window(self.result) if where else 0.0)
         self.redraw()
 
     def action_play(self) -> None:
-        """Play the profile as a film from the start (again to stop)."""
+        """Play the profile as a film from where the slider is (from the start once at the end);
+        again to pause."""
         if self._player is not None:
             self._stop_player()
+            self.redraw()
             return
         if self.result is None:
             return
         self.view = "profile"
-        self.cursor_t = 0.0
-        self._player = self.set_interval(0.08, self._advance_film)
+        if self.cursor_t >= profile_time(self.result, time_window(self.result)) - 1e-9:
+            self.cursor_t = 0.0
+        self._player = self.set_interval(FRAME_S, self._advance_film)
+        self.redraw()
 
     def _advance_film(self) -> None:
-        if self.result is None or self.cursor_t >= time_window(self.result):
+        if self.result is None or self.cursor_t >= profile_time(self.result, time_window(self.result)) - 1e-9:
             self._stop_player()
+            self.redraw()
             return
         self.action_move(1)
 
@@ -308,5 +424,14 @@ class AxonScreen(ComputedScreen):
             self._player.stop()
             self._player = None
 
+    def on_result(self, result: AxonResult) -> None:
+        self.cursor_t = profile_time(result, min(self.cursor_t, time_window(result)))
 
-__all__ = ["AxonScreen", "space_time_picture", "profile_chart", "voltage_levels"]
+    def action_help(self) -> None:
+        """This screen's keys (from its bindings) and what it shows."""
+        from .help import HelpScreen, keys_markdown
+
+        self.app.push_screen(HelpScreen(keys_markdown("Axon screen: keys", ABOUT, self.BINDINGS, self.KEY_HELP)))
+
+
+__all__ = ["AxonScreen", "profile_chart", "space_time_picture", "time_slider", "voltage_levels"]

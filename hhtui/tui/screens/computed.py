@@ -30,6 +30,7 @@ class ComputedScreen(ScreenGuards, Screen[None]):
         self.error: str | None = None
         self.computing = False
         self._token = 0
+        self._header_lines = 1
 
     def simulate(self, settings: Any) -> Any:
         """Compute the result for ``settings`` (called in a worker thread)."""
@@ -38,6 +39,17 @@ class ComputedScreen(ScreenGuards, Screen[None]):
     def redraw(self) -> None:
         """Draw the current state (computing, failed or the result) at the current size."""
         raise NotImplementedError
+
+    def update_header(self, header: Any, text: str) -> None:
+        """Show ``text`` (lines that fit the width) in the ``header`` widget; when its number of
+        lines changes, the charts below get another height: draw them again once laid out."""
+        from rich.text import Text
+
+        lines = text.count("\n") + 1
+        header.update(Text(text, no_wrap=True, overflow="ellipsis"))
+        if lines != self._header_lines:
+            self._header_lines = lines
+            self.call_after_refresh(self.redraw)
 
     def on_result(self, result: Any) -> None:
         """Called on the event loop when a result arrives, before the redraw."""

@@ -189,7 +189,6 @@ class MainScreen(ScreenGuards, Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.show_size(self.app.size)
-        self.refresh_bindings()
 
     def show_size(self, size: Size) -> None:
         """Say the terminal's size in the "too small" message, and set the breakpoint classes
@@ -368,7 +367,7 @@ class MainScreen(ScreenGuards, Screen[None]):
         assert session is not None
         session.accept(result)
         # Changes queued during the chunk, and scheduled changes the chunk reached, are in now:
-        # the panel and the status line follow the experiment.
+        # the panel and the status line follow the experiment (whatever changed it).
         session.schedule_applied = False
         self.experiment = session.experiment
         if self.stop_at is not None and self.running and session.t >= self.stop_at - 1e-9:
@@ -426,6 +425,7 @@ class MainScreen(ScreenGuards, Screen[None]):
     def _changed(self) -> None:
         """The run's experiment was changed (a key, the panel, a toxin): show it."""
         assert self.session is not None
+        self.session.schedule_applied = False  # shown below, whatever changed it
         self.experiment = self.session.experiment
         self.publish(force=True)
 
@@ -449,9 +449,6 @@ class MainScreen(ScreenGuards, Screen[None]):
 
             return any(key == parameters[0] for key, _ in get_view(self.view_name).keys)
         return True
-
-    def on_screen_suspend(self) -> None:
-        self.refresh_bindings()
 
     # --- actions --------------------------------------------------------------------------------------------------
     def _ready_or_say(self) -> bool:

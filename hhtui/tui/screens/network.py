@@ -25,7 +25,7 @@ from hhtui.model.network import (
 )
 
 from ..decimate import decimate
-from ..plotting import Chart, message, padded_limits
+from ..plotting import Chart, join_parts, message, padded_limits
 from .computed import ComputedScreen
 
 #: Topologies the ``t`` key cycles through, each with its size and its own settings.
@@ -37,18 +37,30 @@ TOPOLOGY_CYCLE: tuple[tuple[str, dict[str, Any]], ...] = (
 #: Factor of the + and - keys on the synaptic weight.
 WEIGHT_FACTOR = 1.5
 WEIGHT_RANGE = (0.005, 50.0)
+#: What the screen is, for its help (its keys are listed from its bindings).
+ABOUT = """A small network of Hodgkin-Huxley neurons coupled by synapses with a delay; neuron 0 is
+kicked at the start and the spikes travel through the network.
+
+**Raster** (top): one row per neuron (its number on the left), time across; a mark per spike,
+the spikes of the neuron shown below marked apart (the legend says which is which).
+
+**Voltage** (bottom): the membrane voltage of the neuron shown, against time (ms).
+
+The header gives the topology, the synapses (reversal potential, weight, delay, time constant)
+and how many spikes the run gave."""
 
 
 def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, chosen: int | None = None) -> Text:
-    """Raster plot: neuron index (up) against spike time (ms, across); ``chosen`` neuron's spikes
-    marked apart. No axis labels, so that every line goes to the neurons (the screen's title line
-    says what the axes are, and the time axis is the voltage chart's below)."""
+    """Raster plot: neuron number (up, whole numbers) against spike time (ms, across); the
+    ``chosen`` neuron's spikes marked apart, both kinds of mark named in the legend. No axis
+    labels, so that every line goes to the neurons (the screen's header says what the axes are,
+    and the time axis is the voltage chart's below)."""
     n = result.settings.n
-    chart = Chart(width, height, colour, xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5))
+    chart = Chart(width, height, colour, xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5), yinteger=True)
     others = result.spike_neuron != chosen if chosen is not None else np.ones(result.spike_neuron.size, dtype=bool)
-    chart.points(result.spike_time[others], result.spike_neuron[others], None, "V", "|")
+    chart.points(result.spike_time[others], result.spike_neuron[others], "spike", "V", "|")
     if chosen is not None and np.any(~others):
-        chart.points(result.spike_time[~others], result.spike_neuron[~others], None, "marker", "#")
+        chart.points(result.spike_time[~others], result.spike_neuron[~others], f"neuron {chosen}", "marker", "#")
     return chart.build()
 
 
@@ -76,21 +88,34 @@ class NetworkScreen(ComputedScreen):
 
     DEFAULT_CSS = """
     NetworkScreen { layout: vertical; }
-    NetworkScreen #network-title { height: 1; padding: 0 1; background: $boost; text-style: bold; }
+    NetworkScreen #network-title { height: auto; max-height: 3; padding: 0 1; background: $boost; text-style: bold; }
     NetworkScreen #network-raster { height: 3fr; }
     NetworkScreen #network-voltage { height: 2fr; }
     """
 
     BINDINGS = [
         Binding("escape", "close", "Close"),
-        Binding("r", "rerun", "Re-run"),
+        Binding("r", "rerun", "Re-run", show=False),
         Binding("t", "topology", "Topology"),
         Binding("i", "toggle_kind", "Exc/Inh"),
-        Binding("plus,equals_sign", "weight(1)", "+Weight"),
-        Binding("minus", "weight(-1)", "-Weight"),
-        Binding("up", "neuron(1)", "Neuron+", show=False),
+        Binding("plus,equals_sign", "weight(1)", "Weight", key_display="+-"),
+        Binding("minus", "weight(-1)", "-Weight", show=False),
+        Binding("up", "neuron(1)", "Neuron", key_display="↑↓"),
         Binding("down", "neuron(-1)", "Neuron-", show=False),
+        Binding("question_mark", "help", "Help"),
     ]
+    #: What each key does, for the help (the footer's words are short).
+    KEY_HELP = {
+        "close": "back to the neuron",
+        "rerun": "compute the run again",
+        "topology": "next topology: ring of 10, chain of 10, random network of 40 (p = 0.1)",
+        "toggle_kind": "excitatory or inhibitory synapses",
+        "weight(1)": f"synaptic weight times {WEIGHT_FACTOR:g}",
+        "weight(-1)": f"synaptic weight divided by {WEIGHT_FACTOR:g}",
+        "neuron(1)": "show the next neuron's voltage",
+        "neuron(-1)": "show the previous neuron's voltage",
+        "help": "this help",
+    }
 
     def __init__(
         self,
@@ -113,27 +138,32 @@ class NetworkScreen(ComputedScreen):
         yield Static("", id="network-title")
         yield Static("", id="network-raster")
         yield Static("", id="network-voltage")
-        yield Footer()
+        yield Footer(compact=True)
 
     def simulate(self, settings: NetworkSettings) -> NetworkResult:
         return simulate_network(settings)
 
     # --- drawing ---------------------------------------------------------------------------------
-    def title_line(self) -> str:
+    def title_parts(self) -> list[str]:
+        """The header's pieces: what the network is, its synapses, and what the run gave."""
         s = self.settings
         kind = "inhibitory" if s.inhibitory else "excitatory"
-        head = (
-            f"{s.topology} of {s.n}, {kind} (E_syn {s.e_syn:g} mV), w {s.weight:.3g} mS/cm2, "
-            f"delay {s.delay:g} ms, tau {s.tau:g} ms"
-        )
+        parts = [
+            f"Network: {s.topology} of {s.n} neurons, {kind} synapses (E_syn {s.e_syn:g} mV)",
+            f"w {s.weight:.3g} mS/cm2, delay {s.delay:g} ms, tau {s.tau:g} ms",
+        ]
         if self.computing:
-            return f"Network: {head} | computing..."
+            return [*parts, "computing..."]
         if self.error:
-            return f"Network: {head} | failed"
+            return [*parts, "failed"]
         if self.result is None:
-            return f"Network: {head}"
+            return parts
         info = self.result.summary()
-        return f"Raster (neuron vs t): {info['spikes']} spikes from {info['neurons_fired']}/{s.n} neurons | {head}"
+        return [*parts, f"raster: neuron vs t, {info['spikes']} spikes from {info['neurons_fired']}/{s.n} neurons"]
+
+    def title_line(self) -> str:
+        """The header as one line (wrapped between its pieces on screen)."""
+        return " | ".join(self.title_parts())
 
     def redraw(self) -> None:
         """Redraw the title and both charts at the current size."""
@@ -141,8 +171,8 @@ class NetworkScreen(ComputedScreen):
         if parts is None:
             return
         title, raster, voltage = parts
-        title.update(Text(self.title_line(), no_wrap=True, overflow="ellipsis"))
         width = raster.size.width or max(20, self.size.width)
+        self.update_header(title, join_parts(self.title_parts(), max(10, self.size.width - 2)))
         top = raster.size.height or max(5, 3 * (self.size.height - 2) // 5)
         bottom = voltage.size.height or max(5, (self.size.height - 2) - top)
         if self.computing:
@@ -162,6 +192,12 @@ class NetworkScreen(ComputedScreen):
     # --- actions -----------------------------------------------------------------------------------
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_help(self) -> None:
+        """This screen's keys (from its bindings) and what it shows."""
+        from .help import HelpScreen, keys_markdown
+
+        self.app.push_screen(HelpScreen(keys_markdown("Network screen: keys", ABOUT, self.BINDINGS, self.KEY_HELP)))
 
     def action_topology(self) -> None:
         names = [name for name, _ in TOPOLOGY_CYCLE]

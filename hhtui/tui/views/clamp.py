@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, padded_limits, stack
+from ..plotting import Chart, caption, caption_height, padded_limits, stack
 from . import View, ViewContext
 from ._common import split_heights, waiting
 
@@ -46,8 +46,10 @@ def _family_chart(family: dict[str, Any], current: str, width: int, height: int,
         chart.line(t, traces[index], current if index == 0 else None, current, letter)
     low, high = float(np.min(traces)), float(np.max(traces))
     chart.ylim = padded_limits(min(low, 0.0), max(high, 0.0), minimum_span=1.0)
-    chart.vline(PRE, "marker")
-    chart.vline(PRE + STEP, "marker")
+    # The step's start and end, named once (in the sodium chart's legend).
+    label = "step on/off" if current == "I_Na" else None
+    chart.vline(PRE, "marker", label)
+    chart.vline(PRE + STEP, "marker", label)
     return chart
 
 
@@ -56,12 +58,9 @@ def build(ctx: ViewContext) -> Text:
     if ctx.prepared is None:
         return waiting(ctx, "the voltage-clamp family")
     family = ctx.prepared
-    top, bottom = split_heights(ctx.height - 1, 0.5)
     levels = family["levels"]
-    note = (
-        f"from {HOLD:g} mV to {levels[0]:g} ... {levels[-1]:g} mV ({len(levels)} steps) for {STEP:g} ms; "
-        f"| = step on / off, tails after"
-    )
+    note = f"from {HOLD:g} mV to {levels[0]:g} ... {levels[-1]:g} mV ({len(levels)} steps) for {STEP:g} ms; tails after"
+    top, bottom = split_heights(ctx.height - caption_height(ctx.width, note), 0.5)
     return stack(
         _family_chart(family, "I_Na", ctx.width, top, ctx.colour, "N").build(),
         _family_chart(family, "I_K", ctx.width, bottom, ctx.colour, "K").build(),

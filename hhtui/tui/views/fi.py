@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, stack
+from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
 from ._family import FAMILIES, Family, chosen, family_values, next_family
 
@@ -78,9 +78,11 @@ def build(ctx: ViewContext) -> Text:
     if "members" in ctx.prepared:
         return _build_family(ctx, FAMILIES[ctx.prepared["family"]], ctx.prepared["members"])
     curve, onset = ctx.prepared["curve"], ctx.prepared["onset"]
+    onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
+    note = f"{onset_text}; rate = 1/mean ISI after {TRANSIENT:g} ms"
     chart = Chart(
         ctx.width,
-        ctx.height - 1,
+        ctx.height - caption_height(ctx.width, note),
         ctx.colour,
         xlabel="step current (uA/cm2)",
         ylabel="rate (Hz)",
@@ -90,12 +92,10 @@ def build(ctx: ViewContext) -> Text:
     top = float(np.max(curve.rates_hz)) if curve.rates_hz.size else 0.0
     chart.ylim = (0.0, max(10.0, top * 1.1))
     if onset is not None:
-        chart.vline(onset, "onset")
+        chart.vline(onset, "onset", "onset")
     stimulus = ctx.experiment.stimulus
     if not stimulus.is_clamp:
-        chart.vline(injected_current(stimulus), "marker")
-    onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
-    note = f"{onset_text}; 1/mean ISI after {TRANSIENT:g} ms; | = present current"
+        chart.vline(injected_current(stimulus), "marker", "I now")
     return stack(chart.build(), caption(ctx.width, note))
 
 
@@ -103,9 +103,11 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     """One curve per value of ``family``, the onsets listed under the chart."""
     from hhtui.tui.session import injected_current
 
+    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
+    note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
     chart = Chart(
         ctx.width,
-        ctx.height - 1,
+        ctx.height - caption_height(ctx.width, note),
         ctx.colour,
         xlabel="step current (uA/cm2)",
         ylabel="rate (Hz)",
@@ -119,9 +121,7 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     chart.ylim = (0.0, max(10.0, top * 1.1))
     stimulus = ctx.experiment.stimulus
     if not stimulus.is_clamp:
-        chart.vline(injected_current(stimulus), "marker")
-    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
-    note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
+        chart.vline(injected_current(stimulus), "marker", "I now")
     return stack(chart.build(), caption(ctx.width, note))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, stack
+from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
 
 #: Currents of the sweep (uA/cm^2): from well below the fold to above the Hopf point.
@@ -58,7 +58,13 @@ def build(ctx: ViewContext) -> Text:
     if ctx.prepared is None:
         return waiting(ctx, "the hysteresis sweep")
     result = ctx.prepared
-    top_height, bottom_height = split_heights(ctx.height - 1)
+    bistable = result.bistable_range(MIN_SPIKES)
+    if bistable is None:
+        note = "the branches agree: no bistable range here"
+    else:
+        note = f"bistable {bistable[0]:g}-{bistable[1]:g} uA/cm2: rest going up, firing coming down"
+    note += f"; {T_STOP:g} ms a step"
+    top_height, bottom_height = split_heights(ctx.height - caption_height(ctx.width, note))
     xlim = (float(AMPLITUDES[0]), float(AMPLITUDES[-1]))
     voltage = Chart(ctx.width, top_height, ctx.colour, xlabel="", ylabel="V max/min (mV)", xlim=xlim)
     rate = Chart(ctx.width, bottom_height, ctx.colour, xlabel="current (uA/cm2)", ylabel="rate (Hz)", xlim=xlim)
@@ -76,14 +82,8 @@ def build(ctx: ViewContext) -> Text:
         from hhtui.tui.session import injected_current
 
         present = injected_current(stimulus)
-        voltage.vline(present, "marker")
-        rate.vline(present, "marker")
-    bistable = result.bistable_range(MIN_SPIKES)
-    if bistable is None:
-        note = "the branches agree: no bistable range here"
-    else:
-        note = f"bistable {bistable[0]:g}-{bistable[1]:g} uA/cm2: rest going up, firing coming down"
-    note += f"; {T_STOP:g} ms a step; | = present current"
+        voltage.vline(present, "marker", "I now")
+        rate.vline(present, "marker", "I now")
     parts = [voltage.build()]
     if bottom_height > 0:
         parts.append(rate.build())

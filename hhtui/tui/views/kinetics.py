@@ -39,8 +39,8 @@ def build(ctx: ViewContext) -> Text:
     tau_max = max(float(np.max(table[f"tau_{g}"])) for g in "mhn")
     taus.ylim = (0.0, tau_max * 1.05)
     if V_RANGE[0] <= v_now <= V_RANGE[1]:
-        steady.vline(v_now)
-        taus.vline(v_now)
+        steady.vline(v_now, "marker", "V now")
+        taus.vline(v_now, "marker", "V now")
     return stack(steady.build(), taus.build())
 
 

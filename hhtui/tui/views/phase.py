@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, stack
+from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
 
 V_RANGE = (-90.0, 60.0)
@@ -43,9 +43,10 @@ def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
 def build(ctx: ViewContext) -> Text:
     """V on x, n on y: the trajectory, the V- and n-nullclines and the present state."""
     samples = ctx.samples
-    chart = Chart(ctx.width, ctx.height - 1, ctx.colour, xlabel="V (mV)", ylabel="n", ylim=(0.0, 1.0))
-    low, high = V_RANGE
     note = "nullclines: computing..." if ctx.prepared is None else str(ctx.prepared.get("approximation", ""))
+    rows = caption_height(ctx.width, note)
+    chart = Chart(ctx.width, ctx.height - rows, ctx.colour, xlabel="V (mV)", ylabel="n", ylim=(0.0, 1.0))
+    low, high = V_RANGE
     if ctx.prepared is not None:
         null = ctx.prepared
         chart.line(null["V"], null["n_nullcline"], "n-nullcline", "nullcline_n", "=")

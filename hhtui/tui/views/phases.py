@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from rich.text import Text
 
-from ..plotting import Chart, caption, stack
+from ..plotting import Chart, caption, caption_height, stack
 from . import View, ViewContext
 
 #: The probe: a 1 ms pulse of 20 uA/cm^2 at 2 ms, followed for 20 ms.
@@ -19,7 +19,6 @@ PROBE_START = 2.0
 PROBE_WIDTH = 1.0
 PROBE_DURATION = 20.0
 LETTERS = {"resting": "r", "depolarisation": "D", "repolarisation": "R", "hyperpolarisation": "H"}
-SHORT = {"resting": "rest", "depolarisation": "depol.", "repolarisation": "repol.", "hyperpolarisation": "hyperpol."}
 
 
 def prepare_key(ctx: ViewContext) -> Hashable:
@@ -38,32 +37,40 @@ def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
 
 
 def build(ctx: ViewContext) -> Text:
-    """The probe spike coloured by phase, each phase named, optionally with the cartoon."""
+    """The probe spike coloured by phase, the phases named in the legend, optionally with the cartoon."""
     from ._common import waiting
 
     if ctx.prepared is None:
         return waiting(ctx, "a probe action potential")
     t, v, phases = ctx.prepared["t"], ctx.prepared["V"], ctx.prepared["phases"]
-    chart = Chart(ctx.width, ctx.height - 1, ctx.colour, xlabel="t (ms)", ylabel="V (mV)", xlim=(0.0, PROBE_DURATION))
+    if phases is None:
+        note = "no action potential: the 20 uA/cm2 probe pulse does not fire with these parameters"
+    else:
+        note = (
+            f"peak {phases.peak:.1f} mV at {phases.peak_time:.2f} ms; rest {phases.rest:.1f} mV; "
+            f"c: {'hide' if 'cartoon' in ctx.options else 'show'} the cartoon"
+        )
+    chart = Chart(
+        ctx.width,
+        ctx.height - caption_height(ctx.width, note),
+        ctx.colour,
+        xlabel="t (ms)",
+        ylabel="V (mV)",
+        xlim=(0.0, PROBE_DURATION),
+    )
     low, high = float(np.min(v)), float(np.max(v))
     chart.ylim = (min(-95.0, low - 5.0), max(50.0, high + 5.0))
     if phases is None:
         chart.line(t, v, "V", "V", "•")
-        text = chart.build()
-        note = "no action potential: the 20 uA/cm2 probe pulse does not fire with these parameters"
-        return stack(text, caption(ctx.width, note))
-    label_y = chart.ylim[1] - 0.06 * (chart.ylim[1] - chart.ylim[0])
+        return stack(chart.build(), caption(ctx.width, note))
+    # Each phase in its own colour (its own letter without colour), named in the legend, which
+    # the chart puts where the trace is not; a line marks where each phase begins.
     for index, (name, (start, end)) in enumerate(phases.intervals()):
         inside = (t >= start) & (t <= end)
         if inside.sum() >= 2:
-            chart.line(t[inside], v[inside], None, name, LETTERS[name])
+            chart.line(t[inside], v[inside], name, name, LETTERS[name])
         if index > 0:
             chart.vline(start, name)
-        middle = 0.5 * (start + end)
-        label = SHORT[name]
-        row = label_y - (index % 2) * 0.08 * (chart.ylim[1] - chart.ylim[0])
-        x = max(0.0, min(middle - 0.25 * len(label) * PROBE_DURATION / max(ctx.width, 1), PROBE_DURATION * 0.8))
-        chart.text(label, x, row, name)
     tail = t > phases.hyperpolarisation[1]
     if tail.sum() >= 2:
         chart.line(t[tail], v[tail], None, "resting", "r")
@@ -78,10 +85,6 @@ def build(ctx: ViewContext) -> Text:
             "cartoon",
             "c",
         )
-    note = (
-        f"peak {phases.peak:.1f} mV at {phases.peak_time:.2f} ms; rest {phases.rest:.1f} mV; "
-        f"c: {'hide' if 'cartoon' in ctx.options else 'show'} cartoon"
-    )
     return stack(chart.build(), caption(ctx.width, note))
 
 
