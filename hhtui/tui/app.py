@@ -140,7 +140,9 @@ class HHApp(App[int]):
 
         if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             # The app's commands, actions ranked above presets (instead of Textual's own provider).
-            self.push_screen(Palette(providers=[RankedCommands], id="--command-palette"))
+            # No id: a palette closed a moment ago stays registered until its removal ends, and a
+            # second one with the same id would then be refused (DuplicateIds).
+            self.push_screen(Palette(providers=[RankedCommands]))
 
     def pop_screen(self) -> Any:
         """Close the screen on top; never the main screen (a stray close is ignored)."""

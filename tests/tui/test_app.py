@@ -542,3 +542,23 @@ async def test_a_preset_runs_to_its_t_stop_and_pauses(tmp_path) -> None:
         assert app.session.t > experiment.t_stop
         await pilot.press("r")
         assert app.main.stop_at == experiment.t_stop
+
+
+async def test_the_palette_opens_again_at_once_after_it_is_closed(tmp_path) -> None:
+    # A closed palette stays registered with the app until its removal ends; opening the next
+    # one meanwhile must not be refused as a second widget with the same id.
+    from textual.command import CommandPalette
+
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_ready(app, pilot)
+        for _ in range(20):
+            app.action_command_palette()
+            app.pop_screen()
+            app.action_command_palette()
+            await pilot.pause()
+            assert CommandPalette.is_open(app)
+            app.pop_screen()
+            await pilot.pause()
+        await wait_for(pilot, lambda: len(app.screen_stack) == 1)
+        assert app.is_running and app.return_code is None
