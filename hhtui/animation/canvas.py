@@ -163,6 +163,10 @@ class Axes:
 
     def __init__(self, box: tuple[int, int, int, int], xlim: tuple[float, float], ylim: tuple[float, float]) -> None:
         self.left, self.top, self.right, self.bottom = box
+        for name, (low, high) in (("time", xlim), ("value", ylim)):
+            span = float(high) - float(low)
+            if not math.isfinite(span):
+                raise ValueError(f"the {name} axis would span {low:g} to {high:g}, more than a picture can scale")
         self.xlim = xlim
         self.ylim = ylim
 

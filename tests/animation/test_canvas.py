@@ -45,3 +45,15 @@ def test_the_palette_has_white_first_and_a_free_index_for_transparency() -> None
     colours = image.getpalette()
     assert tuple(colours[:3]) == WHITE
     assert len({tuple(colours[i : i + 3]) for i in range(0, len(colours), 3)}) < 256
+
+
+def test_axes_whose_span_a_float_cannot_hold_are_refused_without_a_numpy_warning() -> None:
+    import warnings
+
+    from hhtui.animation.canvas import Axes, padded_limits
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning from numpy would fail the test
+        with pytest.raises(ValueError, match="value axis would span"):
+            Axes((0, 0, 100, 50), (0.0, 2.0), padded_limits(-1.7e308, 10.0))
+        Axes((0, 0, 100, 50), (0.0, 2.0), padded_limits(-80.0, 40.0))  # an ordinary range is drawn
