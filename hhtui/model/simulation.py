@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from .currents import fill_currents, rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
+from .job import Job
 from .membrane import Membrane, check_range
 from .pieces import command_voltage, piece_bounds, piece_values, record_times
 from .runners import integrator_for
@@ -360,7 +361,7 @@ class Simulation:
                 last = min(bounds.size - 1, first + batch)
                 value, slope = piece_values(self.stimulus, bounds[first : last + 1], self.population)
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
-                integrator(
+                job = Job(
                     code,
                     self.state,
                     params,
@@ -377,8 +378,8 @@ class Simulation:
                     threshold,
                     V_LIMIT,
                     fail_time,
-                    block,
                 )
+                integrator(job, block)
                 if np.isfinite(fail_time).any():
                     self.t = float(fail_time.min())
                     kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
