@@ -61,6 +61,8 @@ MAX_SAMPLES = 20_000_000
 
 #: Size of the text chart when none is given (columns, lines).
 CHART_SIZE = (100, 24)
+#: Smallest and largest width (columns) and height (lines) of a text chart.
+CHART_LIMITS = ((20, 1000), (8, 500))
 
 
 def _need_pandas() -> Any:
@@ -271,12 +273,7 @@ class Run:
         with ``gates`` also m, h and n below it. No colours, so it prints anywhere."""
         from hhtui.cli.plot import render
 
-        w = CHART_SIZE[0] if width is None else int(width)
-        h = CHART_SIZE[1] if height is None else int(height)
-        if not (20 <= w <= 1000 and 8 <= h <= 500):
-            raise ParameterError(
-                f"width/height: a chart is 20-1000 columns by 8-500 lines, got {w}x{h}", parameter="width"
-            )
+        w, h = chart_size(width, height)
         if len(self.samples) == 0:
             return "(no samples)"
         import plotext
@@ -305,6 +302,28 @@ class Run:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython and Jupyter
         printer.text(repr(self) if cycle else str(self))
+
+
+def chart_size(width: Any, height: Any) -> tuple[int, int]:
+    """The size of a text chart, columns x lines: those given, else :data:`CHART_SIZE`;
+    :class:`ParameterError` naming ``width`` or ``height`` when one is not a whole number in range."""
+    size = []
+    for name, value, default, (low, high) in (
+        ("width", width, CHART_SIZE[0], CHART_LIMITS[0]),
+        ("height", height, CHART_SIZE[1], CHART_LIMITS[1]),
+    ):
+        if value is None:
+            size.append(default)
+            continue
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+        if not whole or not low <= value <= high:
+            raise ParameterError(
+                f"{name} must be a whole number in [{low}, {high}] ({'columns' if name == 'width' else 'lines'}), "
+                f"got {value!r}",
+                parameter=name,
+            )
+        size.append(int(value))
+    return size[0], size[1]
 
 
 def _signature(leading: Sequence[inspect.Parameter], names: Sequence[str]) -> inspect.Signature:

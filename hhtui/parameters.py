@@ -577,7 +577,7 @@ def _ranged(
 
 
 def _cable_table() -> tuple[Parameter, ...]:
-    from hhtui.model.cable import CABLE_METHODS, CABLE_RANGES, MAX_NSEG, STIM_ENDS, CableSettings
+    from hhtui.model.cable import CABLE_METHODS, CABLE_RANGES, MAX_COMPARTMENT_UM, MAX_NSEG, STIM_ENDS, CableSettings
 
     cable = CableSettings()
     group = {"group": "cable"}
@@ -590,6 +590,16 @@ def _cable_table() -> tuple[Parameter, ...]:
         row("diameter_um", "axon diameter (476: the squid giant axon)", flag="--diameter-um"),
         row("ra_ohm_cm", "axial resistivity", flag="--ra"),
         Parameter("nseg", "cable", "", cable.nseg, "number of compartments", low=4, high=MAX_NSEG, whole=True),
+        Parameter(
+            "dx_um",
+            "cable",
+            "um",
+            None,
+            "compartment length, instead of --nseg (default: none, --nseg sets it)",
+            low=0.0,
+            high=MAX_COMPARTMENT_UM,
+            low_inclusive=False,
+        ),
         row("dt", "time step"),
         row("t_stop", "duration of the run"),
         Parameter(
