@@ -278,4 +278,3 @@ def _documented(function: Any, command: str) -> None:
 
 _documented(axon, "axon")
 _documented(network, "network")
-

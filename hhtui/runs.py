@@ -269,18 +269,17 @@ def network_settings(values: Mapping[str, Any], config: Any = None, naming: Nami
     base = NetworkSettings() if config is None else load_config("network", config, naming)[0]
     topology = given.get("topology", base.topology)
     if "p" in given and topology != "random":
-        raise ParameterError(f"{naming.name('p')}: only applies to {naming.setting('topology', 'random')}", parameter="p")
+        raise ParameterError(
+            f"{naming.name('p')}: only applies to {naming.setting('topology', 'random')}", parameter="p"
+        )
     changes = _fields("network", given, ())
     changes["membrane"] = _membrane(base.membrane, given, naming)
     if given.get(INHIBITORY):
         if "e_syn" in given:
-            raise ParameterError(
-                f"{naming.names(['e_syn', INHIBITORY])}: give one or the other", parameter=INHIBITORY
-            )
+            raise ParameterError(f"{naming.names(['e_syn', INHIBITORY])}: give one or the other", parameter=INHIBITORY)
         changes["e_syn"] = INHIBITORY_E_SYN_MV
     try:
         settings = base.replace(**changes)
     except ParameterError as error:
         raise _blamed(error, "network", given, naming) from None
     return Chosen(settings)
-

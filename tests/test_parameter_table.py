@@ -18,7 +18,7 @@ import pytest
 
 from hhtui.cli import build_parser, main
 from hhtui.model import Experiment, ParameterError
-from hhtui.model.cable import CableSettings
+from hhtui.model.cable import CableSettings, nseg_for_length
 from hhtui.model.membrane import Membrane
 from hhtui.model.network import NetworkSettings
 from hhtui.model.stimulus import NoStimulus
@@ -87,7 +87,7 @@ def test_the_cable_without_flags_is_the_table_default() -> None:
     for row in table("axon"):
         if row.name in Membrane().to_dict():
             assert getattr(settings.membrane, row.name) == row.default, row.name
-        elif row.name != "positions":
+        elif row.name not in ("positions", "dx_um"):  # (the CSV's columns; the compartments by their length)
             assert getattr(settings, row.field) == row.default, row.name
     assert settings.membrane.temperature == 18.5  # Hodgkin & Huxley's propagated action potential (1952)
 
@@ -179,6 +179,8 @@ def _model_accepts(command: str, row: Parameter, value: float) -> bool:
         if command == "axon":
             if row.name in Membrane().to_dict():
                 CableSettings().membrane.replace(**{row.name: value})
+            elif row.name == "dx_um":
+                nseg_for_length(1000.0, value)
             elif row.name != "positions":
                 settings = {"nseg": 500 if row.name != "nseg" else value, row.field: value}
                 if row.name in ("dt", "sample_every", "t_stop", "nseg"):
