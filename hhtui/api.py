@@ -59,11 +59,6 @@ MAX_STEPS = 1_000_000_000
 #: Largest recording one run may hold in memory, in samples (about 2 GB).
 MAX_SAMPLES = 20_000_000
 
-#: Size of the text chart when none is given (columns, lines).
-CHART_SIZE = (100, 24)
-#: Smallest and largest width (columns) and height (lines) of a text chart.
-CHART_LIMITS = ((20, 1000), (8, 500))
-
 
 def _need_pandas() -> Any:
     try:
@@ -305,23 +300,18 @@ class Run:
 
 
 def chart_size(width: Any, height: Any) -> tuple[int, int]:
-    """The size of a text chart, columns x lines: those given, else :data:`CHART_SIZE`;
-    :class:`ParameterError` naming ``width`` or ``height`` when one is not a whole number in range."""
+    """The size of a text chart, columns x lines: those given, else the defaults of the table
+    ``chart``; :class:`ParameterError` naming ``width`` or ``height`` when one is not a whole
+    number in its range."""
     size = []
-    for name, value, default, (low, high) in (
-        ("width", width, CHART_SIZE[0], CHART_LIMITS[0]),
-        ("height", height, CHART_SIZE[1], CHART_LIMITS[1]),
-    ):
+    for name, value in (("width", width), ("height", height)):
+        row = parameter("chart", name)
         if value is None:
-            size.append(default)
+            size.append(int(row.default))
             continue
         whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-        if not whole or not low <= value <= high:
-            raise ParameterError(
-                f"{name} must be a whole number in [{low}, {high}] ({'columns' if name == 'width' else 'lines'}), "
-                f"got {value!r}",
-                parameter=name,
-            )
+        if not whole or not row.accepts(int(value)):
+            raise ParameterError(f"{name} must be a whole number {row.allowed}, got {value!r}", parameter=name)
         size.append(int(value))
     return size[0], size[1]
 
