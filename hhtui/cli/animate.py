@@ -128,7 +128,15 @@ def add_parser(subparsers: Any) -> None:
 def _output_path(args: argparse.Namespace) -> str:
     if args.output is not None:
         return str(args.output)
-    stem = Path(args.recording).stem if args.recording is not None else args.preset or Path(args.config).stem
+    if args.recording is not None:
+        stem = Path(args.recording).stem
+    elif args.preset is not None:
+        from .run import preset_experiment
+
+        preset_experiment(args.preset)  # an unknown name is refused before it names a file
+        stem = args.preset
+    else:
+        stem = Path(args.config).stem
     return f"{stem}.gif"
 
 
