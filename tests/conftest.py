@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -29,3 +30,26 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     with tempfile.TemporaryDirectory(prefix="hhtui-warm-up-") as directory:
         # Whatever this finds is found again, and reported, by the tests themselves.
         subprocess.run([sys.executable, "-c", WARM_UP], cwd=directory, capture_output=True, timeout=900, check=False)
+
+
+#: Markers of tests that take many seconds each (all of them run by default and in CI).
+LONG = ("slow", "fuzz", "distributed", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """In the workers of ``pytest -n``: the long tests first, so that the workers end together
+    instead of one of them running a long test alone at the end. A single-process run keeps
+    the order of the files."""
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG))
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``pytest -n auto``: one worker more than there are cores. Many tests spend seconds
+    waiting for a process they started (the app in a terminal, a sweep's workers, a recording
+    in real time); the extra worker keeps the cores busy meanwhile."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return cores + 1

@@ -80,6 +80,7 @@ def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.chunks"))  # the journal goes once the CSV is written
 
 
+@pytest.mark.slow
 def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
     journal = tmp_path / "fi.csv.chunks"

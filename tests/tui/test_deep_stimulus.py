@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from hhtui.cli.common import load_experiment_file
 from hhtui.model.stimulus import MAX_NESTING
 from hhtui.tui.app import HHApp
@@ -23,6 +25,7 @@ async def wait_loaded(app: HHApp, pilot) -> None:
     await wait_ready(app, pilot)
 
 
+@pytest.mark.slow
 async def test_app_survives_the_deepest_nested_sum(tmp_path: Path) -> None:
     stimulus: dict = {"type": "step", "amplitude": 10.0, "start": 1.0}
     for _ in range(MAX_NESTING):

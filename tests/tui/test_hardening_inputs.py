@@ -365,6 +365,7 @@ GROUPS: dict[str, tuple[str, Any]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group", list(GROUPS))
 async def test_every_field_against_every_text(group: str, tmp_path) -> None:
     kind, wanted = GROUPS[group]

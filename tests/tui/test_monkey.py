@@ -279,6 +279,7 @@ def fewer_frames(monkeypatch):
 SEEDS = [1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", SEEDS)
 async def test_monkey_1000_keys(seed: int, tmp_path, presets_the_panel_can_show, fewer_frames) -> None:
     monkey = await run_monkey(seed, 1000, tmp_path)

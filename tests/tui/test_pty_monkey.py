@@ -18,6 +18,7 @@ ACTIONS = 150
 SECONDS_PER_SEED = 15.0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_the_app_survives_a_monkey_in_a_real_terminal(seed: int, tmp_path: Path) -> None:
     report = PtyMonkey(seed, tmp_path).run(ACTIONS, seconds=SECONDS_PER_SEED)
@@ -25,6 +26,7 @@ def test_the_app_survives_a_monkey_in_a_real_terminal(seed: int, tmp_path: Path)
     assert report.keys >= 20, "the monkey hardly ran"
 
 
+@pytest.mark.slow
 def test_a_long_paste_into_the_palette_leaves_the_app_answering(tmp_path: Path) -> None:
     """5,000 characters typed into the command palette at once (as tmux's paste-buffer sends
     them), three times: escape then closes it and ? opens the help."""

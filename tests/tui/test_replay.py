@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from hhtui import simulate
 from hhtui.cli.common import load_experiment_file
@@ -32,6 +33,7 @@ async def run_until(app: HHApp, pilot, t_ms: float) -> None:
     await wait_for(pilot, lambda: app.session.t >= t_ms, what=f"the run to reach {t_ms:g} ms")
 
 
+@pytest.mark.slow
 async def test_a_live_run_with_changes_replays_sample_for_sample(tmp_path: Path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from textual.message import Message
 
 from hhtui.tui.app import HHApp
@@ -21,6 +22,7 @@ def drawn(app: HHApp) -> bool:
     return "computing" not in plot_plain(app)
 
 
+@pytest.mark.slow
 async def test_f_turns_the_f_i_curve_into_a_family_over_a_second_parameter(tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -79,6 +81,7 @@ def test_the_family_key_cycles_through_every_parameter_and_back() -> None:
     assert family_values(FAMILIES["temperature"], 55.0) == (55.0, 59.0)
 
 
+@pytest.mark.slow
 async def test_hysteresis_view_shows_both_branches_apart_in_the_bistable_range(tmp_path) -> None:
     """Rinzel (1978, in Studies in Mathematics 15, ed. de Boor) and Guckenheimer & Labouriau
     (1993, Bull Math Biol 55:937-952): at 6.3 C rest loses stability at a subcritical Hopf

@@ -125,6 +125,7 @@ async def test_the_app_starts_at_the_extreme_sizes(size: tuple[int, int], tmp_pa
         assert not await settled_problems(app, pilot, *size)
 
 
+@pytest.mark.slow
 async def test_rapid_resizing_ends_in_the_right_layout(tmp_path) -> None:
     """Two hundred resizes with no pause between them (a window dragged by its corner), the
     simulation running; the layout then matches the last size and 80x24 is as at the start."""
