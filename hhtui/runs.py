@@ -30,6 +30,7 @@ __all__ = [
     "INHIBITORY",
     "Chosen",
     "axon_settings",
+    "nothing_fired",
     "check_value",
     "keyword",
     "keywords",
@@ -283,3 +284,12 @@ def network_settings(values: Mapping[str, Any], config: Any = None, naming: Nami
     except ParameterError as error:
         raise _blamed(error, "network", given, naming) from None
     return Chosen(settings)
+
+
+def nothing_fired(settings: Any, naming: Naming = PYTHON_NAMING) -> str:
+    """Why a cable where no compartment fired may have stayed silent: its stimulus is a total
+    current in nA, not a density (one line, for a warning)."""
+    return (
+        f"{naming.name('amp')}: nothing fired with {settings.stim_amp_nA:g} nA (a total current in nA, not a density "
+        "in uA/cm^2) into each stimulated end compartment; on the default cable the threshold is about 3600 nA"
+    )

@@ -216,3 +216,9 @@ def test_the_signatures_list_every_flag_of_the_commands() -> None:
         assert names[0] == "config" and names[1:] == list(keywords(command))
         for row in table(command):
             assert f"{keyword(row)}" in (function.__doc__ or "")
+
+
+def test_a_cable_where_nothing_fired_warns_that_the_current_is_in_na() -> None:
+    with pytest.warns(UserWarning, match=r"^amp: nothing fired with 10 nA \(a total current in nA"):
+        run = hhtui.axon(amp=10, nseg=40, t_stop=2)
+    assert run.result.fired == 0 and math.isnan(run.velocity_m_s)
