@@ -75,10 +75,18 @@ def _same_files(tmp_path: Path, command: str, flags: list[str], run: Any) -> Non
 
 @pytest.mark.parametrize("flags,params", AXON_CASES, ids=[" ".join(flags) for flags, _ in AXON_CASES])
 def test_axon_writes_the_csv_and_sidecar_of_hhtui_axon(tmp_path: Path, flags: list[str], params: dict) -> None:
-    run = hhtui.axon(**params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = hhtui.axon(**params)
     _same_files(tmp_path, "axon", flags, run)
-    measured = json.loads(run_hhtui("axon", *flags, "--json", cwd=tmp_path).stdout)
+    done = run_hhtui("axon", *flags, "--json", cwd=tmp_path)
+    measured = json.loads(done.stdout)
     assert measured == run.measured
+    # The same warning when nothing fired, under the name of each side.
+    assert [str(w.message) for w in caught] == (
+        ["amp: " + done.stderr.split("--amp: ", 1)[1].strip()] if done.stderr else []
+    )
+    assert bool(done.stderr) == (run.result.fired == 0)
     if math.isfinite(run.velocity_m_s):
         assert measured["velocity_m_s"] == run.velocity_m_s
 
