@@ -104,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_PARSER: argparse.ArgumentParser | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The parser :func:`main` uses, built on its first call in a process and kept: parsing
+    leaves the parser as it was, and programs (and the Python API) that call ``main`` many times
+    then do not build its few hundred flags again each time."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = build_parser()
+    return _PARSER
+
+
 def app_experiment(args: argparse.Namespace) -> Any:
     """The experiment the app opens on: --preset or --config (else the app's own), with the
     membrane of --neuroml; None for the app's default."""
@@ -364,7 +377,7 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
 
     command = "hhtui"
     try:
-        parser = build_parser()
+        parser = _parser()
         try:
             args, extras = parser.parse_known_args(arguments)
             if extras:
