@@ -33,7 +33,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ..guards import ScreenGuards
@@ -52,6 +52,7 @@ from ..settings import (
     WINDOW_RANGE,
 )
 from ..state import Clock
+from ..widgets.fitted_footer import FittedFooter
 from ..widgets.parameter_panel import ParameterPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.trace_plot import TracePlot
@@ -95,6 +96,9 @@ class MainScreen(ScreenGuards, Screen[None]):
         Binding("escape", "focus_plot", "Leave input", show=False, id="leave"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
+
+    #: Bindings a narrow footer leaves out first (they stay bound, and listed in the help and the palette).
+    FOOTER_SPARE = ("step", "reset", "export", "presets", "current_up", "view", "run")
 
     #: Layout classes by terminal size (see ``app.tcss``): too small, narrow, wide, widest.
     HORIZONTAL_BREAKPOINTS = [
@@ -158,7 +162,7 @@ class MainScreen(ScreenGuards, Screen[None]):
             screen.note,
         )
         yield Static(id="too-small")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     @property
     def plot(self) -> TracePlot:

@@ -14,7 +14,7 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hhtui.model.network import (
     EXCITATORY_E_SYN_MV,
@@ -26,6 +26,7 @@ from hhtui.model.network import (
 
 from ..decimate import decimate
 from ..plotting import Chart, join_parts, message, padded_limits
+from ..widgets.fitted_footer import FittedFooter
 from .computed import ComputedScreen
 
 #: Topologies the ``t`` key cycles through, each with its size and its own settings.
@@ -138,7 +139,7 @@ class NetworkScreen(ComputedScreen):
         yield Static("", id="network-title")
         yield Static("", id="network-raster")
         yield Static("", id="network-voltage")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def simulate(self, settings: NetworkSettings) -> NetworkResult:
         return simulate_network(settings)
