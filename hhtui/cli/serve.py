@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import RunFailed, UsageError, load_experiment_file, warn, whole_number
+from .common import RunFailed, UsageError, load_experiment_file, read_experiment_file, warn, whole_number
 
 __all__ = ["add_parser", "app_main", "is_loopback", "run"]
 
@@ -193,15 +193,19 @@ def app_main(argv: list[str]) -> int:
     parser.add_argument("--config", default=None)
     args = parser.parse_args(argv)
     experiment = None
+    notices: list[str] = []
     if args.preset is not None:
         from hhtui.experiments import get_preset
 
         experiment = get_preset(args.preset)
     elif args.config is not None:
-        experiment = load_experiment_file(args.config, "--config")
+        from . import replay_notice
+
+        experiment, note = read_experiment_file(args.config, "--config")
+        notices += [replay_notice(args.config, note)] if note is not None else []
     from hhtui.tui.app import run_app
 
-    return int(run_app(experiment) or 0)
+    return int(run_app(experiment, notices=notices) or 0)
 
 
 if __name__ == "__main__":

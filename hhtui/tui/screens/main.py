@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -72,7 +72,11 @@ class MainScreen(ScreenGuards, Screen[None]):
     Args:
         experiment: what to start with (default: the squid axon with a 10 uA/cm^2 step).
         autostart: start running as soon as the solver is ready.
+        notices: one-line warnings shown once the run is ready (why a replay is not exact).
     """
+
+    #: Seconds a notice given at start stays on screen.
+    NOTICE_S = 30.0
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_run", "Run", id="run", tooltip="Run or pause the simulation"),
@@ -126,10 +130,13 @@ class MainScreen(ScreenGuards, Screen[None]):
     #: A note in the status line (loading...), or None.
     note: reactive[str | None] = reactive(LOADING_NOTE, init=False)
 
-    def __init__(self, experiment: Experiment | None = None, *, autostart: bool = False) -> None:
+    def __init__(
+        self, experiment: Experiment | None = None, *, autostart: bool = False, notices: Iterable[str] = ()
+    ) -> None:
         super().__init__(id="_default")
         self.start_experiment = experiment
         self.autostart = autostart
+        self.notices = tuple(notices)
         self.session: LiveRun | None = None
         self.load_error: str | None = None
         #: A preset pauses when it reaches its t_stop (ms); None runs on freely.
@@ -258,6 +265,8 @@ class MainScreen(ScreenGuards, Screen[None]):
         session = self.session = event.session
         if session.population_note:
             self.notify(session.population_note, title="one neuron", severity="warning", timeout=20)
+        for notice in self.notices:
+            self.notify(notice, title="not an exact replay", severity="warning", timeout=self.NOTICE_S)
         self.note = None
         self._arm(session.experiment)
         self.experiment = session.experiment
