@@ -194,7 +194,7 @@ class HHApp(App[int]):
                 # The name in brackets is the one the README and --preset use.
                 yield SystemCommand(
                     f"Preset: {experiment.title or name} ({name})",
-                    experiment.description[:120],
+                    palette_help(experiment.description),
                     partial(main.load_preset, name),
                 )
         except Exception:
@@ -268,6 +268,18 @@ class HHApp(App[int]):
     def on_unmount(self) -> None:
         if self.exit_guard is not None:  # the app is closing: workers still computing are not waited for
             self.exit_guard.arm(QUIT_GRACE_S, lambda: int(self.return_code or 0))
+
+
+#: Longest help line of a preset in the command palette (characters).
+PALETTE_HELP_CHARS = 120
+
+
+def palette_help(description: str) -> str:
+    """A preset's description for the command palette: at most :data:`PALETTE_HELP_CHARS`
+    characters, cut after a whole word with an ellipsis."""
+    import textwrap
+
+    return textwrap.shorten(description, PALETTE_HELP_CHARS, placeholder=" ...")
 
 
 def toxin_effect(before: Any, after: Any) -> str:
