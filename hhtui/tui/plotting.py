@@ -138,7 +138,7 @@ class Chart:
         entries: list[tuple[str, str, str]] = []  # (symbol, label, key)
         for s in self.series:
             if s.label:
-                mark = (" ●" if s.scatter else "⣿⣿") if self.colour else s.letter * 2
+                mark = ("●" if s.scatter else "⣿⣿") if self.colour else s.letter * 2
                 entries.append((mark, s.label, s.key))
         for _, key, label in self.vlines:
             if label and all(label != entry[1] for entry in entries):

@@ -58,3 +58,20 @@ async def test_a_presets_text_is_not_cut_mid_word_at_80x24(tmp_path) -> None:
         # Every word whole: the lines joined again (no space after a hyphen) give the text back.
         joined = "".join(line + ("" if line.endswith("-") else " ") for line in shown)
         assert joined.split() == get_preset("repetitive").description.split()
+
+
+async def test_the_inactivation_checkbox_says_its_state_whole_at_80x24(tmp_path) -> None:
+    from hhtui.tui.widgets.parameter_panel import StateCheckbox
+
+    app = HHApp(export_dir=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(app, pilot)
+        box = app.query_one("#m-inactivation", StateCheckbox)
+        for on, words in ((True, "Na inactivation on"), (False, "Na inactivation OFF")):
+            box.value = on
+            await settle(app, pilot)
+            await wait_for(pilot, lambda words=words: words in str(box.label), what=words)
+            await pilot.pause()
+            row = screen_lines(app)[box.region.y][box.region.x : box.region.right]
+            assert words in row, row
+            assert ("X" in row) == on  # the box's mark itself says it too

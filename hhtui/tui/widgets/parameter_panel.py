@@ -517,7 +517,7 @@ class StateCheckbox(Checkbox):
 
 def inactivation_label(on: bool) -> str:
     """The checkbox label, saying the state in words (a tick alone is lost without colour)."""
-    return "Na inactivation: on" if on else "Na inactivation: OFF"
+    return "Na inactivation on" if on else "Na inactivation OFF"
 
 
 def stimulus_values(stimulus: Any) -> dict[str, float]:
