@@ -236,3 +236,12 @@ def test_phase_names_are_not_drawn_over_the_trace(live: LiveRun) -> None:
         start = line.index(name)
         # the legend entry: its letters, then the name, with blanks around: no trace letter in it
         assert re.fullmatch(r" [rDRH]{2} " + name + r" *", line[start - 4 : start + len(name) + 1] + " ")
+
+
+@pytest.mark.parametrize(("low", "high", "rows"), [(0.0, 190.0, 31), (0.0, 1.0, 31), (-90.0, 60.0, 17), (0.0, 1.0, 9)])
+def test_vertical_ticks_are_two_rows_apart_or_more(low: float, high: float, rows: int) -> None:
+    # Ticks fall on whole rows: 1.5 rows apart they alternate touching labels and gaps
+    # (0, 10, 20 ... on the F-I view at 120x40 read 40/50 on adjacent rows, then a gap).
+    values, _ = nice_ticks(low, high, vertical_fit(rows))
+    spacing = (values[1] - values[0]) / (high - low) * (rows - 1)
+    assert len(values) >= 3 and spacing >= 2.0
