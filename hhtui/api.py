@@ -59,9 +59,6 @@ MAX_STEPS = 1_000_000_000
 #: Largest recording one run may hold in memory, in samples (about 2 GB).
 MAX_SAMPLES = 20_000_000
 
-#: Size of the text chart when none is given (columns, lines).
-CHART_SIZE = (100, 24)
-
 
 def _need_pandas() -> Any:
     try:
@@ -271,12 +268,7 @@ class Run:
         with ``gates`` also m, h and n below it. No colours, so it prints anywhere."""
         from hhtui.cli.plot import render
 
-        w = CHART_SIZE[0] if width is None else int(width)
-        h = CHART_SIZE[1] if height is None else int(height)
-        if not (20 <= w <= 1000 and 8 <= h <= 500):
-            raise ParameterError(
-                f"width/height: a chart is 20-1000 columns by 8-500 lines, got {w}x{h}", parameter="width"
-            )
+        w, h = chart_size(width, height)
         if len(self.samples) == 0:
             return "(no samples)"
         import plotext
@@ -305,6 +297,23 @@ class Run:
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # IPython and Jupyter
         printer.text(repr(self) if cycle else str(self))
+
+
+def chart_size(width: Any, height: Any) -> tuple[int, int]:
+    """The size of a text chart, columns x lines: those given, else the defaults of the table
+    ``chart``; :class:`ParameterError` naming ``width`` or ``height`` when one is not a whole
+    number in its range."""
+    size = []
+    for name, value in (("width", width), ("height", height)):
+        row = parameter("chart", name)
+        if value is None:
+            size.append(int(row.default))
+            continue
+        whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+        if not whole or not row.accepts(int(value)):
+            raise ParameterError(f"{name} must be a whole number {row.allowed}, got {value!r}", parameter=name)
+        size.append(int(value))
+    return size[0], size[1]
 
 
 def _signature(leading: Sequence[inspect.Parameter], names: Sequence[str]) -> inspect.Signature:

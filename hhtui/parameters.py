@@ -137,8 +137,8 @@ class Parameter:
     """One named parameter: its ``group`` (membrane, stimulus, solver, run, cable, network, sweep,
     app), ``unit``, ``default`` (None where it depends on the protocol: see ``help``), a one-line
     ``help``, and what values it takes: a number in ``[low, high]`` (each end open where its
-    ``*_inclusive`` is False; ``whole`` for whole numbers, ``endless`` to accept ``inf``), or one
-    of ``choices``.
+    ``*_inclusive`` is False; ``whole`` for whole numbers, ``endless`` to accept ``inf``), one
+    of ``choices``, or any ``text``.
 
     ``flag`` is its command-line flag when that is not ``--name``; ``key`` the field of the
     settings object (and of the sidecar and config files) it sets, when that is not ``name``;
@@ -157,6 +157,7 @@ class Parameter:
     choices: tuple[str, ...] = ()
     whole: bool = False
     endless: bool = False
+    text: bool = False
     flag: str = ""
     key: str = ""
     label: str = ""
@@ -176,6 +177,8 @@ class Parameter:
         """The values it takes, in words: ``in (0, 1e+07] ms``, ``>= 1``, ``one of cn, be``."""
         if self.choices:
             return f"one of {', '.join(self.choices)}"
+        if self.text:
+            return "any text"
         unit = f" {self.unit}" if self.unit else ""
         if self.low is not None and self.high is not None:
             left = "[" if self.low_inclusive else "("
@@ -196,12 +199,16 @@ class Parameter:
             return "sustained (inf)" if self.endless else "inf"
         if isinstance(value, float):
             return f"{value:g}"
+        if isinstance(value, tuple):  # a size: 800x450
+            return "x".join(str(item) for item in value)
         return str(value)
 
     def parse(self, text: str) -> Any:
         """The value of ``text`` as typed by a person; :class:`ParameterError` (tagged with the
         name) saying what is allowed when it is not a value of this parameter."""
         raw = str(text)
+        if self.text:
+            return raw
         if self.choices:
             if raw in self.choices:
                 return raw
@@ -577,7 +584,7 @@ def _ranged(
 
 
 def _cable_table() -> tuple[Parameter, ...]:
-    from hhtui.model.cable import CABLE_METHODS, CABLE_RANGES, MAX_NSEG, STIM_ENDS, CableSettings
+    from hhtui.model.cable import CABLE_METHODS, CABLE_RANGES, MAX_COMPARTMENT_UM, MAX_NSEG, STIM_ENDS, CableSettings
 
     cable = CableSettings()
     group = {"group": "cable"}
@@ -590,6 +597,16 @@ def _cable_table() -> tuple[Parameter, ...]:
         row("diameter_um", "axon diameter (476: the squid giant axon)", flag="--diameter-um"),
         row("ra_ohm_cm", "axial resistivity", flag="--ra"),
         Parameter("nseg", "cable", "", cable.nseg, "number of compartments", low=4, high=MAX_NSEG, whole=True),
+        Parameter(
+            "dx_um",
+            "cable",
+            "um",
+            None,
+            "compartment length, instead of --nseg (default: none, --nseg sets it)",
+            low=0.0,
+            high=MAX_COMPARTMENT_UM,
+            low_inclusive=False,
+        ),
         row("dt", "time step"),
         row("t_stop", "duration of the run"),
         Parameter(
@@ -750,6 +767,122 @@ def _app_table() -> tuple[Parameter, ...]:
             high=WINDOW_RANGE[1],
             label="window",
         ),
+        Parameter(
+            "axon_t_stop",
+            "app",
+            "ms",
+            10.0,
+            f"length of the axon screen's run: longer than that of 'hhtui axon' "
+            f"({parameter('axon', 't_stop').default:g} ms), so the wave still crosses the cable when the screen's "
+            "- key cools it to 6.3 C and below; the cable itself is that of 'hhtui axon' (its compartments, "
+            "time step and sampling)",
+            low=0.0,
+            high=parameter("axon", "t_stop").high,
+            low_inclusive=False,
+        ),
+    )
+
+
+#: Size of an animation with the gates drawn too (``hhtui animate --gates``), pixels: taller than
+#: the default ``size`` of the ``animate`` table, for the second plot.
+ANIMATE_GATES_SIZE = (800, 600)
+
+
+def _animate_table() -> tuple[Parameter, ...]:
+    size = (800, 450)
+    return (
+        Parameter("fps", "animate", "", 20.0, "frames per second", low=1.0, high=50.0),
+        Parameter(
+            "seconds",
+            "animate",
+            "s",
+            6.0,
+            "length of the animation before the last frame is held",
+            low=0.0,
+            high=60.0,
+            low_inclusive=False,
+        ),
+        Parameter(
+            "size",
+            "animate",
+            "",
+            size,
+            f"size in pixels, WIDTHxHEIGHT (default: {size[0]}x{size[1]}, or "
+            f"{ANIMATE_GATES_SIZE[0]}x{ANIMATE_GATES_SIZE[1]} with --gates)",
+        ),
+    )
+
+
+def _record_table() -> tuple[Parameter, ...]:
+    return (
+        Parameter(
+            "keys",
+            "record",
+            "",
+            "",
+            "keys to type: comma-separated KEY or TIME:KEY (TIME in s from the start); see above (default: none)",
+            text=True,
+        ),
+        Parameter(
+            "seconds",
+            "record",
+            "s",
+            10.0,
+            "length of the recording once the app is ready",
+            low=0.0,
+            high=600.0,
+            low_inclusive=False,
+        ),
+        Parameter("size", "record", "", (100, 30), "terminal size in character cells, COLUMNSxROWS"),
+    )
+
+
+def _serve_table() -> tuple[Parameter, ...]:
+    host = "127.0.0.1"
+    return (
+        Parameter(
+            "host",
+            "serve",
+            "",
+            host,
+            f"address to listen on (default: {host}, this machine only); any other address lets everyone who can "
+            "reach it run the app",
+            text=True,
+        ),
+        Parameter("port", "serve", "", 8000, "TCP port", low=1, high=65535, whole=True),
+    )
+
+
+def _plot_table() -> tuple[Parameter, ...]:
+    width, height = 80, 24
+    return (
+        Parameter(
+            "width",
+            "plot",
+            "",
+            width,
+            f"plot width in characters (default: the terminal's, {width} when not a terminal)",
+            low=30,
+            high=1000,
+            whole=True,
+        ),
+        Parameter(
+            "height",
+            "plot",
+            "",
+            height,
+            f"plot height in lines (default: the terminal's less one, {height} when not a terminal)",
+            low=8,
+            high=500,
+            whole=True,
+        ),
+    )
+
+
+def _chart_table() -> tuple[Parameter, ...]:
+    return (
+        Parameter("width", "chart", "columns", 100, "width of a run's text chart", low=20, high=1000, whole=True),
+        Parameter("height", "chart", "lines", 24, "height of a run's text chart", low=8, high=500, whole=True),
     )
 
 
@@ -759,13 +892,20 @@ _TABLES: dict[str, Callable[[], tuple[Parameter, ...]]] = {
     "network": _network_table,
     "sweep": _sweep_table,
     "app": _app_table,
+    "animate": _animate_table,
+    "record": _record_table,
+    "serve": _serve_table,
+    "plot": _plot_table,
+    "chart": _chart_table,
 }
 _BUILT: dict[str, tuple[Parameter, ...]] = {}
 
 
 def table(command: str) -> tuple[Parameter, ...]:
     """The parameters of ``command``: ``run`` (one neuron: ``hhtui run``, the Python API and the
-    app's panel), ``axon``, ``network``, ``sweep`` or ``app`` (the live app's run settings)."""
+    app's panel), ``axon``, ``network``, ``sweep``, ``app`` (the live app's run settings), or the
+    demos and views: ``animate``, ``record``, ``serve``, ``plot`` and ``chart`` (the text chart of
+    a run from Python)."""
     if command not in _BUILT:
         _BUILT[command] = _TABLES[command]()
     return _BUILT[command]

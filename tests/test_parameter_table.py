@@ -18,7 +18,7 @@ import pytest
 
 from hhtui.cli import build_parser, main
 from hhtui.model import Experiment, ParameterError
-from hhtui.model.cable import CableSettings
+from hhtui.model.cable import CableSettings, nseg_for_length
 from hhtui.model.membrane import Membrane
 from hhtui.model.network import NetworkSettings
 from hhtui.model.stimulus import NoStimulus
@@ -87,7 +87,7 @@ def test_the_cable_without_flags_is_the_table_default() -> None:
     for row in table("axon"):
         if row.name in Membrane().to_dict():
             assert getattr(settings.membrane, row.name) == row.default, row.name
-        elif row.name != "positions":
+        elif row.name not in ("positions", "dx_um"):  # (the CSV's columns; the compartments by their length)
             assert getattr(settings, row.field) == row.default, row.name
     assert settings.membrane.temperature == 18.5  # Hodgkin & Huxley's propagated action potential (1952)
 
@@ -179,6 +179,8 @@ def _model_accepts(command: str, row: Parameter, value: float) -> bool:
         if command == "axon":
             if row.name in Membrane().to_dict():
                 CableSettings().membrane.replace(**{row.name: value})
+            elif row.name == "dx_um":
+                nseg_for_length(1000.0, value)
             elif row.name != "positions":
                 settings = {"nseg": 500 if row.name != "nseg" else value, row.field: value}
                 if row.name in ("dt", "sample_every", "t_stop", "nseg"):
@@ -276,6 +278,12 @@ FRONT_ENDS = {
     ROOT / "cli" / "sweep.py": "sweep",
     ROOT / "cli" / "common.py": None,
     ROOT / "api.py": None,
+    ROOT / "api_runs.py": None,
+    ROOT / "runs.py": None,
+    ROOT / "cli" / "animate.py": "animate",
+    ROOT / "cli" / "record.py": "record",
+    ROOT / "cli" / "serve.py": "serve",
+    ROOT / "cli" / "plot.py": "plot",
     ROOT / "tui" / "widgets" / "parameter_panel.py": None,
 }
 #: Model objects whose settings are parameters of the table.
@@ -294,7 +302,7 @@ def _number(node: ast.AST) -> bool:
 @pytest.mark.parametrize("path", FRONT_ENDS, ids=lambda path: path.name)
 def test_no_front_end_writes_a_default_of_its_own(path: Path) -> None:
     command = FRONT_ENDS[path]
-    commands = COMMANDS if command is None else (command,)
+    commands = (*COMMANDS, *DEMO_COMMANDS, "plot") if command is None else (command,)
     table_flags = {row.cli_flag for name in commands for row in table(name)}
     tree = ast.parse(path.read_text())
     found = []
@@ -320,3 +328,67 @@ def test_no_front_end_writes_a_default_of_its_own(path: Path) -> None:
     text = path.read_text()
     found += [f"help states a default: {match}" for match in re.findall(r"\(default:? -?\d[^)]*\)", text)]
     assert not found, f"{path.name} writes defaults of its own: {found}"
+
+
+#: The commands whose flags take their defaults straight from the table (argparse's default is the
+#: table's, not None: no config file overrides them).
+DEMO_COMMANDS = ("animate", "record", "serve")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "cli").glob("*.py")), ids=lambda path: path.name)
+def test_no_flag_of_any_command_writes_its_default(path: Path) -> None:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
+            for keyword in node.keywords:
+                value = keyword.value
+                literal = isinstance(value, (ast.Constant, ast.Tuple, ast.List)) and not (
+                    isinstance(value, ast.Constant) and value.value in (None, False)
+                )
+                if keyword.arg == "default" and literal:
+                    found.append(f"line {node.lineno}: default={ast.unparse(value)}")
+    assert not found, f"{path.name} writes defaults of its own: {found}"
+
+
+@pytest.mark.parametrize("command", DEMO_COMMANDS)
+def test_the_demo_commands_take_their_defaults_from_the_table(command: str) -> None:
+    flags = _flags(command)
+    args = _parse(command)
+    for row in table(command):
+        action = flags[row.cli_flag]
+        if (command, row.name) == ("animate", "size"):  # its default depends on --gates: chosen when run
+            assert action.default is None
+            continue
+        assert action.default == row.default == getattr(args, action.dest), row.name
+        assert " ".join(row.describe().split()) in " ".join(str(action.help).split())
+
+
+def test_plot_falls_back_to_the_table_size_off_a_terminal() -> None:
+    import io
+
+    from hhtui.cli.plot import plot_size
+
+    assert plot_size(None, None, io.StringIO()) == (
+        parameter("plot", "width").default,
+        parameter("plot", "height").default,
+    )
+    args = _parse("plot", "x.csv")
+    assert (args.width, args.height) == (None, None)  # "the terminal's"
+
+
+def test_the_animation_sizes_are_the_table_defaults(tmp_path: Path) -> None:
+    from hhtui.cli import animate
+
+    assert parameter("animate", "size").default == animate.DEFAULT_SIZE
+    assert f"{animate.DEFAULT_GATES_SIZE[0]}x{animate.DEFAULT_GATES_SIZE[1]}" in parameter("animate", "size").help
+
+
+def test_the_axon_screen_runs_the_cable_of_the_command_longer_and_says_so() -> None:
+    from hhtui.tui.screens.axon import AxonScreen
+
+    screen = AxonScreen()
+    command = CableSettings()
+    assert screen.settings == command.replace(t_stop=parameter("app", "axon_t_stop").default)
+    assert screen.settings.t_stop > command.t_stop
+    numerics = f"{command.nseg} compartments, dt {command.dt:g} ms, {screen.settings.t_stop:g} ms run"
+    assert numerics in screen.title_parts()

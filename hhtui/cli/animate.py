@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hhtui.parameters import ANIMATE_GATES_SIZE, parameter
+
 from .common import (
     RunFailed,
     UsageError,
     add_force_argument,
+    add_parameter,
     load_experiment_file,
-    number,
 )
 
 __all__ = ["MAX_FRAME_PIXELS", "add_parser", "parse_size", "run"]
@@ -28,9 +30,9 @@ COMMAND = "hhtui animate"
 #: Limits of --size, pixels.
 WIDTH_RANGE = (240, 3840)
 HEIGHT_RANGE = (160, 2160)
-#: Default --size without and with --gates.
-DEFAULT_SIZE = (800, 450)
-DEFAULT_GATES_SIZE = (800, 600)
+#: Default --size without and with --gates (from the parameter table).
+DEFAULT_SIZE: tuple[int, int] = parameter("animate", "size").default
+DEFAULT_GATES_SIZE = ANIMATE_GATES_SIZE
 #: Largest number of pixels of all frames together (about 1.5 GB while drawing otherwise).
 MAX_FRAME_PIXELS = 600_000_000
 
@@ -102,27 +104,9 @@ def add_parser(subparsers: Any) -> None:
     )
     look = parser.add_argument_group("animation")
     look.add_argument("--gates", action="store_true", help="also draw the gates m, h, n (runs only)")
-    look.add_argument(
-        "--fps",
-        type=number("frames per second", 1, 50),
-        default=20.0,
-        metavar="N",
-        help="frames per second, 1-50 (default: 20)",
-    )
-    look.add_argument(
-        "--seconds",
-        type=number("s", 0.0, 60.0, low_inclusive=False),
-        default=6.0,
-        metavar="S",
-        help="length of the animation, s, up to 60, before the last frame is held (default: 6)",
-    )
-    look.add_argument(
-        "--size",
-        type=parse_size,
-        default=None,
-        metavar="WxH",
-        help="size in pixels (default: 800x450, or 800x600 with --gates)",
-    )
+    add_parameter(look, parameter("animate", "fps"), default=parameter("animate", "fps").default, metavar="N")
+    add_parameter(look, parameter("animate", "seconds"), default=parameter("animate", "seconds").default, metavar="S")
+    add_parameter(look, parameter("animate", "size"), type=parse_size, metavar="WxH")
     look.add_argument(
         "--title",
         default=None,
@@ -144,7 +128,15 @@ def add_parser(subparsers: Any) -> None:
 def _output_path(args: argparse.Namespace) -> str:
     if args.output is not None:
         return str(args.output)
-    stem = Path(args.recording).stem if args.recording is not None else args.preset or Path(args.config).stem
+    if args.recording is not None:
+        stem = Path(args.recording).stem
+    elif args.preset is not None:
+        from .run import preset_experiment
+
+        preset_experiment(args.preset)  # an unknown name is refused before it names a file
+        stem = args.preset
+    else:
+        stem = Path(args.config).stem
     return f"{stem}.gif"
 
 

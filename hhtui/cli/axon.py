@@ -11,19 +11,15 @@ from typing import Any
 
 from hhtui.cli.common import (
     UsageError,
+    add_config_argument,
     add_force_argument,
     add_membrane_arguments,
     add_parameter,
-    blame,
     check_json_output,
-    given_parameters,
-    membrane_from_args,
-    positive_float,
-    refused,
     report_run,
     warn,
 )
-from hhtui.parameters import parameter, table
+from hhtui.parameters import CLI_NAMING, parameter, table
 
 DESCRIPTION = """\
 Simulate a uniform cable of Hodgkin-Huxley compartments (sealed ends, semi-implicit
@@ -69,9 +65,7 @@ def add_parser(subparsers: Any) -> None:
         add_parameter(cable, parameter("axon", name))
     size = cable.add_mutually_exclusive_group()
     add_parameter(size, parameter("axon", "nseg"))
-    size.add_argument(
-        "--dx-um", type=positive_float, default=None, metavar="UM", help="compartment length in um, instead of --nseg"
-    )
+    add_parameter(size, parameter("axon", "dx_um"))
     numerics = parser.add_argument_group("numerics")
     for name in _NUMERICS:
         add_parameter(numerics, parameter("axon", name))
@@ -91,32 +85,25 @@ def add_parser(subparsers: Any) -> None:
     add_parameter(out, parameter("axon", "positions"))
     add_parameter(out, parameter("axon", "sample_every"))
     out.add_argument("--json", action="store_true", help="print the measured values as JSON on standard output")
+    add_config_argument(parser, "axon")
     parser.set_defaults(handler=run)
 
 
-def _settings_from_args(args: argparse.Namespace) -> Any:
-    from hhtui.model.cable import CableSettings
+def _chosen_from_args(args: argparse.Namespace) -> Any:
+    """The cable and the number of position columns of the CSV (see :func:`hhtui.runs.axon_settings`)."""
     from hhtui.model.errors import ParameterError
+    from hhtui.runs import axon_settings, keyword
 
-    rows = [row for row in table("axon") if row.name != "positions"]
-    membrane = membrane_from_args(args, CableSettings().membrane)
-    changes: dict[str, Any] = {
-        name: value for name, value in given_parameters(args, rows).items() if name not in membrane.to_dict()
-    }
-    changes["membrane"] = membrane
-    if args.dx_um is not None:
-        from hhtui.model.cable import nseg_for_length
-
-        length = changes.get("length_cm", parameter("axon", "length_cm").default)
-        with blame("--dx-um"):
-            nseg = nseg_for_length(length, args.dx_um)
-        if nseg < 4:
-            raise UsageError(f"--dx-um: {args.dx_um:g} um leaves fewer than 4 compartments on {length:g} cm")
-        changes["nseg"] = nseg
+    values = {keyword(row): getattr(args, row.name) for row in table("axon")}
     try:
-        return CableSettings(**changes)
+        return axon_settings(values, args.config, CLI_NAMING)
     except ParameterError as error:
-        raise refused(error, rows, args, {"nseg": "--dx-um"} if args.dx_um is not None else {}) from None
+        raise UsageError(str(error)) from None
+
+
+def _settings_from_args(args: argparse.Namespace) -> Any:
+    """The cable of the command line (defaults or ``--config``, then the flags)."""
+    return _chosen_from_args(args).settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -125,8 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
     from .progress import ProgressBar
 
-    settings = _settings_from_args(args)
-    positions = args.positions if args.positions is not None else parameter("axon", "positions").default
+    chosen = _chosen_from_args(args)
+    settings, positions = chosen.settings, chosen.positions
     check_json_output(args)
     with ProgressBar("hhtui axon") as bar:
         result = simulate_cable(settings, progress=bar)

@@ -38,6 +38,7 @@ __all__ = [
     "MEMBRANE_FLAGS",
     "RunFailed",
     "UsageError",
+    "add_config_argument",
     "add_force_argument",
     "add_membrane_arguments",
     "add_output_argument",
@@ -444,6 +445,19 @@ def add_output_argument(parser: argparse.ArgumentParser, default_help: str | Non
         "a complete new one (default: hhtui-YYYYmmdd-HHMMSS.csv in the current directory)",
     )
     add_force_argument(parser)
+
+
+def add_config_argument(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add ``--config FILE.json`` (dest ``config``) to ``hhtui axon`` or ``hhtui network``: start from
+    the settings of an earlier run's sidecar, the flags given overriding them."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE.json",
+        default=None,
+        help=f"start from the settings of an earlier 'hhtui {command} -o' (its JSON sidecar, or the settings "
+        f"alone); the flags given override them, so 'hhtui {command} --config run.json -o again.csv' "
+        "reproduces run.csv",
+    )
 
 
 def add_force_argument(parser: argparse.ArgumentParser) -> None:

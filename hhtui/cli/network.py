@@ -11,17 +11,16 @@ from typing import Any
 
 from hhtui.cli.common import (
     UsageError,
+    add_config_argument,
     add_force_argument,
     add_membrane_arguments,
     add_parameter,
     check_json_output,
-    given_parameters,
-    membrane_from_args,
     refused,
     report_run,
 )
 from hhtui.model.network import INHIBITORY_E_SYN_MV
-from hhtui.parameters import parameter, table
+from hhtui.parameters import CLI_NAMING, parameter, table
 
 DESCRIPTION = """\
 Simulate N Hodgkin-Huxley neurons connected by conductance-based synapses with exponential
@@ -79,28 +78,22 @@ def add_parser(subparsers: Any) -> None:
     )
     add_force_argument(out)
     out.add_argument("--json", action="store_true", help="print the summary as JSON on standard output")
+    add_config_argument(parser, "network")
     parser.set_defaults(handler=run)
 
 
 def _settings_from_args(args: argparse.Namespace) -> Any:
+    """The network of the command line (defaults or ``--config``, then the flags; see
+    :func:`hhtui.runs.network_settings`)."""
     from hhtui.model.errors import ParameterError
-    from hhtui.model.network import NetworkSettings
+    from hhtui.runs import INHIBITORY, keyword, network_settings
 
-    rows = table("network")
-    topology = args.topology if args.topology is not None else parameter("network", "topology").default
-    if args.p is not None and topology != "random":
-        raise UsageError("--p: only applies to --topology random")
-    membrane = membrane_from_args(args, NetworkSettings().membrane)
-    changes: dict[str, Any] = {
-        name: value for name, value in given_parameters(args, rows).items() if name not in membrane.to_dict()
-    }
-    changes["membrane"] = membrane
-    if args.inhibitory:
-        changes["e_syn"] = INHIBITORY_E_SYN_MV
+    values = {keyword(row): getattr(args, row.name) for row in table("network")}
+    values[INHIBITORY] = args.inhibitory or None
     try:
-        return NetworkSettings(**changes)
+        return network_settings(values, args.config, CLI_NAMING).settings
     except ParameterError as error:
-        raise refused(error, rows, args) from None
+        raise UsageError(str(error)) from None
 
 
 def run(args: argparse.Namespace) -> int:

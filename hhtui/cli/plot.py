@@ -13,21 +13,23 @@ from typing import Any
 import numpy as np
 
 from hhtui.export import ExportError, read_csv, read_json
+from hhtui.parameters import parameter
 
-from .common import UsageError, positive_int
+from .common import UsageError, add_parameter
 
 __all__ = ["DEFAULT_SIZE", "add_parser", "decimate", "plot_size", "render", "run", "use_color"]
 
-#: Size of the plot when standard output is not a terminal (columns, lines).
-DEFAULT_SIZE = (80, 24)
-MIN_SIZE = (30, 8)
-MAX_SIZE = (1000, 500)
+#: Size of the plot when standard output is not a terminal (columns, lines), and its limits: the
+#: parameter table's ``width`` and ``height`` of ``plot``.
+DEFAULT_SIZE: tuple[int, int] = (parameter("plot", "width").default, parameter("plot", "height").default)
+MIN_SIZE = (int(parameter("plot", "width").low or 0), int(parameter("plot", "height").low or 0))
+MAX_SIZE = (int(parameter("plot", "width").high or 0), int(parameter("plot", "height").high or 0))
 
 #: Gating variables of a run and the marker drawn for each when colours are off.
 GATES = ("m", "h", "n")
 
 DESCRIPTION = """\
-Draw an exported CSV as an ASCII plot, sized to the terminal (80x24 when the output is not a
+Draw an exported CSV as an ASCII plot, sized to the terminal ({width}x{height} when the output is not a
 terminal, e.g. in a pipe or a job log):
   - a run (hhtui run, or the app's export; columns t_ms,V_mV,...): the voltage V (mV) against
     time (ms), and with --gates the gating variables m, h, n below it;
@@ -60,7 +62,10 @@ examples:
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui plot``."""
     parser = subparsers.add_parser(
-        "plot", help="draw an exported run or F-I curve in the terminal", description=DESCRIPTION, epilog=EPILOG
+        "plot",
+        help="draw an exported run or F-I curve in the terminal",
+        description=DESCRIPTION.format(width=DEFAULT_SIZE[0], height=DEFAULT_SIZE[1]),
+        epilog=EPILOG,
     )
     parser.add_argument("file", metavar="FILE.csv", help="a CSV written by hhtui run, hhtui sweep or the app")
     parser.add_argument("--gates", action="store_true", help="also draw the gating variables m, h, n (runs only)")
@@ -71,20 +76,8 @@ def add_parser(subparsers: Any) -> None:
         help="for a sweep: the column to draw (rate_Hz, spike_count, latency_ms; for a hysteresis "
         "sweep also V_max_mV, V_min_mV; default: rate_Hz)",
     )
-    parser.add_argument(
-        "--width",
-        type=positive_int,
-        default=None,
-        metavar="W",
-        help=f"plot width in characters (default: the terminal's, {DEFAULT_SIZE[0]} when not a terminal)",
-    )
-    parser.add_argument(
-        "--height",
-        type=positive_int,
-        default=None,
-        metavar="H",
-        help=f"plot height in lines (default: the terminal's, {DEFAULT_SIZE[1]} when not a terminal)",
-    )
+    add_parameter(parser, parameter("plot", "width"), metavar="W")
+    add_parameter(parser, parameter("plot", "height"), metavar="H")
     parser.set_defaults(handler=run)
 
 

@@ -12,12 +12,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hhtui.parameters import parameter
+
 from .common import (
     RunFailed,
     UsageError,
     add_force_argument,
+    add_parameter,
     load_experiment_file,
-    number,
 )
 
 __all__ = ["add_parser", "parse_terminal_size", "run"]
@@ -27,7 +29,7 @@ COMMAND = "hhtui record"
 #: Limits of --size, character cells (the app needs 60x16; below 80x24 it is cramped).
 COLUMNS_RANGE = (60, 300)
 ROWS_RANGE = (16, 100)
-MAX_SECONDS = 600.0
+MAX_SECONDS = float(parameter("record", "seconds").high or 0.0)
 
 DESCRIPTION = """\
 Record the real app as an asciicast v2 file (.cast): the format 'asciinema play' replays in a
@@ -88,26 +90,10 @@ def add_parser(subparsers: Any) -> None:
     source.add_argument(
         "--config", metavar="FILE.json", default=None, help="open the app on this experiment file or export sidecar"
     )
-    parser.add_argument(
-        "--keys",
-        default="",
-        metavar="KEYS",
-        help="keys to type: comma-separated KEY or TIME:KEY (TIME in s from the start); see above (default: none)",
-    )
-    parser.add_argument(
-        "--seconds",
-        type=number("s", 0.0, MAX_SECONDS, low_inclusive=False),
-        default=10.0,
-        metavar="S",
-        help=f"length of the recording once the app is ready, s, up to {MAX_SECONDS:g} (default: 10)",
-    )
-    parser.add_argument(
-        "--size",
-        type=parse_terminal_size,
-        default=(100, 30),
-        metavar="COLSxROWS",
-        help="terminal size in character cells (default: 100x30)",
-    )
+    keys, seconds, size = (parameter("record", name) for name in ("keys", "seconds", "size"))
+    add_parameter(parser, keys, default=keys.default, metavar="KEYS")
+    add_parameter(parser, seconds, default=seconds.default, metavar="S")
+    add_parameter(parser, size, default=size.default, type=parse_terminal_size, metavar="COLSxROWS")
     parser.add_argument(
         "--title",
         default=None,

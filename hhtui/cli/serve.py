@@ -20,7 +20,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .common import RunFailed, UsageError, load_experiment_file, read_experiment_file, warn, whole_number
+from hhtui.parameters import parameter
+
+from .common import RunFailed, UsageError, add_parameter, load_experiment_file, read_experiment_file, warn
 
 __all__ = ["add_parser", "app_main", "is_loopback", "run"]
 
@@ -31,10 +33,10 @@ Serve the app to web browsers with textual-serve: open http://HOST:PORT/ and the
 page, one app process per visitor (on the server), as it does in a terminal. In the browser, e
 downloads the run (the CSV and its JSON sidecar) instead of writing it on the server.
 
-By default only this machine can connect (127.0.0.1). From another computer, tunnel the port
-through SSH and open http://localhost:8000/ there:
+By default only this machine can connect ({host}). From another computer, tunnel the port
+through SSH and open http://localhost:{port}/ there:
 
-    ssh -L 8000:localhost:8000 USER@SERVER     (then, on the server: hhtui serve)
+    ssh -L {port}:localhost:{port} USER@SERVER     (then, on the server: hhtui serve)
 
 --host 0.0.0.0 (or another address) lets anyone who can reach that address run the app: there is
 no password. Ctrl-C stops the server and every app it started.
@@ -42,9 +44,9 @@ no password. Ctrl-C stops the server and every app it started.
 
 EPILOG = """\
 examples:
-  hhtui serve                                  http://127.0.0.1:8000/ on this machine
+  hhtui serve                                  http://{host}:{port}/ on this machine
   hhtui serve --port 8080 --preset repetitive  open the app on a classic experiment
-  ssh -L 8000:localhost:8000 me@labserver      on your computer, to reach 'hhtui serve' on labserver
+  ssh -L {port}:localhost:{port} me@labserver      on your computer, to reach 'hhtui serve' on labserver
 """
 
 
@@ -58,29 +60,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _port(text: str) -> int:
-    value = whole_number(1)(text)
-    if value > 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number in [1, 65535], got {text!r}")
-    return value
-
-
 def add_parser(subparsers: Any) -> None:
     """Register ``hhtui serve``."""
+    defaults = {name: parameter("serve", name).default for name in ("host", "port")}
     parser = subparsers.add_parser(
         "serve",
         help="the app in a web browser (textual-serve; localhost by default)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
+        description=DESCRIPTION.format(**defaults),
+        epilog=EPILOG.format(**defaults),
     )
-    parser.add_argument(
-        "--host",
-        default="127.0.0.1",
-        metavar="ADDRESS",
-        help="address to listen on (default: 127.0.0.1, this machine only); any other address "
-        "lets everyone who can reach it run the app",
-    )
-    parser.add_argument("--port", type=_port, default=8000, metavar="PORT", help="TCP port (default: 8000)")
+    host, port = parameter("serve", "host"), parameter("serve", "port")
+    add_parameter(parser, host, default=host.default, metavar="ADDRESS")
+    add_parameter(parser, port, default=port.default, metavar="PORT")
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--preset",

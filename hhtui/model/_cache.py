@@ -13,8 +13,9 @@ editable install. The kernels are therefore cached in
 
 under a subdirectory per version (``<version>/``) and, inside it, one per source directory, so
 that two installs of one version (a plain and an editable one, say) never evict each other's
-entries. numba keys every entry on a hash of its source file, its own version and the CPU, so a
-stale entry is never used. Deleting the directory at any time is safe: the next start compiles
+entries. numba keys every entry on its source file, its own version and the CPU; here the key
+also holds the files of every kernel it calls (their code is inlined into its machine code), so
+a stale entry is never used. Deleting the directory at any time is safe: the next start compiles
 again.
 
 If the directory cannot be created or written to, or an entry cannot be read or written, the
@@ -74,6 +75,18 @@ def kernel_cache_dir() -> Path | None:
     return None if root is None else root / __version__
 
 
+def source_files(py_func: Callable[..., Any]) -> list[str]:
+    """The source files of a kernel and of every kernel it calls, directly or not (sorted)."""
+    import types
+
+    from ._jit import dependencies
+
+    module = sys.modules.get(py_func.__module__)
+    scope = module.__dict__ if module is not None else py_func.__globals__
+    original = types.FunctionType(py_func.__code__, scope, py_func.__name__)
+    return sorted({os.path.abspath(f.__code__.co_filename) for f in dependencies(original)})
+
+
 @functools.cache
 def _cache_class(directory: str) -> Any:
     """numba's per-function cache, located under ``directory`` and tolerant of any disk failure.
@@ -101,10 +114,21 @@ def _cache_class(directory: str) -> Any:
         def __init__(self, py_func: Callable[..., Any], py_file: str) -> None:
             self._py_file = py_file
             self._lineno = py_func.__code__.co_firstlineno
+            self._sources = source_files(py_func)
             self._cache_path = os.path.join(directory, self.get_suitable_cache_subpath(py_file))
 
         def get_cache_path(self) -> str:
             return self._cache_path
+
+        def get_source_stamp(self) -> Any:
+            """The modification times and sizes of the kernel's source file and of the files of
+            every kernel it calls (inlined into its machine code), so that an entry compiled
+            before any of them changed is never loaded."""
+            stamps = []
+            for path in self._sources:
+                st = os.stat(path)
+                stamps.append((st.st_mtime, st.st_size))
+            return tuple(stamps)
 
     class KernelCacheImpl(impl_base):  # type: ignore[misc, valid-type]
         _locator_classes = [KernelCacheLocator]

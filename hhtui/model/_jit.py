@@ -237,13 +237,15 @@ def njit(function: F, parallel: bool = False, numpy_errors: bool = False) -> F:
     return Kernel(function, parallel, numpy_errors)  # type: ignore[return-value]  # called like the function
 
 
-def entry(function: F, args: str, returns: str = "void") -> F:
+def entry(function: F, args: str, returns: str = "void", packed: type | None = None) -> F:
     """A kernel called from Python with the arguments ``args`` (see :mod:`hhtui.model._native`
     for the notation, e.g. ``"i8 f8[:, :] f8"``), returning ``returns`` (``void``, ``i8`` or
-    ``f8``); arrays must be C-contiguous. Its machine code is kept as an object file that later
-    processes load without numba. Without the compiler, ``function`` itself."""
+    ``f8``); arrays must be C-contiguous. With ``packed`` (a named-tuple class) the first
+    argument is such a tuple, whose fields are the first ones of ``args``. Its machine code is
+    kept as an object file that later processes load without numba. Without the compiler,
+    ``function`` itself."""
     if not JIT_ENABLED:
         return function
     from ._native import Entry
 
-    return Entry(function, args, returns)  # type: ignore[return-value]
+    return Entry(function, args, returns, packed)  # type: ignore[return-value]

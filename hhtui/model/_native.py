@@ -80,8 +80,9 @@ def parse_args(args: str) -> list[tuple[str, int]]:
     return parsed
 
 
-def _wrapper_source(spec: list[tuple[str, int]], returns: str) -> str:
-    """Python source of the C-callable wrapper: pointers and shapes in, arrays to the kernel."""
+def _wrapper_source(spec: list[tuple[str, int]], returns: str, packed: int = 0) -> str:
+    """Python source of the C-callable wrapper: pointers and shapes in, arrays to the kernel (the
+    first ``packed`` of them as one named tuple, ``Packed``)."""
     params, passed = [], []
     for k, (_, ndim) in enumerate(spec):
         if ndim == 0:
@@ -91,6 +92,8 @@ def _wrapper_source(spec: list[tuple[str, int]], returns: str) -> str:
             shape = [f"a{k}_{d}" for d in range(ndim)]
             params += [f"a{k}", *shape]
             passed.append(f"carray(a{k}, ({', '.join(shape)},))")
+    if packed:
+        passed = [f"Packed({', '.join(passed[:packed])})", *passed[packed:]]
     call = f"kernel({', '.join(passed)})"
     body = f"    {call}\n" if returns == "void" else f"    return {call}\n"
     return f"def wrapper({', '.join(params)}):\n{body}"
@@ -120,6 +123,9 @@ def _source_key(entry: Entry) -> str:
     digest = hashlib.sha256()
     digest.update(f"{entry.args}|{entry.returns}|{entry.py_func.__module__}.{entry.__qualname__}".encode())
     files = {Path(__file__).resolve(), Path(sys.modules[Kernel.__module__].__file__ or "").resolve()}
+    if entry.packed is not None:
+        digest.update(f"|{entry.packed.__module__}.{entry.packed.__qualname__}{entry.packed._fields}".encode())
+        files.add(Path(sys.modules[entry.packed.__module__].__file__ or "").resolve())
     for function in dependencies(entry.py_func):
         files.add(Path(function.__code__.co_filename).resolve())
     for package in ("numba", "llvmlite"):
@@ -196,13 +202,23 @@ def _resolvable(name: str) -> bool:
 
 
 class Entry(Kernel):
-    """A kernel called from Python through a C-callable wrapper (see the module docstring)."""
+    """A kernel called from Python through a C-callable wrapper (see the module docstring).
 
-    def __init__(self, function: Callable[..., Any], args: str, returns: str = "void") -> None:
+    With ``packed`` (a named-tuple class), the kernel's first argument is such a tuple, whose
+    fields are the first arguments of ``args``: Python passes the tuple, the wrapper receives its
+    fields one by one and packs them again for the kernel."""
+
+    def __init__(
+        self, function: Callable[..., Any], args: str, returns: str = "void", packed: type | None = None
+    ) -> None:
         super().__init__(function, numpy_errors=True)
         self.args = args
         self.returns = returns
+        self.packed: Any = packed
         self._spec = parse_args(args)
+        self._packed = len(packed._fields) if packed is not None else 0  # type: ignore[attr-defined]
+        if self._packed > len(self._spec):
+            raise ValueError(f"{packed!r} has more fields than the arguments {args!r}")
         self._call: Callable[..., Any] | None = None
         self._keep: Any = None  # the engine or cfunc that owns the machine code
         #: Where the machine code came from: "object file", "compiled" (and saved, if it could
@@ -219,7 +235,7 @@ class Entry(Kernel):
                 address, c_args = self._native()
                 if address:
                     function = ctypes.CFUNCTYPE(_CTYPES[self.returns], *c_args)(address)
-                    self._call = _adapter(function, self._spec, self.returns)
+                    self._call = _adapter(function, self._spec, self.returns, self._packed)
                 else:
                     self._call = self.resolve()
                     self.origin = "numba"
@@ -279,8 +295,9 @@ class Entry(Kernel):
         import numba
 
         signature, _ = _c_signature(self._spec, self.returns)
-        scope = {"carray": numba.carray, "kernel": self.resolve()}
-        exec(compile(_wrapper_source(self._spec, self.returns), f"<entry {self.__qualname__}>", "exec"), scope)
+        scope = {"carray": numba.carray, "kernel": self.resolve(), "Packed": self.packed}
+        source = _wrapper_source(self._spec, self.returns, self._packed)
+        exec(compile(source, f"<entry {self.__qualname__}>", "exec"), scope)
         wrapper = scope["wrapper"]
         wrapper.__qualname__ = wrapper.__name__ = f"{self.__name__}_entry"
         compiled = numba.cfunc(signature, nogil=True, error_model="numpy")(wrapper)
@@ -356,11 +373,16 @@ def _save(path: Path, data: bytes) -> None:
         temporary.unlink(missing_ok=True)
 
 
-def _adapter(function: Any, spec: list[tuple[str, int]], returns: str) -> Callable[..., Any]:
-    """A Python callable that passes numpy arrays to ``function`` as pointers and shapes."""
+def _adapter(function: Any, spec: list[tuple[str, int]], returns: str, packed: int = 0) -> Callable[..., Any]:
+    """A Python callable that passes numpy arrays to ``function`` as pointers and shapes (the
+    fields of its first argument, a tuple, one by one if ``packed``)."""
     count = len(spec)
 
     def call(*args: Any) -> Any:
+        if packed:
+            if not args or not isinstance(args[0], tuple) or len(args[0]) != packed:
+                raise TypeError(f"expected a tuple of {packed} fields first, got {args[:1]!r:.80}")
+            args = (*args[0], *args[1:])
         if len(args) != count:
             raise TypeError(f"expected {count} arguments, got {len(args)}")
         flat: list[Any] = []

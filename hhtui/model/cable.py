@@ -74,6 +74,8 @@ CHUNK_WORK = 1_000_000
 #: inside the floating-point range of the cable's coefficients).
 MIN_COMPARTMENT_UM = 1.0e-3
 MIN_DIAMETER_UM = 1.0e-3
+#: Longest compartment asked for by its length (``dx_um``), um (10 m).
+MAX_COMPARTMENT_UM = 1.0e7
 #: Largest axial coupling per time step relative to the membrane capacitance, g_c dt / C_m
 #: (dimensionless). Beyond it the tridiagonal system of the voltage step loses its precision
 #: (about 1e-12 of the coupling is left to the membrane): compartments far too short, an
@@ -565,7 +567,7 @@ def nseg_for_length(length_cm: float, compartment_um: float) -> int:
     """Number of compartments of about ``compartment_um`` um on a cable of ``length_cm`` cm
     (the nearest whole number, at least 1)."""
     length = check_range("length_cm", length_cm, "cm", 0.0, 1000.0, False)
-    dx = check_range("compartment length", compartment_um, "um", 0.0, 1.0e7, False)
+    dx = check_range("compartment length", compartment_um, "um", 0.0, MAX_COMPARTMENT_UM, False)
     count = length * 1e4 / dx
     if not count <= MAX_NSEG:
         raise ParameterError(

@@ -16,17 +16,20 @@ arrays of any shape outside them (a recorded state (N, T), a phase-plane grid).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ._jit import njit
+from ._jit import entry, njit
 from .channels import steady_states
 from .membrane import Membrane
 
 #: Voltages (mV) scanned for the resting potential before refining by bisection.
 REST_SCAN = (-150.0, 100.0, 1001)
+#: Membranes (and voltages) whose resting state is remembered.
+REST_CACHE_SIZE = 256
 
 
 def conductances(m: Any, h: Any, n: Any, p: Any) -> tuple[Any, Any]:
@@ -51,6 +54,36 @@ def ionic_currents(v: Any, m: Any, h: Any, n: Any, p: Any) -> tuple[Any, Any, An
 conductances_kernel = njit(conductances, numpy_errors=True)
 ionic_currents_kernel = njit(ionic_currents, numpy_errors=True)
 
+#: Rows of a recorded block (:func:`fill_currents`): the state, the injected current, the ionic
+#: currents, the conductances and, under voltage clamp, the clamp current.
+BLOCK_ROWS = ("V", "m", "h", "n", "I_stim", "I_Na", "I_K", "I_L", "g_Na", "g_K", "I_clamp")
+
+
+def _fill_currents(block: NDArray[np.float64], p: NDArray[np.float64]) -> None:
+    """Rows 5-9 of ``block`` (rows as :data:`BLOCK_ROWS`, shape (10 or 11, N, T)): I_Na, I_K, I_L
+    (uA/cm^2) and g_Na, g_K (mS/cm^2) from the state in rows 0-3 (V in mV, m, h, n); with an 11th
+    row, the clamp current I_Na + I_K + I_L there too. The same operations as :func:`ionic_currents`
+    and :func:`conductances` on arrays, so the same numbers to the last bit."""
+    clamp = block.shape[0] > 10
+    for i in range(block.shape[1]):
+        for j in range(block.shape[2]):
+            v = block[0, i, j]
+            m = block[1, i, j]
+            h = block[2, i, j]
+            n = block[3, i, j]
+            i_na, i_k, i_l = ionic_currents_kernel(v, m, h, n, p)
+            g_na, g_k = conductances_kernel(m, h, n, p)
+            block[5, i, j] = i_na
+            block[6, i, j] = i_k
+            block[7, i, j] = i_l
+            block[8, i, j] = g_na
+            block[9, i, j] = g_k
+            if clamp:
+                block[10, i, j] = i_na + i_k + i_l
+
+
+fill_currents = entry(_fill_currents, "f8[:, :, :] f8[:]")
+
 
 def _steady_gates(voltage: NDArray[np.float64], membrane: Membrane) -> tuple[Any, Any, Any]:
     gates = steady_states(voltage, membrane.temperature)
@@ -61,7 +94,13 @@ def _steady_gates(voltage: NDArray[np.float64], membrane: Membrane) -> tuple[Any
 def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> float:
     """Steady-state voltage (mV) where the ionic current with gates at steady state equals the
     injected current (uA/cm^2); the lowest such voltage if there are several (E_L clipped to the
-    scanned range if there is none)."""
+    scanned range if there is none). Found once per membrane and current (a scan and a
+    bisection), then remembered."""
+    return _resting_potential(membrane, float(injected_current))
+
+
+@functools.lru_cache(maxsize=REST_CACHE_SIZE)
+def _resting_potential(membrane: Membrane, injected_current: float) -> float:
     p = membrane.as_array()
 
     def net_current(v: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -86,7 +125,13 @@ def resting_potential(membrane: Membrane, injected_current: float = 0.0) -> floa
 
 def rest_state(membrane: Membrane, voltage: float | None = None) -> NDArray[np.float64]:
     """The state (V, m, h, n), shape (4,), with every gate at its steady state for ``voltage``
-    (mV; default: the resting potential) and h = 1 without inactivation."""
+    (mV; default: the resting potential) and h = 1 without inactivation (a new array each call;
+    the values are remembered per membrane and voltage)."""
     v = resting_potential(membrane) if voltage is None else float(voltage)
+    return np.array(_rest_state(membrane, v), dtype=np.float64)
+
+
+@functools.lru_cache(maxsize=REST_CACHE_SIZE)
+def _rest_state(membrane: Membrane, v: float) -> tuple[float, float, float, float]:
     m, h, n = _steady_gates(np.array([v]), membrane)
-    return np.array([v, m[0], h[0], n[0]], dtype=np.float64)
+    return v, float(m[0]), float(h[0]), float(n[0])

@@ -1,17 +1,18 @@
 """The membrane core: the Hodgkin-Huxley step of every fixed-step method and the population kernel.
 
-Methods (``solver.REGISTRY``; the code in brackets selects the branch of :func:`step`):
+Methods (:data:`hhtui.model.solver.REGISTRY`; each fixed-step method's kernel code, EULER, RK4 or
+EXPEULER there, selects its branch of :func:`step`):
 
-- ``euler`` [0]: forward Euler. First order; unstable at large dt (kept for teaching).
-- ``rk4`` [1]: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
+- ``euler``: forward Euler. First order; unstable at large dt (kept for teaching).
+- ``rk4``: classical 4th-order Runge-Kutta (the default: at dt 0.01 ms it matches a tight
   reference to ~1e-5 ms in spike times).
-- ``expeuler`` [2]: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
+- ``expeuler``: exponential Euler (Rush-Larsen, as NEURON's ``cnexp`` and Brian2's default):
   every variable is linear in itself once the others are frozen at the start of the step, so
   each gate relaxes exactly towards x_inf(V) with tau_x(V), and V towards the voltage where the
   ionic and injected currents balance, with tau = C_m / g_total. First order, but stable at
   dt = 0.1 ms.
 - ``scipy``: adaptive ``scipy.integrate.solve_ivp`` (DOP853, rtol 1e-10) as a reference
-  (:func:`reference_solution`).
+  (:func:`reference_solution`, run by :func:`hhtui.model.runners.reference_integrate`).
 
 One implementation of each piece, used by the point neuron, the population, the network and
 (for the blow-up test and the crossing) the cable:
@@ -20,10 +21,11 @@ currents with :func:`hhtui.model.currents.ionic_currents`),
 :func:`step` (one step of a method: ``step(method, v, m, h, n, i_start, i_mid, i_end, dt, params)
 -> (v, m, h, n)`` with the injected current in uA/cm^2 at the start, middle and end of the step),
 :func:`state_ok` (the blow-up test) and :func:`crossing_time` (the threshold crossing, linearly
-interpolated). :func:`integrate` runs a population through the pieces of a stimulus: blocks of
-neurons, time in the outer loop and neurons in the inner one, which the compiler vectorises
-(branch-free rates and exp; no floating-point shortcut, so the vectorised loop gives the same
-bits as a scalar one).
+interpolated). :func:`integrate` runs a population through the pieces of a stimulus (a
+:class:`hhtui.model.job.Job`), stepping onto their edges with :func:`hhtui.model.pieces.substep_end`:
+blocks of neurons, time in the outer loop and neurons in the inner one, which the compiler
+vectorises (branch-free rates and exp; no floating-point shortcut, so the vectorised loop gives
+the same bits as a scalar one).
 
 ``params`` is :meth:`Membrane.as_array`: c_m, g_na, g_k, g_l, e_na, e_k, e_l, phi, h active.
 """
@@ -43,7 +45,9 @@ from .channels import rates, relax_gates
 from .currents import conductances_kernel as conductances
 from .currents import ionic_currents_kernel as ionic_currents
 from .fastexp import exp
-from .solver import DEFAULT_METHOD, METHOD_DESCRIPTIONS, METHODS  # noqa: F401  (re-exported)
+from .job import KERNEL_ARGS, Job
+from .pieces import TIME_TOLERANCE, substep_end
+from .solver import DEFAULT_METHOD, EULER, EXPEULER, METHOD_DESCRIPTIONS, METHODS, RK4  # noqa: F401  (re-exported)
 
 #: How far outside [0, 1] a gate may stray (rounding of a stable method) before the step counts as unstable.
 GATE_SLACK = 1e-3
@@ -79,8 +83,8 @@ def _step(
     dt: float,
     p: NDArray[np.float64],
 ) -> tuple[float, float, float, float]:
-    """Advance one neuron by ``dt`` ms with the given method (see module docstring)."""
-    if method == 1:
+    """Advance one neuron by ``dt`` ms with the method of kernel code ``method`` (see module docstring)."""
+    if method == RK4:
         k1v, k1m, k1h, k1n = derivatives(v, m, h, n, i_start, p)
         half = 0.5 * dt
         k2v, k2m, k2h, k2n = derivatives(v + half * k1v, m + half * k1m, h + half * k1h, n + half * k1n, i_mid, p)
@@ -93,7 +97,7 @@ def _step(
             h + sixth * (k1h + 2.0 * (k2h + k3h) + k4h),
             n + sixth * (k1n + 2.0 * (k2n + k3n) + k4n),
         )
-    if method == 2:
+    if method == EXPEULER:
         # V is linear in itself for fixed gates: it relaxes towards v_inf with tau = C_m / g_total.
         g_na, g_k = conductances(m, h, n, p)
         g_total = g_na + g_k + p[3]
@@ -138,194 +142,127 @@ crossing_time = njit(_crossing_time, numpy_errors=True)
 BLOCK = 128
 
 
-def _advance_block(
+def _step_block(
     method: int,
     state: NDArray[np.float64],
     p: NDArray[np.float64],
     lo: int,
-    hi: int,
-    bounds: NDArray[np.float64],
+    size: int,
     value: NDArray[np.float64],
     slope: NDArray[np.float64],
-    dt: float,
-    grid_tolerance: float,
-    stride: int,
-    record: NDArray[np.float64],
-    record_offset: int,
-    spike_time: NDArray[np.float64],
-    spike_n: NDArray[np.int64],
-    threshold: float,
-    v_limit: float,
-    fail_time: NDArray[np.float64],
+    since: float,
+    until: float,
+    h_step: float,
     scratch: NDArray[np.float64],
 ) -> None:
-    """Neurons lo..hi-1 through all the pieces (see :func:`integrate`); time in the outer loop,
-    neurons in the inner one, which the compiler vectorises (no branch, no call inside).
-    ``scratch`` (7, >= hi - lo) holds the new state (rows 0-3) and the injected current at the
-    start, middle and end of the step (rows 4-6)."""
+    """One step of ``h_step`` ms for neurons lo .. lo+size-1 into ``scratch`` (rows 0-3), the
+    injected current ``value[i] + slope[i] * t`` taken at t = ``since``, half-way and ``until``
+    (ms into the piece). Inlined with a constant ``method``, the loop has no branch and no call,
+    and the compiler vectorises it."""
+    for q in range(size):
+        i = lo + q
+        i_start = value[i] + slope[i] * since
+        i_end = value[i] + slope[i] * until
+        v, m, h, n = step(
+            method,
+            state[0, i],
+            state[1, i],
+            state[2, i],
+            state[3, i],
+            i_start,
+            0.5 * (i_start + i_end),
+            i_end,
+            h_step,
+            p,
+        )
+        scratch[0, q] = v
+        scratch[1, q] = m
+        scratch[2, q] = h
+        scratch[3, q] = n
+
+
+step_block = njit(_step_block, numpy_errors=True)
+
+
+def _advance_block(job: Job, lo: int, hi: int, scratch: NDArray[np.float64]) -> None:
+    """Neurons lo..hi-1 of ``job`` through all its pieces (see :func:`integrate`); time in the
+    outer loop, neurons in the inner one (:func:`step_block`). ``scratch`` (4, >= hi - lo)
+    holds the new state until it has passed the blow-up test."""
+    state = job.state
+    bounds = job.bounds
+    dt = job.dt
+    record = job.record
+    spike_time = job.spike_time
+    spike_n = job.spike_n
+    fail_time = job.fail_time
+    threshold = job.threshold
     size = hi - lo
-    tolerance = 1e-9 * dt
+    tolerance = TIME_TOLERANCE * dt
     spike_capacity = spike_time.shape[1]
-    j = record_offset
-    for s in range(bounds.shape[0] - 1):
-        t_piece = bounds[s]
-        t_to = bounds[s + 1]
-        t = t_piece
-        k = int(math.floor(t_piece / dt + grid_tolerance)) + 1
-        while t < t_to - tolerance:
-            t_grid = k * dt
-            on_grid = t_grid <= t_to + tolerance
-            target = t_grid if on_grid else t_to
-            h_step = target - t
-            for q in range(size):
-                i_start = value[s, lo + q] + slope[s, lo + q] * (t - t_piece)
-                i_end = value[s, lo + q] + slope[s, lo + q] * (target - t_piece)
-                scratch[4, q] = i_start
-                scratch[5, q] = 0.5 * (i_start + i_end)
-                scratch[6, q] = i_end
-            if method == 1:
+    j = job.record_offset
+    t = bounds[0]
+    t_stop = bounds[bounds.shape[0] - 1]
+    k = int(math.floor(t / dt + job.grid_tolerance)) + 1
+    s = 0
+    while t < t_stop - tolerance:
+        t_grid = k * dt
+        on_grid = t_grid <= t_stop + tolerance
+        end, s = substep_end(t, t_grid if on_grid else t_stop, bounds, s, tolerance)
+        h_step = end - t
+        since = t - bounds[s]
+        until = end - bounds[s]
+        value = job.value[s]
+        slope = job.slope[s]
+        if job.method == RK4:
+            step_block(RK4, state, job.params, lo, size, value, slope, since, until, h_step, scratch)
+        elif job.method == EXPEULER:
+            step_block(EXPEULER, state, job.params, lo, size, value, slope, since, until, h_step, scratch)
+        else:
+            step_block(EULER, state, job.params, lo, size, value, slope, since, until, h_step, scratch)
+        for q in range(size):
+            i = lo + q
+            if fail_time[i] != np.inf:
+                continue
+            v_old = state[0, i]
+            v_new = scratch[0, q]
+            if not state_ok(v_new, scratch[1, q], scratch[2, q], scratch[3, q], job.v_limit):
+                fail_time[i] = t
+                continue
+            if v_old < threshold <= v_new:
+                if spike_n[i] < spike_capacity:
+                    spike_time[i, spike_n[i]] = crossing_time(t, h_step, v_old, v_new, threshold)
+                spike_n[i] += 1
+            state[0, i] = v_new
+            state[1, i] = scratch[1, q]
+            state[2, i] = scratch[2, q]
+            state[3, i] = scratch[3, q]
+        t = end
+        if on_grid and end >= t_grid - tolerance:
+            t = t_grid
+            if job.stride > 0 and k % job.stride == 0:
                 for q in range(size):
-                    v, m, h, n = step(
-                        1,
-                        state[0, lo + q],
-                        state[1, lo + q],
-                        state[2, lo + q],
-                        state[3, lo + q],
-                        scratch[4, q],
-                        scratch[5, q],
-                        scratch[6, q],
-                        h_step,
-                        p,
-                    )
-                    scratch[0, q] = v
-                    scratch[1, q] = m
-                    scratch[2, q] = h
-                    scratch[3, q] = n
-            elif method == 2:
-                for q in range(size):
-                    v, m, h, n = step(
-                        2,
-                        state[0, lo + q],
-                        state[1, lo + q],
-                        state[2, lo + q],
-                        state[3, lo + q],
-                        scratch[4, q],
-                        scratch[5, q],
-                        scratch[6, q],
-                        h_step,
-                        p,
-                    )
-                    scratch[0, q] = v
-                    scratch[1, q] = m
-                    scratch[2, q] = h
-                    scratch[3, q] = n
-            else:
-                for q in range(size):
-                    v, m, h, n = step(
-                        0,
-                        state[0, lo + q],
-                        state[1, lo + q],
-                        state[2, lo + q],
-                        state[3, lo + q],
-                        scratch[4, q],
-                        scratch[5, q],
-                        scratch[6, q],
-                        h_step,
-                        p,
-                    )
-                    scratch[0, q] = v
-                    scratch[1, q] = m
-                    scratch[2, q] = h
-                    scratch[3, q] = n
-            for q in range(size):
-                i = lo + q
-                if fail_time[i] != np.inf:
-                    continue
-                v_old = state[0, i]
-                v_new = scratch[0, q]
-                if not state_ok(v_new, scratch[1, q], scratch[2, q], scratch[3, q], v_limit):
-                    fail_time[i] = t
-                    continue
-                if v_old < threshold <= v_new:
-                    if spike_n[i] < spike_capacity:
-                        spike_time[i, spike_n[i]] = crossing_time(t, h_step, v_old, v_new, threshold)
-                    spike_n[i] += 1
-                state[0, i] = v_new
-                state[1, i] = scratch[1, q]
-                state[2, i] = scratch[2, q]
-                state[3, i] = scratch[3, q]
-            if on_grid:
-                t = t_grid
-                if stride > 0 and k % stride == 0:
-                    for q in range(size):
-                        record[0, lo + q, j] = state[0, lo + q]
-                        record[1, lo + q, j] = state[1, lo + q]
-                        record[2, lo + q, j] = state[2, lo + q]
-                        record[3, lo + q, j] = state[3, lo + q]
-                    j += 1
-                k += 1
-            else:
-                t = target
+                    record[0, lo + q, j] = state[0, lo + q]
+                    record[1, lo + q, j] = state[1, lo + q]
+                    record[2, lo + q, j] = state[2, lo + q]
+                    record[3, lo + q, j] = state[3, lo + q]
+                j += 1
+            k += 1
 
 
 advance_block = njit(_advance_block, numpy_errors=True)
 
 
-def _integrate_blocks(
-    method: int,
-    state: NDArray[np.float64],
-    p: NDArray[np.float64],
-    bounds: NDArray[np.float64],
-    value: NDArray[np.float64],
-    slope: NDArray[np.float64],
-    dt: float,
-    grid_tolerance: float,
-    stride: int,
-    record: NDArray[np.float64],
-    record_offset: int,
-    spike_time: NDArray[np.float64],
-    spike_n: NDArray[np.int64],
-    threshold: float,
-    v_limit: float,
-    fail_time: NDArray[np.float64],
-    block: int,
-    first: int,
-    last: int,
-    scratch: NDArray[np.float64],
-) -> None:
-    """Blocks ``first`` .. ``last - 1`` of ``block`` neurons through all the pieces (see
-    :func:`integrate`); ``scratch`` is (7, block)."""
-    population = state.shape[1]
+def _integrate_blocks(job: Job, block: int, first: int, last: int, scratch: NDArray[np.float64]) -> None:
+    """Blocks ``first`` .. ``last - 1`` of ``block`` neurons through all the pieces of ``job``
+    (see :func:`integrate`); ``scratch`` is (4, block)."""
+    population = job.state.shape[1]
     for b in range(first, last):
         lo = b * block
-        hi = min(population, lo + block)
-        advance_block(
-            method,
-            state,
-            p,
-            lo,
-            hi,
-            bounds,
-            value,
-            slope,
-            dt,
-            grid_tolerance,
-            stride,
-            record,
-            record_offset,
-            spike_time,
-            spike_n,
-            threshold,
-            v_limit,
-            fail_time,
-            scratch,
-        )
+        advance_block(job, lo, min(population, lo + block), scratch)
 
 
-integrate_blocks = entry(
-    _integrate_blocks,
-    "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:] i8 i8 i8 f8[:, :]",
-)
+integrate_blocks = entry(_integrate_blocks, KERNEL_ARGS + " i8 i8 i8 f8[:, :]", packed=Job)
+
 
 #: From this many neurons a population is spread over the cores.
 PARALLEL_MIN_POPULATION = 32
@@ -359,50 +296,25 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
-def integrate(
-    method: int,
-    state: NDArray[np.float64],
-    p: NDArray[np.float64],
-    bounds: NDArray[np.float64],
-    value: NDArray[np.float64],
-    slope: NDArray[np.float64],
-    dt: float,
-    grid_tolerance: float,
-    stride: int,
-    record: NDArray[np.float64],
-    record_offset: int,
-    spike_time: NDArray[np.float64],
-    spike_n: NDArray[np.int64],
-    threshold: float,
-    v_limit: float,
-    fail_time: NDArray[np.float64],
-    block: int,
-    threads: int = 1,
-) -> None:
-    """Integrate the population ``state`` (4, N: V, m, h, n) over the stimulus pieces
-    [bounds[s], bounds[s+1]] (ms), s = 0 .. S-1.
+def integrate(job: Job, block: int, threads: int = 1) -> None:
+    """Integrate the population ``job.state`` (4, N: V, m, h, n) over the stimulus pieces of
+    ``job`` (:class:`hhtui.model.job.Job`) with the fixed-step method ``job.method``.
 
-    Within piece s the injected current of neuron i is ``value[s, i] + slope[s, i] * (t -
-    bounds[s])`` (uA/cm^2). Steps land on every grid point k*dt and on every piece bound (the
-    first grid point after a bound is the one after floor(bound/dt + grid_tolerance)); at grid
-    points with k % stride == 0 (stride > 0) the state is written to ``record[:, i, j]``, j
-    counting from ``record_offset``. Upward crossings of ``threshold`` (mV) are interpolated
-    linearly into ``spike_time[i, spike_n[i]]`` while there is room (``spike_n`` counts them all).
-
-    A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method
-    losing stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a
-    non-finite value) stops at its last good step, and the time of that step is written to
-    ``fail_time[i]`` (inf for a neuron that has not failed). Blocks of ``block`` neurons run
-    independently, on up to ``threads`` cores (the compiled loop runs without the GIL); neither
-    the size of the blocks nor the number of threads changes a number.
+    Steps land on every grid point k*dt and on every piece bound, cut there by
+    :func:`hhtui.model.pieces.substep_end`; at grid points with k % stride == 0 the state is
+    recorded. Upward crossings of the threshold are interpolated linearly (:func:`crossing_time`).
+    A neuron whose new state fails the blow-up test (:func:`_state_ok`: an explicit method losing
+    stability, e.g. at strong hyperpolarisation where tau_m is microseconds, or a non-finite
+    value) stops at its last good step, and the time of that step is written to its
+    ``fail_time``. Blocks of ``block`` neurons run independently, on up to ``threads`` cores (the
+    compiled loop runs without the GIL); neither the size of the blocks nor the number of threads
+    changes a number.
     """
-    args: tuple[Any, ...] = (method, state, p, bounds, value, slope, dt, grid_tolerance, stride, record)
-    args += (record_offset, spike_time, spike_n, threshold, v_limit, fail_time, block)
     kernel: Any = integrate_blocks
-    blocks = -(-state.shape[1] // block)
+    blocks = -(-job.state.shape[1] // block)
     workers = max(1, min(threads, blocks))
     if workers == 1:
-        kernel(*args, 0, blocks, np.empty((7, block)))
+        kernel(job, block, 0, blocks, np.empty((4, block)))
         return
     if hasattr(kernel, "load"):
         kernel.load()  # once, before the threads need it
@@ -411,13 +323,13 @@ def integrate(
     stop = threading.Event()
 
     def work() -> None:
-        scratch = np.empty((7, block))
+        scratch = np.empty((4, block))
         while not stop.is_set():
             with lock:
                 b = next(taken, None)
             if b is None:
                 return
-            kernel(*args, b, b + 1, scratch)
+            kernel(job, block, b, b + 1, scratch)
 
     pool = _thread_pool()
     futures = [pool.submit(work) for _ in range(workers - 1)]
@@ -439,11 +351,9 @@ def integrate(
         raise interrupted
 
 
-def integrate_parallel(*args: Any) -> None:
-    """:func:`integrate` (the same arguments, ``threads`` left out) on every available core
-    (:func:`threads_available`)."""
-    run: Any = integrate
-    run(*args, threads_available())
+def integrate_parallel(job: Job, block: int) -> None:
+    """:func:`integrate` on every available core (:func:`threads_available`)."""
+    integrate(job, block, threads_available())
 
 
 def block_size(population: int, threads: int) -> int:

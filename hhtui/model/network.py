@@ -40,11 +40,11 @@ from numpy.typing import NDArray
 from ._jit import njit
 from .currents import rest_state
 from .errors import ParameterError
-from .integrators import METHODS, crossing_time, state_ok, step
+from .integrators import crossing_time, state_ok, step
 from .membrane import Membrane, check_int, check_range
 from .pieces import TIME_TOLERANCE, grid_bounds, piece_at, piece_values, substep_end
 from .simulation import V_LIMIT
-from .solver import FixedStepRun
+from .solver import REGISTRY, FixedStepRun
 from .stimulus import NoStimulus, Pulse
 
 TOPOLOGIES = ("ring", "chain", "all", "random", "list")
@@ -679,7 +679,7 @@ def simulate_network(
             n,
             g,
             parameters,
-            METHODS[s.method],
+            REGISTRY[s.method].kernel,
             s.dt,
             done,
             stop,

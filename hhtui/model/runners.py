@@ -1,17 +1,12 @@
 """What integrates a run between stimulus edges: one interface for every method and for the
 voltage clamp, so that :meth:`Simulation.advance` is a single loop whatever the method.
 
-Each integrator is called as the compiled population kernel is
-(:func:`hhtui.model.integrators.integrate`)::
-
-    integrator(code, state, p, bounds, value, slope, dt, grid_tolerance, stride, record,
-               record_offset, spike_time, spike_n, threshold, v_limit, fail_time, block)
-
-advancing ``state`` (4, N) through the pieces [bounds[s], bounds[s+1]] with the protocol
-``value[s] + slope[s] (t - bounds[s])`` (see :mod:`hhtui.model.pieces`), writing the state at
-the grid points k*dt with k % stride == 0 into ``record[:, :, record_offset ...]``, the upward
-crossings of ``threshold`` into ``spike_time``/``spike_n``, and the time of a blow-up into
-``fail_time``. They are:
+Each integrator is called with one :class:`hhtui.model.job.Job` (the state, the membrane, the
+stimulus pieces, the grid, the recording, the spike and blow-up buffers), advancing its state
+(4, N) through the pieces [bounds[s], bounds[s+1]] with the protocol ``value[s] + slope[s] (t -
+bounds[s])`` (see :mod:`hhtui.model.pieces`), writing the state at the grid points k*dt with
+k % stride == 0 into its recording, the upward crossings of the threshold into its spike
+buffers, and the time of a blow-up into ``fail_time``. They are (:func:`integrator_for`):
 
 - the fixed-step methods: the compiled kernel, serial or parallel over blocks of neurons;
 - the adaptive reference (``scipy``): :func:`reference_integrate`, scipy's ``solve_ivp`` over
@@ -28,7 +23,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ._jit import entry
 from .channels import relax_gates
@@ -42,41 +36,30 @@ from .integrators import (
     state_ok,
 )
 from .integrators import _state_ok as state_ok_python
+from .job import KERNEL_ARGS, Job
 from .pieces import TIME_TOLERANCE, record_times, substep_end
 from .solver import REGISTRY
 
-Integrator = Callable[..., Any]
+Integrator = Callable[[Job, int], None]
 
 
-def _clamp_integrate(
-    code: int,
-    state: NDArray[np.float64],
-    p: NDArray[np.float64],
-    bounds: NDArray[np.float64],
-    value: NDArray[np.float64],
-    slope: NDArray[np.float64],
-    dt: float,
-    grid_tolerance: float,
-    stride: int,
-    record: NDArray[np.float64],
-    record_offset: int,
-    spike_time: NDArray[np.float64],
-    spike_n: NDArray[np.int64],
-    threshold: float,
-    v_limit: float,
-    fail_time: NDArray[np.float64],
-    block: int,
-) -> None:
-    """Voltage clamp: in piece s, V is the command ``value[s, i]`` (mV) and the gates relax
+def _clamp_integrate(job: Job) -> None:
+    """Voltage clamp: in piece s, V is the command ``job.value[s, i]`` (mV) and the gates relax
     exactly towards their steady state at it, step by step on the grid (the clamp makes no
-    spikes; ``code``, ``slope``, ``threshold`` and ``block`` are unused)."""
+    spikes; the method, the slope and the threshold are unused)."""
+    state = job.state
+    p = job.params
+    bounds = job.bounds
+    dt = job.dt
+    record = job.record
+    fail_time = job.fail_time
     population = state.shape[1]
     tolerance = TIME_TOLERANCE * dt
     inactivating = p[8] != 0.0
-    j = record_offset
+    j = job.record_offset
     t = bounds[0]
     t_stop = bounds[bounds.shape[0] - 1]
-    k = int(math.floor(t / dt + grid_tolerance)) + 1
+    k = int(math.floor(t / dt + job.grid_tolerance)) + 1
     s = 0
     while t < t_stop - tolerance:
         t_grid = k * dt
@@ -84,9 +67,9 @@ def _clamp_integrate(
         end, s = substep_end(t, t_grid if on_grid else t_stop, bounds, s, tolerance)
         h_step = end - t
         for i in range(population):
-            command = value[s, i]
+            command = job.value[s, i]
             m, h, n = relax_gates(command, state[1, i], state[2, i], state[3, i], h_step, p[7], inactivating)
-            if not state_ok(command, m, h, n, v_limit):
+            if not state_ok(command, m, h, n, job.v_limit):
                 if fail_time[i] == np.inf:
                     fail_time[i] = t
                 continue
@@ -97,7 +80,7 @@ def _clamp_integrate(
         t = end
         if on_grid and end >= t_grid - tolerance:
             t = t_grid
-            if stride > 0 and k % stride == 0:
+            if job.stride > 0 and k % job.stride == 0:
                 for i in range(population):
                     for row in range(4):
                         record[row, i, j] = state[row, i]
@@ -105,38 +88,27 @@ def _clamp_integrate(
             k += 1
 
 
-clamp_integrate = entry(
-    _clamp_integrate, "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:] i8"
-)
+_clamp_kernel = entry(_clamp_integrate, KERNEL_ARGS, packed=Job)
 
 
-def reference_integrate(
-    code: int,
-    state: NDArray[np.float64],
-    p: NDArray[np.float64],
-    bounds: NDArray[np.float64],
-    value: NDArray[np.float64],
-    slope: NDArray[np.float64],
-    dt: float,
-    grid_tolerance: float,
-    stride: int,
-    record: NDArray[np.float64],
-    record_offset: int,
-    spike_time: NDArray[np.float64],
-    spike_n: NDArray[np.int64],
-    threshold: float,
-    v_limit: float,
-    fail_time: NDArray[np.float64],
-    block: int,
-) -> None:
+def clamp_integrate(job: Job, block: int = BLOCK) -> None:
+    """The voltage clamp (:func:`_clamp_integrate`); ``block`` is unused (one loop over the neurons)."""
+    _clamp_kernel(job)
+
+
+def reference_integrate(job: Job, block: int = BLOCK) -> None:
     """The adaptive reference: scipy ``solve_ivp`` (DOP853, rtol 1e-10) over each piece, sampled
     at the recorded grid points; each crossing is bracketed on a grid of about dt and found to
     1e-12 ms by root finding on the dense solution. A failed solve, or a state that fails the
-    blow-up test, stops the neurons at the start of the piece. scipy is imported here, lazily."""
+    blow-up test, stops the neurons at the start of the piece (``block`` is unused). scipy is
+    imported here, lazily."""
     from scipy.optimize import brentq
 
+    state, p, bounds, value, slope = job.state, job.params, job.bounds, job.value, job.slope
+    dt, grid_tolerance, threshold, v_limit = job.dt, job.grid_tolerance, job.threshold, job.v_limit
+    record, spike_time, spike_n, fail_time = job.record, job.spike_time, job.spike_n, job.fail_time
     population = state.shape[1]
-    times = record_times(float(bounds[0]), float(bounds[-1]), dt, stride)
+    times = record_times(float(bounds[0]), float(bounds[-1]), dt, job.stride)
     capacity = spike_time.shape[1]
     for s in range(bounds.shape[0] - 1):
         t_a, t_b = float(bounds[s]), float(bounds[s + 1])
@@ -152,7 +124,7 @@ def reference_integrate(
             fail_time[:] = np.minimum(fail_time, t_a)
             return
         if inside.size:
-            record[:, :, record_offset + inside] = at
+            record[:, :, job.record_offset + inside] = at
         fine = np.linspace(t_a, t_b, max(2, int(math.ceil((t_b - t_a) / dt)) + 1))
         voltages = dense(fine).reshape(population, 4, -1)[:, 0, :]
         for i in range(population):
@@ -170,10 +142,11 @@ def reference_integrate(
 
 def integrator_for(method: str, clamp: bool, population: int) -> tuple[Integrator, int, int]:
     """(integrator, method code, block size) for a run of ``population`` neurons with ``method``
-    (a name in :data:`REGISTRY`), or under voltage clamp whatever the method."""
-    if clamp:
-        return clamp_integrate, -1, BLOCK
+    (a name in :data:`REGISTRY`), or under voltage clamp whatever the method. The integrator is
+    called as ``integrator(job, block)``."""
     entry = REGISTRY[method]
+    if clamp:
+        return clamp_integrate, entry.kernel, BLOCK
     if not entry.fixed_step:
         return reference_integrate, entry.kernel, BLOCK
     if population >= PARALLEL_MIN_POPULATION:

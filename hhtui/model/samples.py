@@ -92,6 +92,25 @@ class Samples:
         )
 
     @classmethod
+    def from_block(
+        cls,
+        t: NDArray[np.float64],
+        block: NDArray[np.float64],
+        spike_neuron: NDArray[np.int64] | None = None,
+        spike_time: NDArray[np.float64] | None = None,
+    ) -> Samples:
+        """Samples whose per-neuron arrays are the rows of ``block`` (10 or 11, N, T), in the order
+        of :data:`hhtui.model.currents.BLOCK_ROWS` (an 11th row: the clamp current), without a copy."""
+        rows = dict(zip(_PER_NEURON, block))
+        return cls(
+            t=t,
+            **rows,
+            I_clamp=block[10] if block.shape[0] > 10 else None,
+            spike_neuron=spike_neuron if spike_neuron is not None else np.zeros(0, dtype=np.int64),
+            spike_time=spike_time if spike_time is not None else np.zeros(0),
+        )
+
+    @classmethod
     def empty(cls, population: int = 1, clamp: bool = False) -> Samples:
         """No samples (T = 0) for ``population`` neurons."""
         blank = np.zeros((population, 0))

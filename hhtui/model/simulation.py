@@ -26,14 +26,16 @@ it, so :attr:`Simulation.log` is the schedule that replays everything that happe
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .currents import rest_state, resting_potential
+from .currents import fill_currents, rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
+from .job import Job
 from .membrane import Membrane, check_range
 from .pieces import command_voltage, piece_bounds, piece_values, record_times
 from .runners import integrator_for
@@ -47,6 +49,8 @@ SEGMENT_VALUES = 1 << 20  # stimulus pieces x neurons handed to the kernel at a 
 WINDOW_PIECES = 1 << 18  # time steps or stimulus pieces whose edges are listed at a time (bounds the memory)
 #: Simulated time (ms) a state may be set at: beyond, grid times lose their precision.
 MAX_TIME = 1.0e9
+#: sys.getrefcount of a block that only the simulation holds (its attribute and the call's argument).
+_UNREFERENCED = 2
 
 __all__ = ["MAX_TIME", "V_LIMIT", "Simulation", "resting_potential"]
 
@@ -105,6 +109,7 @@ class Simulation:
         #: The changes made since t = 0, scheduled or not, in the order they were applied.
         self.log: list[Change] = []
         self._next_change = 0
+        self._spare: NDArray[np.float64] | None = None
         self._start = (self.membrane, self.stimulus, self.dt, self.method, self.sample_every)
         self.reset()
 
@@ -179,7 +184,9 @@ class Simulation:
 
     def snapshot(self) -> Samples:
         """The state now as a single sample."""
-        return self._samples(np.array([self.t]), self.state[:, :, None].copy())
+        block = np.empty((self._block_rows(), self.population, 1))
+        block[:4, :, 0] = self.state
+        return self._samples(np.array([self.t]), block)
 
     # --- live changes ------------------------------------------------------------------------------
     @property
@@ -259,24 +266,37 @@ class Simulation:
     def _record_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
         return record_times(t_from, t_to, self.dt, self._stride)
 
+    def _block_rows(self) -> int:
+        """Rows of a recorded block (:data:`hhtui.model.currents.BLOCK_ROWS`): 11 under voltage clamp."""
+        return 11 if self.stimulus.is_clamp else 10
+
+    def _output_block(self, samples: int) -> NDArray[np.float64]:
+        """A block (rows, N, ``samples``) for the next chunk's recording: the previous chunk's
+        memory when nothing refers to it any more (the samples made of it were dropped), else new
+        memory. Reusing it spares writing to fresh pages, which costs more than the integration
+        itself for a single neuron."""
+        shape = (self._block_rows(), self.population, samples)
+        if self._spare is None or self._spare.shape != shape or sys.getrefcount(self._spare) > _UNREFERENCED:
+            self._spare = np.empty(shape)
+        return self._spare
+
     def _samples(
         self,
         times: NDArray[np.float64],
-        states: NDArray[np.float64],
+        block: NDArray[np.float64],
         spike_neuron: NDArray[np.int64] | None = None,
         spike_time: NDArray[np.float64] | None = None,
     ) -> Samples:
-        current = self.stimulus.current(times) if not self.stimulus.is_clamp else np.zeros((1, times.size))
-        current = np.broadcast_to(current, (self.population, times.size)).copy()
-        return Samples.from_state(
-            times,
-            states,
-            current,
-            self.membrane,
-            clamp=self.stimulus.is_clamp,
-            spike_neuron=spike_neuron,
-            spike_time=spike_time,
-        )
+        """Samples at ``times`` (ms) from a block whose rows 0-3 hold the recorded state: the
+        injected current, the ionic currents and the conductances are written into its other rows
+        under the membrane in force (:func:`hhtui.model.currents.fill_currents`)."""
+        if self.stimulus.is_clamp:
+            block[4] = 0.0
+        else:
+            block[4] = self.stimulus.current(times)
+        if times.size:
+            fill_currents(block, self.membrane.as_array())
+        return Samples.from_block(times, block, spike_neuron, spike_time)
 
     def advance(self, duration: float, record: bool = True, include_start: bool = False) -> Samples:
         """Integrate ``duration`` ms from the current state; return the samples in (t, t + duration]
@@ -323,7 +343,8 @@ class Simulation:
         duration = t_to - self.t
         clamp = self.stimulus.is_clamp
         times = self._record_times(self.t, t_to) if record else np.zeros(0)
-        recorded = np.empty((4, self.population, times.size))
+        out = self._output_block(times.size)
+        recorded = out[:4]
         capacity = int(duration / 0.5) + 4
         spike_time = np.empty((self.population, capacity))
         spike_n = np.zeros(self.population, dtype=np.int64)
@@ -340,7 +361,7 @@ class Simulation:
                 last = min(bounds.size - 1, first + batch)
                 value, slope = piece_values(self.stimulus, bounds[first : last + 1], self.population)
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
-                integrator(
+                job = Job(
                     code,
                     self.state,
                     params,
@@ -357,15 +378,15 @@ class Simulation:
                     threshold,
                     V_LIMIT,
                     fail_time,
-                    block,
                 )
+                integrator(job, block)
                 if np.isfinite(fail_time).any():
                     self.t = float(fail_time.min())
                     kept = int(np.searchsorted(times, self.t + GRID_TOLERANCE * self.dt, side="right"))
                     self._halt(self.t, np.nonzero(np.isfinite(fail_time))[0])
                     partial = self._samples(
                         times[:kept].copy(),
-                        recorded[:, :, :kept].copy(),
+                        np.ascontiguousarray(out[:, :, :kept]),
                         *self._spikes(spike_time, spike_n, t_start, self.t),
                     )
                     raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
@@ -374,7 +395,7 @@ class Simulation:
         if clamp:  # V is the command, right-continuous at its steps (the level from the step's own time)
             recorded[0] = command_voltage(self.stimulus, times)[None, :]
             self.state[0] = float(command_voltage(self.stimulus, np.array([t_to]))[0])
-        return self._samples(times, recorded, *self._spikes(spike_time, spike_n, t_start, t_to))
+        return self._samples(times, out, *self._spikes(spike_time, spike_n, t_start, t_to))
 
     @staticmethod
     def _joined(start: Samples | None, chunk: Samples) -> Samples:

@@ -13,15 +13,20 @@ from typing import Any, ClassVar
 from .errors import ParameterError
 from .membrane import check_range
 
+#: Kernel codes of the fixed-step methods: each selects its branch of the compiled step
+#: (:func:`hhtui.model.integrators.step`); REFERENCE marks a method that is not a fixed-step one.
+EULER, RK4, EXPEULER = 0, 1, 2
+REFERENCE = -1
+
 
 @dataclass(frozen=True)
 class Method:
     """An integration method: its ``name`` (as typed by a user), its ``order`` of accuracy (None for
     an adaptive one), a one-line ``description`` and ``kernel``, the code by which the compiled step
-    (:func:`hhtui.model.integrators.step`) selects it (-1: not a fixed-step method; the runner
-    hands it to :func:`hhtui.model.runners.reference_integrate` instead, as it hands a voltage
-    clamp to :func:`hhtui.model.runners.clamp_integrate`). A new fixed-step method is one entry
-    here and one branch in that step function."""
+    (:func:`hhtui.model.integrators.step`) selects it (REFERENCE: not a fixed-step method; the
+    runner hands it to :func:`hhtui.model.runners.reference_integrate` instead, as it hands a
+    voltage clamp to :func:`hhtui.model.runners.clamp_integrate`). A new fixed-step method is one
+    entry here, one code above and one branch in that step function."""
 
     name: str
     order: int | None
@@ -30,21 +35,23 @@ class Method:
 
     @property
     def fixed_step(self) -> bool:
-        return self.kernel >= 0
+        return self.kernel != REFERENCE
 
 
-#: The integration methods by name, in the order they are offered.
+#: The integration methods by name, in the order they are offered (the one place a name meets its code).
 REGISTRY: dict[str, Method] = {
     method.name: method
     for method in (
-        Method("euler", 1, "forward Euler, 1st order, unstable at large dt (for teaching)", 0),
-        Method("rk4", 4, "classical Runge-Kutta, 4th order (default)", 1),
-        Method("expeuler", 1, "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt", 2),
-        Method("scipy", None, "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference", -1),
+        Method("euler", 1, "forward Euler, 1st order, unstable at large dt (for teaching)", EULER),
+        Method("rk4", 4, "classical Runge-Kutta, 4th order (default)", RK4),
+        Method(
+            "expeuler", 1, "exponential Euler / Rush-Larsen (as NEURON cnexp), 1st order, stable at large dt", EXPEULER
+        ),
+        Method("scipy", None, "adaptive scipy solve_ivp (DOP853, rtol 1e-10): slow reference", REFERENCE),
     )
 }
-#: Name -> kernel code of every method (the adaptive reference has code 3, kept for old callers).
-METHODS: dict[str, int] = {name: (method.kernel if method.fixed_step else 3) for name, method in REGISTRY.items()}
+#: The names of the methods.
+METHODS: tuple[str, ...] = tuple(REGISTRY)
 METHOD_DESCRIPTIONS: dict[str, str] = {
     name: REGISTRY[name].description for name in ("rk4", "expeuler", "euler", "scipy")
 }

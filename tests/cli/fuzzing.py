@@ -470,7 +470,8 @@ class Generator:
         if rng.random() < 0.04 and words and words[-1].startswith("-"):
             words.pop()
         if any(w.startswith("--config") for w in words) or "--config" in words:
-            files["cfg.json"] = self.config_file()
+            own = command in ("axon", "network") and rng.random() < 0.7
+            files["cfg.json"] = self.settings_file(command) if own else self.config_file()
         if command.startswith("neuroml") or any(w.startswith("--neuroml") for w in words):
             files["cell.nml"] = self.xml_file("cell")
             files["net.nml"] = self.xml_file("net")
@@ -565,6 +566,24 @@ class Generator:
                 nested = {"type": "sum", "parts": [nested]}
             return nested
         return dict(simple)
+
+    def settings_file(self, command: str) -> bytes:
+        """The bytes of the sidecar of a small ``hhtui axon`` or ``hhtui network`` run (or of its
+        settings alone), mutated."""
+        from hhtui.model.cable import CableSettings
+        from hhtui.model.network import NetworkSettings
+
+        rng = self.rng
+        settings = (
+            CableSettings(nseg=8, t_stop=1.0) if command == "axon" else NetworkSettings(n=3, t_stop=5.0)
+        ).to_dict()
+        data: Any = settings
+        if rng.random() < 0.6:
+            key = "measured" if command == "axon" else "summary"
+            data = {"program": "hhtui", "version": "0.1.0", "experiment": settings, "columns": ["t_ms"], key: {}}
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            data = self._mutate(data)
+        return json.dumps(data, allow_nan=rng.random() < 0.1).encode("utf-8", "surrogatepass")
 
     def config_file(self) -> bytes:
         """The bytes of a config file: an experiment or a sidecar, mutated."""

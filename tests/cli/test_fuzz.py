@@ -57,6 +57,8 @@ FORMER_FINDINGS = {
         ["animate", "data.csv", "--fps", "2", "--seconds", "0.5", "--size", "240x160"],
         {"data.csv": b"t_ms,V_mV\n0,-65\n0.1,-1.7e308\n0.2,-60\n"},
     ),
+    # an empty preset name left the GIF without a name to default to (a TypeError from pathlib)
+    "animate --preset ''": Case(["animate", "--preset", "", "--fps", "2", "--seconds", "0.5", "--size", "240x160"]),
     # a file name too long for the file system left the folder made for the export behind
     "neuroml export with a 300-character name": Case(
         ["neuroml", "export", "-o", "nml", "--name", "x" * 300, "--t-stop", "5"]

@@ -28,6 +28,7 @@ from textual.widgets import Static
 
 from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
+from hhtui.parameters import parameter
 
 from ..plotting import Chart, caption_lines, join_parts, message
 from ..ticks import horizontal_fit, nice_ticks
@@ -53,8 +54,9 @@ LEVEL_COLOURS = (
 LABEL_WIDTH = 8
 #: Temperature step of the + and - keys, degrees C.
 TEMPERATURE_STEP = 2.0
-#: Simulated time of one run, ms (long enough for the wave to cross 5 cm at 6.3 C).
-RUN_MS = 10.0
+#: Simulated time of one run, ms (the parameter table's ``axon_t_stop`` of the app: long enough for
+#: the wave to cross 5 cm at 6.3 C).
+RUN_MS: float = parameter("app", "axon_t_stop").default
 #: Steps of the time slider over the time window, and the film's frame interval (s).
 SLIDER_STEPS = 60
 FRAME_S = 0.05
@@ -270,7 +272,9 @@ class AxonScreen(ComputedScreen):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        base = CableSettings(t_stop=RUN_MS, nseg=300, dt=0.01, sample_every=0.02)
+        # The cable of 'hhtui axon' (a run takes about 0.1 s on one core, quick enough to redo at
+        # each key), run longer: see the table's axon_t_stop.
+        base = CableSettings(t_stop=RUN_MS)
         self.settings = settings if settings is not None else base
         self.view = view if view in ("space-time", "profile") else "space-time"
         self.cursor_t = 0.0
@@ -296,15 +300,16 @@ class AxonScreen(ComputedScreen):
             f"Axon {s.length_cm:g} cm, d {s.diameter_um:g} um, Ra {s.ra_ohm_cm:g} ohm*cm, "
             f"{s.membrane.temperature:g} C, {where}"
         )
+        numerics = f"{s.nseg} compartments, dt {s.dt:g} ms, {s.t_stop:g} ms run"
         if self.computing:
-            return [head, "computing..."]
+            return [head, numerics, "computing..."]
         if self.error:
-            return [head, "failed"]
+            return [head, numerics, "failed"]
         if self.result is None:
-            return [head]
+            return [head, numerics]
         v = self.result.velocity_m_s
         speed = f"velocity {v:.2f} m/s" if math.isfinite(v) else "no propagation"
-        return [speed, head]
+        return [speed, head, numerics]
 
     def title_line(self) -> str:
         """The header as one line (wrapped between its pieces on screen)."""
