@@ -91,6 +91,9 @@ class Chart:
     #: Whole-number axes (neuron numbers, counts): their ticks are integers.
     xinteger: bool = False
     yinteger: bool = False
+    #: The legend may sit on the canvas where it hides nothing; False puts it outside whenever
+    #: there is room (for scattered marks, among which a legend's own mark would pass for data).
+    legend_inside: bool = True
 
     # --- description -----------------------------------------------------------------------------
     def line(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "*") -> Chart:
@@ -159,6 +162,8 @@ class Chart:
                 best = (shape, r0, c0, hidden)
         assert best is not None
         shape, r0, c0, hidden = best
+        if not self.legend_inside:
+            hidden = max(hidden, 1)  # outside if there is room (else on the canvas all the same)
         outside: tuple[int, int] | None = None  # (line, first column) of a legend outside the canvas
         whole = "".join(texts)
         if hidden and label_line is not None:

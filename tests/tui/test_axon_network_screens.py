@@ -351,8 +351,8 @@ def canvas_cells(lines: list[str]) -> dict[tuple[int, int], str]:
 def test_a_dense_raster_keeps_its_legend_off_the_spikes(
     size: tuple[int, int], colour: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The random network of 40 neurons fires everywhere on the raster: its legend goes on the
-    frame's top edge, and every spike drawn without a legend is drawn with it."""
+    """The random network of 40 neurons fires all over the raster: its legend goes on the frame's
+    top edge, and every spike drawn without a legend is drawn with it."""
     result = simulate_network(NetworkSettings(n=40, topology="random", p=0.1, seed=1, t_stop=100.0))
     with_legend = raster_chart(result, *size, colour=colour, chosen=0).plain.split("\n")
     from hhtui.tui import plotting
@@ -363,6 +363,9 @@ def test_a_dense_raster_keeps_its_legend_off_the_spikes(
     assert sum(char != " " for char in before.values()) > 0.1 * len(before)  # dense indeed
     hidden = [(cell, char) for cell, char in before.items() if char != " " and after[cell] != char]
     assert not hidden, hidden[:10]
+    assert all(len(line) == size[0] for line in with_legend)
+    legend_lines = [line for line in with_legend if "spike" in line]
+    assert legend_lines and any("neuron 0" in line for line in with_legend)
+    # On the frame's top edge: a legend's mark among the spikes would pass for one.
     top_edge = next(line for line in with_legend if "┌" in line)
-    assert "spike" in top_edge and "neuron 0" in top_edge
-    assert top_edge.rstrip().endswith("─┐") and len(top_edge) == size[0]
+    assert "spike" in top_edge and "neuron 0" in top_edge and top_edge.rstrip().endswith("─┐")

@@ -53,11 +53,20 @@ and how many spikes the run gave."""
 
 def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, chosen: int | None = None) -> Text:
     """Raster plot: neuron number (up, whole numbers) against spike time (ms, across); the
-    ``chosen`` neuron's spikes marked apart, both kinds of mark named in the legend. No axis
+    ``chosen`` neuron's spikes marked apart, both kinds of mark named in the legend (on the
+    frame's top edge, apart from the spikes). No axis
     labels, so that every line goes to the neurons (the screen's header says what the axes are,
     and the time axis is the voltage chart's below)."""
     n = result.settings.n
-    chart = Chart(width, height, colour, xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5), yinteger=True)
+    chart = Chart(
+        width,
+        height,
+        colour,
+        xlim=(0.0, result.settings.t_stop),
+        ylim=(-0.5, n - 0.5),
+        yinteger=True,
+        legend_inside=False,  # on the frame: a "●" in the legend among the spikes would pass for one
+    )
     others = result.spike_neuron != chosen if chosen is not None else np.ones(result.spike_neuron.size, dtype=bool)
     chart.points(result.spike_time[others], result.spike_neuron[others], "spike", "V", "|")
     if chosen is not None and np.any(~others):
