@@ -33,6 +33,7 @@ import numpy as np
 from hhtui.headless import replay_note, run_experiment, sidecar_extra
 from hhtui.model.errors import ParameterError
 from hhtui.model.experiment import Experiment
+from hhtui.model.membrane import shown
 from hhtui.model.samples import Samples
 from hhtui.parameters import (
     MEMBRANE_PARAMETERS,
@@ -383,12 +384,13 @@ def _currents(amp: Any) -> tuple[np.ndarray, str]:
             raise ParameterError(f"amp: {error}", parameter="amp") from None
         return grid.values(), grid.text
     if isinstance(amp, bool):
-        raise ParameterError(f"amp must be currents in uA/cm^2, got {amp!r}", parameter="amp")
+        raise ParameterError(f"amp must be currents in uA/cm^2, got {shown(amp)}", parameter="amp")
     try:
         currents = np.atleast_1d(np.asarray(amp, dtype=np.float64)).ravel()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ParameterError(
-            f"amp must be 'FROM:TO:STEP', a number or a sequence of numbers (uA/cm^2), got {amp!r}", parameter="amp"
+            f"amp must be 'FROM:TO:STEP', a number or a sequence of numbers (uA/cm^2), got {shown(amp)}",
+            parameter="amp",
         ) from None
     if currents.size == 0:
         raise ParameterError("amp: no currents given", parameter="amp")
@@ -412,7 +414,7 @@ def _sweep_setting(name: str, given: dict[str, Any]) -> Any:
     number = whole or (isinstance(value, (float, np.floating)) and not row.whole)
     if not number or not row.accepts(int(value) if whole else float(value)):
         kind = "a whole number" if row.whole else "a number"
-        raise ParameterError(f"{name} must be {kind} {row.allowed}, got {value!r}", parameter=name)
+        raise ParameterError(f"{name} must be {kind} {row.allowed}, got {shown(value)}", parameter=name)
     return int(value) if row.whole else float(value)
 
 

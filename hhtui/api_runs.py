@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -33,7 +34,7 @@ from hhtui.model.cable import AxonResult, CableSettings, position_columns, simul
 from hhtui.model.errors import NumericalInstabilityError, ParameterError
 from hhtui.model.network import NetworkResult, NetworkSettings, simulate_network
 from hhtui.parameters import PYTHON_NAMING
-from hhtui.runs import INHIBITORY, axon_settings, keyword, keywords, network_settings
+from hhtui.runs import INHIBITORY, axon_settings, keyword, keywords, network_settings, nothing_fired
 
 if TYPE_CHECKING:
     import pandas
@@ -232,6 +233,8 @@ def axon(config: Any = None, **params: Any) -> AxonRun:
     chosen = axon_settings(params, config, PYTHON_NAMING)
     run = AxonRun(chosen.settings, simulate_cable(chosen.settings), chosen.positions)
     _halted(run)
+    if run.result.fired == 0:
+        warnings.warn(nothing_fired(run.settings, PYTHON_NAMING), stacklevel=2)
     return run
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from hhtui.model.errors import ParameterError
 from hhtui.model.experiment import MAX_T_STOP, Experiment
-from hhtui.model.membrane import PARAMETER_RANGES, Membrane
+from hhtui.model.membrane import PARAMETER_RANGES, Membrane, shown
 from hhtui.model.solver import DT_RANGE, MAX_SAMPLE_EVERY, METHODS, Solver
 from hhtui.model.stimulus import (
     BIN_WIDTH_RANGE,
@@ -461,9 +461,9 @@ def apply_stimulus(
     between them keeps the amplitude, width and onset. ``interval`` or ``count`` on a single pulse
     makes it a train.
     """
-    if stim is not None and stim not in STIMULUS_CHOICES:
+    if stim is not None and (not isinstance(stim, str) or stim not in STIMULUS_CHOICES):
         raise ParameterError(
-            f"{naming.name('stim')}: unknown protocol {stim!r}; choose one of: {', '.join(STIMULUS_CHOICES)}",
+            f"{naming.name('stim')}: unknown protocol {shown(stim)}; choose one of: {', '.join(STIMULUS_CHOICES)}",
             parameter="stim",
         )
     base_kind = kind_of(base)

@@ -15,6 +15,7 @@ it concerns as the caller names them (``--amp`` on the command line, ``amp`` in 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,13 +24,14 @@ from typing import Any
 import numpy as np
 
 from hhtui.model.errors import ParameterError
-from hhtui.model.membrane import PARAMETER_RANGES
+from hhtui.model.membrane import PARAMETER_RANGES, shown
 from hhtui.parameters import PYTHON_NAMING, Naming, Parameter, closest, parameter, table
 
 __all__ = [
     "INHIBITORY",
     "Chosen",
     "axon_settings",
+    "nothing_fired",
     "check_value",
     "keyword",
     "keywords",
@@ -70,15 +72,18 @@ def check_value(row: Parameter, value: Any, naming: Naming = PYTHON_NAMING) -> A
         except ParameterError as error:
             raise ParameterError(f"{naming.name(name)} {error}", parameter=name) from None
     if row.choices:
-        raise ParameterError(f"{naming.name(name)} must be {row.allowed}, got {value!r}", parameter=name)
+        raise ParameterError(f"{naming.name(name)} must be {row.allowed}, got {shown(value)}", parameter=name)
     kind = "a whole number" if row.whole else "a number"
     whole = isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
     real = whole or isinstance(value, (float, np.floating))
     if not real or (row.whole and not whole):
-        raise ParameterError(f"{naming.name(name)} must be {kind} {row.allowed}, got {value!r}", parameter=name)
-    number = int(value) if row.whole else float(value)
+        raise ParameterError(f"{naming.name(name)} must be {kind} {row.allowed}, got {shown(value)}", parameter=name)
+    try:
+        number = int(value) if row.whole else float(value)
+    except OverflowError:  # a whole number beyond the range of a float
+        number = math.inf
     if not row.accepts(number):
-        raise ParameterError(f"{naming.name(name)} must be {kind} {row.allowed}, got {value!r}", parameter=name)
+        raise ParameterError(f"{naming.name(name)} must be {kind} {row.allowed}, got {shown(value)}", parameter=name)
     return number
 
 
@@ -199,7 +204,7 @@ def _checked(command: str, values: Mapping[str, Any], naming: Naming) -> dict[st
             continue
         if name == INHIBITORY:
             if not isinstance(value, (bool, np.bool_)):
-                raise ParameterError(f"{naming.name(name)} must be True or False, got {value!r}", parameter=name)
+                raise ParameterError(f"{naming.name(name)} must be True or False, got {shown(value)}", parameter=name)
             given[name] = bool(value)
         else:
             given[name] = check_value(_row(command, name), value, naming)
@@ -283,3 +288,12 @@ def network_settings(values: Mapping[str, Any], config: Any = None, naming: Nami
     except ParameterError as error:
         raise _blamed(error, "network", given, naming) from None
     return Chosen(settings)
+
+
+def nothing_fired(settings: Any, naming: Naming = PYTHON_NAMING) -> str:
+    """Why a cable where no compartment fired may have stayed silent: its stimulus is a total
+    current in nA, not a density (one line, for a warning)."""
+    return (
+        f"{naming.name('amp')}: nothing fired with {settings.stim_amp_nA:g} nA (a total current in nA, not a density "
+        "in uA/cm^2) into each stimulated end compartment; on the default cable the threshold is about 3600 nA"
+    )

@@ -392,3 +392,9 @@ def test_the_axon_screen_runs_the_cable_of_the_command_longer_and_says_so() -> N
     assert screen.settings.t_stop > command.t_stop
     numerics = f"{command.nseg} compartments, dt {command.dt:g} ms, {screen.settings.t_stop:g} ms run"
     assert numerics in screen.title_parts()
+
+
+def test_the_network_screen_runs_the_network_of_the_command() -> None:
+    from hhtui.tui.screens.network import NetworkScreen
+
+    assert NetworkScreen().settings == NetworkSettings()

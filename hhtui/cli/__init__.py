@@ -104,6 +104,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_PARSER: argparse.ArgumentParser | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    """The parser :func:`main` uses, built on its first call in a process and kept: parsing
+    leaves the parser as it was, and programs (and the Python API) that call ``main`` many times
+    then do not build its few hundred flags again each time."""
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = build_parser()
+    return _PARSER
+
+
 def app_experiment(args: argparse.Namespace, notices: list[str] | None = None) -> Any:
     """The experiment the app opens on: --preset or --config (else the app's own), with the
     membrane of --neuroml; None for the app's default. Why a --config sidecar's replay will not
@@ -347,10 +360,26 @@ def _refuse_unknown(parser: argparse.ArgumentParser, args: argparse.Namespace, e
     if word.startswith("-") and len(word) > 1:
         flag = word.split("=", 1)[0]
         flags = sorted(option for option in command._option_string_actions if option.startswith("--"))
-        close = closest(flag.lstrip("-"), [option[2:] for option in flags])
+        close = _flag_of_setting(getattr(args, "command", None), flag) or closest(
+            flag.lstrip("-"), [option[2:] for option in flags]
+        )
         hint = f" (did you mean --{close}?)" if close else ""
         command.error(f"unknown flag {flag}{hint}")
     command.error(f"unexpected argument {word!r}")
+
+
+def _flag_of_setting(command: str | None, flag: str) -> str | None:
+    """The flag (without its dashes) of the parameter whose settings name ``flag`` spells, as
+    ``kick-amp`` for ``--kick-amp`` (the field of ``--kick``); None if it spells none."""
+    from hhtui.parameters import table
+
+    if command not in ("run", "axon", "network", "sweep"):
+        return None
+    spelled = flag.lstrip("-").replace("-", "_").lower()
+    for row in table(command):
+        if spelled in (row.name.lower(), row.field.lower()) and row.cli_flag != flag:
+            return row.cli_flag[2:]
+    return None
 
 
 def _run(arguments: list[str], state: dict[str, str]) -> int:
@@ -362,7 +391,7 @@ def _run(arguments: list[str], state: dict[str, str]) -> int:
 
     command = "hhtui"
     try:
-        parser = build_parser()
+        parser = _parser()
         try:
             args, extras = parser.parse_known_args(arguments)
             if extras:

@@ -118,11 +118,9 @@ def run(args: argparse.Namespace) -> int:
     with ProgressBar("hhtui axon") as bar:
         result = simulate_cable(settings, progress=bar)
     if not result.halted_reason and result.fired == 0:
-        warn(
-            f"--amp: nothing fired with {settings.stim_amp_nA:g} nA (a total current in nA, not a density in "
-            "uA/cm^2) into each stimulated end compartment; on the default cable the threshold is about 3600 nA",
-            "hhtui axon",
-        )
+        from hhtui.runs import nothing_fired
+
+        warn(nothing_fired(settings, CLI_NAMING), "hhtui axon")
     return report_run(
         "hhtui axon",
         args,

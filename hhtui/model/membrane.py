@@ -28,18 +28,27 @@ PARAMETER_RANGES: dict[str, tuple[str, float, float, bool, str]] = {
 }
 
 
+def shown(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for a message (a whole number of 400 digits
+    stays one readable line)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
+
+
 def check_range(name: str, value: Any, unit: str, low: float, high: float, low_inclusive: bool = True) -> float:
     """Return ``value`` as a float, or raise :class:`ParameterError` naming ``name`` and the range."""
     if isinstance(value, bool):
-        raise ParameterError(f"{name} must be a number in {unit}, got {value!r}", parameter=name)
+        raise ParameterError(f"{name} must be a number in {unit}, got {shown(value)}", parameter=name)
     try:
         number = float(value)
     except (TypeError, ValueError):
-        raise ParameterError(f"{name} must be a number in {unit}, got {value!r}", parameter=name) from None
+        raise ParameterError(f"{name} must be a number in {unit}, got {shown(value)}", parameter=name) from None
+    except OverflowError:  # a whole number beyond the range of a float
+        number = math.inf
     bracket = "(" if not low_inclusive else "["
     allowed = f"{bracket}{low:g}, {high:g}] {unit}"
     if not math.isfinite(number):
-        raise ParameterError(f"{name} must be a finite number in {allowed}, got {value!r}", parameter=name)
+        raise ParameterError(f"{name} must be a finite number in {allowed}, got {shown(value)}", parameter=name)
     too_low = number <= low if not low_inclusive else number < low
     if too_low or number > high:
         raise ParameterError(f"{name} = {number:g} {unit} is out of range: allowed {allowed}", parameter=name)
@@ -49,9 +58,9 @@ def check_range(name: str, value: Any, unit: str, low: float, high: float, low_i
 def check_int(name: str, value: Any, low: int, high: int) -> int:
     """Return ``value`` as an int, or raise :class:`ParameterError` naming ``name`` and the range."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {value!r}", parameter=name)
+        raise ParameterError(f"{name} must be a whole number in [{low}, {high}], got {shown(value)}", parameter=name)
     if not low <= int(value) <= high:
-        raise ParameterError(f"{name} = {value} is out of range: allowed [{low}, {high}]", parameter=name)
+        raise ParameterError(f"{name} = {shown(value)} is out of range: allowed [{low}, {high}]", parameter=name)
     return int(value)
 
 

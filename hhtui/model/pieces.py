@@ -67,15 +67,22 @@ def piece_values(
     )
 
 
-def record_times(t_from: float, t_to: float, dt: float, stride: int) -> NDArray[np.float64]:
-    """The recorded grid times in (t_from, t_to] (ms): k*dt for every k with k % stride == 0
-    (none when stride <= 0); times within GRID_TOLERANCE*dt of a grid point count as on it."""
+def record_grid(t_from: float, t_to: float, dt: float, stride: int) -> tuple[int, int]:
+    """(k of the first recorded grid point, how many) in (t_from, t_to]: the grid points k*dt
+    (ms) with k % stride == 0 (none when stride <= 0); times within GRID_TOLERANCE*dt of a grid
+    point count as on it."""
     first = int(math.floor(t_from / dt + GRID_TOLERANCE)) + 1
     last = int(math.floor(t_to / dt + GRID_TOLERANCE))
     if stride <= 0 or last < first:
-        return np.zeros(0)
+        return first, 0
     first_recorded = -(-first // stride) * stride
-    return np.arange(first_recorded, last + 1, stride, dtype=np.float64) * dt
+    return first_recorded, max(0, (last - first_recorded) // stride + 1)
+
+
+def record_times(t_from: float, t_to: float, dt: float, stride: int) -> NDArray[np.float64]:
+    """The recorded grid times in (t_from, t_to] (ms), see :func:`record_grid`."""
+    first, count = record_grid(t_from, t_to, dt, stride)
+    return (first + stride * np.arange(count, dtype=np.float64)) * dt
 
 
 def _piece_at(bounds: NDArray[np.float64], t: float, tolerance: float) -> int:

@@ -37,7 +37,7 @@ from .errors import NumericalInstabilityError, ParameterError
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .job import Job
 from .membrane import Membrane, check_range
-from .pieces import command_voltage, piece_bounds, piece_values, record_times
+from .pieces import command_voltage, piece_bounds, piece_values, record_grid
 from .runners import integrator_for
 from .samples import Samples
 from .schedule import Change, check_schedule, in_order
@@ -51,6 +51,8 @@ WINDOW_PIECES = 1 << 18  # time steps or stimulus pieces whose edges are listed 
 MAX_TIME = 1.0e9
 #: sys.getrefcount of a block that only the simulation holds (its attribute and the call's argument).
 _UNREFERENCED = 2
+#: Recorded samples whose injected current is evaluated at a time.
+CURRENT_SLICE = 8192
 
 __all__ = ["MAX_TIME", "V_LIMIT", "Simulation", "resting_potential"]
 
@@ -110,6 +112,7 @@ class Simulation:
         self.log: list[Change] = []
         self._next_change = 0
         self._spare: NDArray[np.float64] | None = None
+        self._counting = np.zeros(0)
         self._start = (self.membrane, self.stimulus, self.dt, self.method, self.sample_every)
         self.reset()
 
@@ -263,22 +266,27 @@ class Simulation:
     def _next_grid_index(self, t: float) -> int:
         return int(math.floor(t / self.dt + GRID_TOLERANCE)) + 1
 
-    def _record_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        return record_times(t_from, t_to, self.dt, self._stride)
-
     def _block_rows(self) -> int:
         """Rows of a recorded block (:data:`hhtui.model.currents.BLOCK_ROWS`): 11 under voltage clamp."""
         return 11 if self.stimulus.is_clamp else 10
 
-    def _output_block(self, samples: int) -> NDArray[np.float64]:
-        """A block (rows, N, ``samples``) for the next chunk's recording: the previous chunk's
-        memory when nothing refers to it any more (the samples made of it were dropped), else new
-        memory. Reusing it spares writing to fresh pages, which costs more than the integration
-        itself for a single neuron."""
-        shape = (self._block_rows(), self.population, samples)
-        if self._spare is None or self._spare.shape != shape or sys.getrefcount(self._spare) > _UNREFERENCED:
-            self._spare = np.empty(shape)
-        return self._spare
+    def _output_block(self, first: int, samples: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """The times (ms) of the next chunk's ``samples`` recorded grid points, (first + stride *
+        j) * dt, and a block (rows, N, ``samples``) for its recording, both views of one buffer:
+        the previous chunk's when nothing refers to it any more (the samples made of it were
+        dropped), else new memory. Reusing it spares writing to fresh pages, which costs more
+        than the integration itself for a single neuron."""
+        rows = self._block_rows()
+        size = samples * (1 + rows * self.population)
+        if self._spare is None or self._spare.size != size or sys.getrefcount(self._spare) > _UNREFERENCED:
+            self._spare = np.empty(size)
+        if self._counting.size < samples:
+            self._counting = np.arange(max(samples, 2 * self._counting.size), dtype=np.float64)
+        times = self._spare[:samples]
+        np.multiply(self._counting[:samples], self._stride, out=times)
+        times += first
+        times *= self.dt
+        return times, self._spare[samples:].reshape(rows, self.population, samples)
 
     def _samples(
         self,
@@ -292,8 +300,9 @@ class Simulation:
         under the membrane in force (:func:`hhtui.model.currents.fill_currents`)."""
         if self.stimulus.is_clamp:
             block[4] = 0.0
-        else:
-            block[4] = self.stimulus.current(times)
+        else:  # in slices, whose temporaries stay in the cache
+            for start in range(0, times.size, CURRENT_SLICE):
+                block[4, :, start : start + CURRENT_SLICE] = self.stimulus.current(times[start : start + CURRENT_SLICE])
         if times.size:
             fill_currents(block, self.membrane.as_array())
         return Samples.from_block(times, block, spike_neuron, spike_time)
@@ -342,8 +351,8 @@ class Simulation:
         """Integrate from now to ``t_to`` (ms) with the parameters in force; see :meth:`advance`."""
         duration = t_to - self.t
         clamp = self.stimulus.is_clamp
-        times = self._record_times(self.t, t_to) if record else np.zeros(0)
-        out = self._output_block(times.size)
+        first, count = record_grid(self.t, t_to, self.dt, self._stride) if record else (0, 0)
+        times, out = self._output_block(first, count)
         recorded = out[:4]
         capacity = int(duration / 0.5) + 4
         spike_time = np.empty((self.population, capacity))

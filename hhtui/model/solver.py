@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, ClassVar
 
 from .errors import ParameterError
-from .membrane import check_range
+from .membrane import check_range, shown
 
 #: Kernel codes of the fixed-step methods: each selects its branch of the compiled step
 #: (:func:`hhtui.model.integrators.step`); REFERENCE marks a method that is not a fixed-step one.
@@ -69,8 +69,8 @@ def check_dt(dt: Any) -> float:
 
 def check_method(method: Any) -> str:
     """A validated integration method name."""
-    if method not in METHODS:
-        raise ParameterError(f"method {method!r} is unknown; choose one of: {', '.join(METHODS)}")
+    if not isinstance(method, str) or method not in METHODS:
+        raise ParameterError(f"method {shown(method)} is unknown; choose one of: {', '.join(METHODS)}")
     return str(method)
 
 

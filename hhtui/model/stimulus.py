@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .errors import ParameterError
-from .membrane import check_int, check_range
+from .membrane import check_int, check_range, shown
 
 MAX_CURRENT = 10000.0  # uA/cm^2, far beyond anything physiological
 MAX_TIME = 1.0e9  # ms
@@ -230,10 +230,20 @@ class Train(Stimulus):
             (self.start + k * self.interval, self.start + k * self.interval + self.width) for k in range(self.count)
         ]
 
+    def _pulses_near(self, t_from: float, t_to: float) -> tuple[int, int]:
+        """The pulses (first, one past the last) that can touch ``[t_from, t_to]`` ms, so a long
+        train costs nothing per chunk. The quotients are clamped before they become whole
+        numbers: over a width and interval of a few 1e-320 ms they are infinite."""
+
+        def pulses(t: float) -> float:
+            return min(max((t - self.start) // self.interval, -1.0), float(self.count))
+
+        first = max(0, int(pulses(t_from)) - 1)
+        last = min(self.count, int(pulses(max(t_to, self.start))) + 2)
+        return first, last
+
     def edges(self, t_from: float, t_to: float) -> list[float]:
-        # Only the pulses that can touch the interval, so a long train costs nothing per chunk.
-        first = max(0, int((t_from - self.start) // self.interval) - 1)
-        last = min(self.count, int(max(0.0, t_to - self.start) // self.interval) + 2)
+        first, last = self._pulses_near(t_from, t_to)
         times = set()
         for k in range(first, last):
             onset = self.start + k * self.interval
@@ -243,8 +253,7 @@ class Train(Stimulus):
         return sorted(times)
 
     def edge_times(self, t_from: float, t_to: float) -> NDArray[np.float64]:
-        first = max(0, int((t_from - self.start) // self.interval) - 1)
-        last = min(self.count, int(max(0.0, t_to - self.start) // self.interval) + 2)
+        first, last = self._pulses_near(t_from, t_to)
         onsets = self.start + np.arange(first, max(first, last), dtype=np.float64) * self.interval
         times = np.concatenate((onsets, onsets + self.width))
         return np.unique(times[(times > t_from) & (times < t_to)])
@@ -259,7 +268,8 @@ class Train(Stimulus):
     def current(self, t: ArrayLike) -> NDArray[np.float64]:
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
         since = times - self.start
-        index = np.floor(since / self.interval)
+        with np.errstate(over="ignore"):  # an interval of a few 1e-320 ms: later pulses are all past
+            index = np.floor(since / self.interval)
         on = (since >= 0) & (index < self.count) & (since - index * self.interval < self.width)
         return _as_column(self.amplitude) * on[None, :]
 
@@ -349,7 +359,7 @@ class Noise(Stimulus):
         object.__setattr__(self, "duration", _time("duration", self.duration, allow_infinite=True))
         object.__setattr__(self, "bin_width", check_range("bin_width", self.bin_width, "ms", *BIN_WIDTH_RANGE))
         if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) or not 0 <= self.seed < 2**63:
-            raise ParameterError(f"seed must be a whole number >= 0, got {self.seed!r}")
+            raise ParameterError(f"seed must be a whole number >= 0, got {shown(self.seed)}")
         object.__setattr__(self, "seed", int(self.seed))
 
     @property

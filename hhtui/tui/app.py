@@ -105,8 +105,10 @@ class HHApp(App[int]):
 
     def on_resize(self, event: events.Resize) -> None:
         # Textual sets the breakpoint classes of the screen on top only: the main screen under the
-        # help, a picker or the palette follows the terminal's size too.
-        if self.screen_stack:
+        # help, a picker or the palette follows the terminal's size too. On top, the main screen
+        # gets the resize itself, once the terminal's size has settled (a window dragged by its
+        # corner sends dozens of sizes; restyling the screen for each would lag behind).
+        if self.screen_stack and self.main is not self.screen:
             self.main.show_size(event.size)
 
     def action_help(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -74,10 +75,18 @@ def _same_files(tmp_path: Path, command: str, flags: list[str], run: Any) -> Non
 
 @pytest.mark.parametrize("flags,params", AXON_CASES, ids=[" ".join(flags) for flags, _ in AXON_CASES])
 def test_axon_writes_the_csv_and_sidecar_of_hhtui_axon(tmp_path: Path, flags: list[str], params: dict) -> None:
-    run = hhtui.axon(**params)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run = hhtui.axon(**params)
     _same_files(tmp_path, "axon", flags, run)
-    measured = json.loads(run_hhtui("axon", *flags, "--json", cwd=tmp_path).stdout)
+    done = run_hhtui("axon", *flags, "--json", cwd=tmp_path)
+    measured = json.loads(done.stdout)
     assert measured == run.measured
+    # The same warning when nothing fired, under the name of each side.
+    assert [str(w.message) for w in caught] == (
+        ["amp: " + done.stderr.split("--amp: ", 1)[1].strip()] if done.stderr else []
+    )
+    assert bool(done.stderr) == (run.result.fired == 0)
     if math.isfinite(run.velocity_m_s):
         assert measured["velocity_m_s"] == run.velocity_m_s
 
@@ -216,3 +225,85 @@ def test_the_signatures_list_every_flag_of_the_commands() -> None:
         assert names[0] == "config" and names[1:] == list(keywords(command))
         for row in table(command):
             assert f"{keyword(row)}" in (function.__doc__ or "")
+
+
+def test_a_cable_where_nothing_fired_warns_that_the_current_is_in_na() -> None:
+    with pytest.warns(UserWarning, match=r"^amp: nothing fired with 10 nA \(a total current in nA"):
+        run = hhtui.axon(amp=10, nseg=40, t_stop=2)
+    assert run.result.fired == 0 and math.isnan(run.velocity_m_s)
+
+
+#: Values a notebook user might pass by mistake: each is taken or refused with a ParameterError.
+HOSTILE = (
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    10**400,
+    2**63,
+    -1,
+    0,
+    "",
+    "x",
+    "1e400",
+    "nan",
+    [1],
+    {"a": 1},
+    np.array([1.0, 2.0]),
+    np.float64(1.0),
+    np.int64(3),
+    b"1",
+    complex(1, 1),
+    object(),
+    True,
+    1e-320,
+    -0.0,
+)
+
+
+@pytest.mark.parametrize("command", ("axon", "network"))
+def test_any_value_of_any_keyword_is_taken_or_refused_naming_it(command: str) -> None:
+    function = getattr(hhtui, command)
+    small: dict[str, Any] = {"nseg": 8, "t_stop": 0.5} if command == "axon" else {"n": 3, "t_stop": 2.0}
+    for name in keywords(command):
+        for value in HOSTILE:
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    function(**{**small, name: value})
+            except hhtui.ParameterError as error:
+                assert name in str(error).split(":")[0].split(" ")[0].split("/"), (name, value, str(error))
+                assert "\n" not in str(error)
+            except NumericalInstabilityError:
+                pass  # a value taken, and the run it made blew up: said as such
+
+
+#: The protocol a stimulus parameter of simulate applies to (the others apply to the default step).
+PROTOCOL_OF = {"interval": "train", "count": "train", "amp_end": "ramp", "noise_std": "noise"}
+PROTOCOL_OF.update({"bin_width": "noise", "seed": "noise", "hold": "clamp", "level": "clamp"})
+
+
+def test_any_value_of_simulate_and_sweep_is_taken_or_refused_naming_it() -> None:
+    for row in table("run"):
+        for value in HOSTILE:
+            settings: dict[str, Any] = {"t_stop": 2.0, row.name: value}
+            if row.name in PROTOCOL_OF:
+                settings["stim"] = PROTOCOL_OF[row.name]
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    hhtui.simulate(**settings)
+            except hhtui.ParameterError as error:
+                assert error.parameter in (row.name, "stim", "t_stop"), (row.name, value, str(error))
+                assert "\n" not in str(error) and len(str(error)) < 400, str(error)
+            except NumericalInstabilityError:
+                pass
+    for name in ("amp", *(row.name for row in table("sweep"))):
+        for value in HOSTILE:
+            settings = {"amp": [5.0], "t_stop": 20.0, "transient": 5.0, name: value}
+            try:
+                hhtui.sweep(**settings)
+            except hhtui.ParameterError as error:
+                assert error.parameter in (name, "transient"), (name, value, str(error))
+                assert "\n" not in str(error) and len(str(error)) < 400, str(error)
+            except NumericalInstabilityError:
+                pass  # taken (dt = 1 ms): the sweep blew up and says so

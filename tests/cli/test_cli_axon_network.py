@@ -174,3 +174,64 @@ def test_network_bad_input_is_one_line_exit_2_no_file(hhtui: Run, tmp_path: Path
     assert flag in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+# -------------------------------------------------------------------------------- --config
+
+
+@pytest.mark.parametrize(
+    "command, flags",
+    [
+        ("axon", ["--nseg", "60", "--t-stop", "2", "--positions", "6", "--temperature", "10"]),
+        ("network", ["--topology", "chain", "--n", "4", "--t-stop", "20", "--weight", "1"]),
+    ],
+)
+def test_config_replays_a_sidecar_and_flags_override_it(
+    hhtui: Run, tmp_path: Path, command: str, flags: list[str]
+) -> None:
+    first = hhtui(command, *flags, "-o", "first.csv")
+    assert first.returncode == 0, first.stderr
+    again = hhtui(command, "--config", "first.json", "-o", "again.csv")
+    assert again.returncode == 0, again.stderr
+    assert (tmp_path / "again.csv").read_bytes() == (tmp_path / "first.csv").read_bytes()
+    assert again.stdout == first.stdout
+    first_sidecar = json.loads((tmp_path / "first.json").read_text())
+    again_sidecar = json.loads((tmp_path / "again.json").read_text())
+    assert again_sidecar["experiment"] == first_sidecar["experiment"]
+    changed = hhtui(command, "--config", "first.json", "--t-stop", "1", "--json")
+    assert changed.returncode == 0, changed.stderr
+    settings = dict(first_sidecar["experiment"], t_stop=1.0)
+    bare = tmp_path / "settings.json"
+    bare.write_text(json.dumps(settings))
+    from_bare = hhtui(command, "--config", "settings.json", "--json")
+    assert from_bare.returncode == 0, from_bare.stderr
+    assert json.loads(from_bare.stdout) == json.loads(changed.stdout)
+
+
+@pytest.mark.parametrize(
+    "command, content, words",
+    [
+        ("axon", None, "missing.json"),
+        ("axon", "{", "missing.json"),
+        ("axon", '{"nseg": 2}', "nseg"),
+        ("axon", '{"n": 4, "topology": "ring"}', "network run"),
+        ("network", '{"nseg": 40, "length_cm": 1}', "axon run"),
+        ("network", '{"membrane": {}, "stimulus": {"type": "step"}, "solver": {}}', "single-neuron experiment"),
+        ("network", '{"n": 1e400}', "n must be a whole number"),
+        ("network", '{"program": "hhtui", "experiment": 3}', "no settings"),
+    ],
+)
+def test_a_bad_config_is_one_line_naming_the_flag(
+    hhtui: Run, tmp_path: Path, command: str, content: str | None, words: str
+) -> None:
+    name = "missing.json"
+    if content is not None:
+        (tmp_path / "cfg.json").write_text(content)
+        name = "cfg.json"
+    done = hhtui(command, "--config", name, "-o", "out.csv")
+    assert done.returncode == 2
+    line = done.stderr.strip()
+    assert len(line.splitlines()) == 1 and "Traceback" not in done.stderr
+    assert line.startswith(f"hhtui {command}: error: --config: "), line
+    assert words in line or (content == "{" and "cfg.json" in line), line
+    assert not (tmp_path / "out.csv").exists()

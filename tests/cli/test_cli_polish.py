@@ -27,6 +27,10 @@ Hhtui = Callable[..., CompletedProcess[str]]
             ["neuroml", "export", "-o", "x", "--temprature", "20"],
             "hhtui neuroml export: error: unknown flag --temprature (did you mean --temperature?)",
         ),
+        # the name of the setting in the sidecar (or in Python) leads to its flag
+        (["network", "--kick-amp", "3"], "hhtui network: error: unknown flag --kick-amp (did you mean --kick?)"),
+        (["axon", "--stim-amp-nA", "3"], "hhtui axon: error: unknown flag --stim-amp-nA (did you mean --amp?)"),
+        (["axon", "--ra-ohm-cm=50"], "hhtui axon: error: unknown flag --ra-ohm-cm (did you mean --ra?)"),
         (["run", "--zzzz"], "hhtui run: error: unknown flag --zzzz (see 'hhtui run --help')"),
         (["run", "stray"], "hhtui run: error: unexpected argument 'stray'"),
     ],

@@ -161,3 +161,19 @@ def test_combined_stimulus_sums_its_parts_and_round_trips() -> None:
         Combined(parts=(Step(), VoltageClamp()))
     with pytest.raises(ParameterError, match="parts"):
         stimulus_from_dict({"type": "sum", "parts": "step"})
+
+
+def test_a_pulse_of_a_few_1e_320_ms_runs_as_no_pulse_at_all() -> None:
+    """A width the range allows but a float cannot add to its onset (5 + 1e-320 == 5) used to
+    make the edge search divide by it and fail; now the train is simply over before it starts."""
+    from hhtui.headless import run_experiment
+    from hhtui.model import Experiment
+    from hhtui.model.stimulus import Train
+
+    for count, interval in ((1, 1e-320), (5, 1e-320)):
+        tiny = Train(amplitude=20.0, width=1e-320, start=1.0, interval=interval, count=count)
+        assert tiny.edge_times(0.0, 10.0).tolist() == [1.0]
+        t = np.linspace(0.0, 10.0, 101)
+        assert np.array_equal(np.nonzero(tiny.current(t)[0])[0], [10])  # on at its onset alone
+        samples, spikes = run_experiment(Experiment(stimulus=tiny, t_stop=5.0))
+        assert spikes == 0 and np.all(np.isfinite(samples.V)) and samples.V.max() < -60.0

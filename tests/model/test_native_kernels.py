@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,10 +57,25 @@ def _objects(cache: Path) -> list[Path]:
     return sorted(cache.rglob("native/*.o"))
 
 
+@pytest.fixture(scope="module")
+def compiled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A kernel cache filled by a first process that compiled every kernel, and what that process
+    computed (made once for the tests below: compiling takes seconds). Tests that change the
+    cache work on a copy of it."""
+    cache = tmp_path_factory.mktemp("native") / "cache"
+    return cache, _probe(cache)
+
+
+#: The tests sharing the compiled cache run in one pytest-xdist worker.
+same_worker = pytest.mark.xdist_group("native-kernels")
+
+
 @needs_jit
-def test_a_later_process_runs_the_saved_object_code_without_numba_and_gets_the_same_numbers(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = _probe(cache)
+@same_worker
+def test_a_later_process_runs_the_saved_object_code_without_numba_and_gets_the_same_numbers(
+    compiled: tuple[Path, dict],
+) -> None:
+    cache, first = compiled
     assert first["origins"] == ["compiled", "compiled"]
     assert first["numba"]
     assert len(_objects(cache)) >= 3  # the population loop, the rate table, the formatter's two kernels
@@ -81,11 +97,15 @@ def test_a_later_process_runs_the_saved_object_code_without_numba_and_gets_the_s
 
 
 @needs_jit
+@same_worker
 @pytest.mark.slow
-def test_a_damaged_object_file_is_compiled_again_with_the_same_numbers(tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    first = _probe(cache)
+def test_a_damaged_object_file_is_compiled_again_with_the_same_numbers(
+    compiled: tuple[Path, dict], tmp_path: Path
+) -> None:
+    cache, first = tmp_path / "cache", compiled[1]
+    shutil.copytree(compiled[0], cache)
     objects = _objects(cache)
+    assert objects
     for index, path in enumerate(objects):
         data = bytearray(path.read_bytes())
         if index % 2:

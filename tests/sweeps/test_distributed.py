@@ -134,7 +134,8 @@ def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_
 
 
 def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Path) -> None:
-    args = ("sweep", "--amp", "0:30:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "2")
+    # Long enough that, after two chunks, the other fourteen take seconds: the kill lands mid-sweep.
+    args = ("sweep", "--amp", "0:30:1", "--t-stop", "10000", "--transient", "100", "--chunk-size", "2")
     journal = tmp_path / "remote.csv.chunks"
     with started(start_hhtui(*args, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)) as sweep:
         wait_until(

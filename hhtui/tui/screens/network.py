@@ -137,8 +137,8 @@ class NetworkScreen(ComputedScreen):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
-        # The command line's network (see ``hhtui network``), its voltages sampled for the plots.
-        self.settings = settings if settings is not None else NetworkSettings(sample_every=0.1)
+        # The command line's network (see ``hhtui network``), as the parameter table sets it.
+        self.settings = settings if settings is not None else NetworkSettings()
         self.neuron = int(np.clip(neuron, 0, self.settings.n - 1))
         self.raster_text = Text("")
         self.voltage_text = Text("")
