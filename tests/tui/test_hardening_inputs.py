@@ -601,10 +601,14 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
                 continue
             app.main.load_preset(name)
             await processed(app, pilot)
-            # Loading may finish in a worker on a busy machine: wait for the preset to be in place.
+            # Loading may finish in a worker on a busy machine: wait for the preset to be in place
+            # (its membrane too: two presets in a row may share their stimulus, temperature and
+            # heat-block do).
             await wait_for(
                 pilot,
-                lambda experiment=experiment: app.session.sim.stimulus == experiment.stimulus,
+                lambda experiment=experiment: (
+                    app.session.sim.stimulus == experiment.stimulus and app.session.sim.membrane == experiment.membrane
+                ),
                 what=f"the {name} preset to load",
             )
             assert app.session.sim.stimulus == experiment.stimulus, name
