@@ -601,9 +601,8 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
                 continue
             app.main.load_preset(name)
             await processed(app, pilot)
-            # Loading may finish in a worker on a busy machine: wait for the preset to be in place
-            # (its membrane too: two presets in a row may share their stimulus, temperature and
-            # heat-block do).
+            # Loading may wait for a chunk computed in a worker on a busy machine: wait for the
+            # preset to be in place (two presets may share their stimulus: the membrane too).
             await wait_for(
                 pilot,
                 lambda experiment=experiment: (
