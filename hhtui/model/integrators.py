@@ -252,10 +252,101 @@ def _advance_block(job: Job, lo: int, hi: int, scratch: NDArray[np.float64]) -> 
 advance_block = njit(_advance_block, numpy_errors=True)
 
 
+def _advance_one(job: Job, i: int) -> None:
+    """Neuron ``i`` of ``job`` alone through all its pieces: :func:`advance_block` for a block of
+    one, with the state held in registers instead of a scratch array between the steps. The same
+    calls of :func:`step`, :func:`state_ok` and :func:`crossing_time` on the same values in the
+    same order, so the same bits; only the loop around them is lighter."""
+    state = job.state
+    bounds = job.bounds
+    dt = job.dt
+    record = job.record
+    spike_time = job.spike_time
+    fail_time = job.fail_time
+    threshold = job.threshold
+    v_limit = job.v_limit
+    params = job.params
+    method = job.method
+    stride = job.stride
+    tolerance = TIME_TOLERANCE * dt
+    spike_capacity = spike_time.shape[1]
+    spikes = job.spike_n[i]
+    failed = fail_time[i] != np.inf
+    v = state[0, i]
+    m = state[1, i]
+    h = state[2, i]
+    n = state[3, i]
+    j = job.record_offset
+    t = bounds[0]
+    t_stop = bounds[bounds.shape[0] - 1]
+    k = int(math.floor(t / dt + job.grid_tolerance)) + 1
+    # grid points until the next recorded one (k % stride == 0), counted down instead of divided
+    left = (-k) % stride if stride > 0 else -1
+    s = 0
+    while t < t_stop - tolerance:
+        t_grid = k * dt
+        on_grid = t_grid <= t_stop + tolerance
+        end, s = substep_end(t, t_grid if on_grid else t_stop, bounds, s, tolerance)
+        if not failed:
+            h_step = end - t
+            value = job.value[s, i]
+            slope = job.slope[s, i]
+            i_start = value + slope * (t - bounds[s])
+            i_end = value + slope * (end - bounds[s])
+            if method == RK4:
+                v_new, m_new, h_new, n_new = step(
+                    RK4, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            elif method == EXPEULER:
+                v_new, m_new, h_new, n_new = step(
+                    EXPEULER, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            else:
+                v_new, m_new, h_new, n_new = step(
+                    EULER, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
+                fail_time[i] = t
+                failed = True
+            else:
+                if v < threshold <= v_new:
+                    if spikes < spike_capacity:
+                        spike_time[i, spikes] = crossing_time(t, h_step, v, v_new, threshold)
+                    spikes += 1
+                v = v_new
+                m = m_new
+                h = h_new
+                n = n_new
+        t = end
+        if on_grid and end >= t_grid - tolerance:
+            t = t_grid
+            if left == 0:
+                record[0, i, j] = v
+                record[1, i, j] = m
+                record[2, i, j] = h
+                record[3, i, j] = n
+                j += 1
+                left = stride
+            left -= 1
+            k += 1
+    state[0, i] = v
+    state[1, i] = m
+    state[2, i] = h
+    state[3, i] = n
+    job.spike_n[i] = spikes
+
+
+advance_one = njit(_advance_one, numpy_errors=True)
+
+
 def _integrate_blocks(job: Job, block: int, first: int, last: int, scratch: NDArray[np.float64]) -> None:
     """Blocks ``first`` .. ``last - 1`` of ``block`` neurons through all the pieces of ``job``
-    (see :func:`integrate`); ``scratch`` is (4, block)."""
+    (see :func:`integrate`); ``scratch`` is (4, block). A population of one takes the scalar
+    loop :func:`advance_one` (the same numbers)."""
     population = job.state.shape[1]
+    if population == 1 and first == 0 and last == 1:
+        advance_one(job, 0)
+        return
     for b in range(first, last):
         lo = b * block
         advance_block(job, lo, min(population, lo + block), scratch)
