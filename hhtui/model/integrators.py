@@ -138,6 +138,9 @@ def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, lev
 crossing_time = njit(_crossing_time, numpy_errors=True)
 
 
+#: Rows of a recording that :func:`advance_one` fills with the currents and conductances too.
+CURRENT_ROWS = 10
+
 #: Most neurons advanced together in the inner loop (a block fits in the first-level cache).
 BLOCK = 128
 
@@ -256,7 +259,11 @@ def _advance_one(job: Job, i: int) -> None:
     """Neuron ``i`` of ``job`` alone through all its pieces: :func:`advance_block` for a block of
     one, with the state held in registers instead of a scratch array between the steps. The same
     calls of :func:`step`, :func:`state_ok` and :func:`crossing_time` on the same values in the
-    same order, so the same bits; only the loop around them is lighter."""
+    same order, so the same bits; only the loop around them is lighter. With a recording of
+    CURRENT_ROWS rows or more (those of :data:`hhtui.model.currents.BLOCK_ROWS`), the ionic
+    currents (uA/cm^2, rows 5-7) and conductances (mS/cm^2, rows 8-9) of each recorded state are
+    written there too, as :func:`hhtui.model.currents.fill_currents` would afterwards (the same
+    functions, so the same bits), while the state is at hand."""
     state = job.state
     bounds = job.bounds
     dt = job.dt
@@ -265,9 +272,12 @@ def _advance_one(job: Job, i: int) -> None:
     fail_time = job.fail_time
     threshold = job.threshold
     v_limit = job.v_limit
-    params = job.params
+    p = job.params
+    # the membrane as a tuple, held in registers (an array's elements are reloaded after every store)
+    params: Any = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
     method = job.method
     stride = job.stride
+    currents = record.shape[0] >= CURRENT_ROWS
     tolerance = TIME_TOLERANCE * dt
     spike_capacity = spike_time.shape[1]
     spikes = job.spike_n[i]
@@ -325,6 +335,14 @@ def _advance_one(job: Job, i: int) -> None:
                 record[1, i, j] = m
                 record[2, i, j] = h
                 record[3, i, j] = n
+                if currents:
+                    i_na, i_k, i_l = ionic_currents(v, m, h, n, params)
+                    g_na, g_k = conductances(m, h, n, params)
+                    record[5, i, j] = i_na
+                    record[6, i, j] = i_k
+                    record[7, i, j] = i_l
+                    record[8, i, j] = g_na
+                    record[9, i, j] = g_k
                 j += 1
                 left = stride
             left -= 1

@@ -1,6 +1,7 @@
-"""A population of one runs through its own scalar loop; it must give the very same numbers, to
-the last bit, as the same neuron integrated inside a population (the loop over blocks of
-neurons): the same steps, the same rounding, the same spikes, the same blow-up."""
+"""A population of one runs through its own scalar loop, which also writes the currents of the
+recorded states; it must give the very same numbers, to the last bit, as the same neuron
+integrated inside a population (the loop over blocks of neurons, the currents filled in
+afterwards): the same steps, the same rounding, the same spikes, the same blow-up."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from hhtui.model import Membrane, NumericalInstabilityError, Pulse, Simulation, Step
 from hhtui.model.stimulus import Noise, Ramp, Stimulus, Train
 
-STATE = ("V", "m", "h", "n")
+COLUMNS = ("V", "m", "h", "n", "I_stim", "I_Na", "I_K", "I_L", "g_Na", "g_K")
 
 
 def protocols(amplitude: float | list[float]) -> dict[str, Stimulus]:
@@ -25,7 +26,7 @@ def protocols(amplitude: float | list[float]) -> dict[str, Stimulus]:
 
 def assert_same_bits(single, population, neuron: int) -> None:
     assert np.array_equal(single.t, population.t)
-    for name in STATE:
+    for name in COLUMNS:
         assert np.array_equal(getattr(single, name)[0], getattr(population, name)[neuron]), name
     assert np.array_equal(single.spike_time, population.spike_time[population.spike_neuron == neuron])
 
