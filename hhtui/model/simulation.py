@@ -438,6 +438,11 @@ class Simulation:
         self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float, t_to: float
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Per-neuron spike buffers flattened to (neuron, time) pairs in time order; counts added up."""
+        if self.population == 1:  # one buffer, already in time order
+            times = spike_time[0, : min(int(spike_n[0]), spike_time.shape[1])]
+            times = times[times <= t_to]
+            self.spike_count[0] += times.size
+            return np.zeros(times.size, dtype=np.int64), times
         stored = np.minimum(spike_n, spike_time.shape[1])
         neurons = np.repeat(np.arange(self.population), stored)
         times = spike_time[np.arange(spike_time.shape[1])[None, :] < stored[:, None]]
