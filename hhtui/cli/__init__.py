@@ -117,18 +117,24 @@ def _parser() -> argparse.ArgumentParser:
     return _PARSER
 
 
-def app_experiment(args: argparse.Namespace) -> Any:
+def app_experiment(args: argparse.Namespace, notices: list[str] | None = None) -> Any:
     """The experiment the app opens on: --preset or --config (else the app's own), with the
-    membrane of --neuroml; None for the app's default."""
+    membrane of --neuroml; None for the app's default. Why a --config sidecar's replay will not
+    match its export is warned on standard error and, given ``notices``, added to it (the app
+    says it too)."""
     experiment = None
     if args.app_preset is not None:
         from .run import preset_experiment
 
         experiment = preset_experiment(args.app_preset, flag="--preset")
     elif args.app_config is not None:
-        from .common import load_experiment_file
+        from .common import read_experiment_file, replay_warning, warn
 
-        experiment = load_experiment_file(args.app_config, flag="--config")
+        experiment, note = read_experiment_file(args.app_config, flag="--config")
+        if note is not None:
+            warn(replay_warning(args.app_config, note))
+            if notices is not None:
+                notices.append(replay_notice(args.app_config, note))
     if getattr(args, "app_neuroml", None) is not None:
         from hhtui.model import Experiment
         from hhtui.neuroml import NeuroMLError, read_membrane
@@ -141,8 +147,16 @@ def app_experiment(args: argparse.Namespace) -> Any:
     return experiment
 
 
+def replay_notice(path: str, note: str) -> str:
+    """What the app says when it opens on a sidecar whose replay will not match its export."""
+    from pathlib import Path
+
+    return f"This replay of {Path(path).name} will not match its export exactly: {note}."
+
+
 def _open_app(args: argparse.Namespace) -> int:
-    experiment = app_experiment(args)
+    notices: list[str] = []
+    experiment = app_experiment(args, notices)
     if not (_is_terminal(sys.stdin) and _is_terminal(sys.stdout)):
         raise UsageError(
             "the app needs a terminal (standard input and output are not one); "
@@ -150,7 +164,7 @@ def _open_app(args: argparse.Namespace) -> int:
         )
     from hhtui.tui.app import run_app
 
-    return int(run_app(experiment) or 0)
+    return int(run_app(experiment, notices=notices) or 0)
 
 
 def _is_terminal(stream: object) -> bool:

@@ -55,6 +55,8 @@ __all__ = [
     "refused",
     "thinning_interval",
     "load_experiment_file",
+    "read_experiment_file",
+    "replay_warning",
     "membrane_from_args",
     "non_negative_float",
     "non_negative_int",
@@ -389,8 +391,23 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
 
     The file is parsed as data only (``json``; nothing is evaluated). Every problem, whether a
     missing file, malformed JSON, an unknown key, a wrong type or an out-of-range value, is a
-    :class:`UsageError` starting with ``flag`` and naming the file.
+    :class:`UsageError` starting with ``flag`` and naming the file. A sidecar whose run cannot
+    be replayed exactly is read all the same, with a one-line warning on standard error.
     """
+    experiment, note = read_experiment_file(path, flag)
+    if note is not None:
+        warn(replay_warning(path, note, flag))
+    return experiment
+
+
+def replay_warning(path: str, note: str, flag: str = "--config") -> str:
+    """The warning for a sidecar whose replay will not match its export (``note``: why)."""
+    return f"{flag}: {path}: the replay will not match this export exactly: {note}"
+
+
+def read_experiment_file(path: str, flag: str = "--config") -> tuple[Experiment, str | None]:
+    """:func:`load_experiment_file` without the warning: (the experiment, why a replay will not
+    match the export the file is the sidecar of, in one line, or None)."""
     try:
         data = read_json(path)
     except ExportError as error:
@@ -407,10 +424,7 @@ def load_experiment_file(path: str, flag: str = "--config") -> Experiment:
         raise UsageError(f"{flag}: {path}: nested too deeply") from None
     from hhtui.headless import replay_note
 
-    note = replay_note(data)
-    if note is not None:
-        warn(f"{flag}: {path}: the replay will not match this export exactly: {note}")
-    return experiment
+    return experiment, replay_note(data)
 
 
 # --------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any
 
 from hhtui.parameters import parameter
 
-from .common import RunFailed, UsageError, add_parameter, load_experiment_file, warn
+from .common import RunFailed, UsageError, add_parameter, load_experiment_file, read_experiment_file, warn
 
 __all__ = ["add_parser", "app_main", "is_loopback", "run"]
 
@@ -184,15 +184,19 @@ def app_main(argv: list[str]) -> int:
     parser.add_argument("--config", default=None)
     args = parser.parse_args(argv)
     experiment = None
+    notices: list[str] = []
     if args.preset is not None:
         from hhtui.experiments import get_preset
 
         experiment = get_preset(args.preset)
     elif args.config is not None:
-        experiment = load_experiment_file(args.config, "--config")
+        from . import replay_notice
+
+        experiment, note = read_experiment_file(args.config, "--config")
+        notices += [replay_notice(args.config, note)] if note is not None else []
     from hhtui.tui.app import run_app
 
-    return int(run_app(experiment) or 0)
+    return int(run_app(experiment, notices=notices) or 0)
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class HHApp(App[int]):
         experiment: what to start with (default: the squid axon with a 10 uA/cm^2 step).
         autostart: start running as soon as the solver is ready.
         export_dir: directory where ``e`` writes ``hhtui-YYYYmmdd-HHMMSS.csv`` and its sidecar.
+        notices: one-line warnings shown as soon as the run is ready (e.g. why a sidecar's
+            replay will not match its export exactly).
     """
 
     CSS_PATH = "app.tcss"
@@ -62,13 +64,19 @@ class HHApp(App[int]):
     ]
 
     def __init__(
-        self, experiment: Experiment | None = None, *, autostart: bool = False, export_dir: str | Path = "."
+        self,
+        experiment: Experiment | None = None,
+        *,
+        autostart: bool = False,
+        export_dir: str | Path = ".",
+        notices: Iterable[str] = (),
     ) -> None:
         # Under NO_COLOR, native ANSI colours let Textual drop colour altogether (its NoColor
         # filter) instead of turning the theme into 256-colour greys; reverse and bold remain.
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.start_experiment = experiment
         self.autostart = autostart
+        self.notices = tuple(notices)
         self.export_dir = Path(export_dir)
         self.hung_up = False
         #: Set by :func:`run_app`: bounds the time an exit may take (never set under tests).
@@ -76,7 +84,7 @@ class HHApp(App[int]):
 
     def get_default_screen(self) -> Screen:
         """The main screen (the plot and the panel), with the guards of every screen of the app."""
-        return MainScreen(self.start_experiment, autostart=self.autostart)
+        return MainScreen(self.start_experiment, autostart=self.autostart, notices=self.notices)
 
     @property
     def main(self) -> MainScreen:
@@ -188,7 +196,7 @@ class HHApp(App[int]):
                 # The name in brackets is the one the README and --preset use.
                 yield SystemCommand(
                     f"Preset: {experiment.title or name} ({name})",
-                    experiment.description[:120],
+                    palette_help(experiment.description),
                     partial(main.load_preset, name),
                 )
         except Exception:
@@ -264,6 +272,18 @@ class HHApp(App[int]):
             self.exit_guard.arm(QUIT_GRACE_S, lambda: int(self.return_code or 0))
 
 
+#: Longest help line of a preset in the command palette (characters).
+PALETTE_HELP_CHARS = 120
+
+
+def palette_help(description: str) -> str:
+    """A preset's description for the command palette: at most :data:`PALETTE_HELP_CHARS`
+    characters, cut after a whole word with an ellipsis."""
+    import textwrap
+
+    return textwrap.shorten(description, PALETTE_HELP_CHARS, placeholder=" ...")
+
+
 def toxin_effect(before: Any, after: Any) -> str:
     """What a toxin changed in a membrane, in words (mS/cm^2)."""
     if after.g_na != before.g_na:
@@ -299,10 +319,17 @@ def announce_ready() -> None:
             pass
 
 
-def run_app(experiment: Experiment | None = None, *, autostart: bool = False, export_dir: str | Path = ".") -> int:
-    """Run the app in this terminal; returns the exit status (0, or 129 after a hang-up)."""
+def run_app(
+    experiment: Experiment | None = None,
+    *,
+    autostart: bool = False,
+    export_dir: str | Path = ".",
+    notices: Iterable[str] = (),
+) -> int:
+    """Run the app in this terminal; returns the exit status (0, or 129 after a hang-up).
+    ``notices`` are one-line warnings the app shows once the run is ready."""
     PRELOAD.start()
-    app = HHApp(experiment, autostart=autostart, export_dir=export_dir)
+    app = HHApp(experiment, autostart=autostart, export_dir=export_dir, notices=notices)
     guard = ExitGuard(
         _terminal_fd(),
         app.hang_up,

@@ -15,7 +15,10 @@
   - a resize to another size than the terminal's is dropped: after quick resizes with another
     screen on top, the screen underneath can otherwise pass two stale sizes back and forth
     for ever (each layout posting a resize to the other), using a whole core and no longer
-    answering keys.
+    answering keys;
+  - a notification is plain text unless markup is asked for, as the app's own: messages quote
+    file names and typed values, which may hold brackets that are not markup (Textual's
+    ``Widget.notify`` would read them as markup).
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def guard_option_list_paging() -> None:
 class ScreenGuards:
     """Mixin for a :class:`~textual.screen.Screen` (see the module's description): ``dismiss``
     acts only while it is on top, a message that finds the screen's widgets missing is let go,
-    a resize to a stale size is dropped."""
+    a resize to a stale size is dropped, a notification is plain text."""
 
     _dismissed = False
 
@@ -81,6 +84,18 @@ class ScreenGuards:
             await super()._dispatch_message(message)  # type: ignore[misc]
         except NoMatches:
             pass  # nothing to act on
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        screen: Any = self
+        screen.app.notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     async def _on_resize(self, event: events.Resize) -> None:
         screen: Any = self

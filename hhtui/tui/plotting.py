@@ -91,6 +91,9 @@ class Chart:
     #: Whole-number axes (neuron numbers, counts): their ticks are integers.
     xinteger: bool = False
     yinteger: bool = False
+    #: The legend may sit on the canvas where it hides nothing; False puts it outside whenever
+    #: there is room (for scattered marks, among which a legend's own mark would pass for data).
+    legend_inside: bool = True
 
     # --- description -----------------------------------------------------------------------------
     def line(self, x: ArrayLike, y: ArrayLike, label: str | None, key: str, letter: str = "*") -> Chart:
@@ -129,12 +132,17 @@ class Chart:
         chars: list[list[str]],
         styles: list[list[str | None]],
         label_line: int | None,
+        frame_line: tuple[int, int, int] | None = None,
     ) -> None:
-        """The legend (named series, then named vertical lines) in the corner with the least drawn in it."""
+        """The legend (named series, then named vertical lines) in the corner with the least drawn
+        in it; where every place would hide some of the data, outside the canvas: at the right end
+        of the axis-label line, else on the frame's top edge (``frame_line``: its line, first and
+        last column of its straight part), if either has room."""
         entries: list[tuple[str, str, str]] = []  # (symbol, label, key)
         for s in self.series:
             if s.label:
-                entries.append(("⣿⣿" if self.colour else s.letter * 2, s.label, s.key))
+                mark = ("●" if s.scatter else "⣿⣿") if self.colour else s.letter * 2
+                entries.append((mark, s.label, s.key))
         for _, key, label in self.vlines:
             if label and all(label != entry[1] for entry in entries):
                 entries.append((" │", label, key))
@@ -154,20 +162,32 @@ class Chart:
                 best = (shape, r0, c0, hidden)
         assert best is not None
         shape, r0, c0, hidden = best
+        if not self.legend_inside:
+            hidden = max(hidden, 1)  # outside if there is room (else on the canvas all the same)
+        outside: tuple[int, int] | None = None  # (line, first column) of a legend outside the canvas
+        whole = "".join(texts)
         if hidden and label_line is not None:
             # Nowhere empty on the canvas: at the right end of the axis-label line, if it has room.
             line = chars[label_line]
             used = len("".join(line).rstrip())
-            if used + 2 + len(wide[0]) <= len(line):
-                start = len(line) - len(wide[0])
-                for k, (_, _, key) in enumerate(entries):
-                    offset = start + sum(len(text) for text in texts[:k])
-                    for j, char in enumerate(texts[k]):
-                        if offset + j < len(line):
-                            line[offset + j] = char
-                            if self.colour and 0 < j < 3:
-                                styles[label_line][offset + j] = PALETTE.get(key)
-                return
+            if used + 2 + len(whole) <= len(line):
+                outside = (label_line, len(line) - len(whole))
+        if hidden and outside is None and frame_line is not None:
+            # Else on the frame's top edge, right-aligned, if it is long enough.
+            row, first, last = frame_line
+            if last - first - 1 >= len(whole):
+                outside = (row, last - len(whole))
+        if outside is not None:
+            row, start = outside
+            line = chars[row]
+            for k, (_, _, key) in enumerate(entries):
+                offset = start + sum(len(text) for text in texts[:k])
+                for j, char in enumerate(texts[k]):
+                    if offset + j < len(line):
+                        line[offset + j] = char
+                        if self.colour and 0 < j < 3:
+                            styles[row][offset + j] = PALETTE.get(key)
+            return
         starts = [0] if shape is tall else [sum(len(text) for text in texts[:k]) for k in range(len(texts))]
         for k, (_, _, key) in enumerate(entries):
             row, offset = (r0 + k, 0) if shape is tall else (r0, starts[k])
@@ -258,20 +278,26 @@ class Chart:
             return np.array([[char != " " for char in line[left:right]] for line in chars[top:bottom]], dtype=bool)
 
         label_line = len(lines) - 1 if (self.xlabel or self.ylabel) and len(lines) - 1 > bottom else None
-        self._draw_legend(put, occupied, rows, cols, chars, styles, label_line)
+        frame_line = (top - 1, left, right - 1) if top >= 1 else None
+        self._draw_legend(put, occupied, rows, cols, chars, styles, label_line, frame_line)
         return _to_text(chars, styles)
 
 
 def _emptiest_place(occupied: NDArray[np.bool_], height: int, width: int) -> tuple[int, int, int]:
-    """Top-left cell of the ``height`` x ``width`` box covering the fewest drawn cells (and how
-    many it covers); among equals the one nearest a corner of the canvas (the top left first)."""
+    """Top-left cell of the ``height`` x ``width`` box with the fewest drawn cells in it and in
+    the ring of cells around it (a legend set apart from the data, not squeezed between marks),
+    and how many that is; among equals the one nearest a corner of the canvas (the top left
+    first). The ring stops at the canvas's edges."""
     rows, cols = occupied.shape
     height, width = min(height, rows), min(width, cols)
-    table = np.zeros((rows + 1, cols + 1), dtype=np.int64)  # summed-area table
-    table[1:, 1:] = occupied.cumsum(axis=0).cumsum(axis=1)
+    padded = np.zeros((rows + 2, cols + 2), dtype=bool)
+    padded[1:-1, 1:-1] = occupied
+    table = np.zeros((rows + 3, cols + 3), dtype=np.int64)  # summed-area table of the padded canvas
+    table[1:, 1:] = padded.cumsum(axis=0).cumsum(axis=1)
+    tall, wide = height + 2, width + 2
     covered = (
-        table[height:, width:] - table[:-height, width:] - table[height:, :-width] + table[:-height, :-width]
-    )  # covered[r, c]: drawn cells under the box whose top left is (r, c)
+        table[tall:, wide:] - table[:-tall, wide:] - table[tall:, :-wide] + table[:-tall, :-wide]
+    )  # covered[r, c]: drawn cells under the box whose top left is (r, c), and around it
     r = np.arange(covered.shape[0])[:, None]
     c = np.arange(covered.shape[1])[None, :]
     to_corner = np.minimum(r, covered.shape[0] - 1 - r) + np.minimum(c, covered.shape[1] - 1 - c)

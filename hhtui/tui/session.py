@@ -482,13 +482,15 @@ class LiveRun:
             )
         if "scipy" in self._methods:
             reasons.append(
-                "the adaptive 'scipy' method chooses its steps between the live run's pauses; a replay "
-                "agrees to its tolerance (1e-10), not digit for digit"
+                "the adaptive 'scipy' method chooses its steps afresh from the start of each chunk the live "
+                "run was computed in, and a replay is cut into other chunks: the two agree to the solver's "
+                "tolerance (rtol 1e-10; V within about 1e-6 mV), not digit for digit"
             )
         if self._sloped:
             reasons.append(
-                "a ramp's current is taken from where each chunk of the live run began, so a replay "
-                "agrees to rounding (within about 1e-6 mV), not digit for digit"
+                "a ramp's current is computed from the start of each chunk the live run was computed in, "
+                "and a replay is cut into other chunks: the two agree to floating-point rounding (V within "
+                "about 1e-8 mV), not digit for digit"
             )
         if self.recording.dropped:
             reasons.append(

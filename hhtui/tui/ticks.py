@@ -88,9 +88,14 @@ def nice_ticks(
     return best
 
 
+#: Fewest rows between two ticks of a vertical axis: ticks fall on whole rows, and at 1.5 rows
+#: apart they alternate 1 and 2 rows (labels touching, then a gap); from 2 on they look even.
+TICK_ROWS = 2.0
+
+
 def vertical_fit(rows: int) -> Callable[[list[str], float], bool]:
-    """For a vertical axis of ``rows`` rows: ticks about two rows apart (never on one row)."""
-    return lambda texts, fraction: len(texts) <= 2 or fraction * max(rows - 1, 1) >= 1.5
+    """For a vertical axis of ``rows`` rows: ticks at least :data:`TICK_ROWS` rows apart."""
+    return lambda texts, fraction: len(texts) <= 2 or fraction * max(rows - 1, 1) >= TICK_ROWS
 
 
 def horizontal_fit(columns: int) -> Callable[[list[str], float], bool]:

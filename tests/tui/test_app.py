@@ -355,6 +355,14 @@ async def test_palette_commands_include_presets_and_blockers(tmp_path) -> None:
         await wait_ready(app, pilot)
         commands = {c.title: c for c in app.get_system_commands(app.screen)}
         assert any(title.startswith("Preset: ") for title in commands)
+        from hhtui.experiments import PRESETS
+
+        for name, experiment in PRESETS.items():
+            help_text = next(c.help for t, c in commands.items() if t.endswith(f"({name})"))
+            # A long description is cut after a whole word, and says so.
+            assert len(help_text) <= 120
+            whole, prefix = " ".join(experiment.description.split()), help_text.removesuffix(" ...")
+            assert help_text == whole or (help_text.endswith(" ...") and whole.startswith(prefix + " "))
         for needed in ("Run / pause", "Single step", "Reset to rest", "Export run to CSV", "Apply TTX", "Next view"):
             assert needed in commands
         app.main.advance_by(5.0)

@@ -8,11 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import Collapsible, Static
+from textual.widgets import Collapsible
 
 from hhtui.cli.common import load_experiment_file
 from hhtui.model.experiment import MAX_T_STOP
 from hhtui.tui.app import HHApp
+from hhtui.tui.widgets.wrapped_text import WrappedText
 from tests.processes import run_hhtui
 
 from .conftest import settle, wait_for, wait_ready
@@ -53,8 +54,8 @@ async def test_titles_and_descriptions_are_plain_text(tmp_path: Path) -> None:
     app = HHApp(load_experiment_file(str(path)), export_dir=tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_ready(app, pilot)
-        shown = app.query_one("#description", Static).render()
-        assert str(shown) == description
+        shown = app.query_one("#description", WrappedText)
+        assert shown.text == description and " ".join(str(shown.render()).split()) == description
         about = app.query_one("#about", Collapsible)
         assert str(about.title) == title
         await pilot.press("s")

@@ -336,3 +336,36 @@ async def test_the_network_header_names_the_screen_and_is_not_cut() -> None:
             # what the header shows is all there: the charts below were drawn for the room left
             raster = plain(screen.query_one("#network-raster", Static)).split("\n")
             assert len(raster) == screen.query_one("#network-raster", Static).size.height
+
+
+def canvas_cells(lines: list[str]) -> dict[tuple[int, int], str]:
+    """The cells inside a chart's frame (between its corners), by (row, column)."""
+    top = next(i for i, line in enumerate(lines) if "┌" in line)
+    bottom = next(i for i, line in enumerate(lines) if "└" in line)
+    left, right = lines[top].index("┌"), lines[top].rindex("┐")
+    return {(row, col): lines[row][col] for row in range(top + 1, bottom) for col in range(left + 1, right)}
+
+
+@pytest.mark.parametrize("colour", [True, False], ids=["colour", "no-colour"])
+@pytest.mark.parametrize("size", [(78, 12), (118, 22)], ids=["80x24", "120x40"])
+def test_a_dense_raster_keeps_its_legend_off_the_spikes(
+    size: tuple[int, int], colour: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The random network of 40 neurons fires all over the raster: its legend goes on the frame's
+    top edge, and every spike drawn without a legend is drawn with it."""
+    result = simulate_network(NetworkSettings(n=40, topology="random", p=0.1, seed=1, t_stop=100.0))
+    with_legend = raster_chart(result, *size, colour=colour, chosen=0).plain.split("\n")
+    from hhtui.tui import plotting
+
+    monkeypatch.setattr(plotting.Chart, "_draw_legend", lambda self, *args: None)
+    without = raster_chart(result, *size, colour=colour, chosen=0).plain.split("\n")
+    before, after = canvas_cells(without), canvas_cells(with_legend)
+    assert sum(char != " " for char in before.values()) > 0.1 * len(before)  # dense indeed
+    hidden = [(cell, char) for cell, char in before.items() if char != " " and after[cell] != char]
+    assert not hidden, hidden[:10]
+    assert all(len(line) == size[0] for line in with_legend)
+    legend_lines = [line for line in with_legend if "spike" in line]
+    assert legend_lines and any("neuron 0" in line for line in with_legend)
+    # On the frame's top edge: a legend's mark among the spikes would pass for one.
+    top_edge = next(line for line in with_legend if "┌" in line)
+    assert "spike" in top_edge and "neuron 0" in top_edge and top_edge.rstrip().endswith("─┐")

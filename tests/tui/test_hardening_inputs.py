@@ -601,10 +601,13 @@ async def test_every_other_preset_loads_with_no_field_marked_invalid(tmp_path) -
                 continue
             app.main.load_preset(name)
             await processed(app, pilot)
-            # Loading may finish in a worker on a busy machine: wait for the preset to be in place.
+            # Loading may wait for a chunk computed in a worker on a busy machine: wait for the
+            # preset to be in place (two presets may share their stimulus: the membrane too).
             await wait_for(
                 pilot,
-                lambda experiment=experiment: app.session.sim.stimulus == experiment.stimulus,
+                lambda experiment=experiment: (
+                    app.session.sim.stimulus == experiment.stimulus and app.session.sim.membrane == experiment.membrane
+                ),
                 what=f"the {name} preset to load",
             )
             assert app.session.sim.stimulus == experiment.stimulus, name

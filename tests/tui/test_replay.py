@@ -121,3 +121,64 @@ async def test_reset_plays_a_replay_again_and_the_panel_follows(tmp_path: Path) 
         await wait_for(pilot, lambda: app.query_one("#m-g_na").value == "0", what="the schedule to play again")
         await wait_for(pilot, lambda: not app.main.running, what="the replay to pause at its end")
         assert app.session.t == 20.0 and app.session.sim.membrane.g_k == 20.0
+
+
+async def test_the_app_says_when_a_replay_will_not_match_its_export(tmp_path: Path, capsys) -> None:
+    """``hhtui --config`` on a sidecar that records ``"reproducible": false`` warns on standard
+    error, and the app, once open, says it in a notice on screen (the terminal's scrollback, where
+    the warning went, is hidden while the app runs)."""
+    from hhtui.cli import app_experiment, build_parser
+    from hhtui.export import write_run
+    from hhtui.model import Experiment, Ramp
+    from hhtui.tui.session import LiveRun
+
+    live = LiveRun(Experiment(stimulus=Ramp(amplitude=0.0, amplitude_end=20.0, start=1.0, duration=20.0)))
+    while live.t < 10.0:
+        live.advance(live.chunk_for(1.3))
+    columns, experiment, extra = live.export_payload()
+    assert extra["reproducible"] is False
+    # Brackets in the file's name are shown as they are, not read as markup.
+    _, json_path = write_run(tmp_path / "[b]ramp.csv", columns, experiment, extra=extra)
+
+    notices: list[str] = []
+    opened = app_experiment(build_parser().parse_args(["--config", str(json_path)]), notices)
+    stderr = capsys.readouterr().err
+    assert f"--config: {json_path}: the replay will not match this export exactly: a ramp's current" in stderr
+    assert len(notices) == 1 and "[b]ramp.json will not match its export exactly" in notices[0]
+    assert "a ramp's current" in notices[0]
+
+    app = HHApp(opened, export_dir=tmp_path, notices=notices)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await wait_ready(app, pilot)
+
+        def toasts() -> list:
+            return [toast for toast in app.screen.query("Toast") if toast.region.area]
+
+        await wait_for(pilot, toasts, what="the notice on screen")
+        await pilot.pause()
+        lines = [strip.text for strip in app.screen._compositor.render_strips()]
+        region = toasts()[0].region
+        inside = " ".join(line[region.x : region.right].strip(" ▌") for line in lines[region.y : region.bottom])
+        text = " ".join(inside.split())
+        assert text.startswith("not an exact replay This replay of [b]ramp.json will not match its export exactly")
+        assert "a ramp's current is computed from the start of each chunk" in text
+        assert region.right <= 80 and region.bottom <= 24
+        notes = [n for n in app._notifications if n.title == "not an exact replay"]
+        assert len(notes) == 1 and notes[0].severity == "warning" and notes[0].message == notices[0]
+
+
+async def test_an_exact_replay_opens_without_a_notice(tmp_path: Path, capsys) -> None:
+    from hhtui.cli import app_experiment, build_parser
+    from hhtui.export import write_run
+    from hhtui.model import Experiment
+    from hhtui.tui.session import LiveRun
+
+    live = LiveRun(Experiment())
+    while live.t < 5.0:
+        live.advance(live.chunk_for(1.3))
+    columns, experiment, extra = live.export_payload()
+    assert extra["reproducible"] is True
+    _, json_path = write_run(tmp_path / "step.csv", columns, experiment, extra=extra)
+    notices: list[str] = []
+    app_experiment(build_parser().parse_args(["--config", str(json_path)]), notices)
+    assert notices == [] and "warning" not in capsys.readouterr().err

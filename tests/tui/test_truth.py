@@ -41,8 +41,10 @@ async def test_pause_shows_the_latest_data_in_plot_and_status(tmp_path, monkeypa
 def test_the_achieved_speed_is_shown_when_it_falls_short(width: int) -> None:
     short = status_text(Status(running=True, t_ms=1234.5, speed=65536.0, achieved=14500.0), width).plain
     assert "14,500" in short
+    # However short, it reads as what is reached out of what is set.
+    assert "14,500 of 65536" in short or "reaching 14,500" in short
     kept_up = status_text(Status(running=True, t_ms=1234.5, speed=50.0, achieved=49.5), width).plain
-    assert "reaching" not in kept_up and ">" not in kept_up
+    assert "reaching" not in kept_up and " of " not in kept_up
 
 
 def test_the_status_names_the_clamp_level() -> None:

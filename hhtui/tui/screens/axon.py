@@ -24,7 +24,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hhtui.model.cable import AxonResult, CableSettings, simulate_cable
 from hhtui.model.membrane import PARAMETER_RANGES, Membrane
@@ -32,6 +32,7 @@ from hhtui.parameters import parameter
 
 from ..plotting import Chart, caption_lines, join_parts, message
 from ..ticks import horizontal_fit, nice_ticks
+from ..widgets.fitted_footer import FittedFooter
 from .computed import ComputedScreen
 
 #: Characters for rising voltage, and the lower edge (mV) of each level after the first.
@@ -278,7 +279,7 @@ class AxonScreen(ComputedScreen):
         self.view = view if view in ("space-time", "profile") else "space-time"
         self.cursor_t = 0.0
         self._player: Any = None
-        self.footer = Footer(compact=True)
+        self.footer = FittedFooter()
         self.plot_text = Text("")
 
     # --- layout ------------------------------------------------------------------------------

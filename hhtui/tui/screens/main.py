@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,7 +33,7 @@ from textual.containers import Horizontal, Vertical
 from textual.geometry import Size
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 from textual.worker import Worker, WorkerState
 
 from ..guards import ScreenGuards
@@ -52,6 +52,7 @@ from ..settings import (
     WINDOW_RANGE,
 )
 from ..state import Clock
+from ..widgets.fitted_footer import FittedFooter
 from ..widgets.parameter_panel import ParameterPanel
 from ..widgets.status_bar import StatusBar
 from ..widgets.trace_plot import TracePlot
@@ -71,7 +72,11 @@ class MainScreen(ScreenGuards, Screen[None]):
     Args:
         experiment: what to start with (default: the squid axon with a 10 uA/cm^2 step).
         autostart: start running as soon as the solver is ready.
+        notices: one-line warnings shown once the run is ready (why a replay is not exact).
     """
+
+    #: Seconds a notice given at start stays on screen.
+    NOTICE_S = 30.0
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_run", "Run", id="run", tooltip="Run or pause the simulation"),
@@ -95,6 +100,9 @@ class MainScreen(ScreenGuards, Screen[None]):
         Binding("escape", "focus_plot", "Leave input", show=False, id="leave"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
+
+    #: Bindings a narrow footer leaves out first (they stay bound, and listed in the help and the palette).
+    FOOTER_SPARE = ("step", "reset", "export", "presets", "current_up", "view", "run")
 
     #: Layout classes by terminal size (see ``app.tcss``): too small, narrow, wide, widest.
     HORIZONTAL_BREAKPOINTS = [
@@ -122,10 +130,13 @@ class MainScreen(ScreenGuards, Screen[None]):
     #: A note in the status line (loading...), or None.
     note: reactive[str | None] = reactive(LOADING_NOTE, init=False)
 
-    def __init__(self, experiment: Experiment | None = None, *, autostart: bool = False) -> None:
+    def __init__(
+        self, experiment: Experiment | None = None, *, autostart: bool = False, notices: Iterable[str] = ()
+    ) -> None:
         super().__init__(id="_default")
         self.start_experiment = experiment
         self.autostart = autostart
+        self.notices = tuple(notices)
         self.session: LiveRun | None = None
         self.load_error: str | None = None
         #: A preset pauses when it reaches its t_stop (ms); None runs on freely.
@@ -158,7 +169,7 @@ class MainScreen(ScreenGuards, Screen[None]):
             screen.note,
         )
         yield Static(id="too-small")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     @property
     def plot(self) -> TracePlot:
@@ -254,6 +265,8 @@ class MainScreen(ScreenGuards, Screen[None]):
         session = self.session = event.session
         if session.population_note:
             self.notify(session.population_note, title="one neuron", severity="warning", timeout=20)
+        for notice in self.notices:
+            self.notify(notice, title="not an exact replay", severity="warning", timeout=self.NOTICE_S)
         self.note = None
         self._arm(session.experiment)
         self.experiment = session.experiment

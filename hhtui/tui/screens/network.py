@@ -14,7 +14,7 @@ import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from hhtui.model.network import (
     EXCITATORY_E_SYN_MV,
@@ -26,6 +26,7 @@ from hhtui.model.network import (
 
 from ..decimate import decimate
 from ..plotting import Chart, join_parts, message, padded_limits
+from ..widgets.fitted_footer import FittedFooter
 from .computed import ComputedScreen
 
 #: Topologies the ``t`` key cycles through, each with its size and its own settings.
@@ -52,11 +53,20 @@ and how many spikes the run gave."""
 
 def raster_chart(result: NetworkResult, width: int, height: int, colour: bool, chosen: int | None = None) -> Text:
     """Raster plot: neuron number (up, whole numbers) against spike time (ms, across); the
-    ``chosen`` neuron's spikes marked apart, both kinds of mark named in the legend. No axis
+    ``chosen`` neuron's spikes marked apart, both kinds of mark named in the legend (on the
+    frame's top edge, apart from the spikes). No axis
     labels, so that every line goes to the neurons (the screen's header says what the axes are,
     and the time axis is the voltage chart's below)."""
     n = result.settings.n
-    chart = Chart(width, height, colour, xlim=(0.0, result.settings.t_stop), ylim=(-0.5, n - 0.5), yinteger=True)
+    chart = Chart(
+        width,
+        height,
+        colour,
+        xlim=(0.0, result.settings.t_stop),
+        ylim=(-0.5, n - 0.5),
+        yinteger=True,
+        legend_inside=False,  # on the frame: a "●" in the legend among the spikes would pass for one
+    )
     others = result.spike_neuron != chosen if chosen is not None else np.ones(result.spike_neuron.size, dtype=bool)
     chart.points(result.spike_time[others], result.spike_neuron[others], "spike", "V", "|")
     if chosen is not None and np.any(~others):
@@ -138,7 +148,7 @@ class NetworkScreen(ComputedScreen):
         yield Static("", id="network-title")
         yield Static("", id="network-raster")
         yield Static("", id="network-voltage")
-        yield Footer(compact=True)
+        yield FittedFooter()
 
     def simulate(self, settings: NetworkSettings) -> NetworkResult:
         return simulate_network(settings)

@@ -37,6 +37,7 @@ from textual.widgets import Checkbox, Collapsible, Input, Label, Select, Static
 
 from ..settings import DEFAULT_SPEED, DEFAULT_WINDOW_MS
 from .bounded_input import BoundedInput
+from .wrapped_text import WrappedText
 
 #: Membrane inputs: (field of Membrane, its parameter in the table).
 MEMBRANE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -76,10 +77,10 @@ STIMULUS_TYPES: dict[str, tuple[str, ...]] = {
 TYPE_LABELS = {
     "none": "none",
     "step": "step",
-    "train": "pulse train",
+    "train": "train",
     "ramp": "ramp",
     "noise": "noise",
-    "clamp": "voltage clamp",
+    "clamp": "V clamp",
     "sum": "combined",
 }
 #: Longest piece of a typed text quoted back in a message (a long paste stays readable).
@@ -217,7 +218,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         method = parameter("run", "method")
         widgets: list[Any] = [
             Collapsible(
-                Static("", id="description"),
+                WrappedText("", id="description"),
                 title="about this experiment",
                 collapsed=True,
                 id="about",
@@ -318,7 +319,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         if experiment.description:
             # Titles and descriptions come from files: plain text, never markup.
             about.title = Content(experiment.title or experiment.name)  # type: ignore[assignment]
-            self.query_one("#description", Static).update(Content(experiment.description))
+            self.query_one("#description", WrappedText).update(experiment.description)
             about.remove_class("hidden")
         else:
             about.add_class("hidden")
@@ -516,7 +517,7 @@ class StateCheckbox(Checkbox):
 
 def inactivation_label(on: bool) -> str:
     """The checkbox label, saying the state in words (a tick alone is lost without colour)."""
-    return "Na inactivation: on" if on else "Na inactivation: OFF"
+    return "Na inactivation on" if on else "Na inactivation OFF"
 
 
 def stimulus_values(stimulus: Any) -> dict[str, float]:

@@ -69,12 +69,13 @@ def status_text(status: Status, width: int = 80) -> Text:
     current = f"level {status.current:g} mV" if status.clamp else f"I {status.current:g} uA/cm2"
     speed = speed_text(status.speed)
     set_speed = f"{status.speed:g} ms/s"
+    short_speed = f"{status.speed:g}ms/s"
     if status.running and status.achieved is not None and status.achieved < SHORTFALL * status.speed:
         # The computer cannot keep up: every variant says what it does reach.
         reached = f"{status.achieved:.3g}" if status.achieved < 1000 else f"{status.achieved:,.0f}"
         speed += f", reaching {reached}"
         set_speed = f"{status.speed:g} ms/s, reaching {reached}"
-    short_speed = set_speed.replace(" ms/s", "ms/s").replace(", reaching ", ">")
+        short_speed = f"{reached} of {status.speed:g}ms/s"
     # From the fullest to the tersest; the first that fits the width is shown.
     variants = [
         [
