@@ -20,7 +20,7 @@ import numpy as np
 from hhtui.model import ParameterError
 from hhtui.parameters import parameter, table
 from hhtui.signals import exit_status
-from hhtui.sweeps.plan import MAX_CHUNKS, MAX_NEURON_STEPS, RUN_SETTINGS
+from hhtui.sweeps.plan import MAX_CHUNKS, MAX_LOCAL_WORKERS, MAX_NEURON_STEPS, RUN_SETTINGS
 
 from .common import (
     MEMBRANE_FLAGS,
@@ -40,8 +40,6 @@ from .progress import ProgressBar
 __all__ = ["FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "AmpRange", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
-#: A local cluster is one process per worker on this machine: more than a few per core only thrashes.
-MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
 
 #: Most currents of an F-I curve given as a list of numbers (the Python API's ``sweep``).
 MAX_CURRENTS = 100_000

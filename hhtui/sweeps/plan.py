@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_CHUNKS",
+    "MAX_LOCAL_WORKERS",
     "MAX_NEURON_STEPS",
     "RUN_SETTINGS",
     "Outcome",
@@ -46,6 +47,9 @@ MAX_NEURON_STEPS = 10**13
 #: Most chunks one sweep may be cut into (a grid that varies the membrane at few currents is
 #: cut into many small chunks, since the points of one chunk share a membrane).
 MAX_CHUNKS = 200_000
+
+#: A local cluster is one process per worker on this machine: more than a few per core only thrashes.
+MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
 
 #: The settings of each run of a sweep, from the parameter table (defaults, ranges, sidecar keys).
 RUN_SETTINGS = ("t_stop", "transient", "threshold", "min_spikes")
