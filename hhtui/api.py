@@ -1,4 +1,5 @@
-"""hhtui from Python: :func:`simulate` one neuron, :func:`sweep` an F-I curve.
+"""hhtui from Python: :func:`simulate` one neuron, :func:`sweep` an F-I curve (the axon and the
+network: :mod:`hhtui.api_runs`).
 
 The keyword arguments are the command line's flags without their dashes (``--g-na`` is ``g_na``,
 ``--t-stop`` is ``t_stop``; the whole list is :data:`hhtui.parameters.PARAMETERS`), applied by the
