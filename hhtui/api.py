@@ -369,7 +369,7 @@ experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 SWEEP_PARAMETERS: tuple[str, ...] = tuple(row.name for row in table("sweep"))
 
 #: The keywords of :func:`sweep` that are not parameters of a run: how and where it runs.
-SWEEP_OPTIONS = ("hysteresis", "config", "scheduler", "workers", "chunk_size")
+SWEEP_OPTIONS = ("hysteresis", "config", "scheduler", "workers", "chunk_size", "output", "force")
 
 #: Most values of one grid axis given as a sequence of numbers.
 MAX_LIST = 100_000
@@ -434,6 +434,8 @@ def sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     chunk_size: int | None = None,
+    output: PathLike | None = None,
+    force: bool = False,
     **params: Any,
 ) -> pandas.DataFrame:
     """F-I curves over a grid of parameters, as ``hhtui sweep``: a sustained current step from
@@ -458,7 +460,9 @@ def sweep(
     its content as a dict) to run again, the keywords given overriding it. ``scheduler``
     (``"tcp://HOST:PORT"``) or ``workers`` (a local cluster of that many processes) run the
     chunks on dask.distributed (``pip install 'hhtui[distributed]'``), ``chunk_size`` sets the
-    grid points per chunk; the numbers are the same.
+    grid points per chunk; the numbers are the same. ``output`` (``FILE.csv``) also writes the
+    CSV and its JSON sidecar as ``hhtui sweep -o FILE.csv`` does (``force`` as ``--force``);
+    a file that cannot be written raises :class:`hhtui.export.ExportError` (a ``ValueError``).
     """
     from hhtui.sweeps.executors import ExecutorError
     from hhtui.sweeps.grid import AXES
@@ -493,6 +497,7 @@ def sweep(
         if not whole or number < 1 or (high is not None and number > high):
             limit = f" up to {high}" if high is not None else ""
             raise ParameterError(f"{name} must be a whole number from 1{limit}, got {shown(number)}", parameter=name)
+    target = None if output is None else _sweep_output(output, force)
     loaded = load_config(config, keyword_name) if config is not None else None
     plan = plan_sweep(
         texts,
@@ -504,7 +509,7 @@ def sweep(
         chunk_size=None if chunk_size is None else int(chunk_size),
         namer=keyword_name,
     )
-    command = plan.command(None)
+    command = plan.command(None if target is None else str(target))
     if plan.hysteresis:
         outcome = run_hysteresis(plan, command)
     else:
@@ -522,9 +527,32 @@ def sweep(
     frame.attrs["experiment"] = outcome.experiment.to_dict()
     frame.attrs["sweep"] = outcome.extra["sweep"]
     frame.attrs["command"] = outcome.extra["command"]
+    if target is not None:
+        from hhtui.export import write_run
+
+        write_run(target, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=force)
     return frame
 
 
+def _sweep_output(output: Any, force: bool) -> Path:
+    """The CSV file ``output`` names, checked (with its sidecar) before the sweep runs."""
+    if not isinstance(output, (str, os.PathLike)) or not os.fspath(output):
+        raise ParameterError(f"output must be the path of a .csv file, got {shown(output)}", parameter="output")
+    target = Path(output)
+    if target.suffix.lower() == ".json":
+        raise ParameterError(
+            f"output: {target}: a table needs a .csv name; the .json name is taken by its sidecar", parameter="output"
+        )
+    from hhtui.export import ExportError, check_target, sidecar_path
+
+    try:
+        check_target(target, force=force)
+        check_target(sidecar_path(target), force=force)
+    except ExportError as error:
+        raise ParameterError(f"output: {error}", parameter="output") from None
+    return target
+
+
 sweep.__signature__ = _signature(  # type: ignore[attr-defined]
-    list(inspect.signature(sweep).parameters.values())[:6], SWEEP_PARAMETERS
+    list(inspect.signature(sweep).parameters.values())[:8], SWEEP_PARAMETERS
 )

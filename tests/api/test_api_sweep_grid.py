@@ -95,6 +95,23 @@ def test_a_hysteresis_sidecar_replays_as_hysteresis(tmp_path: Path) -> None:
     assert_same_table(frame, csv, sidecar)
 
 
+def test_output_writes_the_files_of_hhtui_sweep(tmp_path: Path) -> None:
+    csv, sidecar = cli_sweep(tmp_path, *GRID_FLAGS)
+    written = tmp_path / "api" / "grid.csv"
+    written.parent.mkdir()
+    frame = hhtui.sweep(**GRID_KEYWORDS, output=written)
+    assert written.read_bytes() == csv.read_bytes()
+    again = json.loads(written.with_suffix(".json").read_text())
+    assert again["sweep"] == sidecar["sweep"] and again["experiment"] == sidecar["experiment"]
+    assert again["command"] == frame.attrs["command"] == sidecar["command"].replace("grid.csv", str(written))
+    with pytest.raises(hhtui.ParameterError) as caught:
+        hhtui.sweep(amp="0:5:1", output=tmp_path / "grid.json")
+    assert caught.value.parameter == "output" and "sidecar" in str(caught.value)
+    with pytest.raises(hhtui.ParameterError) as caught:
+        hhtui.sweep(amp="0:5:1", output=tmp_path / "missing" / "grid.csv")
+    assert caught.value.parameter == "output" and str(caught.value).startswith("output: ")
+
+
 @pytest.mark.parametrize(
     "keywords,parameter,words",
     [
