@@ -3,7 +3,8 @@
 Runs the default cable of ``hhtui axon`` (HH squid axon at 18.5 C: 5 cm, diameter 476 um,
 Ra 35.4 ohm*cm, 500 compartments, dt 0.005 ms, 5 ms) and prints the best time of a few
 repeats (after one warm-up run that loads or compiles the kernel), the cost per
-compartment-step, and the velocity at each refinement level with the time it took.
+compartment-step, the run of the app's axon screen (the same cable, run longer) at 18.5 and
+6.3 C, and the velocity at each refinement level with the time it took.
 
     python benchmarks/bench_cable.py [--repeat R] [--levels K]
 """
@@ -14,6 +15,7 @@ import argparse
 import time
 
 from hhtui.model.cable import CableSettings, simulate_cable
+from hhtui.parameters import parameter
 
 
 def timed(settings: CableSettings, repeat: int) -> tuple[float, float]:
@@ -45,6 +47,18 @@ def main() -> None:
         f"{seconds * 1e3:.1f} ms per run, {seconds / work * 1e9:.1f} ns per compartment-step, "
         f"velocity {velocity:.4f} m/s"
     )
+
+    # The app's axon screen runs this cable for longer, and again at each key (+, -, b): a run must
+    # stay well under a second on a busy core.
+    screen = settings.replace(t_stop=parameter("app", "axon_t_stop").default)
+    for temperature in (18.5, 6.3):
+        seconds, velocity = timed(
+            screen.replace(membrane=screen.membrane.replace(temperature=temperature)), args.repeat
+        )
+        print(
+            f"axon screen ({screen.nseg} compartments, {screen.t_stop:g} ms) at {temperature:g} C: "
+            f"{seconds * 1e3:.1f} ms per run, velocity {velocity:.2f} m/s"
+        )
 
     print(f"{'nseg':>6} {'dt (ms)':>10} {'v (m/s)':>10} {'time (s)':>9}")
     for level in range(args.levels):

@@ -1,4 +1,5 @@
-"""hhtui from Python: :func:`simulate` one neuron, :func:`sweep` an F-I curve.
+"""hhtui from Python: :func:`simulate` one neuron, :func:`sweep` an F-I curve (the axon and the
+network: :mod:`hhtui.api_runs`).
 
 The keyword arguments are the command line's flags without their dashes (``--g-na`` is ``g_na``,
 ``--t-stop`` is ``t_stop``; the whole list is :data:`hhtui.parameters.PARAMETERS`), applied by the
@@ -36,7 +37,6 @@ from hhtui.model.experiment import Experiment
 from hhtui.model.membrane import shown
 from hhtui.model.samples import Samples
 from hhtui.parameters import (
-    MEMBRANE_PARAMETERS,
     PARAMETERS,
     PYTHON_NAMING,
     SOLVER_PARAMETERS,
@@ -368,40 +368,48 @@ experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 #: Parameters of :func:`sweep` besides ``amp``: the membrane and solver ones, and the sweep's own.
 SWEEP_PARAMETERS: tuple[str, ...] = tuple(row.name for row in table("sweep"))
 
+#: The keywords of :func:`sweep` that are not parameters of a run: how and where it runs.
+SWEEP_OPTIONS = ("hysteresis", "config", "scheduler", "workers", "chunk_size", "output", "force")
 
-def _currents(amp: Any) -> tuple[np.ndarray, str]:
-    """The currents of ``amp`` (``"FROM:TO:STEP"`` as ``hhtui sweep --amp``, one number, or a
-    sequence), uA/cm^2, and how to describe them."""
-    import argparse
+#: Most values of one grid axis given as a sequence of numbers.
+MAX_LIST = 100_000
 
-    from hhtui.cli.sweep import MAX_CURRENTS, AmpRange
-    from hhtui.model.stimulus import MAX_CURRENT
+#: Columns of the sweep tables that hold whole numbers (integers in the DataFrame).
+WHOLE_COLUMNS = ("spike_count", "direction")
 
-    if isinstance(amp, str):
-        try:
-            grid = AmpRange(amp)
-        except argparse.ArgumentTypeError as error:
-            raise ParameterError(f"amp: {error}", parameter="amp") from None
-        return grid.values(), grid.text
-    if isinstance(amp, bool):
-        raise ParameterError(f"amp must be currents in uA/cm^2, got {shown(amp)}", parameter="amp")
+
+def _axis_text(name: str, value: Any) -> str:
+    """An axis of the grid as ``hhtui sweep`` reads it: ``"FROM:TO:STEP"`` or ``"A,B"`` as given,
+    one number, or a sequence of numbers (each written as the shortest text that reads back as it)."""
+    from hhtui.sweeps.grid import AXES
+
+    unit = AXES[name].unit
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        raise ParameterError(
+            f"{name} must be 'FROM:TO:STEP', a number or a sequence of numbers ({unit}), got {shown(value)}",
+            parameter=name,
+        )
     try:
-        currents = np.atleast_1d(np.asarray(amp, dtype=np.float64)).ravel()
+        values = np.atleast_1d(np.asarray(value, dtype=np.float64)).ravel()
     except (TypeError, ValueError, OverflowError):
         raise ParameterError(
-            f"amp must be 'FROM:TO:STEP', a number or a sequence of numbers (uA/cm^2), got {shown(amp)}",
-            parameter="amp",
+            f"{name} must be 'FROM:TO:STEP', a number or a sequence of numbers ({unit}), got {shown(value)}",
+            parameter=name,
         ) from None
-    if currents.size == 0:
-        raise ParameterError("amp: no currents given", parameter="amp")
-    if currents.size > MAX_CURRENTS:
-        raise ParameterError(
-            f"amp: {currents.size:,} currents, more than the limit of {MAX_CURRENTS:,}", parameter="amp"
-        )
-    if not np.all(np.isfinite(currents)) or np.any(np.abs(currents) > MAX_CURRENT):
-        raise ParameterError(f"amp: currents must be finite and within +/-{MAX_CURRENT:g} uA/cm^2", parameter="amp")
-    text = ", ".join(f"{value:g}" for value in currents[:5]) + (", ..." if currents.size > 5 else "")
-    return currents, text
+    if values.size == 0:
+        raise ParameterError(f"{name}: no values given", parameter=name)
+    if values.size > MAX_LIST:
+        raise ParameterError(f"{name}: {values.size:,} values, more than the limit of {MAX_LIST:,}", parameter=name)
+    if not np.all(np.isfinite(values)):
+        raise ParameterError(f"{name}: values must be finite numbers ({unit})", parameter=name)
+    return ",".join(_exact(float(v)) for v in values)
+
+
+def _exact(value: float) -> str:
+    """The shortest text that reads back as ``value`` (``24`` rather than ``24.0``)."""
+    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
 def _sweep_setting(name: str, given: dict[str, Any]) -> Any:
@@ -418,112 +426,133 @@ def _sweep_setting(name: str, given: dict[str, Any]) -> Any:
     return int(value) if row.whole else float(value)
 
 
-def sweep(amp: Any, **params: Any) -> pandas.DataFrame:
-    """The F-I curve, as ``hhtui sweep``: a sustained current step from t = 0 (from rest) for every
-    current of ``amp`` at once, spikes (upward crossings of ``threshold``) counted after
-    ``transient``. Returns a DataFrame with the columns of its CSV: ``amp_uA_cm2``,
+def sweep(
+    amp: Any = None,
+    *,
+    hysteresis: bool = False,
+    config: Any = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    output: PathLike | None = None,
+    force: bool = False,
+    **params: Any,
+) -> pandas.DataFrame:
+    """F-I curves over a grid of parameters, as ``hhtui sweep``: a sustained current step from
+    t = 0 (from rest) at every point of the grid, spikes (upward crossings of ``threshold``)
+    counted after ``transient``. Returns a DataFrame with the columns of its CSV, one row per grid
+    point: the varied parameters (``amp_uA_cm2``, and e.g. ``g_k_mS_cm2``, ``temperature_C``),
     ``spike_count``, ``rate_Hz`` (the inverse mean inter-spike interval after the transient) and
-    ``latency_ms`` (first spike, -1 for none); ``df.attrs`` holds ``experiment`` and ``sweep``
-    (settings and ``onset_uA_cm2``, the onset of repetitive firing, or None) as its sidecar does.
+    ``latency_ms`` (first spike, -1 for none); ``df.attrs`` holds the sidecar's ``experiment``,
+    ``sweep`` (the grid, settings, ``onset_uA_cm2`` of a one-dimensional sweep) and ``command``
+    (the ``hhtui sweep`` command that gives the same numbers).
 
-    ``amp``: ``"FROM:TO:STEP"`` (uA/cm^2, TO included, decimal steps exact, as the flag), a
-    number, or a sequence of numbers. Other parameters: the membrane's (``g_na``, ``temperature``,
-    ...), ``dt``, ``method``, ``t_stop`` (ms), ``transient`` (ms), ``threshold`` (mV),
-    ``min_spikes``; each None or left out takes the default of ``hhtui sweep``.
+    ``amp`` (uA/cm^2) and every membrane parameter (``c_m``, ``g_na``, ``g_k``, ``g_l``,
+    ``e_na``, ``e_k``, ``e_l``, ``temperature``) take ``"FROM:TO:STEP"`` (TO included, decimal
+    steps exact, as the flags), ``"A,B,C"``, a number, or a sequence of numbers; those of several
+    values are the axes of the grid. Run settings: ``t_stop``, ``transient`` (ms),
+    ``threshold`` (mV), ``min_spikes``, ``dt`` (ms), ``method``; each None or left out takes the
+    default of ``hhtui sweep`` (or the value of ``config``).
+
+    ``hysteresis=True`` steps the current up through ``amp`` and back down, each step from the
+    state the previous one ended in (columns ``amp_uA_cm2``, ``direction``, ``spike_count``,
+    ``rate_Hz``, ``V_max_mV``, ``V_min_mV``). ``config``: the JSON sidecar of a sweep (a path, or
+    its content as a dict) to run again, the keywords given overriding it. ``scheduler``
+    (``"tcp://HOST:PORT"``) or ``workers`` (a local cluster of that many processes) run the
+    chunks on dask.distributed (``pip install 'hhtui[distributed]'``), ``chunk_size`` sets the
+    grid points per chunk; the numbers are the same. ``output`` (``FILE.csv``) also writes the
+    CSV and its JSON sidecar as ``hhtui sweep -o FILE.csv`` does (``force`` as ``--force``);
+    a file that cannot be written raises :class:`hhtui.export.ExportError` (a ``ValueError``).
     """
-    from hhtui.cli.sweep import FI_COLUMNS, MAX_NEURON_STEPS
-    from hhtui.model.analysis import repetitive_onset
-    from hhtui.model.membrane import Membrane
-    from hhtui.model.solver import Solver
-    from hhtui.model.stimulus import Step
+    from hhtui.sweeps.executors import ExecutorError
+    from hhtui.sweeps.grid import AXES
+    from hhtui.sweeps.plan import MAX_LOCAL_WORKERS, keyword_name, load_config, plan_sweep, run_grid, run_hysteresis
 
     pandas = _need_pandas()
     unknown = [name for name in params if name not in SWEEP_PARAMETERS]
     if unknown:
-        close = closest(unknown[0], SWEEP_PARAMETERS)
+        known = ("amp", *SWEEP_PARAMETERS, *SWEEP_OPTIONS)
+        close = closest(unknown[0], known)
         hint = f" (did you mean {close}?)" if close else ""
         raise ParameterError(
-            f"{unknown[0]}: not a parameter of sweep{hint}; known: amp, {', '.join(SWEEP_PARAMETERS)}",
-            parameter=unknown[0],
+            f"{unknown[0]}: not a parameter of sweep{hint}; known: {', '.join(known)}", parameter=unknown[0]
         )
     given = {name: value for name, value in params.items() if value is not None}
-    currents, described = _currents(amp)
-
-    t_stop = _sweep_setting("t_stop", given)
-    transient = _sweep_setting("transient", given)
-    threshold = _sweep_setting("threshold", given)
-    min_spikes = _sweep_setting("min_spikes", given)
-    if transient >= t_stop:
-        name = "transient" if "transient" in given else "t_stop"
+    if amp is not None:
+        given["amp"] = amp
+    texts = {name: _axis_text(name, given[name]) for name in AXES if name in given}
+    values = {name: _sweep_setting(name, given) for name in ("t_stop", "transient", "threshold", "min_spikes")}
+    values = {name: value for name, value in values.items() if name in given}
+    values.update({name: given[name] for name in SOLVER_PARAMETERS if name in given})
+    if not isinstance(hysteresis, bool):
+        raise ParameterError(f"hysteresis must be True or False, got {shown(hysteresis)}", parameter="hysteresis")
+    if scheduler is not None and not isinstance(scheduler, str):
         raise ParameterError(
-            f"{name}: the transient ({transient:g} ms) must be shorter than the run (t_stop {t_stop:g} ms)",
-            parameter=name,
+            f"scheduler must be an address such as 'tcp://HOST:8786', got {shown(scheduler)}", parameter="scheduler"
         )
-    membrane = Membrane()
-    for name in MEMBRANE_PARAMETERS:
-        if name in given:
-            try:
-                membrane = membrane.replace(**{name: given[name]})
-            except ParameterError as error:
-                raise ParameterError(f"{name}: {error}", parameter=name) from None
-    solver_settings = {name: given[name] for name in SOLVER_PARAMETERS if name in given}
-    try:
-        solver = Solver(**solver_settings)
-    except ParameterError as error:
-        name = next(iter(solver_settings), "dt")
-        raise ParameterError(f"{'/'.join(solver_settings) or 'dt'}: {error}", parameter=name) from None
-    steps = t_stop / solver.dt
-    if steps * currents.size > MAX_NEURON_STEPS:
-        raise ParameterError(
-            f"amp/t_stop/dt: {currents.size:,} currents x {steps:,.0f} time steps is more than the "
-            f"limit of {MAX_NEURON_STEPS:.0e}; use fewer currents, a shorter t_stop or a larger dt",
-            parameter="amp",
-        )
-    from hhtui.model.analysis import FICurve
-    from hhtui.sweeps.chunks import Chunk, RunSettings, simulate_chunk
-
-    settings = RunSettings(t_stop=t_stop, transient=transient, threshold=threshold, dt=solver.dt, method=solver.method)
-    result = simulate_chunk(
-        Chunk(
-            index=0,
-            start=0,
-            stop=int(currents.size),
-            membrane=membrane.to_dict(),
-            amps=tuple(float(a) for a in currents),
-            settings=settings,
-        )
+    for name, number, high in (("workers", workers, MAX_LOCAL_WORKERS), ("chunk_size", chunk_size, None)):
+        if number is None:
+            continue
+        whole = isinstance(number, (int, np.integer)) and not isinstance(number, bool)
+        if not whole or number < 1 or (high is not None and number > high):
+            limit = f" up to {high}" if high is not None else ""
+            raise ParameterError(f"{name} must be a whole number from 1{limit}, got {shown(number)}", parameter=name)
+    target = None if output is None else _sweep_output(output, force)
+    loaded = load_config(config, keyword_name) if config is not None else None
+    plan = plan_sweep(
+        texts,
+        values,
+        loaded,
+        hysteresis=hysteresis,
+        scheduler=scheduler,
+        workers=None if workers is None else int(workers),
+        chunk_size=None if chunk_size is None else int(chunk_size),
+        namer=keyword_name,
     )
-    onset = repetitive_onset(FICurve(currents, result.spike_count, result.rate_hz), min_spikes=int(min_spikes))
+    command = plan.command(None if target is None else str(target))
+    if plan.hysteresis:
+        outcome = run_hysteresis(plan, command)
+    else:
+        from hhtui.sweeps.plan import grid_outcome
+
+        try:
+            finished, execution = run_grid(plan)
+        except ExecutorError as error:
+            name = "scheduler" if plan.scheduler is not None else "workers"
+            raise ParameterError(f"{name}: {error}", parameter=name) from None
+        outcome = grid_outcome(plan, finished, execution, 0, command)
     frame = pandas.DataFrame(
-        {
-            FI_COLUMNS[0]: currents,
-            FI_COLUMNS[1]: np.asarray(result.spike_count, dtype=np.int64),
-            FI_COLUMNS[2]: result.rate_hz,
-            "latency_ms": result.latency_ms,
-        }
+        {name: column.astype(np.int64) if name in WHOLE_COLUMNS else column for name, column in outcome.columns.items()}
     )
-    stimulus = Step(amplitude=currents if currents.size > 1 else float(currents[0]), start=0.0)
-    chosen = Experiment(
-        membrane=membrane,
-        stimulus=stimulus,
-        solver=solver,
-        t_stop=t_stop,
-        name="fi-sweep",
-        title="F-I curve",
-        description=f"Step currents {described} uA/cm^2 from t = 0, spikes counted after {transient:g} ms.",
-    )
-    frame.attrs["experiment"] = chosen.to_dict()
-    frame.attrs["sweep"] = {
-        "currents": int(currents.size),
-        "t_stop_ms": t_stop,
-        "transient_ms": transient,
-        "threshold_mV": threshold,
-        "min_spikes": int(min_spikes),
-        "onset_uA_cm2": onset,
-    }
+    frame.attrs["experiment"] = outcome.experiment.to_dict()
+    frame.attrs["sweep"] = outcome.extra["sweep"]
+    frame.attrs["command"] = outcome.extra["command"]
+    if target is not None:
+        from hhtui.export import write_run
+
+        write_run(target, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=force)
     return frame
 
 
+def _sweep_output(output: Any, force: bool) -> Path:
+    """The CSV file ``output`` names, checked (with its sidecar) before the sweep runs."""
+    if not isinstance(output, (str, os.PathLike)) or not os.fspath(output):
+        raise ParameterError(f"output must be the path of a .csv file, got {shown(output)}", parameter="output")
+    target = Path(output)
+    if target.suffix.lower() == ".json":
+        raise ParameterError(
+            f"output: {target}: a table needs a .csv name; the .json name is taken by its sidecar", parameter="output"
+        )
+    from hhtui.export import ExportError, check_target, sidecar_path
+
+    try:
+        check_target(target, force=force)
+        check_target(sidecar_path(target), force=force)
+    except ExportError as error:
+        raise ParameterError(f"output: {error}", parameter="output") from None
+    return target
+
+
 sweep.__signature__ = _signature(  # type: ignore[attr-defined]
-    [inspect.Parameter("amp", inspect.Parameter.POSITIONAL_OR_KEYWORD)], SWEEP_PARAMETERS
+    list(inspect.signature(sweep).parameters.values())[:8], SWEEP_PARAMETERS
 )

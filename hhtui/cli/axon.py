@@ -41,6 +41,8 @@ examples:
   hhtui axon --json                                  velocity at 18.5 C (about 18.7 m/s)
   hhtui axon --temperature 6.3 --t-stop 8 -o v.csv   slower at 6.3 C (about 12.3 m/s)
   hhtui axon --stim-end both -o collide.csv          two waves meet and annihilate
+  hhtui axon --config v.json --temperature 25 -o warm.csv
+                                                     the cable of v.csv again, warmer
 """
 
 #: The flags of the cable, by group (each declared in the parameter table of ``axon``).

@@ -39,6 +39,7 @@ examples:
   hhtui network --topology ring --n 10 -o spikes.csv      a spike keeps travelling round
   hhtui network --topology ring --n 10 --inhibitory       only the kicked neuron fires
   hhtui network --topology random --n 1000 --p 0.1 --weight 0.05 --t-stop 100
+  hhtui network --config spikes.json --inhibitory    the network of spikes.csv, inhibitory
 """
 
 

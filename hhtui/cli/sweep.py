@@ -11,16 +11,16 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shlex
 import sys
 import time
 from typing import Any
 
 import numpy as np
 
-from hhtui.model import Experiment, Membrane, Solver, Step
+from hhtui.model import ParameterError
 from hhtui.parameters import parameter, table
 from hhtui.signals import exit_status
+from hhtui.sweeps.plan import MAX_CHUNKS, MAX_LOCAL_WORKERS, MAX_NEURON_STEPS, RUN_SETTINGS
 
 from .common import (
     MEMBRANE_FLAGS,
@@ -28,7 +28,6 @@ from .common import (
     add_output_argument,
     add_parameter,
     add_solver_arguments,
-    blame,
     check_output,
     default_output_name,
     positive_int,
@@ -41,15 +40,6 @@ from .progress import ProgressBar
 __all__ = ["FI_COLUMNS", "MAX_CHUNKS", "MAX_CURRENTS", "MAX_NEURON_STEPS", "AmpRange", "add_parser", "run"]
 
 COMMAND = "hhtui sweep"
-#: A local cluster is one process per worker on this machine: more than a few per core only thrashes.
-MAX_LOCAL_WORKERS = 4 * (os.cpu_count() or 1)
-
-#: Most neuron-steps (points x time steps) one sweep may take: hours on a 100-core cluster.
-MAX_NEURON_STEPS = 10**13
-
-#: Most chunks one sweep may be cut into (a grid that varies the membrane at few currents is
-#: cut into many small chunks, since the points of one chunk share a membrane).
-MAX_CHUNKS = 200_000
 
 #: Most currents of an F-I curve given as a list of numbers (the Python API's ``sweep``).
 MAX_CURRENTS = 100_000
@@ -60,8 +50,6 @@ FI_COLUMNS = ("amp_uA_cm2", "spike_count", "rate_Hz")
 #: The flag of each grid parameter (and its Membrane field or 'amp').
 GRID_FLAGS = {"amp": "--amp", **MEMBRANE_FLAGS}
 
-#: The settings of each run of a sweep, from the parameter table (defaults, ranges, sidecar keys).
-RUN_SETTINGS = ("t_stop", "transient", "threshold", "min_spikes")
 
 DESCRIPTION = """\
 Simulate the membrane under a sustained current step (switched on at t = 0, from rest) at every
@@ -194,98 +182,6 @@ def add_parser(subparsers: Any) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# settings
-
-
-def _load_config(path: str) -> dict[str, Any]:
-    """The ``sweep`` section and membrane/solver of a sweep sidecar."""
-    from hhtui.export import ExportError, read_json
-
-    try:
-        data = read_json(path)
-    except ExportError as error:
-        raise UsageError(f"--config: {error}") from None
-    sweep = data.get("sweep") if isinstance(data, dict) else None
-    if (
-        isinstance(sweep, dict)
-        and "grid" not in sweep
-        and all(isinstance(sweep.get(k), (int, float)) for k in ("amp_from_uA_cm2", "amp_to_uA_cm2", "amp_step_uA_cm2"))
-    ):
-        # A sidecar of the F-I sweeps of version 0.1, which varied the current alone.
-        text = f"{sweep['amp_from_uA_cm2']!r}:{sweep['amp_to_uA_cm2']!r}:{sweep['amp_step_uA_cm2']!r}"
-        sweep["grid"] = {"axes": [{"name": "amp", "text": text}]}
-    if not isinstance(sweep, dict) or not isinstance(sweep.get("grid"), dict):
-        raise UsageError(
-            f"--config: {path}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
-            "write one with 'hhtui sweep -o FILE.csv'"
-        )
-    return data
-
-
-def _config_texts(config: dict[str, Any], path: str) -> dict[str, str]:
-    axes = config["sweep"]["grid"].get("axes")
-    texts: dict[str, str] = {}
-    if not isinstance(axes, list):
-        raise UsageError(f"--config: {path}: the sweep's grid has no list of axes")
-    for item in axes:
-        if not (
-            isinstance(item, dict)
-            and isinstance(item.get("name"), str)
-            and isinstance(item.get("text"), str)
-            and item["name"] in GRID_FLAGS
-        ):
-            raise UsageError(f"--config: {path}: each axis of the grid needs a known name and a text")
-        texts[item["name"]] = item["text"]
-    return texts
-
-
-def _setting(args: argparse.Namespace, config: dict[str, Any] | None, name: str) -> Any:
-    """The run setting ``name``: the flag, else the config file's (checked), else the table's default."""
-    row = parameter("sweep", name)
-    value = getattr(args, name)
-    if value is not None:
-        return value
-    if config is None or row.field not in config["sweep"]:
-        return row.default
-    value = config["sweep"][row.field]
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not number or (row.whole and not isinstance(value, int)) or not row.accepts(value):
-        kind = "a whole number" if row.whole else "a number"
-        raise UsageError(f"--config: {row.field} must be {kind} {row.allowed}, got {value!r}")
-    return value if row.whole else float(value)
-
-
-def _command_line(
-    texts: dict[str, str], settings: Any, min_spikes: int, base: Membrane, hysteresis: bool, output: str
-) -> str:
-    """The ``hhtui sweep`` command that reproduces these settings."""
-    words = ["hhtui", "sweep"]
-    for name, flag in GRID_FLAGS.items():
-        if name in texts:
-            words.append(f"{flag}={texts[name]}")
-        elif name != "amp" and getattr(base, name) != getattr(Membrane(), name):
-            words.append(f"{flag}={getattr(base, name)!r}")
-    words += [
-        "--t-stop",
-        repr(settings.t_stop),
-        "--transient",
-        repr(settings.transient),
-        "--threshold",
-        repr(settings.threshold),
-        "--min-spikes",
-        str(min_spikes),
-        "--dt",
-        repr(settings.dt),
-        "--method",
-        settings.method,
-    ]
-    if hysteresis:
-        words.append("--hysteresis")
-    words += ["-o", output]
-    return shlex.join(words)
-
-
-# --------------------------------------------------------------------------------------------
 # the command
 
 
@@ -302,96 +198,24 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, bar: _Bar) -> int:
-    from hhtui.model.solver import DT_RANGE
-    from hhtui.sweeps.chunks import RunSettings, chunk_points
-    from hhtui.sweeps.grid import Grid, GridError
+    from hhtui.sweeps.plan import load_config, plan_sweep
 
-    config = _load_config(args.config) if args.config is not None else None
-    texts = _config_texts(config, args.config) if config is not None else {}
-    for name in GRID_FLAGS:
-        given = getattr(args, f"grid_{name}")
-        if given is not None:
-            texts[name] = given
-    if "amp" not in texts:
-        raise UsageError("--amp: the currents are required, e.g. --amp 0:50:0.5 (or --config FILE.json)")
     try:
-        grid = Grid.build(texts)
-    except GridError as error:
+        config = load_config(args.config) if args.config is not None else None
+        values = {name: getattr(args, name) for name in RUN_SETTINGS}
+        values.update(solver_changes(args))
+        plan = plan_sweep(
+            {name: getattr(args, f"grid_{name}") for name in GRID_FLAGS},
+            values,
+            config,
+            hysteresis=args.hysteresis,
+            scheduler=args.scheduler,
+            workers=args.workers,
+            chunk_size=args.chunk_size,
+            resume=args.resume,
+        )
+    except ParameterError as error:
         raise UsageError(str(error)) from None
-
-    base = Membrane()
-    if config is not None and config.get("experiment", {}).get("membrane") is not None:
-        with blame("--config"):
-            base = Membrane.from_dict(config["experiment"]["membrane"])
-    t_stop = _setting(args, config, "t_stop")
-    transient = _setting(args, config, "transient")
-    threshold = _setting(args, config, "threshold")
-    min_spikes = _setting(args, config, "min_spikes")
-    if transient >= t_stop:
-        flag = "--transient" if args.transient is not None else "--t-stop"
-        raise UsageError(
-            f"{flag}: the transient ({transient:g} ms) must be shorter than the run (--t-stop {t_stop:g} ms)"
-        )
-    solver_settings = dict(solver_changes(args))
-    if config is not None:
-        stored = config.get("experiment", {}).get("solver", {})
-        if isinstance(stored, dict):
-            for key in ("dt", "method"):
-                if key not in solver_settings and key in stored:
-                    solver_settings[key] = stored[key]
-    with blame("/".join("--" + name for name in solver_settings) or "--dt"):
-        solver = Solver(**solver_settings)
-    if solver.method == "scipy":
-        raise UsageError(
-            "--method: 'scipy' (the adaptive reference) is for single runs; a sweep needs a "
-            "fixed-step method: " + ", ".join(m for m in ("rk4", "expeuler", "euler"))
-        )
-    if not DT_RANGE[0] <= solver.dt <= DT_RANGE[1]:  # pragma: no cover - Solver checks it
-        raise UsageError(f"--dt: must be in [{DT_RANGE[0]:g}, {DT_RANGE[1]:g}] ms")
-    settings = RunSettings(t_stop=t_stop, transient=transient, threshold=threshold, dt=solver.dt, method=solver.method)
-
-    if config is not None and config["sweep"].get("hysteresis") is True:
-        args.hysteresis = True
-    remote = args.scheduler is not None or args.workers is not None
-    if args.scheduler is not None and args.workers is not None:
-        raise UsageError("--workers: starts a local cluster, --scheduler uses one already running; give one of them")
-    if args.scheduler is not None and not _looks_like_address(args.scheduler):
-        raise UsageError(f"--scheduler: expected a scheduler address such as tcp://HOST:8786, got {args.scheduler!r}")
-
-    neuron_steps = grid.size * settings.steps * (2 if args.hysteresis else 1)
-    if neuron_steps > MAX_NEURON_STEPS:
-        flags = "/".join(a.info.flag for a in grid.varied) + "/--t-stop/--dt"
-        raise UsageError(
-            f"{flags}: {grid.size:,} points x {settings.steps:,} time steps is {neuron_steps:.2g} "
-            f"neuron-steps, more than the limit of {MAX_NEURON_STEPS:.0e}; use fewer points, a shorter "
-            "--t-stop or a larger --dt"
-        )
-    if args.hysteresis:
-        if grid.membrane_axes:
-            raise UsageError(
-                f"--hysteresis: steps one neuron through the currents; give "
-                f"{', '.join(a.info.flag for a in grid.membrane_axes)} a single value"
-            )
-        for flag, given in (
-            ("--scheduler", args.scheduler),
-            ("--workers", args.workers),
-            ("--chunk-size", args.chunk_size),
-            ("--resume", args.resume or None),
-        ):
-            if given is not None:
-                raise UsageError(
-                    f"{flag}: a hysteresis sweep is one neuron stepped in order; it runs here, in one piece"
-                )
-    else:
-        points = chunk_points(settings, args.chunk_size)
-        blocks = grid.size // grid.amp.count
-        chunks = blocks * math.ceil(grid.amp.count / points)
-        if chunks > MAX_CHUNKS:
-            raise UsageError(
-                f"{'/'.join(a.info.flag for a in grid.membrane_axes)}: the grid is cut into {chunks:,} "
-                f"chunks (the points of a chunk share a membrane, and --amp has {grid.amp.count:,} "
-                f"values), more than {MAX_CHUNKS:,}; give --amp more values and the membrane fewer"
-            )
 
     output = args.output if args.output is not None else default_output_name()
     check_output(output, force=args.force)
@@ -399,29 +223,10 @@ def _run(args: argparse.Namespace, bar: _Bar) -> int:
         raise UsageError("--resume: needs the -o FILE.csv of the interrupted sweep (its chunks are kept beside it)")
     if args.resume and args.output is None:
         raise UsageError("--resume: give the -o FILE.csv of the interrupted sweep")
-    with blame("--config"):
-        fixed = base.replace(**grid.fixed) if grid.fixed else base
-
-    command = _command_line(
-        grid.texts(), settings, min_spikes, base, args.hysteresis, output if output == "-" else str(output)
-    )
-    if args.hysteresis:
-        return _run_hysteresis(grid, fixed, settings, solver, output, command, min_spikes, bar, args.force)
-    return _run_grid(args, grid, base, fixed, settings, solver, output, command, min_spikes, remote, bar)
-
-
-def _run_settings(settings: Any, min_spikes: int) -> dict[str, Any]:
-    """The run settings of a sweep under their sidecar keys (those of the parameter table)."""
-    values = {"t_stop": settings.t_stop, "transient": settings.transient, "threshold": settings.threshold}
-    values["min_spikes"] = min_spikes
-    return {parameter("sweep", name).field: values[name] for name in RUN_SETTINGS}
-
-
-def _looks_like_address(text: str) -> bool:
-    if "://" in text:
-        scheme, _, rest = text.partition("://")
-        return bool(scheme) and bool(rest) and not any(c.isspace() for c in text)
-    return ":" in text and not any(c.isspace() for c in text)
+    command = plan.command(output if output == "-" else str(output))
+    if plan.hysteresis:
+        return _run_hysteresis(plan, output, command, bar, args.force)
+    return _run_grid(args, plan, output, command, bar)
 
 
 class _Bar:
@@ -470,25 +275,15 @@ class _Bar:
         self.bar.close()
 
 
-def _run_grid(
-    args: argparse.Namespace,
-    grid: Any,
-    base: Membrane,
-    fixed: Membrane,
-    settings: Any,
-    solver: Solver,
-    output: str,
-    command: str,
-    min_spikes: int,
-    remote: bool,
-    bar: _Bar,
-) -> int:
+def _run_grid(args: argparse.Namespace, plan: Any, output: str, command: str, bar: _Bar) -> int:
     from hhtui.model import NumericalInstabilityError
     from hhtui.sweeps.executors import Dask, ExecutorError, InProcess
     from hhtui.sweeps.journal import Journal, JournalError, journal_path
+    from hhtui.sweeps.plan import grid_outcome, shape_text
     from hhtui.sweeps.runner import Sweep
 
-    sweep = Sweep(grid, base, settings, args.chunk_size)
+    grid = plan.grid
+    sweep = Sweep(grid, plan.base, plan.settings, plan.chunk_size)
     journal: Journal | None = None
     resumed = 0
     bar.start(grid.size)
@@ -505,10 +300,10 @@ def _run_grid(
     executor: Any = None
     try:
         try:
-            executor = Dask(args.scheduler, args.workers) if remote else InProcess()
+            executor = Dask(plan.scheduler, plan.workers) if plan.remote else InProcess()
             sweep.run(executor, journal, bar)
         except ExecutorError as error:
-            flag = "--scheduler" if args.scheduler is not None else "--workers"
+            flag = "--scheduler" if plan.scheduler is not None else "--workers"
             _keep_or_drop(journal, sweep)
             note = "; the finished chunks are kept: continue with --resume" if journal and sweep.finished else ""
             raise UsageError(f"{flag}: {error}{note}") from None
@@ -525,7 +320,7 @@ def _run_grid(
                 if journal is not None:
                     journal.remove()
                 print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
-            if args.workers is not None:
+            if plan.workers is not None:
                 _exit_now(exit_status(stop))
             return exit_status(stop)
         except NumericalInstabilityError:
@@ -545,48 +340,16 @@ def _run_grid(
         from .common import RunFailed
 
         raise RunFailed("the sweep ended with chunks missing; run it again with --resume")
-    columns = sweep.columns()
-    amps = columns["amp_uA_cm2"]
-    stimulus = Step(amplitude=amps if amps.size > 1 else float(amps[0]), start=0.0)
-    experiment = Experiment(
-        membrane=fixed,
-        stimulus=stimulus,
-        solver=solver,
-        t_stop=settings.t_stop,
-        name="fi-sweep",
-        title="F-I curve" if not grid.membrane_axes else "F-I grid",
-        description=f"Step currents from t = 0 over the grid {_shape_text(grid)}, spikes counted "
-        f"after {settings.transient:g} ms.",
-    )
-    onset = None
-    if not grid.membrane_axes:
-        from hhtui.model.analysis import FICurve, repetitive_onset
-
-        onset = repetitive_onset(FICurve(amps, sweep.spike_count, sweep.rate_hz), min_spikes=min_spikes)
-    extra = {
-        "sweep": {
-            "grid": grid.to_dict(),
-            "columns": list(columns),
-            **_run_settings(settings, min_spikes),
-            "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
-            "latency": "first spike after the onset at t = 0, ms (-1: none)",
-            "currents": grid.amp.count,
-            "points": grid.size,
-            "onset_uA_cm2": onset,
-            "points_per_chunk": sweep.points_per_chunk,
-            "chunks": len(sweep.chunks),
-            "resumed_chunks": resumed,
-            "execution": executor.describe() if executor is not None else {"executor": "in-process"},
-        },
-        "command": command,
-    }
-    written = write_output(output, columns, experiment.to_dict(), extra=extra, force=args.force)
+    execution = executor.describe() if executor is not None else {"executor": "in-process"}
+    outcome = grid_outcome(plan, sweep, execution, resumed, command)
+    written = write_output(output, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=args.force)
     if journal is not None:
         journal.remove()
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     peak = float(np.max(sweep.rate_hz)) if sweep.rate_hz.size else math.nan
+    onset, settings, min_spikes = outcome.onset, plan.settings, plan.min_spikes
     if grid.membrane_axes:
-        result = f"{grid.size:,} points ({_shape_text(grid)})"
+        result = f"{grid.size:,} points ({shape_text(grid)})"
     elif onset is None:
         result = (
             f"{grid.size:,} currents, no repetitive firing (>= {min_spikes} spikes after "
@@ -617,63 +380,27 @@ def _keep_or_drop(journal: Any, sweep: Any) -> None:
         journal.remove()
 
 
-def _shape_text(grid: Any) -> str:
-    return " x ".join(f"{a.info.flag} {a.count:,}" for a in grid.membrane_axes + (grid.amp,))
+def _run_hysteresis(plan: Any, output: str, command: str, bar: _Bar, force: bool = False) -> int:
+    from hhtui.sweeps.plan import run_hysteresis
 
-
-def _run_hysteresis(
-    grid: Any,
-    membrane: Membrane,
-    settings: Any,
-    solver: Solver,
-    output: str,
-    command: str,
-    min_spikes: int,
-    bar: _Bar,
-    force: bool = False,
-) -> int:
-    from hhtui.sweeps.hysteresis import hysteresis_sweep
-
-    amps = grid.amp.values
-    total = 2 * len(amps)
-    bar.start(total, "steps")
+    amps = plan.grid.amp.values
+    bar.start(2 * len(amps), "steps")
     done = {"steps": 0}
 
     def progress(steps: int) -> None:
         done["steps"] += steps
-        bar(done["steps"] / settings.steps)
+        bar(done["steps"] / plan.settings.steps)
 
     try:
-        result = hysteresis_sweep(amps, membrane, settings, progress)
+        outcome = run_hysteresis(plan, command, progress)
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
         bar.close()
         print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
         return exit_status(stop)
     finally:
         bar.close()
-    bistable = result.bistable_range(min_spikes)
-    experiment = Experiment(
-        membrane=membrane,
-        stimulus=Step(amplitude=float(amps[0]), start=0.0),
-        solver=solver,
-        t_stop=settings.t_stop,
-        name="hysteresis",
-        title="Hysteresis",
-        description=f"Current stepped up through {grid.amp.text} uA/cm^2 and back down, each step "
-        f"{settings.t_stop:g} ms from the state the previous one ended in.",
-    )
-    extra = {
-        "sweep": {
-            "grid": grid.to_dict(),
-            "hysteresis": True,
-            "columns": list(result.columns()),
-            **_run_settings(settings, min_spikes),
-            "bistable_uA_cm2": list(bistable) if bistable else None,
-            "rate": "inverse mean inter-spike interval after the transient (0: < 2 spikes)",
-        },
-        "command": command,
-    }
-    written = write_output(output, result.columns(), experiment.to_dict(), extra=extra, force=force)
+    bistable = outcome.bistable
+    written = write_output(output, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=force)
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     if bistable is None:
         text = "no bistable range (both branches agree)"

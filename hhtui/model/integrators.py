@@ -138,6 +138,9 @@ def _crossing_time(t: float, h_step: float, v_before: float, v_after: float, lev
 crossing_time = njit(_crossing_time, numpy_errors=True)
 
 
+#: Rows of a recording that :func:`advance_one` fills with the currents and conductances too.
+CURRENT_ROWS = 10
+
 #: Most neurons advanced together in the inner loop (a block fits in the first-level cache).
 BLOCK = 128
 
@@ -252,10 +255,116 @@ def _advance_block(job: Job, lo: int, hi: int, scratch: NDArray[np.float64]) -> 
 advance_block = njit(_advance_block, numpy_errors=True)
 
 
+def _advance_one(job: Job, i: int) -> None:
+    """Neuron ``i`` of ``job`` alone through all its pieces: :func:`advance_block` for a block of
+    one, with the state held in registers instead of a scratch array between the steps. The same
+    calls of :func:`step`, :func:`state_ok` and :func:`crossing_time` on the same values in the
+    same order, so the same bits; only the loop around them is lighter. With a recording of
+    CURRENT_ROWS rows or more (those of :data:`hhtui.model.currents.BLOCK_ROWS`), the ionic
+    currents (uA/cm^2, rows 5-7) and conductances (mS/cm^2, rows 8-9) of each recorded state are
+    written there too, as :func:`hhtui.model.currents.fill_currents` would afterwards (the same
+    functions, so the same bits), while the state is at hand."""
+    state = job.state
+    bounds = job.bounds
+    dt = job.dt
+    record = job.record
+    spike_time = job.spike_time
+    fail_time = job.fail_time
+    threshold = job.threshold
+    v_limit = job.v_limit
+    p = job.params
+    # the membrane as a tuple, held in registers (an array's elements are reloaded after every store)
+    params: Any = (p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
+    method = job.method
+    stride = job.stride
+    currents = record.shape[0] >= CURRENT_ROWS
+    tolerance = TIME_TOLERANCE * dt
+    spike_capacity = spike_time.shape[1]
+    spikes = job.spike_n[i]
+    failed = fail_time[i] != np.inf
+    v = state[0, i]
+    m = state[1, i]
+    h = state[2, i]
+    n = state[3, i]
+    j = job.record_offset
+    t = bounds[0]
+    t_stop = bounds[bounds.shape[0] - 1]
+    k = int(math.floor(t / dt + job.grid_tolerance)) + 1
+    # grid points until the next recorded one (k % stride == 0), counted down instead of divided
+    left = (-k) % stride if stride > 0 else -1
+    s = 0
+    while t < t_stop - tolerance:
+        t_grid = k * dt
+        on_grid = t_grid <= t_stop + tolerance
+        end, s = substep_end(t, t_grid if on_grid else t_stop, bounds, s, tolerance)
+        if not failed:
+            h_step = end - t
+            value = job.value[s, i]
+            slope = job.slope[s, i]
+            i_start = value + slope * (t - bounds[s])
+            i_end = value + slope * (end - bounds[s])
+            if method == RK4:
+                v_new, m_new, h_new, n_new = step(
+                    RK4, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            elif method == EXPEULER:
+                v_new, m_new, h_new, n_new = step(
+                    EXPEULER, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            else:
+                v_new, m_new, h_new, n_new = step(
+                    EULER, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params
+                )
+            if not state_ok(v_new, m_new, h_new, n_new, v_limit):
+                fail_time[i] = t
+                failed = True
+            else:
+                if v < threshold <= v_new:
+                    if spikes < spike_capacity:
+                        spike_time[i, spikes] = crossing_time(t, h_step, v, v_new, threshold)
+                    spikes += 1
+                v = v_new
+                m = m_new
+                h = h_new
+                n = n_new
+        t = end
+        if on_grid and end >= t_grid - tolerance:
+            t = t_grid
+            if left == 0:
+                record[0, i, j] = v
+                record[1, i, j] = m
+                record[2, i, j] = h
+                record[3, i, j] = n
+                if currents:
+                    i_na, i_k, i_l = ionic_currents(v, m, h, n, params)
+                    g_na, g_k = conductances(m, h, n, params)
+                    record[5, i, j] = i_na
+                    record[6, i, j] = i_k
+                    record[7, i, j] = i_l
+                    record[8, i, j] = g_na
+                    record[9, i, j] = g_k
+                j += 1
+                left = stride
+            left -= 1
+            k += 1
+    state[0, i] = v
+    state[1, i] = m
+    state[2, i] = h
+    state[3, i] = n
+    job.spike_n[i] = spikes
+
+
+advance_one = njit(_advance_one, numpy_errors=True)
+
+
 def _integrate_blocks(job: Job, block: int, first: int, last: int, scratch: NDArray[np.float64]) -> None:
     """Blocks ``first`` .. ``last - 1`` of ``block`` neurons through all the pieces of ``job``
-    (see :func:`integrate`); ``scratch`` is (4, block)."""
+    (see :func:`integrate`); ``scratch`` is (4, block). A population of one takes the scalar
+    loop :func:`advance_one` (the same numbers)."""
     population = job.state.shape[1]
+    if population == 1 and first == 0 and last == 1:
+        advance_one(job, 0)
+        return
     for b in range(first, last):
         lo = b * block
         advance_block(job, lo, min(population, lo + block), scratch)

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 
 from .currents import fill_currents, rest_state, resting_potential
 from .errors import NumericalInstabilityError, ParameterError
+from .integrators import CURRENT_ROWS, integrate
 from .integrators import _state_ok as state_ok  # the blow-up test, run here without the compiler
 from .job import Job
 from .membrane import Membrane, check_range
@@ -294,16 +295,18 @@ class Simulation:
         block: NDArray[np.float64],
         spike_neuron: NDArray[np.int64] | None = None,
         spike_time: NDArray[np.float64] | None = None,
+        currents_filled: bool = False,
     ) -> Samples:
         """Samples at ``times`` (ms) from a block whose rows 0-3 hold the recorded state: the
         injected current, the ionic currents and the conductances are written into its other rows
-        under the membrane in force (:func:`hhtui.model.currents.fill_currents`)."""
+        under the membrane in force (:func:`hhtui.model.currents.fill_currents`; the currents and
+        conductances only if the kernel has not, ``currents_filled``)."""
         if self.stimulus.is_clamp:
             block[4] = 0.0
         else:  # in slices, whose temporaries stay in the cache
             for start in range(0, times.size, CURRENT_SLICE):
                 block[4, :, start : start + CURRENT_SLICE] = self.stimulus.current(times[start : start + CURRENT_SLICE])
-        if times.size:
+        if times.size and not currents_filled:
             fill_currents(block, self.membrane.as_array())
         return Samples.from_block(times, block, spike_neuron, spike_time)
 
@@ -353,13 +356,15 @@ class Simulation:
         clamp = self.stimulus.is_clamp
         first, count = record_grid(self.t, t_to, self.dt, self._stride) if record else (0, 0)
         times, out = self._output_block(first, count)
-        recorded = out[:4]
+        integrator, code, block = integrator_for(self.method, clamp, self.population)
+        # a lone neuron's kernel writes the currents and conductances of its recorded states itself
+        currents_filled = integrator is integrate and self.population == 1 and out.shape[0] >= CURRENT_ROWS
+        recorded = out if currents_filled else out[:4]
         capacity = int(duration / 0.5) + 4
         spike_time = np.empty((self.population, capacity))
         spike_n = np.zeros(self.population, dtype=np.int64)
         fail_time = np.full(self.population, np.inf)
         params = self.membrane.as_array()
-        integrator, code, block = integrator_for(self.method, clamp, self.population)
         threshold = math.inf if clamp else self.threshold
         stride = self._stride if record else 0
         t_start = self.t
@@ -397,6 +402,7 @@ class Simulation:
                         times[:kept].copy(),
                         np.ascontiguousarray(out[:, :, :kept]),
                         *self._spikes(spike_time, spike_n, t_start, self.t),
+                        currents_filled=currents_filled,
                     )
                     raise NumericalInstabilityError(self.halted_reason or "", partial, self.t)
                 self.t = float(bounds[last])
@@ -404,7 +410,9 @@ class Simulation:
         if clamp:  # V is the command, right-continuous at its steps (the level from the step's own time)
             recorded[0] = command_voltage(self.stimulus, times)[None, :]
             self.state[0] = float(command_voltage(self.stimulus, np.array([t_to]))[0])
-        return self._samples(times, out, *self._spikes(spike_time, spike_n, t_start, t_to))
+        return self._samples(
+            times, out, *self._spikes(spike_time, spike_n, t_start, t_to), currents_filled=currents_filled
+        )
 
     @staticmethod
     def _joined(start: Samples | None, chunk: Samples) -> Samples:
@@ -430,6 +438,11 @@ class Simulation:
         self, spike_time: NDArray[np.float64], spike_n: NDArray[np.int64], t_from: float, t_to: float
     ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
         """Per-neuron spike buffers flattened to (neuron, time) pairs in time order; counts added up."""
+        if self.population == 1:  # one buffer, already in time order
+            times = spike_time[0, : min(int(spike_n[0]), spike_time.shape[1])]
+            times = times[times <= t_to]
+            self.spike_count[0] += times.size
+            return np.zeros(times.size, dtype=np.int64), times
         stored = np.minimum(spike_n, spike_time.shape[1])
         neurons = np.repeat(np.arange(self.population), stored)
         times = spike_time[np.arange(spike_time.shape[1])[None, :] < stored[:, None]]

@@ -154,7 +154,8 @@ class Chart:
         # One entry a line (as wide as the longest), or all on one line: where it hides the least.
         column_width = min(cols, max(len(text) for text in texts))
         tall = [text.ljust(column_width)[:column_width] for text in texts]
-        wide = ["".join(texts)[:cols]] if len(texts) > 1 else tall
+        whole_line = "".join(texts)
+        wide = [whole_line] if len(texts) > 1 and len(whole_line) <= cols else tall  # never a cut line
         best = None
         for shape in (tall, wide):
             r0, c0, hidden = _emptiest_place(drawn, len(shape), len(shape[0]))
@@ -165,7 +166,7 @@ class Chart:
         if not self.legend_inside:
             hidden = max(hidden, 1)  # outside if there is room (else on the canvas all the same)
         outside: tuple[int, int] | None = None  # (line, first column) of a legend outside the canvas
-        whole = "".join(texts)
+        whole = whole_line
         if hidden and label_line is not None:
             # Nowhere empty on the canvas: at the right end of the axis-label line, if it has room.
             line = chars[label_line]

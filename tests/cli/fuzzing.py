@@ -773,7 +773,7 @@ class Outcome:
 #: Work limits lowered in process: (module, name, value).
 CHEAP_LIMITS = (
     ("hhtui.cli.run", "MAX_STEPS", 200_000),
-    ("hhtui.cli.sweep", "MAX_NEURON_STEPS", 1_000_000),
+    ("hhtui.sweeps.plan", "MAX_NEURON_STEPS", 1_000_000),
     ("hhtui.model.cable", "MAX_WORK", 2_000_000),
     ("hhtui.model.network", "MAX_WORK", 1_000_000),
 )

@@ -369,3 +369,12 @@ def test_a_dense_raster_keeps_its_legend_off_the_spikes(
     # On the frame's top edge: a legend's mark among the spikes would pass for one.
     top_edge = next(line for line in with_legend if "┌" in line)
     assert "spike" in top_edge and "neuron 0" in top_edge and top_edge.rstrip().endswith("─┐")
+
+
+@pytest.mark.parametrize("width", [40, 78, 118])
+def test_the_time_slider_keeps_its_track_when_the_film_starts(width: int) -> None:
+    from hhtui.tui.screens.axon import time_slider
+
+    paused, playing = time_slider(width, 1.56, 4.6, False), time_slider(width, 1.56, 4.6, True)
+    assert len(paused.rstrip()) <= width and len(playing) <= width
+    assert paused.index("┤") == playing.index("┤") and paused.index("●") == playing.index("●")

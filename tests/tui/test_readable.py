@@ -245,3 +245,36 @@ def test_vertical_ticks_are_two_rows_apart_or_more(low: float, high: float, rows
     values, _ = nice_ticks(low, high, vertical_fit(rows))
     spacing = (values[1] - values[0]) / (high - low) * (rows - 1)
     assert len(values) >= 3 and spacing >= 2.0
+
+
+def test_a_legend_too_long_for_one_line_is_never_cut() -> None:
+    # Five family curves and a marker at 80x24: the one-line legend used to lose the last names.
+    chart = plotting.Chart(52, 18, colour=False, xlabel="step current (uA/cm2)", ylabel="rate (Hz)")
+    x = np.linspace(0.0, 170.0, 60)
+    for k, value in enumerate((9, 13.5, 18, 22.5, 27)):
+        chart.line(x, np.sqrt(x) * (10 + k), f"g_K {value:g}", "V", "abcde"[k])
+    for level in np.linspace(0.0, 180.0, 40):  # data on every row but the top one (the headroom)
+        chart.line(x, np.full_like(x, level), None, "V", ".")
+    chart.ylim = (0.0, 200.0)
+    chart.vline(10.0, "marker", "I now")
+    text = chart.build().plain
+    for name in ("g_K 9", "g_K 13.5", "g_K 18", "g_K 22.5", "g_K 27", "I now"):
+        assert name in text, name
+
+
+def test_the_family_caption_never_parts_a_value_from_its_onset(live: LiveRun) -> None:
+    from types import SimpleNamespace
+
+    from hhtui.tui.views._family import FAMILIES
+    from hhtui.tui.views.fi import _build_family
+
+    amplitudes = np.linspace(0.0, 170.0, 50)
+    members = [
+        (value, SimpleNamespace(amplitudes=amplitudes, rates_hz=np.sqrt(amplitudes) * 10), onset)
+        for value, onset in ((18.0, 0.5), (27.0, 1.5), (36.0, 6.3), (45.0, 16.0), (54.0, 40.0))
+    ]
+    lines = _build_family(context(live, 52, 20), FAMILIES["g_k"], members).plain.split("\n")
+    caption = [line.strip() for line in lines if "onsets" in line or line.strip().startswith(("27", "36", "45"))]
+    text = " ".join(lines)
+    for pair in ("18:\u00a00.5", "27:\u00a01.5", "36:\u00a06.3", "45:\u00a016", "54:\u00a040"):
+        assert pair in text, (pair, caption)

@@ -41,7 +41,7 @@ async def test_f_turns_the_f_i_curve_into_a_family_over_a_second_parameter(tmp_p
             assert label in text
         onsets = re.search(r"onsets \(uA/cm2\) ([^\n]*\d)", text)
         assert onsets is not None, text
-        values = [float(part.split(": ")[1]) for part in onsets.group(1).split(", ")]
+        values = [float(part.split(":")[1]) for part in onsets.group(1).split(", ")]
         assert len(values) == 5
         # More potassium conductance takes more current to reach sustained firing.
         assert all(low < high for low, high in zip(values, values[1:])), values

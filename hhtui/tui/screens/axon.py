@@ -190,8 +190,11 @@ def time_slider(width: int, t_now: float, t_end: float, playing: bool) -> str:
     """One line: the time shown and where it lies in [0, ``t_end``] ms, with the keys that move it."""
     head = f"t {t_now:6.2f} ms "
     tail = f" {t_end:.1f} ms"
-    hint = "  space: pause" if playing else "  space: play, left/right: step"
-    if width - len(head) - len(tail) - len(hint) < 10:
+    # The same room for either hint: the track keeps its length when the film starts or stops.
+    hints = ("  space: play, left/right: step", "  space: pause")
+    room = max(len(text) for text in hints)
+    hint = hints[1 if playing else 0].ljust(room)
+    if width - len(head) - len(tail) - room < 10:
         hint = ""
     track = max(3, width - len(head) - len(tail) - len(hint) - 3)
     position = int(round(np.clip(t_now / t_end if t_end > 0 else 0.0, 0.0, 1.0) * (track - 1)))

@@ -103,7 +103,8 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     """One curve per value of ``family``, the onsets listed under the chart."""
     from hhtui.tui.session import injected_current
 
-    onsets = ", ".join(f"{value:g}: {'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
+    # A no-break space in each pair: a wrapped caption never parts a value from its onset.
+    onsets = ", ".join(f"{value:g}:\u00a0{'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
     note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
     chart = Chart(
         ctx.width,
