@@ -44,7 +44,7 @@ CHROMIUM_ARGS = [
 ]
 #: Bounds of the waits (s); the first start of the app may compile the solver's kernels.
 START_S = 300.0
-WAIT_S = 60.0
+WAIT_S = 180.0  # a bound on waits for conditions: generous, as a loaded machine can take long
 
 
 def free_port() -> int:
