@@ -68,8 +68,6 @@ def prepare(ctx: ViewContext, progress: Callable[[float], None]) -> Any:
 
 def build(ctx: ViewContext) -> Text:
     """Rate (Hz) against step current (uA/cm^2)."""
-    from hhtui.tui.session import injected_current
-
     from ._common import waiting
 
     family = chosen(ctx.options)
@@ -80,45 +78,46 @@ def build(ctx: ViewContext) -> Text:
     curve, onset = ctx.prepared["curve"], ctx.prepared["onset"]
     onset_text = f"repetitive firing from {onset:g} uA/cm2" if onset is not None else "no repetitive firing in range"
     note = f"{onset_text}; rate = 1/mean ISI after {TRANSIENT:g} ms"
-    chart = Chart(
-        ctx.width,
-        ctx.height - caption_height(ctx.width, note),
-        ctx.colour,
-        xlabel="step current (uA/cm2)",
-        ylabel="rate (Hz)",
-        xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])),
-    )
+    chart = _rate_chart(ctx, note)
     chart.line(curve.amplitudes, curve.rates_hz, "F-I", "fi", "•")
     top = float(np.max(curve.rates_hz)) if curve.rates_hz.size else 0.0
-    chart.ylim = (0.0, max(10.0, top * 1.1))
     if onset is not None:
         chart.vline(onset, "onset", "onset")
-    stimulus = ctx.experiment.stimulus
-    if not stimulus.is_clamp:
-        chart.vline(injected_current(stimulus), "marker", "I now")
-    return stack(chart.build(), caption(ctx.width, note))
+    return _finish(ctx, chart, top, note)
 
 
 def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, Any, float | None]]) -> Text:
     """One curve per value of ``family``, the onsets listed under the chart."""
-    from hhtui.tui.session import injected_current
-
     # A no-break space in each pair: a wrapped caption never parts a value from its onset.
     onsets = ", ".join(f"{value:g}:\u00a0{'-' if onset is None else f'{onset:g}'}" for value, _, onset in members)
     note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
-    chart = Chart(
-        ctx.width,
-        ctx.height - caption_height(ctx.width, note),
-        ctx.colour,
-        xlabel="step current (uA/cm2)",
-        ylabel="rate (Hz)",
-        xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])),
-    )
+    chart = _rate_chart(ctx, note)
     top = 0.0
     for (value, curve, _), (key, letter) in zip(members, FAMILY_STYLES * len(members)):
         chart.line(curve.amplitudes, curve.rates_hz, f"{family.label} {value:g}", key, letter)
         if curve.rates_hz.size:
             top = max(top, float(np.max(curve.rates_hz)))
+    return _finish(ctx, chart, top, note)
+
+
+def _rate_chart(ctx: ViewContext, note: str) -> Chart:
+    """An empty chart of firing rate (Hz) against step current (uA/cm^2) over the view's
+    currents, leaving room under it for the caption ``note``."""
+    return Chart(
+        ctx.width,
+        ctx.height - caption_height(ctx.width, note),
+        ctx.colour,
+        xlabel="step current (uA/cm2)",
+        ylabel="rate (Hz)",
+        xlim=(float(AMPLITUDES[0]), float(AMPLITUDES[-1])),
+    )
+
+
+def _finish(ctx: ViewContext, chart: Chart, top: float, note: str) -> Text:
+    """The rate axis up to 10% above ``top`` (Hz, at least 10), the present current marked
+    (current clamp only), and the chart drawn with ``note`` under it."""
+    from hhtui.tui.session import injected_current
+
     chart.ylim = (0.0, max(10.0, top * 1.1))
     stimulus = ctx.experiment.stimulus
     if not stimulus.is_clamp:
