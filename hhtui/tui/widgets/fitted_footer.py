@@ -115,10 +115,15 @@ class FittedFooter(Footer):
         self._fitted_width = self.size.width or self.app.size.width
         self._shown = self._keys()
         for key, display, description, action, disabled, tooltip, classes in self._shown:
-            footer_key = FooterKey(
-                key, display, description, action, disabled=disabled, tooltip=tooltip, classes=classes or None
-            )
-            yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
+            if classes:
+                yield FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip, classes=classes)
+                continue
+            # Born with the class its binding to ``compact`` gives it: adding it after the mount
+            # would restyle the key once more.
+            compact = "-compact" if self.compact else None
+            yield FooterKey(
+                key, display, description, action, disabled=disabled, tooltip=tooltip, classes=compact
+            ).data_bind(compact=Footer.compact)
 
     async def recompose(self) -> None:
         """Build the keys again, unless the same keys would be shown: the bindings are announced
