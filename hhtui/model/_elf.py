@@ -166,9 +166,9 @@ def link(data: bytes, outside: Callable[[str], int]) -> Linked | None:
                 return None
             struct.pack_into("<Q", memory, target + r_offset, (symbol + addend) & 0xFFFFFFFFFFFFFFFF)
     defined = {
-        name: address
-        for index, (name, info, shndx, _) in enumerate(symbols)
-        if name and info >> 4 == 1 and info & 0xF == 2 and (address := address_of(index)) is not None
+        name: found
+        for index, (name, info, _, _) in enumerate(symbols)
+        if name and info >> 4 == 1 and info & 0xF == 2 and (found := address_of(index)) is not None
     }
     if not _protect(base, len(memory)):
         return None
