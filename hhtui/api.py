@@ -25,7 +25,7 @@ import inspect
 import math
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -92,30 +92,10 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
         return Experiment()
     if isinstance(config, Experiment):
         return config
-    if isinstance(config, Mapping):
-        data: Any = dict(config)
-        where = "config"
-    elif isinstance(config, (str, os.PathLike)):
-        from hhtui.export import ExportError, read_json
+    from hhtui.configs import config_data, from_config
 
-        try:
-            data = read_json(config)
-        except ExportError as error:
-            raise ParameterError(f"config: {error}", parameter="config") from None
-        where = f"config: {os.fspath(config)}"
-    else:
-        raise ParameterError(
-            f"config must be a path to a JSON file, a dict or an Experiment, got {type(config).__name__}",
-            parameter="config",
-        )
-    try:
-        loaded = Experiment.from_dict(data)
-    except OverflowError:
-        raise ParameterError(f"{where}: a number is too large for a float", parameter="config") from None
-    except (ParameterError, TypeError, ValueError) as error:
-        raise ParameterError(f"{where}: {error}", parameter="config") from None
-    except RecursionError:
-        raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
+    data, where = config_data(config, "config", "a path to a JSON file, a dict or an Experiment")
+    loaded = from_config(where, lambda: Experiment.from_dict(data))
     note = replay_note(data)
     if note is not None:
         warnings.warn(f"{where}: the replay will not match this export exactly: {note}", stacklevel=4)

@@ -388,7 +388,7 @@ class Simulation:
             bounds = piece_bounds(self.stimulus, window_from, window_to, self.dt)
             for first in range(0, bounds.size - 1, batch):
                 last = min(bounds.size - 1, first + batch)
-                value, slope = piece_values(self.stimulus, bounds[first : last + 1], self.population)
+                value, slope, origin = piece_values(self.stimulus, bounds[first : last + 1], self.population)
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
                 job = Job(
                     code,
@@ -397,6 +397,7 @@ class Simulation:
                     bounds[first : last + 1],
                     value,
                     slope,
+                    origin,
                     self.dt,
                     GRID_TOLERANCE,
                     stride,

@@ -90,24 +90,9 @@ def load_config(config: Any, namer: Namer = flag_name) -> dict[str, Any]:
     """The sidecar of a sweep (a path to its JSON file, or its content as a dict), checked to
     hold a ``sweep`` section with its ``grid``; a sidecar of the current-only sweeps of version
     0.1 is read as a grid over ``amp``."""
-    from hhtui.export import ExportError, read_json
+    from hhtui.configs import config_data
 
-    where = namer("config")
-    if isinstance(config, Mapping):
-        data: Any = dict(config)
-        shown = "the dict given"
-    elif isinstance(config, (str, os.PathLike)):
-        shown = os.fspath(config)
-        try:
-            data = read_json(config)
-        except ExportError as error:
-            raise ParameterError(f"{where}: {error}", parameter="config") from None
-    else:
-        raise ParameterError(
-            f"{where}: expected the path of a sweep's JSON sidecar or its content as a dict, "
-            f"got {type(config).__name__}",
-            parameter="config",
-        )
+    data, where = config_data(config, namer("config"), "the path of a sweep's JSON sidecar or its content as a dict")
     sweep = data.get("sweep") if isinstance(data, dict) else None
     if (
         isinstance(sweep, dict)
@@ -120,17 +105,17 @@ def load_config(config: Any, namer: Namer = flag_name) -> dict[str, Any]:
         data = dict(data, sweep=sweep)
     if not isinstance(sweep, dict) or not isinstance(sweep.get("grid"), dict):
         raise ParameterError(
-            f"{where}: {shown}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
+            f"{where}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
             "write one with 'hhtui sweep -o FILE.csv'",
             parameter="config",
         )
-    data["_where"] = shown
+    data["_where"] = where
     return data
 
 
 def _config_texts(config: Mapping[str, Any], namer: Namer) -> dict[str, str]:
     axes = config["sweep"]["grid"].get("axes")
-    where = f"{namer('config')}: {config.get('_where')}"
+    where = str(config.get("_where"))
     texts: dict[str, str] = {}
     if not isinstance(axes, list):
         raise ParameterError(f"{where}: the sweep's grid has no list of axes", parameter="config")
