@@ -167,15 +167,15 @@ def _cpu_identity() -> str:
     if not _cpu:
         fields = []
         try:
-            with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as lines:
-                for line in lines:
-                    if not line.strip():
-                        break  # the first processor only
-                    key, _, value = line.partition(":")
-                    if key.strip() in _CPU_FIELDS:
-                        fields.append(f"{key.strip()}={value.strip()}")
+            text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
         except OSError:
-            fields = []
+            text = ""
+        for line in text.splitlines():
+            if not line.strip():
+                break  # the first processor only
+            key, _, value = line.partition(":")
+            if key.strip() in _CPU_FIELDS:
+                fields.append(f"{key.strip()}={value.strip()}")
         if any(field.startswith(("flags=", "Features=", "isa=")) for field in fields):
             _cpu.append("cpuinfo|" + "|".join(fields))
         else:
