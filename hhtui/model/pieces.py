@@ -33,9 +33,19 @@ def piece_bounds(stimulus: Stimulus, t_from: float, t_to: float, dt: float) -> N
     edges = np.asarray(stimulus.edge_times(t_from, t_to), dtype=np.float64)
     if edges.size:
         on_grid = np.round(edges / dt) * dt
-        edges = np.unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * dt, on_grid, edges))
+        edges = _sorted_unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * dt, on_grid, edges))
         edges = edges[(edges > t_from) & (edges < t_to)]
     return np.concatenate(([t_from], edges, [t_to]))
+
+
+def _sorted_unique(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The distinct values in increasing order (as ``np.unique``, which would import numpy.ma
+    at a run's start)."""
+    ordered = np.sort(values)
+    keep = np.empty(ordered.shape, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def command_voltage(stimulus: Stimulus, t: NDArray[np.float64]) -> NDArray[np.float64]:
