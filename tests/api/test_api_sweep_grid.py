@@ -173,21 +173,12 @@ def test_an_interrupted_sweep_keeps_its_chunks_and_resume_true_finishes_it(tmp_p
     """Ctrl-C in a script running ``hhtui.sweep(output=...)`` keeps the finished chunks beside the
     file, says so, and the same call with ``resume=True`` computes the rest: the file of a sweep
     never interrupted, byte for byte."""
-    import signal
-
-    from tests.processes import finish, start_process, started, wait_until
+    from tests.processes import interrupt_after_chunks, start_process
 
     keywords = {"amp": "0:15:1", "t_stop": 20000, "transient": 100, "chunk_size": 1}
     code = f"import hhtui; hhtui.sweep(**{keywords!r}, output='fi.csv')"
     journal = tmp_path / "fi.csv.chunks"
-    with started(start_process([sys.executable, "-c", code], cwd=tmp_path)) as process:
-        wait_until(
-            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
-            what="two finished chunks",
-        )
-        assert process.poll() is None, "the sweep ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        _, stderr = finish(process, timeout=120)
+    stderr = interrupt_after_chunks(start_process([sys.executable, "-c", code], cwd=tmp_path), journal)
     assert "KeyboardInterrupt" in stderr
     assert "grid points kept in" in stderr and "resume=True" in stderr, stderr
     kept = sorted(journal.glob("chunk-*.npz"))
