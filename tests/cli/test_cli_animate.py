@@ -1,5 +1,6 @@
-"""``hhtui animate``: GIFs of a run, an axon and a network, made as a user makes them (a subprocess),
-then opened and looked at with Pillow: size, frames, timing, and what the frames show."""
+"""``hhtui animate``: GIFs of a run, an axon and a network, made as a user makes them (the default
+one and the GIF on standard output in a subprocess, the others in the test process), then opened
+and looked at with Pillow: size, frames, timing, and what the frames show."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""``hhtui sweep`` over grids, in fresh processes: the long-format CSV, its sidecar and
-``--config``, chunking that changes no number, Ctrl-C and ``--resume``, and hysteresis."""
+"""``hhtui sweep`` over grids: the long-format CSV, its sidecar and ``--config``, chunking that
+changes no number, Ctrl-C and ``--resume`` (fresh processes), and hysteresis."""
 
 from __future__ import annotations
 
