@@ -140,15 +140,14 @@ def test_a_damaged_object_file_is_compiled_again_with_the_same_numbers(
 ) -> None:
     cache, first = tmp_path / "cache", compiled[1]
     shutil.copytree(compiled[0], cache)
-    objects = _objects(cache)
-    assert objects
-    for index, path in enumerate(objects):
-        data = bytearray(path.read_bytes())
-        if index % 2:
-            data[len(data) // 2] ^= 0xFF  # one flipped byte in the code
-        else:
-            data = data[: len(data) // 3]  # cut short
-        path.write_bytes(bytes(data))
+    # The two kernels whose origin the probe reports, damaged each in one way (the others are
+    # left whole: compiling them again would prove nothing more and cost seconds).
+    (loop,) = [path for path in _objects(cache) if path.name.startswith("hhtui.model.integrators._integrate_blocks-")]
+    (writer,) = [path for path in _objects(cache) if path.name.startswith("hhtui.numformat._write-")]
+    data = bytearray(loop.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the code
+    loop.write_bytes(bytes(data))
+    writer.write_bytes(writer.read_bytes()[: writer.stat().st_size // 3])  # cut short
     again = _probe(cache)
     assert again["origins"] == ["compiled", "compiled"]
     for key in ("v", "spike_time", "counts", "population_spikes", "csv_hash"):
