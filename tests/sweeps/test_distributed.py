@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.in_process import run_cli
 from tests.processes import finish, kill, run_hhtui, start_hhtui, start_process, started, wait_until
 
 pytest.importorskip("distributed")
@@ -147,7 +148,7 @@ same_cluster = pytest.mark.xdist_group("dask-cluster")
 def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_path: Path) -> None:
     remote = run_hhtui("sweep", *GRID, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
     assert remote.returncode == 0, remote.stderr
-    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
@@ -175,7 +176,7 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Pa
         _, stderr = finish(sweep, timeout=600)
     assert sweep.returncode == 0, stderr
     assert not journal.exists()
-    here = run_hhtui(*args, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli(*args, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
@@ -185,7 +186,7 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Pa
 def test_a_local_cluster_for_the_run(tmp_path: Path) -> None:
     local = run_hhtui("sweep", *GRID, "--workers", "2", "-o", "local.csv", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
-    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "local.json").read_text())["sweep"]["execution"]
@@ -249,7 +250,7 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
     resumed = run_hhtui(*args, "--workers", "2", "--resume", "-o", "grid.csv", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads((tmp_path / "grid.json").read_text())["sweep"]["resumed_chunks"] >= len(kept)
-    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    reference = run_cli(*args, "-o", "reference.csv", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     assert (tmp_path / "grid.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
 
