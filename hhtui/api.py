@@ -25,7 +25,7 @@ import inspect
 import math
 import os
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -92,30 +92,10 @@ def _base_experiment(preset: str | None, config: Any) -> Experiment:
         return Experiment()
     if isinstance(config, Experiment):
         return config
-    if isinstance(config, Mapping):
-        data: Any = dict(config)
-        where = "config"
-    elif isinstance(config, (str, os.PathLike)):
-        from hhtui.export import ExportError, read_json
+    from hhtui.configs import config_data, from_config
 
-        try:
-            data = read_json(config)
-        except ExportError as error:
-            raise ParameterError(f"config: {error}", parameter="config") from None
-        where = f"config: {os.fspath(config)}"
-    else:
-        raise ParameterError(
-            f"config must be a path to a JSON file, a dict or an Experiment, got {type(config).__name__}",
-            parameter="config",
-        )
-    try:
-        loaded = Experiment.from_dict(data)
-    except OverflowError:
-        raise ParameterError(f"{where}: a number is too large for a float", parameter="config") from None
-    except (ParameterError, TypeError, ValueError) as error:
-        raise ParameterError(f"{where}: {error}", parameter="config") from None
-    except RecursionError:
-        raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
+    data, where = config_data(config, "config", "a path to a JSON file, a dict or an Experiment")
+    loaded = from_config(where, lambda: Experiment.from_dict(data))
     note = replay_note(data)
     if note is not None:
         warnings.warn(f"{where}: the replay will not match this export exactly: {note}", stacklevel=4)
@@ -369,7 +349,7 @@ experiment.__signature__ = simulate.__signature__  # type: ignore[attr-defined]
 SWEEP_PARAMETERS: tuple[str, ...] = tuple(row.name for row in table("sweep"))
 
 #: The keywords of :func:`sweep` that are not parameters of a run: how and where it runs.
-SWEEP_OPTIONS = ("hysteresis", "config", "scheduler", "workers", "chunk_size", "output", "force")
+SWEEP_OPTIONS = ("hysteresis", "config", "scheduler", "workers", "chunk_size", "output", "force", "resume")
 
 #: Most values of one grid axis given as a sequence of numbers.
 MAX_LIST = 100_000
@@ -436,6 +416,7 @@ def sweep(
     chunk_size: int | None = None,
     output: PathLike | None = None,
     force: bool = False,
+    resume: bool = False,
     **params: Any,
 ) -> pandas.DataFrame:
     """F-I curves over a grid of parameters, as ``hhtui sweep``: a sustained current step from
@@ -463,10 +444,14 @@ def sweep(
     grid points per chunk; the numbers are the same. ``output`` (``FILE.csv``) also writes the
     CSV and its JSON sidecar as ``hhtui sweep -o FILE.csv`` does (``force`` as ``--force``);
     a file that cannot be written raises :class:`hhtui.export.ExportError` (a ``ValueError``).
+    With ``output`` a grid's finished chunks are kept beside it (``FILE.csv.chunks/``) while it
+    runs: stopped by Ctrl-C, the sweep raises ``KeyboardInterrupt`` with a note saying how many
+    points were kept, and the same call with ``resume=True`` computes only the rest (as
+    ``hhtui sweep --resume``; the same numbers).
     """
     from hhtui.sweeps.executors import ExecutorError
     from hhtui.sweeps.grid import AXES
-    from hhtui.sweeps.plan import MAX_LOCAL_WORKERS, keyword_name, load_config, plan_sweep, run_grid, run_hysteresis
+    from hhtui.sweeps.plan import MAX_LOCAL_WORKERS, keyword_name, load_config, plan_sweep, run_hysteresis
 
     pandas = _need_pandas()
     unknown = [name for name in params if name not in SWEEP_PARAMETERS]
@@ -497,6 +482,13 @@ def sweep(
         if not whole or number < 1 or (high is not None and number > high):
             limit = f" up to {high}" if high is not None else ""
             raise ParameterError(f"{name} must be a whole number from 1{limit}, got {shown(number)}", parameter=name)
+    if not isinstance(resume, bool):
+        raise ParameterError(f"resume must be True or False, got {shown(resume)}", parameter="resume")
+    if resume and output is None:
+        raise ParameterError(
+            "resume: give the output= file of the interrupted sweep (its chunks are kept beside it)",
+            parameter="resume",
+        )
     target = None if output is None else _sweep_output(output, force)
     loaded = load_config(config, keyword_name) if config is not None else None
     plan = plan_sweep(
@@ -507,20 +499,44 @@ def sweep(
         scheduler=scheduler,
         workers=None if workers is None else int(workers),
         chunk_size=None if chunk_size is None else int(chunk_size),
+        resume=resume,
         namer=keyword_name,
     )
     command = plan.command(None if target is None else str(target))
     if plan.hysteresis:
         outcome = run_hysteresis(plan, command)
     else:
-        from hhtui.sweeps.plan import grid_outcome
+        from hhtui.sweeps.journal import JournalError
+        from hhtui.sweeps.plan import GridRun, grid_outcome
 
         try:
-            finished, execution = run_grid(plan)
+            run = GridRun(plan, target, resume, resume_name="resume=True")
+        except JournalError as error:
+            name = "resume" if resume else "output"
+            raise ParameterError(f"{name}: {error}", parameter=name) from None
+        try:
+            execution = run.run()
         except ExecutorError as error:
             name = "scheduler" if plan.scheduler is not None else "workers"
-            raise ParameterError(f"{name}: {error}", parameter=name) from None
-        outcome = grid_outcome(plan, finished, execution, 0, command)
+            note = "; the finished chunks are kept: continue with resume=True" if run.kept else ""
+            raise ParameterError(f"{name}: {error}{note}", parameter=name) from None
+        except KeyboardInterrupt as stop:
+            if run.kept and run.journal is not None:
+                note = (
+                    f"hhtui.sweep: interrupted; {run.sweep.points_done:,} of {plan.grid.size:,} grid points kept "
+                    f"in {run.journal.directory}; continue with the same call and resume=True"
+                )
+                add_note = getattr(stop, "add_note", None)  # Python 3.11 on: shown with the traceback
+                if add_note is not None:
+                    add_note(note)
+                else:
+                    warnings.warn(note, stacklevel=2)
+            raise
+        except JournalError as error:
+            raise ParameterError(
+                f"output: {error}; the chunks finished so far are kept for resume=True", parameter="output"
+            ) from None
+        outcome = grid_outcome(plan, run.sweep, execution, run.resumed, command)
     frame = pandas.DataFrame(
         {name: column.astype(np.int64) if name in WHOLE_COLUMNS else column for name, column in outcome.columns.items()}
     )
@@ -531,6 +547,8 @@ def sweep(
         from hhtui.export import write_run
 
         write_run(target, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=force)
+        if not plan.hysteresis:
+            run.finish()
     return frame
 
 
@@ -554,5 +572,5 @@ def _sweep_output(output: Any, force: bool) -> Path:
 
 
 sweep.__signature__ = _signature(  # type: ignore[attr-defined]
-    list(inspect.signature(sweep).parameters.values())[:8], SWEEP_PARAMETERS
+    list(inspect.signature(sweep).parameters.values())[:9], SWEEP_PARAMETERS
 )

@@ -359,6 +359,9 @@ class _Digest:
     """A binary file that counts and hashes what is written through it; ``write`` also takes text
     (encoded as UTF-8), so one object serves text and binary fills."""
 
+    #: ``write`` takes bytes (and buffers such as a memoryview) as well as text.
+    takes_bytes = True
+
     def __init__(self, raw: IO[bytes], text: bool) -> None:
         self._raw = raw
         self._text = text
@@ -366,15 +369,18 @@ class _Digest:
         self.sha256 = hashlib.sha256()
 
     def write(self, data: Any) -> int:
+        chunk: bytes | memoryview
         if isinstance(data, str):
             if not self._text:
                 raise TypeError("this file is binary: write bytes, not str")
             chunk = data.encode("utf-8")
+        elif isinstance(data, (bytes, memoryview)):
+            chunk = data
         else:
             chunk = bytes(data)
         self._raw.write(chunk)
         self.sha256.update(chunk)
-        self.size += len(chunk)
+        self.size += chunk.nbytes if isinstance(chunk, memoryview) else len(chunk)
         return len(data)
 
     def writelines(self, lines: Any) -> None:

@@ -43,7 +43,8 @@ def run_experiment(experiment: Experiment, progress: Callable[[float], Any] | No
             progress(min(1.0, sim.t / t_stop))
         if end >= t_stop:
             break
-    return Samples.concatenate(chunks), int(sim.spike_count.sum())
+    joined = chunks[0] if len(chunks) == 1 else Samples.concatenate(chunks)  # one chunk: no copy
+    return joined, int(sim.spike_count.sum())
 
 
 def _chunk_end(sim: Simulation) -> float:

@@ -14,11 +14,16 @@ The digits are then laid out by the rules of ``%g``: fixed notation for -4 <= E 
 ``d.ddde+XX``, trailing zeros and a bare decimal point removed.
 
 Small blocks use ``%`` directly, so that writing a short file never loads the compiler.
+:func:`formatted_pieces` gives the text of a long block piece by piece, formatted ahead on every
+core (the compiled functions run without the GIL) while the caller writes the pieces already made.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -178,12 +183,17 @@ _write = entry(_write, "f8[:] i8 i8[:] i8[:] u1[:] i8[:] u1[:] u1[:]", returns="
 def format_rows(block: NDArray[np.float64]) -> str:
     """The rows of a 2-D array of finite numbers as CSV text (``%.10g``, ``,`` between numbers,
     each row ending in ``\\n``), identical to ``(row * len(block)) % tuple(block.ravel())``."""
+    return bytes(format_bytes(block)).decode("ascii")
+
+
+def format_bytes(block: NDArray[np.float64]) -> memoryview:
+    """:func:`format_rows` as ASCII bytes (a view of a new buffer, without a copy)."""
     rows, columns = block.shape
     if rows == 0:
-        return ""
+        return memoryview(b"")
     if block.size < COMPILED_FROM or not JIT_ENABLED:
         row = ",".join(["%.10g"] * columns) + "\n"
-        return (row * rows) % tuple(block.ravel().tolist())
+        return memoryview(((row * rows) % tuple(block.ravel().tolist())).encode("ascii"))
     values = np.ascontiguousarray(block, dtype=np.float64).ravel()
     digits = np.empty(values.size, dtype=np.int64)
     exponents = np.empty(values.size, dtype=np.int64)
@@ -196,4 +206,72 @@ def format_rows(block: NDArray[np.float64]) -> str:
         spare_start = np.zeros(1, dtype=np.int64)
     out = np.empty(values.size * 24, dtype=np.uint8)
     length = _write(values, columns, digits, exponents, spare, spare_start, out, np.empty(10, dtype=np.uint8))
-    return out[:length].tobytes().decode("ascii")
+    return memoryview(out[:length])  # type: ignore[arg-type]
+
+
+def formatted_pieces(
+    block: NDArray[np.float64],
+    rows: int,
+    format_piece: Callable[[NDArray[np.float64]], Any] = format_bytes,
+    threads: int | None = None,
+) -> Iterator[Any]:
+    """``format_piece`` (by default :func:`format_rows` as ASCII bytes) of ``rows`` rows of
+    ``block`` at a time, in order. With more than one piece, ``threads`` threads (default: the
+    cores the kernels may use) format pieces ahead of the one being consumed, at most two each
+    (the compiled formatter runs without the GIL). An exception raised while formatting a piece
+    is raised here, when that piece's turn comes; the threads stop taking pieces once the
+    consumer stops (and are never waited for, so an interruption acts at once)."""
+    starts = list(range(0, block.shape[0], max(1, rows)))
+    if threads is None:
+        from hhtui.model.integrators import threads_available
+
+        threads = threads_available()
+    workers = min(len(starts), threads)
+    if workers <= 1 or block.size < COMPILED_FROM:
+        for start in starts:
+            yield format_piece(block[start : start + rows])
+        return
+    done: dict[int, Any] = {}
+    failed: dict[int, BaseException] = {}
+    ready = threading.Condition()
+    taken = [0]  # the next piece a thread takes
+    consumed = [0]  # the pieces handed to the consumer
+    stop = threading.Event()
+
+    def work() -> None:
+        while True:
+            with ready:
+                while taken[0] - consumed[0] >= 2 * workers and not stop.is_set():
+                    ready.wait()  # far enough ahead: wait for the consumer
+                index = taken[0]
+                if stop.is_set() or index >= len(starts):
+                    return
+                taken[0] += 1
+            try:
+                result = format_piece(block[starts[index] : starts[index] + rows])
+            except BaseException as error:  # raised in the consumer's thread
+                with ready:
+                    failed[index] = error
+                    ready.notify_all()
+                return
+            with ready:
+                done[index] = result
+                ready.notify_all()
+
+    for _ in range(workers):
+        threading.Thread(target=work, name="hhtui-format", daemon=True).start()
+    try:
+        for index in range(len(starts)):
+            with ready:
+                while index not in done and index not in failed:
+                    ready.wait()
+                if index in failed:
+                    raise failed[index]
+                piece = done.pop(index)
+                consumed[0] = index + 1
+                ready.notify_all()
+            yield piece
+    finally:
+        stop.set()
+        with ready:
+            ready.notify_all()

@@ -16,7 +16,6 @@ it concerns as the caller names them (``--amp`` on the command line, ``amp`` in 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -135,6 +134,7 @@ def load_config(command: str, config: Any, naming: Naming = PYTHON_NAMING) -> tu
 
     ``config``: a path to a JSON file (the sidecar of ``hhtui axon -o`` / ``hhtui network -o``,
     or the settings alone), a dict of the same, or the settings object itself."""
+    from hhtui.configs import config_data, from_config
     from hhtui.model.cable import CableSettings
     from hhtui.model.network import NetworkSettings
 
@@ -142,22 +142,9 @@ def load_config(command: str, config: Any, naming: Naming = PYTHON_NAMING) -> tu
     flag = naming.name("config")
     if isinstance(config, kind):
         return config, None
-    if isinstance(config, Mapping):
-        data: Any = dict(config)
-        where = flag
-    elif isinstance(config, (str, os.PathLike)):
-        from hhtui.export import ExportError, read_json
-
-        try:
-            data = read_json(config)
-        except ExportError as error:
-            raise ParameterError(f"{flag}: {error}", parameter="config") from None
-        where = f"{flag}: {os.fspath(config)}"
-    else:
-        raise ParameterError(
-            f"{flag} must be a path to a JSON file, a dict or {kind.__name__}, got {type(config).__name__}",
-            parameter="config",
-        )
+    data, where = config_data(config, flag, f"a path to a JSON file, a dict or {kind.__name__}")
+    if not isinstance(data, dict):
+        raise ParameterError(f"{where}: no settings of a {command} run in it", parameter="config")
     columns = data.get("columns") if data.get("program") == "hhtui" else None
     settings = data.get("experiment") if data.get("program") == "hhtui" else data
     if not isinstance(settings, dict):
@@ -177,14 +164,7 @@ def load_config(command: str, config: Any, naming: Naming = PYTHON_NAMING) -> tu
             f"{'an axon' if command == 'axon' else 'a network'}",
             parameter="config",
         )
-    try:
-        loaded = kind.from_dict(settings)
-    except OverflowError:
-        raise ParameterError(f"{where}: a number is too large for a float", parameter="config") from None
-    except RecursionError:
-        raise ParameterError(f"{where}: nested too deeply", parameter="config") from None
-    except (ParameterError, TypeError, ValueError) as error:
-        raise ParameterError(f"{where}: {error}", parameter="config") from None
+    loaded = from_config(where, lambda: kind.from_dict(settings))
     positions = None
     if command == "axon" and isinstance(columns, list) and len(columns) >= 2:
         positions = len(columns) - 1

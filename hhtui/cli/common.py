@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, NoReturn
 
-from hhtui.export import ExportError, read_json, sidecar_path, write_csv, write_run
+from hhtui.export import ExportError, sidecar_path, write_csv, write_run
 from hhtui.files import check_target, clean_stale
 from hhtui.model import METHOD_DESCRIPTIONS, METHODS, Experiment, Membrane, ParameterError
 from hhtui.parameters import PARAMETERS, Parameter, parameter, table
@@ -408,20 +408,13 @@ def replay_warning(path: str, note: str, flag: str = "--config") -> str:
 def read_experiment_file(path: str, flag: str = "--config") -> tuple[Experiment, str | None]:
     """:func:`load_experiment_file` without the warning: (the experiment, why a replay will not
     match the export the file is the sidecar of, in one line, or None)."""
+    from hhtui.configs import config_data, from_config
+
     try:
-        data = read_json(path)
-    except ExportError as error:
-        raise UsageError(f"{flag}: {error}") from None
-    try:
-        experiment = Experiment.from_dict(data)
-    except OverflowError:
-        raise UsageError(
-            f"{flag}: {path}: a number is too large (beyond the range of a float, about 1.8e308)"
-        ) from None
-    except (ParameterError, TypeError, ValueError) as error:
-        raise UsageError(f"{flag}: {path}: {error}") from None
-    except RecursionError:
-        raise UsageError(f"{flag}: {path}: nested too deeply") from None
+        data, where = config_data(path, flag, "a path to a JSON file")
+        experiment = from_config(where, lambda: Experiment.from_dict(data))
+    except ParameterError as error:
+        raise UsageError(str(error)) from None
     from hhtui.headless import replay_note
 
     return experiment, replay_note(data)

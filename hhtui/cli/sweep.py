@@ -276,75 +276,51 @@ class _Bar:
 
 
 def _run_grid(args: argparse.Namespace, plan: Any, output: str, command: str, bar: _Bar) -> int:
-    from hhtui.model import NumericalInstabilityError
-    from hhtui.sweeps.executors import Dask, ExecutorError, InProcess
-    from hhtui.sweeps.journal import Journal, JournalError, journal_path
-    from hhtui.sweeps.plan import grid_outcome, shape_text
-    from hhtui.sweeps.runner import Sweep
+    from hhtui.sweeps.executors import ExecutorError
+    from hhtui.sweeps.journal import JournalError
+    from hhtui.sweeps.plan import GridRun, grid_outcome, shape_text
 
     grid = plan.grid
-    sweep = Sweep(grid, plan.base, plan.settings, plan.chunk_size)
-    journal: Journal | None = None
-    resumed = 0
-    bar.start(grid.size)
-    if output != "-":
-        try:
-            if args.resume:
-                journal = Journal.open(journal_path(output), sweep.definition())
-                resumed = sweep.resume_from(journal)
-            else:
-                journal = Journal.create(journal_path(output), sweep.definition())
-        except JournalError as error:
-            bar.close()
-            raise UsageError(f"{'--resume' if args.resume else '-o/--output'}: {error}") from None
-    executor: Any = None
     try:
-        try:
-            executor = Dask(plan.scheduler, plan.workers) if plan.remote else InProcess()
-            sweep.run(executor, journal, bar)
-        except ExecutorError as error:
-            flag = "--scheduler" if plan.scheduler is not None else "--workers"
-            _keep_or_drop(journal, sweep)
-            note = "; the finished chunks are kept: continue with --resume" if journal and sweep.finished else ""
-            raise UsageError(f"{flag}: {error}{note}") from None
-        except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
-            bar.close()
-            kept = sweep.points_done
-            if journal is not None and sweep.finished:
-                print(
-                    f"{COMMAND}: interrupted; {kept:,} of {grid.size:,} grid points kept in {journal.directory}; "
-                    "continue with the same command and --resume",
-                    file=sys.stderr,
-                )
-            else:
-                if journal is not None:
-                    journal.remove()
-                print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
-            if plan.workers is not None:
-                _exit_now(exit_status(stop))
-            return exit_status(stop)
-        except NumericalInstabilityError:
-            if journal is not None:
-                journal.remove()
-            raise
-        except JournalError as error:
-            from .common import RunFailed
+        run = GridRun(plan, None if output == "-" else output, args.resume)
+    except JournalError as error:
+        bar.close()
+        raise UsageError(f"{'--resume' if args.resume else '-o/--output'}: {error}") from None
+    sweep, journal = run.sweep, run.journal
+    bar.start(grid.size)
+    try:
+        execution = run.run(bar)
+    except ExecutorError as error:
+        flag = "--scheduler" if plan.scheduler is not None else "--workers"
+        note = "; the finished chunks are kept: continue with --resume" if run.kept else ""
+        raise UsageError(f"{flag}: {error}{note}") from None
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
+        bar.close()
+        if run.kept and journal is not None:
+            print(
+                f"{COMMAND}: interrupted; {sweep.points_done:,} of {grid.size:,} grid points kept in "
+                f"{journal.directory}; continue with the same command and --resume",
+                file=sys.stderr,
+            )
+        else:
+            print(f"{COMMAND}: interrupted; no file written", file=sys.stderr)
+        if plan.workers is not None:
+            _exit_now(exit_status(stop))
+        return exit_status(stop)
+    except JournalError as error:
+        from .common import RunFailed
 
-            raise RunFailed(f"{error}; the chunks finished so far are kept for --resume") from None
+        raise RunFailed(f"{error}; the chunks finished so far are kept for --resume") from None
     finally:
         bar.close()
-        if executor is not None:
-            executor.close()
 
     if not sweep.complete:  # pragma: no cover - an executor returned without every chunk
         from .common import RunFailed
 
         raise RunFailed("the sweep ended with chunks missing; run it again with --resume")
-    execution = executor.describe() if executor is not None else {"executor": "in-process"}
-    outcome = grid_outcome(plan, sweep, execution, resumed, command)
+    outcome = grid_outcome(plan, sweep, execution, run.resumed, command)
     written = write_output(output, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=args.force)
-    if journal is not None:
-        journal.remove()
+    run.finish()
     where = "standard output" if not written else " + ".join(str(path) for path in written)
     peak = float(np.max(sweep.rate_hz)) if sweep.rate_hz.size else math.nan
     onset, settings, min_spikes = outcome.onset, plan.settings, plan.min_spikes
@@ -372,12 +348,6 @@ def _exit_now(status: int) -> None:
         with contextlib.suppress(Exception):
             stream.flush()
     os._exit(status)
-
-
-def _keep_or_drop(journal: Any, sweep: Any) -> None:
-    """After a failed start, an empty journal is removed; one with finished chunks is kept."""
-    if journal is not None and not sweep.finished:
-        journal.remove()
 
 
 def _run_hysteresis(plan: Any, output: str, command: str, bar: _Bar, force: bool = False) -> int:

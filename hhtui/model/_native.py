@@ -6,19 +6,21 @@ hundredths of a second. So the kernels that Python calls (the population loop, t
 the CSV number formatter) are compiled once by numba as C-callable functions (``numba.cfunc``)
 around the very same compiled code, and their machine code is saved as an object file in the
 kernel cache (:func:`hhtui.model._cache.kernel_cache_dir`, under ``native/``). A later process
-loads it with llvmlite's just-in-time linker (a few milliseconds) and calls it through ctypes,
+links it into memory itself (:mod:`hhtui.model._elf`, on x86-64; elsewhere, or for an object file
+that linker does not handle, with llvmlite's just-in-time linker) and calls it through ctypes,
 which releases the GIL, so threads can run a kernel on several cores at once.
 
 An object file is used only when everything it was made from is unchanged: its name carries a
 hash of the source files of the kernel and of every kernel it calls, the numba, llvmlite and
-Python versions, and the CPU (name and features). The hash holds what the files say, not where
-they are: another install of the same sources (a plain and an editable install of one checkout,
-say) links the object file the first one made, and keeps a copy under its own name (each
-install's files are replaced only when its own sources change). It is used only if it is whole (its SHA-256 is
-stored with it) and an ELF file whose every outside symbol is known (the Python C API, the C
-library, or the three small numba helpers defined here); anything else, or any failure, and the
-kernel is compiled again by numba, as on the first start. Deleting the cache is always safe.
-Elsewhere than on Linux (no ELF) the kernels are numba's, loaded from its cache as before.
+Python versions, and the CPU (its model and features, as /proc/cpuinfo lists them). The hash holds
+what the files say, not where they are: another install of the same sources (a plain and an
+editable install of one checkout, say) links the object file the first one made, and keeps a copy
+under its own name (each install's files are replaced only when its own sources change). It is used
+only if it is whole (its SHA-256 is stored with it) and an ELF file whose every outside symbol is
+known (the Python C API, the C library, or the three small numba helpers defined here); anything
+else, or any failure, and the kernel is compiled again by numba, as on the first start.
+Deleting the cache is always safe. Elsewhere than on Linux (no ELF) the kernels are numba's,
+loaded from its cache as before.
 
 Arguments are written as ``i8`` (an integer), ``f8`` (a float), or an array ``f8[:]``,
 ``f8[:, :]``, ``i8[:]``, ``u1[:]``, ... (float64, int64 or uint8, C-contiguous, any number of
@@ -39,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _elf
 from ._jit import Kernel, dependencies
 
 _DTYPES = {"f8": np.dtype(np.float64), "i8": np.dtype(np.int64), "u1": np.dtype(np.uint8)}
@@ -139,10 +142,49 @@ def _source_key(entry: Entry) -> str:
     digest.update(sys.version.encode())
     for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_OPT", "NUMBA_FASTMATH"):
         digest.update(f"{name}={os.environ.get(name, '')}".encode())
-    llvm = _load_llvm()
-    digest.update(llvm.get_host_cpu_name().encode())
-    digest.update(llvm.get_host_cpu_features().flatten().encode())
+    digest.update(_cpu_identity().encode())
     return digest.hexdigest()[:24]
+
+
+#: The fields of /proc/cpuinfo that say which processor this is and what its instructions are.
+_CPU_FIELDS = (
+    "vendor_id",
+    "cpu family",
+    "model",
+    "model name",
+    "stepping",
+    "flags",
+    "CPU implementer",
+    "CPU architecture",
+    "CPU variant",
+    "CPU part",
+    "Features",
+    "isa",
+)
+_cpu: list[str] = []
+
+
+def _cpu_identity() -> str:
+    """The processor the machine code is made for: its model and instruction-set features as
+    Linux lists them for the first CPU (read without loading LLVM), or else as LLVM detects them."""
+    if not _cpu:
+        fields = []
+        try:
+            text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = ""
+        for line in text.splitlines():
+            if not line.strip():
+                break  # the first processor only
+            key, _, value = line.partition(":")
+            if key.strip() in _CPU_FIELDS:
+                fields.append(f"{key.strip()}={value.strip()}")
+        if any(field.startswith(("flags=", "Features=", "isa=")) for field in fields):
+            _cpu.append("cpuinfo|" + "|".join(fields))
+        else:
+            llvm = _load_llvm()
+            _cpu.append(f"llvm|{llvm.get_host_cpu_name()}|{llvm.get_host_cpu_features().flatten()}")
+    return _cpu[0]
 
 
 def _label(path: Path) -> str:
@@ -201,6 +243,14 @@ def elf_symbols(data: bytes) -> tuple[list[str], list[str]] | None:
             elif info >> 4 == 1 and info & 0xF == 2:  # STB_GLOBAL, STT_FUNC
                 defined.append(name)
     return defined, undefined
+
+
+def _outside_address(name: str) -> int:
+    """The address of a symbol of the process (the Python C API, the C and maths libraries), 0 if none."""
+    try:
+        return int(ctypes.cast(getattr(ctypes.pythonapi, name), ctypes.c_void_p).value or 0)
+    except AttributeError:
+        return 0
 
 
 def _resolvable(name: str) -> bool:
@@ -290,6 +340,14 @@ class Entry(Kernel):
         wrappers = [name for name in defined if name.startswith("cfunc.")]
         if len(wrappers) != 1 or not all(_resolvable(name) for name in undefined):
             return 0
+        if os.uname().machine == "x86_64":
+            try:
+                linked = _elf.link(data, _outside_address)
+            except Exception:  # pragma: no cover - anything unexpected: llvmlite links it below
+                linked = None
+            if linked is not None and linked.symbols.get(wrappers[0]):
+                self._keep = linked
+                return linked.symbols[wrappers[0]]
         try:
             llvm = _load_llvm()
             target = llvm.Target.from_default_triple()

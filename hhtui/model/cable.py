@@ -243,6 +243,7 @@ def _run_cable(
     bounds: NDArray[np.float64],
     stim_value: NDArray[np.float64],
     stim_slope: NDArray[np.float64],
+    stim_origin: NDArray[np.float64],
     stride: int,
     record: NDArray[np.float64],
     threshold: float,
@@ -257,7 +258,7 @@ def _run_cable(
     ``record`` (nseg, samples) gets V every ``stride`` steps (column 0 is the initial state,
     recorded when ``start`` is 0), so a run may be advanced in several calls with the same
     arrays. The stimulus, ``stim_density`` (uA/cm^2) times the protocol cut into pieces
-    (``bounds``, ``stim_value``, ``stim_slope``: :mod:`hhtui.model.pieces`, reaching one step
+    (``bounds``, ``stim_value``, ``stim_slope``, ``stim_origin``: :mod:`hhtui.model.pieces`, reaching one step
     beyond ``stop``), flows into the compartments ``stim_index``; a step that an edge of it
     falls inside is cut in two there, and the gates then advance by the mean of the two
     sub-steps around each voltage so that they stay half a sub-step ahead.
@@ -299,7 +300,7 @@ def _run_cable(
                 after, _ = substep_end(end, t1, bounds, piece, tolerance)
                 h_next = after - end
             middle = t + 0.5 * h_step
-            density = stim_density * (stim_value[piece, 0] + stim_slope[piece, 0] * (middle - bounds[piece]))
+            density = stim_density * (stim_value[piece, 0] + stim_slope[piece, 0] * (middle - stim_origin[piece]))
             for j in range(stim_index.shape[0]):
                 stim[stim_index[j]] = density
             c_dt = p[0] / h_step
@@ -497,7 +498,7 @@ def simulate_cable(
     v, m, h, n = (np.full(size, x) for x in rest_state(s.membrane))
     pulse = Pulse(1.0, s.stim_delay, s.stim_duration)
     bounds = grid_bounds(pulse, s.n_steps, s.dt)
-    stim_value, stim_slope = piece_values(pulse, bounds, 1)
+    stim_value, stim_slope, stim_origin = piece_values(pulse, bounds, 1)
     record = np.empty((size, s.n_samples))
     arrival = np.full(size, np.nan)
     crossings = np.zeros(size, dtype=np.int64)
@@ -526,6 +527,7 @@ def simulate_cable(
                 bounds,
                 stim_value,
                 stim_slope,
+                stim_origin,
                 s.stride,
                 record,
                 s.threshold_mV,

@@ -212,8 +212,8 @@ def _advance_block(job: Job, lo: int, hi: int, scratch: NDArray[np.float64]) -> 
         on_grid = t_grid <= t_stop + tolerance
         end, s = substep_end(t, t_grid if on_grid else t_stop, bounds, s, tolerance)
         h_step = end - t
-        since = t - bounds[s]
-        until = end - bounds[s]
+        since = t - job.origin[s]
+        until = end - job.origin[s]
         value = job.value[s]
         slope = job.slope[s]
         if job.method == RK4:
@@ -266,6 +266,7 @@ def _advance_one(job: Job, i: int) -> None:
     functions, so the same bits), while the state is at hand."""
     state = job.state
     bounds = job.bounds
+    origin = job.origin
     dt = job.dt
     record = job.record
     spike_time = job.spike_time
@@ -301,8 +302,8 @@ def _advance_one(job: Job, i: int) -> None:
             h_step = end - t
             value = job.value[s, i]
             slope = job.slope[s, i]
-            i_start = value + slope * (t - bounds[s])
-            i_end = value + slope * (end - bounds[s])
+            i_start = value + slope * (t - origin[s])
+            i_end = value + slope * (end - origin[s])
             if method == RK4:
                 v_new, m_new, h_new, n_new = step(
                     RK4, v, m, h, n, i_start, 0.5 * (i_start + i_end), i_end, h_step, params

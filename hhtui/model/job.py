@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 class Job(NamedTuple):
     """Advance ``state`` through the stimulus pieces [bounds[s], bounds[s+1]] (ms).
 
-    Within piece s the protocol for neuron i is ``value[s, i] + slope[s, i] * (t - bounds[s])``
+    Within piece s the protocol for neuron i is ``value[s, i] + slope[s, i] * (t - origin[s])``
     (injected current in uA/cm^2 and uA/cm^2/ms; under voltage clamp the command in mV, slope 0).
     Steps land on every grid point k*dt and on every piece bound (the first grid point after a
     time t is the one after floor(t/dt + grid_tolerance)).
@@ -33,10 +33,12 @@ class Job(NamedTuple):
     params: NDArray[np.float64]
     #: (S + 1,) piece bounds, ms
     bounds: NDArray[np.float64]
-    #: (S, N) the protocol at the start of each piece
+    #: (S, N) the protocol of each piece at its origin ...
     value: NDArray[np.float64]
-    #: (S, N) its slope within the piece
+    #: (S, N) ... its slope within the piece ...
     slope: NDArray[np.float64]
+    #: (S,) ... and the origin, ms (see :func:`hhtui.model.pieces.piece_values`)
+    origin: NDArray[np.float64]
     #: time step, ms
     dt: float
     #: fraction of dt within which a time counts as on the grid
@@ -60,4 +62,4 @@ class Job(NamedTuple):
 
 
 #: The layout of a :class:`Job` for the C-callable kernels (the notation of :mod:`hhtui.model._native`).
-KERNEL_ARGS = "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:]"
+KERNEL_ARGS = "i8 f8[:, :] f8[:] f8[:] f8[:, :] f8[:, :] f8[:] f8 f8 i8 f8[:, :, :] i8 f8[:, :] i8[:] f8 f8 f8[:]"

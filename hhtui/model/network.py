@@ -418,6 +418,7 @@ def _run_network(
     bounds: NDArray[np.float64],
     stim_value: NDArray[np.float64],
     stim_slope: NDArray[np.float64],
+    stim_origin: NDArray[np.float64],
     threshold: float,
     v_limit: float,
     rec_index: NDArray[np.int64],
@@ -439,7 +440,7 @@ def _run_network(
     ``indptr[i]:indptr[i+1]`` in ``post``/``weight``/``delay``/``channel`` (CSR). ``buffer``
     (B, K, N) is the ring of pending conductance increments, slot = grid index % B. The kick
     of neuron i is ``stim_amp[i]`` times the protocol cut into pieces (``bounds``,
-    ``stim_value``, ``stim_slope``: :mod:`hhtui.model.pieces`); a step that a kick edge falls
+    ``stim_value``, ``stim_slope``, ``stim_origin``: :mod:`hhtui.model.pieces`); a step that a kick edge falls
     inside is cut in two there. ``count`` spikes are already stored; new ones follow them.
     Column 0 of ``record`` (the initial state) is written when ``start`` is 0, so a run may be
     advanced in several calls with the same arrays.
@@ -467,8 +468,8 @@ def _run_network(
             end, piece = substep_end(t, t1, bounds, piece, tolerance)
             whole = t == t0 and end == t1
             h_step = dt if whole else end - t
-            kick_start = stim_value[piece, 0] + stim_slope[piece, 0] * (t - bounds[piece])
-            kick_end = stim_value[piece, 0] + stim_slope[piece, 0] * (end - bounds[piece])
+            kick_start = stim_value[piece, 0] + stim_slope[piece, 0] * (t - stim_origin[piece])
+            kick_end = stim_value[piece, 0] + stim_slope[piece, 0] * (end - stim_origin[piece])
             for i in range(size):
                 vi = v[i]
                 synaptic = 0.0
@@ -644,7 +645,7 @@ def simulate_network(
     stim_amp[list(s.kick_neurons)] = s.kick_amp
     kick = Pulse(1.0, s.kick_at, s.kick_duration) if s.kick_duration > 0.0 else NoStimulus()
     bounds = grid_bounds(kick, s.n_steps, s.dt)
-    stim_value, stim_slope = piece_values(kick, bounds, 1)
+    stim_value, stim_slope, stim_origin = piece_values(kick, bounds, 1)
     # A neuron fires at most once per (sub-)step; a kick edge between grid points cuts a step.
     cuts = bounds[1:-1][np.abs(bounds[1:-1] / s.dt - np.round(bounds[1:-1] / s.dt)) > TIME_TOLERANCE]
     per_step = 1 + (int(np.bincount(np.floor(cuts / s.dt).astype(np.int64)).max()) if cuts.size else 0)
@@ -696,6 +697,7 @@ def simulate_network(
             bounds,
             stim_value,
             stim_slope,
+            stim_origin,
             s.threshold_mV,
             V_LIMIT,
             rec_index,

@@ -2,11 +2,12 @@
 point neuron, the population, the cable and the network.
 
 Between two edges of a protocol (:meth:`Stimulus.edge_times`) the injected current of neuron i
-is ``value[s, i] + slope[s, i] * (t - bounds[s])`` (uA/cm^2; under voltage clamp ``value`` is
-the command voltage in mV). Every kernel steps onto the bounds exactly: a time step that an edge
-falls inside is cut in two there (:func:`substep_end`), so a pulse starting between grid points
-starts where it says, whatever dt. Edges within ``GRID_TOLERANCE`` of a grid point are moved
-onto it, so rounding of the edge times never makes a step of a few femtoseconds.
+is ``value[s, i] + slope[s, i] * (t - origin[s])`` (uA/cm^2; under voltage clamp ``value`` is
+the command voltage in mV; ``origin[s]`` is where the protocol anchors the piece, e.g. a ramp's
+start). Every kernel steps onto the bounds exactly: a time step that an edge falls inside is
+cut in two there (:func:`substep_end`), so a pulse starting between grid points starts where it
+says, whatever dt. Edges within ``GRID_TOLERANCE`` of a grid point are moved onto it, so
+rounding of the edge times never makes a step of a few femtoseconds.
 
 Times in ms.
 """
@@ -32,9 +33,19 @@ def piece_bounds(stimulus: Stimulus, t_from: float, t_to: float, dt: float) -> N
     edges = np.asarray(stimulus.edge_times(t_from, t_to), dtype=np.float64)
     if edges.size:
         on_grid = np.round(edges / dt) * dt
-        edges = np.unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * dt, on_grid, edges))
+        edges = _sorted_unique(np.where(np.abs(on_grid - edges) <= GRID_TOLERANCE * dt, on_grid, edges))
         edges = edges[(edges > t_from) & (edges < t_to)]
     return np.concatenate(([t_from], edges, [t_to]))
+
+
+def _sorted_unique(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The distinct values in increasing order (as ``np.unique``, which would import numpy.ma
+    at a run's start)."""
+    ordered = np.sort(values)
+    keep = np.empty(ordered.shape, dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def command_voltage(stimulus: Stimulus, t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -46,24 +57,32 @@ def command_voltage(stimulus: Stimulus, t: NDArray[np.float64]) -> NDArray[np.fl
 
 def piece_values(
     stimulus: Stimulus, bounds: NDArray[np.float64], population: int
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(value at the start, slope) of the protocol in each piece between ``bounds``, shape
-    (pieces, population) each: the injected current (uA/cm^2, uA/cm^2/ms), or under voltage
-    clamp the command voltage (mV, slope 0). Taken at the pieces' middles, so an edge's own
-    value never leaks into the piece before it."""
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """(value, slope, origin) of the protocol in each piece between ``bounds``: within piece s
+    the protocol of neuron i is ``value[s, i] + slope[s, i] * (t - origin[s])``, the injected
+    current (uA/cm^2, uA/cm^2/ms), or under voltage clamp the command voltage (mV, slope 0).
+    ``value`` and ``slope`` have shape (pieces, population), ``origin`` (pieces,) (ms).
+
+    Taken at the pieces' middles, so an edge's own value never leaks into the piece before it.
+    A sloped piece is anchored where the protocol anchors it (:meth:`Stimulus.affine`: a ramp
+    at its start), not at the piece's first bound, so a run cut into other chunks or batches
+    computes the same currents, digit for digit; a constant piece is its value throughout."""
     start = bounds[:-1]
     middle = 0.5 * (start + bounds[1:])
+    origin = np.array(start, dtype=np.float64)
     if stimulus.is_clamp:
         value = command_voltage(stimulus, middle)[None, :]
         slope = np.zeros_like(value)
     else:
         value = stimulus.current(middle)
         slope = stimulus.slopes(middle)
-        value = value - slope * (middle - start)[None, :]
+        for s in np.nonzero(np.any(slope != 0.0, axis=0))[0]:
+            value[:, s], slope[:, s], origin[s] = stimulus.affine(float(middle[s]))
     shape = (population, middle.size)
     return (
         np.ascontiguousarray(np.broadcast_to(value, shape).T, dtype=np.float64),
         np.ascontiguousarray(np.broadcast_to(slope, shape).T, dtype=np.float64),
+        origin,
     )
 
 

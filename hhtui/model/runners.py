@@ -4,7 +4,7 @@ voltage clamp, so that :meth:`Simulation.advance` is a single loop whatever the 
 Each integrator is called with one :class:`hhtui.model.job.Job` (the state, the membrane, the
 stimulus pieces, the grid, the recording, the spike and blow-up buffers), advancing its state
 (4, N) through the pieces [bounds[s], bounds[s+1]] with the protocol ``value[s] + slope[s] (t -
-bounds[s])`` (see :mod:`hhtui.model.pieces`), writing the state at the grid points k*dt with
+origin[s])`` (see :mod:`hhtui.model.pieces`), writing the state at the grid points k*dt with
 k % stride == 0 into its recording, the upward crossings of the threshold into its spike
 buffers, and the time of a blow-up into ``fail_time``. They are (:func:`integrator_for`):
 
@@ -116,7 +116,9 @@ def reference_integrate(job: Job, block: int = BLOCK) -> None:
             continue
         inside = np.nonzero((times > t_a + grid_tolerance * dt) & (times <= t_b + grid_tolerance * dt))[0]
         try:
-            end, at, dense = reference_solution(p, state, value[s], slope[s], t_a, t_a, t_b, times[inside])
+            end, at, dense = reference_solution(
+                p, state, value[s], slope[s], float(job.origin[s]), t_a, t_b, times[inside]
+            )
         except RuntimeError:
             fail_time[:] = np.minimum(fail_time, t_a)
             return

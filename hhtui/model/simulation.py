@@ -271,23 +271,30 @@ class Simulation:
         """Rows of a recorded block (:data:`hhtui.model.currents.BLOCK_ROWS`): 11 under voltage clamp."""
         return 11 if self.stimulus.is_clamp else 10
 
-    def _output_block(self, first: int, samples: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def _output_block(
+        self, first: int, samples: int, start: bool = False
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """The times (ms) of the next chunk's ``samples`` recorded grid points, (first + stride *
-        j) * dt, and a block (rows, N, ``samples``) for its recording, both views of one buffer:
-        the previous chunk's when nothing refers to it any more (the samples made of it were
-        dropped), else new memory. Reusing it spares writing to fresh pages, which costs more
-        than the integration itself for a single neuron."""
+        j) * dt, preceded with ``start`` by the time now, and a block (rows, N, len(times)) for
+        its recording, both views of one buffer: the previous chunk's when nothing refers to it
+        any more (the samples made of it were dropped), else new memory. Reusing it spares
+        writing to fresh pages, which costs more than the integration itself for a single
+        neuron."""
         rows = self._block_rows()
-        size = samples * (1 + rows * self.population)
+        extra = 1 if start else 0
+        size = (samples + extra) * (1 + rows * self.population)
         if self._spare is None or self._spare.size != size or sys.getrefcount(self._spare) > _UNREFERENCED:
             self._spare = np.empty(size)
         if self._counting.size < samples:
             self._counting = np.arange(max(samples, 2 * self._counting.size), dtype=np.float64)
-        times = self._spare[:samples]
-        np.multiply(self._counting[:samples], self._stride, out=times)
-        times += first
-        times *= self.dt
-        return times, self._spare[samples:].reshape(rows, self.population, samples)
+        times = self._spare[: samples + extra]
+        if start:
+            times[0] = self.t
+        grid = times[extra:]
+        np.multiply(self._counting[:samples], self._stride, out=grid)
+        grid += first
+        grid *= self.dt
+        return times, self._spare[samples + extra :].reshape(rows, self.population, samples + extra)
 
     def _samples(
         self,
@@ -324,17 +331,17 @@ class Simulation:
         step, the simulation halts, and :class:`NumericalInstabilityError` carries the samples so
         far (with the start sample if ``include_start``).
         """
-        start = self.snapshot() if include_start and record else None
         if self.halted_reason is not None:
             raise NumericalInstabilityError(
                 self.halted_reason,
-                start if start is not None else Samples.empty(self.population, self.stimulus.is_clamp),
+                self.snapshot() if include_start and record else Samples.empty(self.population, self.stimulus.is_clamp),
                 self.t,
             )
         duration = check_range("duration", duration, "ms", 0.0, 1.0e9, low_inclusive=False)
         t_to = self._snap(self.t + duration)
-        if not self.schedule:
-            return self._joined(start, self._advance_to(t_to, record))
+        if not self.schedule:  # the state now is the first column of the recording
+            return self._advance_to(t_to, record, start=include_start and record)
+        start = self.snapshot() if include_start and record else None
         parts: list[Samples] = [] if start is None else [start]
         while True:
             self._apply_due()
@@ -350,15 +357,23 @@ class Simulation:
         self._apply_due()
         return Samples.concatenate(parts) if len(parts) > 1 else parts[0]
 
-    def _advance_to(self, t_to: float, record: bool) -> Samples:
-        """Integrate from now to ``t_to`` (ms) with the parameters in force; see :meth:`advance`."""
+    def _advance_to(self, t_to: float, record: bool, start: bool = False) -> Samples:
+        """Integrate from now to ``t_to`` (ms) with the parameters in force; see :meth:`advance`.
+        With ``start`` the state now is recorded first (as :meth:`snapshot` would give it)."""
         duration = t_to - self.t
         clamp = self.stimulus.is_clamp
         first, count = record_grid(self.t, t_to, self.dt, self._stride) if record else (0, 0)
-        times, out = self._output_block(first, count)
+        times, out = self._output_block(first, count, start)
+        extra = 1 if start else 0
         integrator, code, block = integrator_for(self.method, clamp, self.population)
         # a lone neuron's kernel writes the currents and conductances of its recorded states itself
         currents_filled = integrator is integrate and self.population == 1 and out.shape[0] >= CURRENT_ROWS
+        if start:
+            out[:4, :, 0] = self.state
+            if currents_filled:  # the kernel fills the columns after the first
+                first_column = np.ascontiguousarray(out[:, :, :1])
+                fill_currents(first_column, self.membrane.as_array())
+                out[5:, :, 0] = first_column[5:, :, 0]
         recorded = out if currents_filled else out[:4]
         capacity = int(duration / 0.5) + 4
         spike_time = np.empty((self.population, capacity))
@@ -373,7 +388,7 @@ class Simulation:
             bounds = piece_bounds(self.stimulus, window_from, window_to, self.dt)
             for first in range(0, bounds.size - 1, batch):
                 last = min(bounds.size - 1, first + batch)
-                value, slope = piece_values(self.stimulus, bounds[first : last + 1], self.population)
+                value, slope, origin = piece_values(self.stimulus, bounds[first : last + 1], self.population)
                 offset = int(np.searchsorted(times, bounds[first] + GRID_TOLERANCE * self.dt, side="right"))
                 job = Job(
                     code,
@@ -382,6 +397,7 @@ class Simulation:
                     bounds[first : last + 1],
                     value,
                     slope,
+                    origin,
                     self.dt,
                     GRID_TOLERANCE,
                     stride,
@@ -408,15 +424,11 @@ class Simulation:
                 self.t = float(bounds[last])
         self.t = t_to
         if clamp:  # V is the command, right-continuous at its steps (the level from the step's own time)
-            recorded[0] = command_voltage(self.stimulus, times)[None, :]
+            recorded[0, :, extra:] = command_voltage(self.stimulus, times[extra:])[None, :]
             self.state[0] = float(command_voltage(self.stimulus, np.array([t_to]))[0])
         return self._samples(
             times, out, *self._spikes(spike_time, spike_n, t_start, t_to), currents_filled=currents_filled
         )
-
-    @staticmethod
-    def _joined(start: Samples | None, chunk: Samples) -> Samples:
-        return chunk if start is None else Samples.concatenate([start, chunk])
 
     def _windows(self, t_from: float, t_to: float) -> list[tuple[float, float]]:
         """[t_from, t_to] cut at grid points into windows of at most WINDOW_PIECES steps or

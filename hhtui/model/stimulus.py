@@ -113,10 +113,16 @@ class Stimulus:
             return (math.inf, math.inf)
         return (min(w[0] for w in windows), max(w[1] for w in windows))
 
-    def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """(value at t, slope) per neuron, valid from ``t`` up to the next edge (uA/cm^2, uA/cm^2/ms)."""
+    def affine(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+        """(value, slope, origin) per neuron of the piece between edges that holds ``t`` (ms):
+        there the current is ``value + slope * (time - origin)`` (uA/cm^2, uA/cm^2/ms, ms).
+
+        The three depend on the piece alone, never on ``t`` within it (a ramp's origin is its
+        start and its value the amplitude there), so a run cut into chunks at other times
+        computes every current from the same numbers, digit for digit."""
         value = self.current(np.array([t]))[:, 0]
-        return value, np.zeros_like(value)
+        slope = self.slopes(np.array([t]))[:, 0]
+        return value, slope, t
 
     def slopes(self, t: ArrayLike) -> NDArray[np.float64]:
         """d(current)/dt in uA/cm^2/ms at times ``t`` (ms), within the pieces between edges:
@@ -315,11 +321,10 @@ class Ramp(Stimulus):
             self.population
         )
 
-    def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        value = self.current(np.array([t]))[:, 0]
-        inside = self.start <= t < self.start + self.duration
-        slope = self._slope() if inside else np.zeros(self.population)
-        return value, slope
+    def affine(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+        if not self.start <= t < self.start + self.duration:
+            return np.zeros(self.population), np.zeros(self.population), t
+        return _as_column(self.amplitude)[:, 0] * np.ones(self.population), self._slope(), self.start
 
     def slopes(self, t: ArrayLike) -> NDArray[np.float64]:
         times = np.atleast_1d(np.asarray(t, dtype=np.float64))
@@ -521,14 +526,20 @@ class Combined(Stimulus):
         arrays = [p.edge_times(t_from, t_to) for p in self._parts_within(t_from, t_to)]
         return np.unique(np.concatenate(arrays)) if arrays else np.zeros(0)
 
-    def piece(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    def affine(self, t: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+        """The parts' pieces added, in the order of the parts, anchored at the latest origin of
+        a sloped part (a lone ramp's value and origin are its own, unchanged)."""
+        pieces = [part.affine(t) for part in self._parts_within(t, t)]
+        origins = [origin for _, slope, origin in pieces if np.any(slope != 0.0)]
+        anchor = max(origins) if origins else t
         value = np.zeros(self.population)
         slope = np.zeros(self.population)
-        for part in self.parts:
-            part_value, part_slope = part.piece(t)
+        for part_value, part_slope, origin in pieces:
+            if np.any(part_slope != 0.0) and origin != anchor:
+                part_value = part_value + part_slope * (anchor - origin)
             value = value + part_value
             slope = slope + part_slope
-        return value, slope
+        return value, slope, anchor
 
     def _sum(self, t: ArrayLike, what: str) -> NDArray[np.float64]:
         """The parts' ``current`` or ``slopes`` at sorted or unsorted times ``t``, added in the

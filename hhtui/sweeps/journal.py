@@ -47,11 +47,12 @@ class Journal:
         self.definition = definition
 
     @classmethod
-    def create(cls, directory: Path, definition: dict[str, Any]) -> Journal:
-        """A new, empty journal; refuses to reuse a directory that exists."""
+    def create(cls, directory: Path, definition: dict[str, Any], resume: str = "--resume") -> Journal:
+        """A new, empty journal; refuses to reuse a directory that exists (``resume``: how the
+        caller spells the option that continues a sweep)."""
         if directory.exists():
             raise JournalError(
-                f"{directory} holds the chunks of an unfinished sweep: continue it with --resume, "
+                f"{directory} holds the chunks of an unfinished sweep: continue it with {resume}, "
                 "or remove the directory to start again"
             )
         try:

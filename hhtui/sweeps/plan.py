@@ -31,6 +31,7 @@ __all__ = [
     "MAX_LOCAL_WORKERS",
     "MAX_NEURON_STEPS",
     "RUN_SETTINGS",
+    "GridRun",
     "Outcome",
     "SweepPlan",
     "flag_name",
@@ -90,24 +91,9 @@ def load_config(config: Any, namer: Namer = flag_name) -> dict[str, Any]:
     """The sidecar of a sweep (a path to its JSON file, or its content as a dict), checked to
     hold a ``sweep`` section with its ``grid``; a sidecar of the current-only sweeps of version
     0.1 is read as a grid over ``amp``."""
-    from hhtui.export import ExportError, read_json
+    from hhtui.configs import config_data
 
-    where = namer("config")
-    if isinstance(config, Mapping):
-        data: Any = dict(config)
-        shown = "the dict given"
-    elif isinstance(config, (str, os.PathLike)):
-        shown = os.fspath(config)
-        try:
-            data = read_json(config)
-        except ExportError as error:
-            raise ParameterError(f"{where}: {error}", parameter="config") from None
-    else:
-        raise ParameterError(
-            f"{where}: expected the path of a sweep's JSON sidecar or its content as a dict, "
-            f"got {type(config).__name__}",
-            parameter="config",
-        )
+    data, where = config_data(config, namer("config"), "the path of a sweep's JSON sidecar or its content as a dict")
     sweep = data.get("sweep") if isinstance(data, dict) else None
     if (
         isinstance(sweep, dict)
@@ -120,17 +106,17 @@ def load_config(config: Any, namer: Namer = flag_name) -> dict[str, Any]:
         data = dict(data, sweep=sweep)
     if not isinstance(sweep, dict) or not isinstance(sweep.get("grid"), dict):
         raise ParameterError(
-            f"{where}: {shown}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
+            f"{where}: not a sweep sidecar (no 'sweep' section with its 'grid'); "
             "write one with 'hhtui sweep -o FILE.csv'",
             parameter="config",
         )
-    data["_where"] = shown
+    data["_where"] = where
     return data
 
 
 def _config_texts(config: Mapping[str, Any], namer: Namer) -> dict[str, str]:
     axes = config["sweep"]["grid"].get("axes")
-    where = f"{namer('config')}: {config.get('_where')}"
+    where = str(config.get("_where"))
     texts: dict[str, str] = {}
     if not isinstance(axes, list):
         raise ParameterError(f"{where}: the sweep's grid has no list of axes", parameter="config")
@@ -423,22 +409,75 @@ def grid_outcome(plan: SweepPlan, sweep: Any, execution: Mapping[str, Any], resu
     return Outcome(columns=columns, experiment=experiment, extra=extra, onset=onset)
 
 
-def run_grid(plan: SweepPlan, progress: Callable[[float], None] | None = None) -> Any:
-    """Run a grid sweep start to end (no journal) on the plan's executor; returns the finished
-    :class:`hhtui.sweeps.runner.Sweep` and the executor's description."""
-    from .executors import Dask, InProcess
-    from .runner import Sweep
+class GridRun:
+    """One run of a grid sweep on the plan's executor, its finished chunks kept on disk.
 
-    sweep = Sweep(plan.grid, plan.base, plan.settings, plan.chunk_size)
-    executor: Any = None
-    try:
-        executor = Dask(plan.scheduler, plan.workers) if plan.remote else InProcess()
-        sweep.run(executor, None, progress)
-        execution = executor.describe()
-    finally:
-        if executor is not None:
-            executor.close()
-    return sweep, execution
+    With an ``output`` file (the CSV the caller writes at the end) the chunks are kept beside it
+    as they come (:mod:`hhtui.sweeps.journal`); ``resume`` reads back those of an interrupted run
+    of the same sweep and computes only the others. A run stopped by Ctrl-C, a signal or a
+    failed executor keeps its journal if a chunk had finished (:attr:`kept`), else removes it; a
+    numerical blow-up removes it. After the caller has written its file, :meth:`finish` removes
+    it. ``hhtui sweep`` and :func:`hhtui.sweep` run grids through this one class.
+
+    Raises :class:`~hhtui.sweeps.journal.JournalError` when the journal cannot be made or
+    continued; ``resume_name`` is how the caller spells the option (``--resume``, ``resume=True``).
+    """
+
+    def __init__(
+        self,
+        plan: SweepPlan,
+        output: str | os.PathLike[str] | None = None,
+        resume: bool = False,
+        resume_name: str = "--resume",
+    ) -> None:
+        from .journal import Journal, journal_path
+        from .runner import Sweep
+
+        self.plan = plan
+        self.sweep = Sweep(plan.grid, plan.base, plan.settings, plan.chunk_size)
+        self.journal: Journal | None = None
+        #: chunks read back from the journal of an interrupted run
+        self.resumed = 0
+        if output is not None:
+            if resume:
+                self.journal = Journal.open(journal_path(output), self.sweep.definition())
+                self.resumed = self.sweep.resume_from(self.journal)
+            else:
+                self.journal = Journal.create(journal_path(output), self.sweep.definition(), resume_name)
+
+    @property
+    def kept(self) -> bool:
+        """True if finished chunks are kept on disk (after an interruption: to be resumed)."""
+        return self.journal is not None and bool(self.sweep.finished)
+
+    def run(self, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
+        """Compute every chunk not yet done (``progress(points done)`` as they come); returns the
+        executor's description."""
+        from hhtui.model import NumericalInstabilityError
+
+        from .executors import Dask, ExecutorError, InProcess
+
+        executor: Any = None
+        try:
+            executor = Dask(self.plan.scheduler, self.plan.workers) if self.plan.remote else InProcess()
+            self.sweep.run(executor, self.journal, progress)
+            return dict(executor.describe())
+        except (ExecutorError, KeyboardInterrupt):
+            if self.journal is not None and not self.kept:
+                self.journal.remove()
+            raise
+        except NumericalInstabilityError:
+            if self.journal is not None:
+                self.journal.remove()
+            raise
+        finally:
+            if executor is not None:
+                executor.close()
+
+    def finish(self) -> None:
+        """The caller's file is written: the kept chunks are no longer needed."""
+        if self.journal is not None:
+            self.journal.remove()
 
 
 def run_hysteresis(plan: SweepPlan, command: str, progress: Callable[[int], None] | None = None) -> Outcome:

@@ -42,7 +42,6 @@ from hhtui.model import (
     Membrane,
     NumericalInstabilityError,
     ParameterError,
-    Ramp,
     Recording,
     Samples,
     Simulation,
@@ -112,13 +111,6 @@ def first_neuron(stimulus: Stimulus) -> Stimulus:
     return dataclasses.replace(stimulus, **changes) if changes else stimulus
 
 
-def has_slope(stimulus: Stimulus) -> bool:
-    """True if the protocol's current changes within its pieces (a ramp, alone or in a sum)."""
-    if isinstance(stimulus, Combined):
-        return any(has_slope(part) for part in stimulus.parts)
-    return isinstance(stimulus, Ramp)
-
-
 def one_neuron(experiment: Experiment) -> tuple[Experiment, str | None]:
     """``experiment`` reduced to its first neuron, with a note saying so (None if it had one)."""
     population = experiment.stimulus.population
@@ -161,7 +153,6 @@ class LiveRun:
         self._seen_log = 0
         self._changed_live = False
         self._methods: set[str] = {self.sim.method}
-        self._sloped = has_slope(self.sim.stimulus)
         self.warning: str | None = None
         self.version = 0
         self.busy = False
@@ -289,7 +280,6 @@ class LiveRun:
             return
         self._seen_log = len(log)
         self._methods.add(self.sim.method)
-        self._sloped = self._sloped or has_slope(self.sim.stimulus)
         solver = Solver(method=self.sim.method, dt=self.sim.dt, sample_every=self.sim.sample_every)
         current = self.experiment.replace(membrane=self.sim.membrane, stimulus=self.sim.stimulus, solver=solver)
         if current != self.experiment:
@@ -319,7 +309,6 @@ class LiveRun:
             self._changed_live = True
             self._seen_log = len(self.sim.log)
             self._methods.add(self.sim.method)
-            self._sloped = self._sloped or has_slope(self.sim.stimulus)
             if self.warning is not None and not self.sim.halted:
                 self.warning = None
             self.version += 1
@@ -420,7 +409,6 @@ class LiveRun:
         self._seen_log = 0
         self._changed_live = False
         self._methods = {self.sim.method}
-        self._sloped = has_slope(self.sim.stimulus)
         self.blowups = []
         self.recording.clear()
         self.recording.append(self.sim.snapshot())
@@ -485,12 +473,6 @@ class LiveRun:
                 "the adaptive 'scipy' method chooses its steps afresh from the start of each chunk the live "
                 "run was computed in, and a replay is cut into other chunks: the two agree to the solver's "
                 "tolerance (rtol 1e-10; V within about 1e-6 mV), not digit for digit"
-            )
-        if self._sloped:
-            reasons.append(
-                "a ramp's current is computed from the start of each chunk the live run was computed in, "
-                "and a replay is cut into other chunks: the two agree to floating-point rounding (V within "
-                "about 1e-8 mV), not digit for digit"
             )
         if self.recording.dropped:
             reasons.append(

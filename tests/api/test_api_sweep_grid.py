@@ -4,6 +4,7 @@ value for value: the same columns, the same numbers, the sidecar's content in ``
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,35 @@ def test_a_grid_on_a_local_cluster_equals_the_csv(tmp_path: Path) -> None:
         assert result["columns"][name] == reference[name].tolist(), name
     execution = result["sweep"]["execution"]
     assert execution["local_workers"] == 1 and result["sweep"]["chunks"] == 3
+
+
+def test_an_interrupted_sweep_keeps_its_chunks_and_resume_true_finishes_it(tmp_path: Path) -> None:
+    """Ctrl-C in a script running ``hhtui.sweep(output=...)`` keeps the finished chunks beside the
+    file, says so, and the same call with ``resume=True`` computes the rest: the file of a sweep
+    never interrupted, byte for byte."""
+    from tests.processes import interrupt_after_chunks, start_process
+
+    keywords = {"amp": "0:15:1", "t_stop": 20000, "transient": 100, "chunk_size": 1}
+    code = f"import hhtui; hhtui.sweep(**{keywords!r}, output='fi.csv')"
+    journal = tmp_path / "fi.csv.chunks"
+    stderr = interrupt_after_chunks(start_process([sys.executable, "-c", code], cwd=tmp_path), journal)
+    assert "KeyboardInterrupt" in stderr
+    assert "grid points kept in" in stderr and "resume=True" in stderr, stderr
+    kept = sorted(journal.glob("chunk-*.npz"))
+    assert len(kept) >= 2 and not (tmp_path / "fi.csv").exists()
+
+    # Without resume=True the kept chunks are not thrown away; other settings cannot resume them.
+    with pytest.raises(hhtui.ParameterError, match="resume=True"):
+        hhtui.sweep(**keywords, output=tmp_path / "fi.csv")
+    with pytest.raises(hhtui.ParameterError, match="different sweep") as refused:
+        hhtui.sweep(**{**keywords, "chunk_size": 2}, output=tmp_path / "fi.csv", resume=True)
+    assert refused.value.parameter == "resume"
+    with pytest.raises(hhtui.ParameterError, match="output="):
+        hhtui.sweep(**keywords, resume=True)
+
+    frame = hhtui.sweep(**keywords, output=tmp_path / "fi.csv", resume=True)
+    sidecar = json.loads((tmp_path / "fi.json").read_text())
+    assert sidecar["sweep"]["resumed_chunks"] >= len(kept) - 1  # a chunk file being written may be partial
+    assert not journal.exists() and len(frame) == 16
+    hhtui.sweep(**keywords, output=tmp_path / "reference.csv")
+    assert (tmp_path / "fi.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()

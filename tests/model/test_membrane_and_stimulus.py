@@ -83,8 +83,10 @@ def test_step_ramp_and_population_amplitudes() -> None:
     assert step.current(np.array([0.5, 1.5, 3.0])).tolist() == [[0, 1, 0], [0, 2, 0], [0, 3, 0]]
     ramp = Ramp(amplitude=0.0, amplitude_end=10.0, start=0.0, duration=10.0)
     assert ramp.current(np.array([0.0, 5.0, 9.99, 10.0]))[0] == pytest.approx([0.0, 5.0, 9.99, 0.0])
-    value, slope = ramp.piece(2.0)
-    assert value[0] == pytest.approx(2.0) and slope[0] == pytest.approx(1.0)
+    value, slope, origin = ramp.affine(2.0)
+    # anchored at the ramp's start, whatever the time asked about inside it
+    assert (value[0], slope[0], origin) == (0.0, 1.0, 0.0)
+    assert value[0] + slope[0] * (2.0 - origin) == pytest.approx(2.0)
 
 
 def test_noise_is_reproducible_and_independent_of_chunking() -> None:
@@ -151,8 +153,9 @@ def test_combined_stimulus_sums_its_parts_and_round_trips() -> None:
     t = np.array([0.0, 5.0, 10.0, 12.5, 13.0])
     assert combined.current(t)[0] == pytest.approx([0.0, 2.5, 2.0, 12.0, 2.0])
     assert combined.edges(0.0, 20.0) == [10.0, 12.0, 13.0]
-    value, slope = combined.piece(5.0)
-    assert value[0] == pytest.approx(2.5) and slope[0] == pytest.approx(0.5)
+    value, slope, origin = combined.affine(5.0)
+    assert value[0] + slope[0] * (5.0 - origin) == pytest.approx(2.5) and slope[0] == pytest.approx(0.5)
+    assert combined.affine(7.0)[2] == origin
     again = stimulus_from_dict(json.loads(json.dumps(combined.to_dict())))
     assert np.array_equal(again.current(np.linspace(0, 20, 201)), combined.current(np.linspace(0, 20, 201)))
     with pytest.raises(ParameterError, match="parts"):

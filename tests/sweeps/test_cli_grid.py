@@ -12,7 +12,12 @@ import numpy as np
 import pytest
 
 from tests.in_process import run_cli
-from tests.processes import TIMEOUT_S, finish, hhtui_in_pty, start_hhtui, started, wait_until
+from tests.processes import (
+    TIMEOUT_S,
+    hhtui_in_pty,
+    interrupt_after_chunks,
+    start_hhtui,
+)
 
 RUN = ("--t-stop", "100", "--transient", "20")
 
@@ -85,14 +90,8 @@ def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
 def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
     journal = tmp_path / "fi.csv.chunks"
-    with started(start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)) as process:
-        wait_until(
-            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
-            what="two finished chunks",
-        )
-        assert process.poll() is None, "the sweep ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        _, stderr = finish(process, timeout=120)
+    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    stderr = interrupt_after_chunks(process, journal)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
     kept = sorted(p.name for p in journal.glob("chunk-*.npz"))

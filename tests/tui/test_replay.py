@@ -125,29 +125,64 @@ async def test_reset_plays_a_replay_again_and_the_panel_follows(tmp_path: Path) 
         assert app.session.t == 20.0 and app.session.sim.membrane.g_k == 20.0
 
 
+@pytest.mark.parametrize(
+    "stimulus",
+    [
+        {"type": "ramp", "amplitude": 0.0, "amplitude_end": 20.0, "start": 1.03, "duration": 37.7},
+        {
+            "type": "sum",
+            "parts": [
+                {"type": "ramp", "amplitude": 2.0, "amplitude_end": 15.0, "start": 3.0, "duration": 30.0},
+                {"type": "step", "amplitude": 3.0, "start": 10.0, "duration": 5.0},
+                {"type": "ramp", "amplitude": 1.0, "amplitude_end": -4.0, "start": 7.1, "duration": 20.0},
+            ],
+        },
+    ],
+    ids=["ramp", "two ramps and a step"],
+)
+def test_a_ramp_run_in_chunks_replays_bit_for_bit(stimulus: dict) -> None:
+    """A ramp's current is computed from the ramp's own start, not from the start of whichever
+    chunk the live run (or a replay, cut elsewhere) was computed in: the same bits."""
+    from hhtui.model import Experiment
+    from hhtui.model.stimulus import stimulus_from_dict
+    from hhtui.tui.session import LiveRun
+
+    live = LiveRun(Experiment(stimulus=stimulus_from_dict(stimulus)))
+    while live.t < 45.0:
+        live.advance(live.chunk_for(1.37))  # chunks that begin inside the ramps, off its pieces' bounds
+    columns, experiment, extra = live.export_payload()
+    assert extra["reproducible"] is True, extra.get("replay_note")
+    replay = simulate(config=experiment)
+    recorded = live.recording.samples()
+    assert np.ptp(recorded.I_stim) > 5.0
+    for name in COLUMNS:
+        np.testing.assert_array_equal(getattr(replay.samples, name), getattr(recorded, name), err_msg=name)
+
+
 async def test_the_app_says_when_a_replay_will_not_match_its_export(tmp_path: Path, capsys) -> None:
     """``hhtui --config`` on a sidecar that records ``"reproducible": false`` warns on standard
     error, and the app, once open, says it in a notice on screen (the terminal's scrollback, where
     the warning went, is hidden while the app runs)."""
     from hhtui.cli import app_experiment, build_parser
     from hhtui.export import write_run
-    from hhtui.model import Experiment, Ramp
+    from hhtui.model import Experiment, Solver
     from hhtui.tui.session import LiveRun
 
-    live = LiveRun(Experiment(stimulus=Ramp(amplitude=0.0, amplitude_end=20.0, start=1.0, duration=20.0)))
+    live = LiveRun(Experiment(solver=Solver(method="scipy")))
     while live.t < 10.0:
         live.advance(live.chunk_for(1.3))
     columns, experiment, extra = live.export_payload()
     assert extra["reproducible"] is False
     # Brackets in the file's name are shown as they are, not read as markup.
-    _, json_path = write_run(tmp_path / "[b]ramp.csv", columns, experiment, extra=extra)
+    _, json_path = write_run(tmp_path / "[b]scipy.csv", columns, experiment, extra=extra)
 
     notices: list[str] = []
     opened = app_experiment(build_parser().parse_args(["--config", str(json_path)]), notices)
     stderr = capsys.readouterr().err
-    assert f"--config: {json_path}: the replay will not match this export exactly: a ramp's current" in stderr
-    assert len(notices) == 1 and "[b]ramp.json will not match its export exactly" in notices[0]
-    assert "a ramp's current" in notices[0]
+    warning = "the replay will not match this export exactly: the adaptive 'scipy' method"
+    assert f"--config: {json_path}: {warning}" in stderr
+    assert len(notices) == 1 and "[b]scipy.json will not match its export exactly" in notices[0]
+    assert "the adaptive 'scipy' method" in notices[0]
 
     app = HHApp(opened, export_dir=tmp_path, notices=notices)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -162,8 +197,8 @@ async def test_the_app_says_when_a_replay_will_not_match_its_export(tmp_path: Pa
         region = toasts()[0].region
         inside = " ".join(line[region.x : region.right].strip(" ▌") for line in lines[region.y : region.bottom])
         text = " ".join(inside.split())
-        assert text.startswith("not an exact replay This replay of [b]ramp.json will not match its export exactly")
-        assert "a ramp's current is computed from the start of each chunk" in text
+        assert text.startswith("not an exact replay This replay of [b]scipy.json will not match its export exactly")
+        assert "the adaptive 'scipy' method chooses its steps afresh" in text
         assert region.right <= 80 and region.bottom <= 24
         notes = [n for n in app._notifications if n.title == "not an exact replay"]
         assert len(notes) == 1 and notes[0].severity == "warning" and notes[0].message == notices[0]
