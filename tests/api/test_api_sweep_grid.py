@@ -13,7 +13,8 @@ import pytest
 
 import hhtui
 from hhtui.export import read_csv
-from tests.processes import run_hhtui, run_python
+from tests.in_process import run_cli
+from tests.processes import run_python
 
 pandas = pytest.importorskip("pandas")
 
@@ -24,7 +25,7 @@ GRID_KEYWORDS: dict[str, Any] = {"amp": "0:20:2.5", "g_k": [24, 36, 48], "t_stop
 
 def cli_sweep(tmp_path: Path, *args: str, name: str = "grid") -> tuple[Path, dict[str, Any]]:
     """``hhtui sweep ARGS -o NAME.csv``: its CSV file and its sidecar."""
-    done = run_hhtui("sweep", *args, "-o", f"{name}.csv", cwd=tmp_path)
+    done = run_cli("sweep", *args, "-o", f"{name}.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return tmp_path / f"{name}.csv", json.loads((tmp_path / f"{name}.json").read_text())
 

@@ -1,5 +1,5 @@
-"""``hhtui sweep`` over grids, in fresh processes: the long-format CSV, its sidecar and
-``--config``, chunking that changes no number, Ctrl-C and ``--resume``, and hysteresis."""
+"""``hhtui sweep`` over grids: the long-format CSV, its sidecar and ``--config``, chunking that
+changes no number, Ctrl-C and ``--resume`` (fresh processes), and hysteresis."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.in_process import run_cli
 from tests.processes import (
     TIMEOUT_S,
     hhtui_in_pty,
     interrupt_after_chunks,
-    run_hhtui,
     start_hhtui,
 )
 
@@ -97,17 +97,17 @@ def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) ->
     kept = sorted(p.name for p in journal.glob("chunk-*.npz"))
     assert len(kept) >= 2 and not (tmp_path / "fi.csv").exists()
     # Without --resume the kept chunks are not thrown away.
-    refused = run_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    refused = run_cli(*args, "-o", "fi.csv", cwd=tmp_path)
     assert refused.returncode == 2 and "--resume" in refused.stderr
     # Different flags cannot resume it.
-    other = run_hhtui(*args[:-2], "--chunk-size", "2", "--resume", "-o", "fi.csv", cwd=tmp_path)
+    other = run_cli(*args[:-2], "--chunk-size", "2", "--resume", "-o", "fi.csv", cwd=tmp_path)
     assert other.returncode == 2 and "different sweep" in other.stderr
-    resumed = run_hhtui(*args, "--resume", "-o", "fi.csv", cwd=tmp_path)
+    resumed = run_cli(*args, "--resume", "-o", "fi.csv", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     sidecar = json.loads((tmp_path / "fi.json").read_text())
     assert sidecar["sweep"]["resumed_chunks"] >= len(kept) - 1  # a chunk file being written may be partial
     assert not journal.exists()
-    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    reference = run_cli(*args, "-o", "reference.csv", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     assert (tmp_path / "fi.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
 
