@@ -34,9 +34,11 @@ async def resize(app: HHApp, pilot, width: int, height: int) -> None:
     """Resize the terminal and wait until the screen has been drawn at the new size (on a busy
     machine the first frame after a resize may come a little later)."""
     await pilot.resize_terminal(width, height)
+    # The screen's compositor has been laid out at the new size (what screen_lines renders, without
+    # rendering every line of it at each look).
     await wait_for(
         pilot,
-        lambda: tuple(app.size) == (width, height) and len(screen_lines(app)) == height,
+        lambda: tuple(app.size) == (width, height) and tuple(app.screen._compositor.size) == (width, height),
         what=f"the screen to be drawn at {width}x{height}",
     )
 
@@ -93,11 +95,17 @@ async def settled_problems(app: HHApp, pilot, width: int, height: int) -> list[s
     """What is wrong with the screen at ``width`` x ``height`` once it has settled: a repaint
     (the status line after a pause, the plot after a resize) may come a few frames later on a
     busy machine, so this waits for a correct screen and returns the problems if none comes."""
+    found: list[str] = []
+
+    def correct() -> bool:
+        found[:] = problems_at(app, width, height)
+        return not found
+
     try:
-        await wait_for(pilot, lambda: not problems_at(app, width, height), what=f"a correct screen at {width}x{height}")
+        await wait_for(pilot, correct, what=f"a correct screen at {width}x{height}")
     except AssertionError:
         pass
-    return problems_at(app, width, height)
+    return found
 
 
 @pytest.mark.slow
