@@ -157,6 +157,21 @@ def wait_until(
         time.sleep(interval)
 
 
+def interrupt_after_chunks(process: subprocess.Popen[Any], journal: Path, chunks: int = 2) -> str:
+    """Wait until ``chunks`` chunk files of a sweep are in its ``journal`` directory, then press
+    Ctrl-C (SIGINT) on ``process``: its standard error once it has ended (the test fails if the
+    sweep ended first, or did not end within 120 s)."""
+    with started(process):
+        wait_until(
+            lambda: len(list(journal.glob("chunk-*.npz"))) >= chunks or process.poll() is not None,
+            what=f"{chunks} finished chunks",
+        )
+        assert process.poll() is None, "the sweep ended before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, stderr = finish(process, timeout=120)
+    return str(stderr)
+
+
 def catches(pid: int, signum: int) -> bool:
     """True once process ``pid`` has a handler of its own for ``signum`` (Linux: /proc)."""
     try:

@@ -4,7 +4,8 @@ The sequence a new user follows: a plain install, a headless run that compiles a
 kernels, an editable install over it, a run from another directory, a plain install again, and an
 uninstall that must leave nothing named hhtui in site-packages. Compiled kernels once lived in the
 installed package's ``__pycache__``: pip left them behind, and the left-over directory was then
-imported as an empty namespace package ahead of the editable install.
+imported as an empty namespace package ahead of the editable install. The plain install compiles
+the kernels into the user cache; the editable one, of the same sources, links what it compiled.
 
 Nothing is downloaded: the new environment sees the dependencies of the running one through a
 ``.pth`` file (hhtui itself excluded) and builds the package with the running environment's
@@ -149,7 +150,8 @@ class Venv:
         )
 
     def kernel_files_in(self, directory: Path) -> list[Path]:
-        return [p for p in directory.rglob("*") if p.suffix in (".nbi", ".nbc")] if directory.exists() else []
+        """numba's cache files and the kernels' object files under ``directory``."""
+        return [p for p in directory.rglob("*") if p.suffix in (".nbi", ".nbc", ".o")] if directory.exists() else []
 
 
 def test_install_editable_reinstall_and_uninstall_leave_a_working_install_or_nothing(tmp_path: Path) -> None:

@@ -12,7 +12,10 @@ which releases the GIL, so threads can run a kernel on several cores at once.
 
 An object file is used only when everything it was made from is unchanged: its name carries a
 hash of the source files of the kernel and of every kernel it calls, the numba, llvmlite and
-Python versions, and the CPU (its model and features, as /proc/cpuinfo lists them). It is used
+Python versions, and the CPU (its model and features, as /proc/cpuinfo lists them). The hash holds
+what the files say, not where they are: another install of the same sources (a plain and an
+editable install of one checkout, say) links the object file the first one made, and keeps a copy
+under its own name (each install's files are replaced only when its own sources change). It is used
 only if it is whole (its SHA-256 is stored with it) and an ELF file whose every outside symbol is
 known (the Python C API, the C library, or the three small numba helpers defined here); anything
 else, or any failure, and the kernel is compiled again by numba, as on the first start.
@@ -134,8 +137,8 @@ def _source_key(entry: Entry) -> str:
         files.add(_resolved(function.__code__.co_filename))
     for package in ("numba", "llvmlite"):
         files.add(_version_file(package))
-    for path in sorted(files):
-        digest.update(str(path).encode())
+    for label, path in sorted((_label(path), path) for path in files):
+        digest.update(label.encode())
         digest.update(_contents(path))
     digest.update(sys.version.encode())
     for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_OPT", "NUMBA_FASTMATH"):
@@ -195,6 +198,16 @@ def _resolved(name: str) -> Path:
 def _contents(path: Path) -> bytes:
     """A source file's bytes, read once per process (the modules it holds are loaded already)."""
     return path.read_bytes()
+
+
+@functools.cache
+def _label(path: Path) -> str:
+    """The name of a source file within its top-level package (``hhtui/model/integrators.py``),
+    the same wherever the package is installed (found once per process)."""
+    top = path.parent
+    while (top / "__init__.py").is_file() and top.parent != top:
+        top = top.parent
+    return path.relative_to(top).as_posix()
 
 
 @functools.cache
@@ -319,7 +332,7 @@ class Entry(Kernel):
         if path is not None and _marker(path).exists():
             return 0, c_args  # this machine's object code is not one to link by hand: numba's kernel
         if path is not None:
-            address = self._load_object(path)
+            address = self._load_object(path) or self._load_twin(path)
             if address:
                 self.origin = "object file"
                 return address, c_args
@@ -362,6 +375,30 @@ class Entry(Kernel):
             return 0
         self._keep = engine
         return address
+
+    def _load_twin(self, path: Path) -> int:
+        """Link the object file another install of the same sources made (the same kernel and
+        hash, another source directory), and keep a copy at ``path``; 0 if there is none."""
+        stem = f"{self.py_func.__module__}.{self.__qualname__}-"
+        key = path.name.rsplit("-", 1)[-1]
+        try:
+            twins = sorted(path.parent.glob(f"{stem}*-{key}"))
+        except OSError:
+            return 0
+        for twin in twins:
+            if twin == path or twin.name[len(stem) :].count("-") != 1:
+                continue
+            address = self._load_object(twin)
+            if address:
+                try:
+                    data = _unseal(twin.read_bytes())
+                    if data is not None:
+                        _save(path, data)
+                        _remove_stale(path, _object_stem(self))
+                except OSError:  # read-only or full disk: linked all the same
+                    pass
+                return address
+        return 0
 
     def _compile(self, path: Path | None) -> int:
         import numba

@@ -33,7 +33,16 @@ from typing import Any
 
 from .chunks import Chunk, ChunkResult, simulate_chunk
 
-__all__ = ["POLL_S", "Dask", "ExecutorError", "InProcess", "ignore_interrupt", "kill_processes"]
+__all__ = [
+    "CONNECT_TIMEOUT_S",
+    "POLL_S",
+    "Dask",
+    "ExecutorError",
+    "InProcess",
+    "connect_timeout_s",
+    "ignore_interrupt",
+    "kill_processes",
+]
 
 #: How often (s) the client looks at the cluster while waiting: the bar's refresh and Ctrl-C's delay.
 POLL_S = 0.2
@@ -44,6 +53,32 @@ _QUIET_TRACKER = "ignore:resource_tracker:UserWarning"
 
 OnResult = Callable[[ChunkResult], None]
 OnProgress = Callable[[int], None]
+
+
+#: Seconds to wait for a scheduler that does not answer, unless dask is configured otherwise.
+CONNECT_TIMEOUT_S = 20.0
+
+#: dask's setting of the time to wait for a connection (dask's configuration: a YAML file, or
+#: the environment variable DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT, e.g. ``5s``).
+CONNECT_SETTING = "distributed.comm.timeouts.connect"
+
+
+def connect_timeout_s() -> float:
+    """Seconds to wait for the scheduler: dask's ``distributed.comm.timeouts.connect`` where the
+    user's dask configuration sets it (a file or the environment), else
+    :data:`CONNECT_TIMEOUT_S`. dask must be importable."""
+    import dask.config
+    from dask.utils import parse_timedelta
+
+    try:
+        chosen = dask.config.get(CONNECT_SETTING, default=None)
+        shipped = dask.config.get(CONNECT_SETTING, default=None, config=dask.config.merge(*dask.config.defaults))
+        if chosen is None or chosen == shipped:
+            return CONNECT_TIMEOUT_S
+        seconds = float(parse_timedelta(chosen, default="seconds"))
+    except (TypeError, ValueError, KeyError):  # a setting dask itself could not read
+        return CONNECT_TIMEOUT_S
+    return seconds if seconds > 0 else CONNECT_TIMEOUT_S
 
 
 class ExecutorError(Exception):
@@ -84,13 +119,17 @@ class Dask:
     Args:
         address: the scheduler, e.g. ``tcp://10.0.0.5:8786``.
         workers: start a local cluster of this many worker processes instead.
-        connect_timeout: seconds to wait for the scheduler.
+        connect_timeout: seconds to wait for the scheduler; by default :func:`connect_timeout_s`.
     """
 
     name = "dask"
 
-    def __init__(self, address: str | None = None, workers: int | None = None, connect_timeout: float = 20.0) -> None:
+    def __init__(
+        self, address: str | None = None, workers: int | None = None, connect_timeout: float | None = None
+    ) -> None:
         distributed = _import_distributed()
+        if connect_timeout is None:
+            connect_timeout = connect_timeout_s()
         self._distributed = distributed
         self.address = address
         self.workers = workers

@@ -165,29 +165,41 @@ class Chart:
         shape, r0, c0, hidden = best
         if not self.legend_inside:
             hidden = max(hidden, 1)  # outside if there is room (else on the canvas all the same)
-        outside: tuple[int, int] | None = None  # (line, first column) of a legend outside the canvas
-        whole = whole_line
+        # Where every place on the canvas would hide some of the data: outside it, all on one line
+        # at the right end of the axis-label line, else on the frame's top edge (right-aligned),
+        # else split between the two (the first entries on the edge, the rest on the label line).
+        room: list[tuple[int, int]] = []  # (line, last column + 1 a legend may use) outside the canvas
         if hidden and label_line is not None:
-            # Nowhere empty on the canvas: at the right end of the axis-label line, if it has room.
-            line = chars[label_line]
-            used = len("".join(line).rstrip())
-            if used + 2 + len(whole) <= len(line):
-                outside = (label_line, len(line) - len(whole))
-        if hidden and outside is None and frame_line is not None:
-            # Else on the frame's top edge, right-aligned, if it is long enough.
+            used = len("".join(chars[label_line]).rstrip())
+            room.append((label_line, len(chars[label_line]) - used - 2))
+        if hidden and frame_line is not None:
             row, first, last = frame_line
-            if last - first - 1 >= len(whole):
-                outside = (row, last - len(whole))
-        if outside is not None:
-            row, start = outside
-            line = chars[row]
-            for k, (_, _, key) in enumerate(entries):
-                offset = start + sum(len(text) for text in texts[:k])
-                for j, char in enumerate(texts[k]):
-                    if offset + j < len(line):
-                        line[offset + j] = char
-                        if self.colour and 0 < j < 3:
-                            styles[row][offset + j] = PALETTE.get(key)
+            room.append((row, last - first - 1))
+        widths = [len(text) for text in texts]
+        placed: list[tuple[int, int, int]] | None = None  # (line, first entry, entries after the last)
+        for line, width in room:
+            if sum(widths) <= width:
+                placed = [(line, 0, len(texts))]
+                break
+        if placed is None and len(room) == 2:
+            (label_row, label_room), (edge_row, edge_room) = room
+            split = 0
+            while split < len(texts) and sum(widths[: split + 1]) <= edge_room:
+                split += 1
+            if 0 < split < len(texts) and sum(widths[split:]) <= label_room:
+                placed = [(edge_row, 0, split), (label_row, split, len(texts))]
+        if placed is not None:
+            for row, lo, hi in placed:
+                line = chars[row]
+                end = frame_line[2] if frame_line is not None and row == frame_line[0] else len(line)
+                offset = end - sum(widths[lo:hi])
+                for k in range(lo, hi):
+                    for j, char in enumerate(texts[k]):
+                        if 0 <= offset + j < len(line):
+                            line[offset + j] = char
+                            if self.colour and 0 < j < 3:
+                                styles[row][offset + j] = PALETTE.get(entries[k][2])
+                    offset += widths[k]
             return
         starts = [0] if shape is tall else [sum(len(text) for text in texts[:k]) for k in range(len(texts))]
         for k, (_, _, key) in enumerate(entries):

@@ -12,7 +12,8 @@ import pytest
 import hhtui
 from hhtui.export import read_csv
 from hhtui.model import NumericalInstabilityError
-from tests.processes import run_hhtui, run_python
+from tests.in_process import run_cli
+from tests.processes import run_python
 
 pandas = pytest.importorskip("pandas")
 
@@ -46,7 +47,7 @@ CASES = [
 
 @pytest.mark.parametrize("flags,params", CASES, ids=[" ".join(flags) or "defaults" for flags, _ in CASES])
 def test_simulate_writes_the_csv_and_sidecar_of_hhtui_run(tmp_path: Path, flags: list[str], params: dict) -> None:
-    done = run_hhtui("run", *flags, "-o", "cli.csv", cwd=tmp_path)
+    done = run_cli("run", *flags, "-o", "cli.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -86,7 +87,7 @@ def test_spikes_are_the_upward_crossings_of_zero_mv() -> None:
 
 
 def test_sweep_gives_the_f_i_curve_of_hhtui_sweep(tmp_path: Path) -> None:
-    done = run_hhtui(
+    done = run_cli(
         "sweep",
         "--amp",
         "0:15:2.5",

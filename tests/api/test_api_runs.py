@@ -16,6 +16,7 @@ from hhtui.export import read_csv
 from hhtui.model import NumericalInstabilityError
 from hhtui.parameters import table
 from hhtui.runs import keyword, keywords
+from tests.in_process import run_cli
 from tests.processes import run_hhtui
 
 pandas = pytest.importorskip("pandas")
@@ -56,7 +57,7 @@ NETWORK_CASES = [
 
 
 def _same_files(tmp_path: Path, command: str, flags: list[str], run: Any) -> None:
-    done = run_hhtui(command, *flags, "-o", "cli.csv", cwd=tmp_path)
+    done = run_cli(command, *flags, "-o", "cli.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     (tmp_path / "api").mkdir()
     run.to_csv(tmp_path / "api" / "cli.csv")  # the same name: the sidecar records it
@@ -79,7 +80,7 @@ def test_axon_writes_the_csv_and_sidecar_of_hhtui_axon(tmp_path: Path, flags: li
         warnings.simplefilter("always")
         run = hhtui.axon(**params)
     _same_files(tmp_path, "axon", flags, run)
-    done = run_hhtui("axon", *flags, "--json", cwd=tmp_path)
+    done = run_cli("axon", *flags, "--json", cwd=tmp_path)
     measured = json.loads(done.stdout)
     assert measured == run.measured
     # The same warning when nothing fired, under the name of each side.
@@ -95,7 +96,7 @@ def test_axon_writes_the_csv_and_sidecar_of_hhtui_axon(tmp_path: Path, flags: li
 def test_network_writes_the_csv_and_sidecar_of_hhtui_network(tmp_path: Path, flags: list[str], params: dict) -> None:
     run = hhtui.network(**params)
     _same_files(tmp_path, "network", flags, run)
-    assert json.loads(run_hhtui("network", *flags, "--json", cwd=tmp_path).stdout) == run.measured
+    assert json.loads(run_cli("network", *flags, "--json", cwd=tmp_path).stdout) == run.measured
 
 
 def test_the_velocity_of_the_squid_axon() -> None:

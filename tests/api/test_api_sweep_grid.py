@@ -13,7 +13,8 @@ import pytest
 
 import hhtui
 from hhtui.export import read_csv
-from tests.processes import run_hhtui, run_python
+from tests.in_process import run_cli
+from tests.processes import run_python
 
 pandas = pytest.importorskip("pandas")
 
@@ -24,7 +25,7 @@ GRID_KEYWORDS: dict[str, Any] = {"amp": "0:20:2.5", "g_k": [24, 36, 48], "t_stop
 
 def cli_sweep(tmp_path: Path, *args: str, name: str = "grid") -> tuple[Path, dict[str, Any]]:
     """``hhtui sweep ARGS -o NAME.csv``: its CSV file and its sidecar."""
-    done = run_hhtui("sweep", *args, "-o", f"{name}.csv", cwd=tmp_path)
+    done = run_cli("sweep", *args, "-o", f"{name}.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     return tmp_path / f"{name}.csv", json.loads((tmp_path / f"{name}.json").read_text())
 
@@ -173,21 +174,12 @@ def test_an_interrupted_sweep_keeps_its_chunks_and_resume_true_finishes_it(tmp_p
     """Ctrl-C in a script running ``hhtui.sweep(output=...)`` keeps the finished chunks beside the
     file, says so, and the same call with ``resume=True`` computes the rest: the file of a sweep
     never interrupted, byte for byte."""
-    import signal
-
-    from tests.processes import finish, start_process, started, wait_until
+    from tests.processes import interrupt_after_chunks, start_process
 
     keywords = {"amp": "0:15:1", "t_stop": 20000, "transient": 100, "chunk_size": 1}
     code = f"import hhtui; hhtui.sweep(**{keywords!r}, output='fi.csv')"
     journal = tmp_path / "fi.csv.chunks"
-    with started(start_process([sys.executable, "-c", code], cwd=tmp_path)) as process:
-        wait_until(
-            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
-            what="two finished chunks",
-        )
-        assert process.poll() is None, "the sweep ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        _, stderr = finish(process, timeout=120)
+    stderr = interrupt_after_chunks(start_process([sys.executable, "-c", code], cwd=tmp_path), journal)
     assert "KeyboardInterrupt" in stderr
     assert "grid points kept in" in stderr and "resume=True" in stderr, stderr
     kept = sorted(journal.glob("chunk-*.npz"))

@@ -21,8 +21,8 @@ After each input (:func:`check`):
 - a success leaves no temporary file, changes no file it was not asked to write, and writes the
   CSV and its sidecar it was asked for.
 
-:func:`run_in_process` calls ``hhtui.cli.main(argv)`` in this process with standard output and
-error sent to files, so thousands of inputs take a minute; :func:`run_subprocess` runs
+:func:`run_in_process` calls ``hhtui.cli.main(argv)`` in this process (:mod:`tests.in_process`),
+standard output and error sent to files, so thousands of inputs take a minute; :func:`run_subprocess` runs
 ``python -m hhtui`` for real. In process, :func:`cheap_limits` lowers the work limits of the
 commands, so that an input asking for a long run is refused at once instead of taking minutes
 (the refusal is checked like any other); a subprocess keeps the real limits, so its generator
@@ -38,12 +38,9 @@ import os
 import random
 import shlex
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
 import time
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -852,58 +849,21 @@ def _child_limits() -> None:  # pragma: no cover - runs in the child before exec
         pass
 
 
-def _status(code: Any) -> int:
-    if code is None:
-        return 0
-    if isinstance(code, int):
-        return code
-    return 1  # SystemExit("message"): Python prints it and exits 1
-
-
 def run_in_process(argv: list[str], workdir: Path) -> Outcome:
-    """``hhtui.cli.main(argv)`` in ``workdir``, standard output and error captured in files."""
-    from hhtui.cli import main
+    """``hhtui.cli.main(argv)`` in ``workdir`` (:func:`tests.in_process.run_main`: standard input
+    from /dev/null, standard output and error captured, the process's state put back afterwards)."""
+    from tests.in_process import run_main
 
-    stdout = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="strict")  # noqa: SIM115 - closed below
-    stderr = tempfile.TemporaryFile(mode="w+", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
-    here = os.getcwd()
-    exception = ""
-    status: int | None
     started = time.perf_counter()
-    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    with open(os.devnull) as stdin:
-        saved = sys.stdin
-        sys.stdin = stdin
-        os.chdir(workdir)
-        try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-                try:
-                    status = main(list(argv))
-                except SystemExit as exit_:
-                    if not isinstance(exit_.code, (int, type(None))):
-                        print(exit_.code, file=sys.stderr)
-                    status = _status(exit_.code)
-                except KeyboardInterrupt:
-                    raise
-                except BaseException:  # noqa: BLE001 - any escape is a finding
-                    status = None
-                    exception = traceback.format_exc()
-        finally:
-            os.chdir(here)
-            sys.stdin = saved
-            for signum, handler in handlers.items():  # a command installs its own: put ours back
-                signal.signal(signum, handler)
+    result = run_main(argv, workdir)
     seconds = time.perf_counter() - started
     texts = []
-    for stream in (stdout, stderr):
+    for data in (result.stdout, result.stderr):
         try:
-            stream.flush()
-            stream.seek(0)
-            texts.append(stream.read())
-        except (UnicodeError, ValueError, OSError) as error:
+            texts.append(data.decode("utf-8"))
+        except UnicodeError as error:
             texts.append(f"<unreadable: {error}>")
-        stream.close()
-    return Outcome(status, texts[0], texts[1], seconds, exception)
+    return Outcome(result.status, texts[0], texts[1], seconds, result.exception)
 
 
 def run_subprocess(argv: list[str], workdir: Path, timeout: float = 300.0) -> Outcome:

@@ -1,5 +1,6 @@
-"""``hhtui animate``: GIFs of a run, an axon and a network, made as a user makes them (a subprocess),
-then opened and looked at with Pillow: size, frames, timing, and what the frames show."""
+"""``hhtui animate``: GIFs of a run, an axon and a network, made as a user makes them (the default
+one and the GIF on standard output in a subprocess, the others in the test process), then opened
+and looked at with Pillow: size, frames, timing, and what the frames show."""
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
         assert word in lines[0], lines[0]
 
 
+#: The tests of the default GIF run in one pytest-xdist worker, which makes it once.
+same_gif = pytest.mark.xdist_group("default-gif")
+
+
 @pytest.fixture(scope="module")
 def default_gif(default_run: tuple[Path, subprocess.CompletedProcess[str]]) -> Path:
     """``hhtui animate run.csv -o ap.gif`` at every default, for the default 50 ms run."""
@@ -64,6 +69,7 @@ def default_gif(default_run: tuple[Path, subprocess.CompletedProcess[str]]) -> P
     return csv_path.parent / "ap.gif"
 
 
+@same_gif
 def test_a_default_run_animates_to_a_small_gif_of_the_default_size(default_gif: Path) -> None:
     frames, durations, info = frames_of(default_gif)
     assert frames[0].shape == (450, 800, 3)
@@ -77,6 +83,7 @@ def test_a_default_run_animates_to_a_small_gif_of_the_default_size(default_gif: 
     assert default_gif.stat().st_size < 1_000_000
 
 
+@same_gif
 def test_the_voltage_trace_is_drawn_out_in_time(default_gif: Path) -> None:
     frames, _, _ = frames_of(default_gif)
     early, middle, last = frames[len(frames) // 5], frames[len(frames) // 2], frames[-1]
@@ -103,6 +110,7 @@ def test_gates_add_m_h_n_below_and_a_taller_default(
     assert np.median(rows_m) > np.median(rows_v)  # the gates are drawn below V
 
 
+@same_gif
 def test_no_gates_without_the_flag(default_gif: Path) -> None:
     frames, _, _ = frames_of(default_gif)
     assert count(frames[-1], GATE_M) == 0

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-#: The ``hhtui`` fixture (tests/cli/conftest.py): the command in a fresh process, in ``tmp_path``.
+#: The ``hhtui`` fixture (tests/cli/conftest.py): the command run in the test process, in ``tmp_path``.
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 

@@ -109,9 +109,9 @@ BAD_INPUT_SAMPLE = BAD_INPUT[::7]
 
 
 @pytest.mark.parametrize("args, needle", BAD_INPUT_SAMPLE, ids=[" ".join(a) for a, _ in BAD_INPUT_SAMPLE])
-def test_bad_input_in_a_real_process(hhtui, tmp_path: Path, args: list[str], needle: str) -> None:
+def test_bad_input_in_a_real_process(hhtui_process, tmp_path: Path, args: list[str], needle: str) -> None:
     before = prepare(tmp_path)
-    done = hhtui(*args, "-o", "out.csv")
+    done = hhtui_process(*args, "-o", "out.csv")
     assert done.returncode == 2, done.stderr
     assert_one_line_error(done.stderr, needle)
     assert done.stdout == ""

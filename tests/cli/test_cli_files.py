@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hhtui.export import read_json, verify_run
+from tests.in_process import run_cli
 from tests.processes import finish, run_hhtui, run_python, start_hhtui, started, wait_until
 
 
@@ -161,7 +162,7 @@ STDOUT_COMMANDS = {
 @pytest.fixture(scope="module")
 def with_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("stdout")
-    assert run_hhtui("run", "--t-stop", "10", "-o", "run.csv", cwd=folder).returncode == 0
+    assert run_cli("run", "--t-stop", "10", "-o", "run.csv", cwd=folder).returncode == 0
     return folder
 
 
@@ -224,7 +225,7 @@ def test_inputs_must_be_regular_files(hhtui, tmp_path: Path, command: list[str])
 
 
 def test_sigterm_during_a_large_write_leaves_the_old_pair_and_nothing_else(tmp_path: Path) -> None:
-    assert run_hhtui("run", "--t-stop", "10", "-o", "big.csv", cwd=tmp_path).returncode == 0
+    assert run_cli("run", "--t-stop", "10", "-o", "big.csv", cwd=tmp_path).returncode == 0
     before = snapshot(tmp_path)
     # 500,000 rows (about 64 MB): the write takes a while, so it can be caught in the middle.
 

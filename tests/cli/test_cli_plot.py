@@ -1,4 +1,5 @@
-"""``hhtui plot`` in a fresh process: ASCII plots of a run and an F-I curve, sized to the terminal."""
+"""``hhtui plot``: ASCII plots of a run and an F-I curve, sized to the terminal (a real process on a
+pipe and on a pseudo-terminal; the rest in the test process)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def write_fi(path: Path) -> None:
     path.write_text("\n".join(rows) + "\n")
 
 
-def test_run_plot_without_a_terminal_is_80x24(hhtui, default_run: tuple[Path, object]) -> None:
-    done = hhtui("plot", str(default_run[0]))
+def test_run_plot_without_a_terminal_is_80x24(hhtui_process, default_run: tuple[Path, object]) -> None:
+    done = hhtui_process("plot", str(default_run[0]))  # a real process, its output a pipe
     assert done.returncode == 0, done.stderr
     lines = done.stdout.rstrip("\n").splitlines()
     assert len(lines) == 24

@@ -1,4 +1,5 @@
-"""``hhtui run`` in a fresh process: the CSV, its sidecar, the summary and the reproduce round trip."""
+"""``hhtui run``: the CSV, its sidecar, the summary and the reproduce round trip (the default run in
+a fresh process, the others in the test process)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""``hhtui sweep`` in a fresh process: the F-I CSV, its sidecar, the onset, and reproduction."""
+"""``hhtui sweep``: the F-I CSV, its sidecar, the onset, and reproduction (the literature sweep in a
+fresh process, the others in the test process)."""
 
 from __future__ import annotations
 

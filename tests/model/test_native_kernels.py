@@ -39,14 +39,19 @@ print(json.dumps({
     "csv_hash": hash(text),
     "origins": [integrate_blocks.origin, _write.origin],
     "numba": "numba" in sys.modules,
+    "hhtui": __import__("hhtui").__file__,
 }))
 """
 
 
-def _probe(cache: Path) -> dict:
+def _probe(cache: Path, source: Path | None = None) -> dict:
+    """PROBE in a new process with the kernel cache ``cache`` (and hhtui imported from the folder
+    ``source``, if given)."""
     env = {**os.environ, "HHTUI_CACHE_DIR": str(cache), "PYTHONHASHSEED": "0"}
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     done = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=600, check=False
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=600, check=False, cwd=source
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
@@ -98,21 +103,51 @@ def test_a_later_process_runs_the_saved_object_code_without_numba_and_gets_the_s
 
 @needs_jit
 @same_worker
+def test_another_install_of_the_same_sources_links_the_object_files_of_the_first(
+    compiled: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """The same sources in another folder (as a plain and an editable install of one checkout):
+    nothing compiled, the same numbers, and a copy of each object file kept under the new
+    folder's own name."""
+    cache, first = tmp_path / "cache", compiled[1]
+    shutil.copytree(compiled[0], cache)
+    before = {path.name for path in _objects(cache)}
+    import hhtui
+
+    source = tmp_path / "elsewhere"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(Path(hhtui.__file__).parent, source / "hhtui", ignore=ignore)
+    again = _probe(cache, source)
+    assert Path(again["hhtui"]).is_relative_to(source)
+    assert again["origins"] == ["object file", "object file"]
+    assert not again["numba"]
+    for key in ("v", "spike_time", "counts", "population_spikes", "csv_hash"):
+        assert again[key] == first[key], key
+    after = {path.name for path in _objects(cache)}
+    copies = after - before
+    assert before <= after and len(copies) >= 3
+    # each copy is named like its original but for the source folder
+    assert {name.split("-")[0] + name.split("-")[2] for name in copies} <= {
+        name.split("-")[0] + name.split("-")[2] for name in before
+    }
+
+
+@needs_jit
+@same_worker
 @pytest.mark.slow
 def test_a_damaged_object_file_is_compiled_again_with_the_same_numbers(
     compiled: tuple[Path, dict], tmp_path: Path
 ) -> None:
     cache, first = tmp_path / "cache", compiled[1]
     shutil.copytree(compiled[0], cache)
-    objects = _objects(cache)
-    assert objects
-    for index, path in enumerate(objects):
-        data = bytearray(path.read_bytes())
-        if index % 2:
-            data[len(data) // 2] ^= 0xFF  # one flipped byte in the code
-        else:
-            data = data[: len(data) // 3]  # cut short
-        path.write_bytes(bytes(data))
+    # The two kernels whose origin the probe reports, damaged each in one way (the others are
+    # left whole: compiling them again would prove nothing more and cost seconds).
+    (loop,) = [path for path in _objects(cache) if path.name.startswith("hhtui.model.integrators._integrate_blocks-")]
+    (writer,) = [path for path in _objects(cache) if path.name.startswith("hhtui.numformat._write-")]
+    data = bytearray(loop.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # one flipped byte in the code
+    loop.write_bytes(bytes(data))
+    writer.write_bytes(writer.read_bytes()[: writer.stat().st_size // 3])  # cut short
     again = _probe(cache)
     assert again["origins"] == ["compiled", "compiled"]
     for key in ("v", "spike_time", "counts", "population_spikes", "csv_hash"):

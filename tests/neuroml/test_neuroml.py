@@ -18,6 +18,7 @@ from hhtui.model import Membrane
 from hhtui.model.channels import rate_table
 from hhtui.neuroml import NeuroMLError, export_experiment, read_cell, read_membrane
 from hhtui.neuroml.kinetics import STANDARD_GATES, evaluate
+from tests.in_process import run_cli
 from tests.processes import run_hhtui
 
 TUTORIAL = Path(__file__).resolve().parents[1] / "data" / "neuroml" / "hh_tutorial"
@@ -68,11 +69,11 @@ def test_the_tutorial_cell_fires_as_the_default_membrane() -> None:
 
 
 def test_the_tutorial_cell_from_the_command_line(tmp_path: Path) -> None:
-    done = run_hhtui(
+    done = run_cli(
         "run", "--neuroml", str(TUTORIAL / "HHCellNetwork.net.nml"), "--t-stop", "30", "-o", "nml.csv", cwd=tmp_path
     )
     assert done.returncode == 0, done.stderr
-    plain = run_hhtui("run", "--t-stop", "30", "-o", "plain.csv", cwd=tmp_path)
+    plain = run_cli("run", "--t-stop", "30", "-o", "plain.csv", cwd=tmp_path)
     assert plain.returncode == 0, plain.stderr
     assert (tmp_path / "nml.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()
 
@@ -343,7 +344,7 @@ def test_a_lems_file_is_named_for_what_it_is(tmp_path: Path) -> None:
 
 def test_bad_cell_on_the_command_line_and_in_python(tmp_path: Path) -> None:
     (tmp_path / "bad.nml").write_text("<neuroml/>")
-    done = run_hhtui("run", "--neuroml", "bad.nml", "-o", "x.csv", cwd=tmp_path)
+    done = run_cli("run", "--neuroml", "bad.nml", "-o", "x.csv", cwd=tmp_path)
     assert done.returncode == 2 and done.stderr.startswith("hhtui run: error: --neuroml: bad.nml: no <cell> found")
     assert not (tmp_path / "x.csv").exists()
     with pytest.raises(hhtui.ParameterError) as caught:
@@ -365,6 +366,6 @@ def test_the_app_opens_with_the_membrane_of_a_cell(tmp_path: Path) -> None:
 
 
 def test_a_bad_cell_for_the_app_is_one_line(tmp_path: Path) -> None:
-    done = run_hhtui("--neuroml", "missing.nml", cwd=tmp_path)
+    done = run_cli("--neuroml", "missing.nml", cwd=tmp_path)
     assert done.returncode == 2
     assert done.stderr == "hhtui: error: --neuroml: cannot read missing.nml: file does not exist\n"

@@ -11,7 +11,7 @@ import pytest
 import hhtui
 from hhtui.model import Experiment
 from hhtui.nwb import read_nwb
-from tests.processes import run_hhtui
+from tests.in_process import run_cli
 
 pynwb = pytest.importorskip("pynwb")
 
@@ -83,7 +83,7 @@ def test_read_back_gives_the_csv_columns(tmp_path: Path, params: dict) -> None:
 
 
 def test_hhtui_run_writes_nwb(tmp_path: Path) -> None:
-    done = run_hhtui("run", "--stim", "pulse", "--amp", "30", "--t-stop", "20", "-o", "run.nwb", cwd=tmp_path)
+    done = run_cli("run", "--stim", "pulse", "--amp", "30", "--t-stop", "20", "-o", "run.nwb", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run.nwb"]  # the experiment is inside: no sidecar
     assert "-> run.nwb" in done.stderr and "1 spike," in done.stderr
@@ -97,7 +97,7 @@ def test_hhtui_run_writes_nwb(tmp_path: Path) -> None:
 
 
 def test_an_nwb_name_in_a_missing_folder_is_refused_before_the_run(tmp_path: Path) -> None:
-    done = run_hhtui("run", "-o", "nowhere/run.nwb", cwd=tmp_path)
+    done = run_cli("run", "-o", "nowhere/run.nwb", cwd=tmp_path)
     assert done.returncode == 2 and "does not exist" in done.stderr and done.stderr.count("\n") == 1
 
 

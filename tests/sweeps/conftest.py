@@ -1,3 +1,4 @@
-"""The command-line fixtures (``hhtui`` in a fresh process) for the sweep tests."""
+"""The command-line fixtures (``hhtui`` in this process, ``hhtui_process`` in a new one) for the
+sweep tests."""
 
-from tests.cli.conftest import hhtui  # noqa: F401  (a fixture)
+from tests.cli.conftest import hhtui, hhtui_process  # noqa: F401  (fixtures)

@@ -1,5 +1,5 @@
-"""``hhtui sweep`` over grids, in fresh processes: the long-format CSV, its sidecar and
-``--config``, chunking that changes no number, Ctrl-C and ``--resume``, and hysteresis."""
+"""``hhtui sweep`` over grids: the long-format CSV, its sidecar and ``--config``, chunking that
+changes no number, Ctrl-C and ``--resume`` (fresh processes), and hysteresis."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.processes import TIMEOUT_S, finish, hhtui_in_pty, run_hhtui, start_hhtui, started, wait_until
+from tests.in_process import run_cli
+from tests.processes import (
+    TIMEOUT_S,
+    hhtui_in_pty,
+    interrupt_after_chunks,
+    start_hhtui,
+)
 
 RUN = ("--t-stop", "100", "--transient", "20")
 
@@ -84,30 +90,24 @@ def test_chunk_size_changes_no_number(hhtui, tmp_path: Path) -> None:
 def test_ctrl_c_keeps_the_finished_chunks_and_resume_finishes(tmp_path: Path) -> None:
     args = ("sweep", "--amp", "0:15:1", "--t-stop", "20000", "--transient", "100", "--chunk-size", "1")
     journal = tmp_path / "fi.csv.chunks"
-    with started(start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)) as process:
-        wait_until(
-            lambda: len(list(journal.glob("chunk-*.npz"))) >= 2 or process.poll() is not None,
-            what="two finished chunks",
-        )
-        assert process.poll() is None, "the sweep ended before it could be interrupted"
-        process.send_signal(signal.SIGINT)
-        _, stderr = finish(process, timeout=120)
+    process = start_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    stderr = interrupt_after_chunks(process, journal)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr and "--resume" in stderr and "Traceback" not in stderr
     kept = sorted(p.name for p in journal.glob("chunk-*.npz"))
     assert len(kept) >= 2 and not (tmp_path / "fi.csv").exists()
     # Without --resume the kept chunks are not thrown away.
-    refused = run_hhtui(*args, "-o", "fi.csv", cwd=tmp_path)
+    refused = run_cli(*args, "-o", "fi.csv", cwd=tmp_path)
     assert refused.returncode == 2 and "--resume" in refused.stderr
     # Different flags cannot resume it.
-    other = run_hhtui(*args[:-2], "--chunk-size", "2", "--resume", "-o", "fi.csv", cwd=tmp_path)
+    other = run_cli(*args[:-2], "--chunk-size", "2", "--resume", "-o", "fi.csv", cwd=tmp_path)
     assert other.returncode == 2 and "different sweep" in other.stderr
-    resumed = run_hhtui(*args, "--resume", "-o", "fi.csv", cwd=tmp_path)
+    resumed = run_cli(*args, "--resume", "-o", "fi.csv", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     sidecar = json.loads((tmp_path / "fi.json").read_text())
     assert sidecar["sweep"]["resumed_chunks"] >= len(kept) - 1  # a chunk file being written may be partial
     assert not journal.exists()
-    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    reference = run_cli(*args, "-o", "reference.csv", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     assert (tmp_path / "fi.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
 

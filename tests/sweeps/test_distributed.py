@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.in_process import run_cli
 from tests.processes import finish, kill, run_hhtui, start_hhtui, start_process, started, wait_until
 
 pytest.importorskip("distributed")
@@ -47,6 +48,7 @@ class Cluster:
         self.directory = directory
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workers: dict[str, subprocess.Popen[bytes]] = {}
+        self.started = 0
         info = directory / "scheduler.json"
         self.processes.append(
             start(
@@ -75,6 +77,7 @@ class Cluster:
         assert self.address.startswith("tcp://127.0.0.1:")
 
     def add_worker(self, name: str) -> None:
+        self.started += 1
         process = start(
             [
                 "distributed.cli.dask_worker",
@@ -95,33 +98,57 @@ class Cluster:
         self.processes.append(process)
         self.workers[name] = process
 
-    def wait_for_workers(self, count: int) -> None:
+    def keep_workers(self, count: int) -> None:
+        """Have ``count`` live workers, those known to the scheduler and no others: a worker that
+        was killed is replaced by a new one (of a new name: the scheduler may still hold the old)."""
         from distributed import Client
 
+        self.workers = {name: process for name, process in self.workers.items() if process.poll() is None}
+        while len(self.workers) < count:
+            self.add_worker(f"w{self.started + 1}")
         with Client(self.address, timeout=START_TIMEOUT_S) as client:
-            client.wait_for_workers(count, timeout=START_TIMEOUT_S)
+            wait_until(
+                lambda: (
+                    sorted(w["name"] for w in client.scheduler_info()["workers"].values()) == sorted(self.workers)
+                    or any(process.poll() is not None for process in self.workers.values())
+                ),
+                START_TIMEOUT_S,
+                f"the workers {sorted(self.workers)}",
+            )
+        ended = [name for name, process in self.workers.items() if process.poll() is not None]
+        assert not ended, (self.directory / f"{ended[0]}.log").read_text()
 
     def close(self) -> None:
         for process in reversed(self.processes):
             kill(process)
 
 
-@pytest.fixture
-def cluster(tmp_path: Path) -> Iterator[Cluster]:
-    made = Cluster(tmp_path)
+@pytest.fixture(scope="module")
+def shared_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A scheduler for the tests of this module (starting one and its workers takes seconds)."""
+    made = Cluster(tmp_path_factory.mktemp("cluster"))
     try:
-        made.add_worker("w1")
-        made.add_worker("w2")
-        made.wait_for_workers(2)
         yield made
     finally:
         made.close()
 
 
+@pytest.fixture
+def cluster(shared_cluster: Cluster) -> Cluster:
+    """The module's cluster with two live workers: a worker an earlier test killed is replaced."""
+    shared_cluster.keep_workers(2)
+    return shared_cluster
+
+
+#: The tests sharing the cluster run in one pytest-xdist worker.
+same_cluster = pytest.mark.xdist_group("dask-cluster")
+
+
+@same_cluster
 def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_path: Path) -> None:
     remote = run_hhtui("sweep", *GRID, "--scheduler", cluster.address, "-o", "remote.csv", cwd=tmp_path)
     assert remote.returncode == 0, remote.stderr
-    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
@@ -133,6 +160,7 @@ def test_a_grid_on_the_cluster_equals_the_grid_in_process(cluster: Cluster, tmp_
     assert sum(computed_by.values()) == json.loads((tmp_path / "remote.json").read_text())["sweep"]["chunks"] == 8
 
 
+@same_cluster
 def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Path) -> None:
     # Long enough that, after two chunks, the other fourteen take seconds: the kill lands mid-sweep.
     args = ("sweep", "--amp", "0:30:1", "--t-stop", "10000", "--transient", "100", "--chunk-size", "2")
@@ -144,11 +172,11 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Pa
             "two finished chunks",
         )
         assert sweep.poll() is None, "the sweep ended before a worker could be killed"
-        kill(cluster.workers["w1"])
+        kill(next(iter(cluster.workers.values())))
         _, stderr = finish(sweep, timeout=600)
     assert sweep.returncode == 0, stderr
     assert not journal.exists()
-    here = run_hhtui(*args, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli(*args, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "remote.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "remote.json").read_text())["sweep"]["execution"]
@@ -158,7 +186,7 @@ def test_a_worker_killed_mid_sweep_loses_no_point(cluster: Cluster, tmp_path: Pa
 def test_a_local_cluster_for_the_run(tmp_path: Path) -> None:
     local = run_hhtui("sweep", *GRID, "--workers", "2", "-o", "local.csv", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
-    here = run_hhtui("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
+    here = run_cli("sweep", *GRID, "-o", "here.csv", cwd=tmp_path)
     assert here.returncode == 0, here.stderr
     assert (tmp_path / "local.csv").read_bytes() == (tmp_path / "here.csv").read_bytes()
     execution = json.loads((tmp_path / "local.json").read_text())["sweep"]["execution"]
@@ -172,7 +200,10 @@ def test_no_scheduler_at_the_address_is_one_line(tmp_path: Path) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    done = run_hhtui("sweep", *GRID, "--scheduler", f"tcp://127.0.0.1:{port}", "-o", "x.csv", cwd=tmp_path)
+    # dask's own setting of the wait for a connection, as a user sets it, bounds the wait (20 s
+    # without it): the message is the same either way.
+    env = {"DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT": "2s"}
+    done = run_hhtui("sweep", *GRID, "--scheduler", f"tcp://127.0.0.1:{port}", "-o", "x.csv", cwd=tmp_path, env=env)
     assert done.returncode == 2, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "--scheduler" in lines[0] and "cannot reach" in lines[0], done.stderr
@@ -219,6 +250,17 @@ def test_ctrl_c_ends_a_local_cluster_at_once_and_keeps_its_chunks(tmp_path: Path
     resumed = run_hhtui(*args, "--workers", "2", "--resume", "-o", "grid.csv", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert json.loads((tmp_path / "grid.json").read_text())["sweep"]["resumed_chunks"] >= len(kept)
-    reference = run_hhtui(*args, "-o", "reference.csv", cwd=tmp_path)
+    reference = run_cli(*args, "-o", "reference.csv", cwd=tmp_path)
     assert reference.returncode == 0, reference.stderr
     assert (tmp_path / "grid.csv").read_bytes() == (tmp_path / "reference.csv").read_bytes()
+
+
+def test_the_wait_for_the_scheduler_is_dasks_setting_where_the_user_made_one() -> None:
+    import dask.config
+
+    from hhtui.sweeps.executors import CONNECT_TIMEOUT_S, connect_timeout_s
+
+    assert connect_timeout_s() == CONNECT_TIMEOUT_S == 20.0  # dask's shipped setting: hhtui's own
+    for setting, seconds in (("5s", 5.0), ("1500ms", 1.5), (2, 2.0), ("soon", 20.0), ("-3s", 20.0)):
+        with dask.config.set({"distributed.comm.timeouts.connect": setting}):
+            assert connect_timeout_s() == seconds, setting

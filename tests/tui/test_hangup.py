@@ -40,33 +40,6 @@ def test_q_quits_cleanly() -> None:
         app.close()
 
 
-def test_sighup_exits_without_a_traceback() -> None:
-    app = start()
-    try:
-        app.send(b" ")
-        app.read(0.5)
-        os.kill(app.pid, signal.SIGHUP)
-        assert app.wait_exit(20.0) == 129
-        assert b"Traceback" not in app.output
-    finally:
-        app.close()
-
-
-def test_terminal_closing_under_the_app_ends_it() -> None:
-    app = start()
-    app.send(b" ")
-    app.read(0.5)
-    os.close(app.fd)  # the terminal goes away: the kernel hangs up the session
-    try:
-        status = app.wait_exit(20.0)
-        assert status is not None, "the app kept running after its terminal closed"
-        assert status in (129, 0, -signal.SIGHUP)
-    finally:
-        if app.status is None:
-            os.kill(app.pid, signal.SIGKILL)
-            os.waitpid(app.pid, 0)
-
-
 #: Generous bound (s) for the app to be gone after a hang-up (it takes well under a second on
 #: an idle machine: see benchmarks/hangup_trials.py).
 GONE_WITHIN_S = 20.0
@@ -190,6 +163,8 @@ def test_a_hang_up_ends_the_app_in_every_state(state: str, how: str, tmp_path: P
         status = app.wait_exit(GONE_WITHIN_S)
         assert status is not None, f"the app still runs {GONE_WITHIN_S} s after a hang-up ({state})"
         assert status in (129, -signal.SIGHUP), status
+        if state == "running" and how == "SIGHUP":  # the app's own handler, in place long before
+            assert status == 129, status
         assert session_members(app.pid) == [], "a process of the app outlived it"
         assert not list(tmp_path.glob(".hhtui-*.tmp")), "an export cut short left its temporary file"
         if how == "SIGHUP":  # the terminal is still there to show what the app wrote last
@@ -215,29 +190,5 @@ def test_a_hang_up_while_the_kernels_compile_ends_the_app(tmp_path: Path) -> Non
         assert status is not None, "the app still runs after a hang-up while compiling"
         assert status in (129, -signal.SIGHUP), status
         assert session_members(app.pid) == []
-    finally:
-        app.close()
-
-
-#: 256-colour indices that are greys: black, white, the greys of the 6x6x6 cube and the ramp.
-GREYS = {0, 7, 8, 15, 16, 59, 102, 145, 188, 231, *range(232, 256)}
-
-
-def test_no_color_output_is_monochrome() -> None:
-    app = start({"NO_COLOR": "1"})
-    try:
-        app.send(b" ")
-        app.read(1.0)
-        text = bytes(app.output)
-        indexed = [int(n) for n in re.findall(rb"[34]8;5;([0-9]+)", text)]
-        true_colour = re.findall(rb"[34]8;2;([0-9]+);([0-9]+);([0-9]+)", text)
-        assert indexed or true_colour or b"V (mV)" in text
-        assert set(indexed) <= GREYS, sorted(set(indexed) - GREYS)
-        assert all(r == g == b for r, g, b in true_colour)
-        # basic colours (30-37, 90-97 foreground) other than black and white are not used
-        basic = {int(n) for n in re.findall(rb"\x1b\[([39][0-7])m", text)}
-        assert basic <= {30, 37, 90, 97}, basic
-        app.send(b"q")
-        app.wait_exit(20.0)
     finally:
         app.close()

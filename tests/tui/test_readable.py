@@ -204,21 +204,49 @@ def test_captions_wrap_at_clauses_then_words() -> None:
     )
 
 
+def hidden_cells(without: list[str], with_legend: list[str]) -> list[tuple[int, int, str]]:
+    """(row, column, character) of each drawn cell of a chart that its legend covers. A legend
+    may sit on a frame's top edge (where the canvas has no room for it): that is not data."""
+    top_edges = {row for row, line in enumerate(without) if "┌" in line}
+    return [
+        (row, col, old)
+        for row, (a, b) in enumerate(zip(without, with_legend))
+        for col, (old, new) in enumerate(zip(a, b))
+        if old != " " and old != new and not (row in top_edges and old == "─")
+    ]
+
+
 @pytest.mark.parametrize("name", ORDER)
 @pytest.mark.parametrize("size", PLOT_SIZES)
 def test_legends_hide_no_data(live: LiveRun, name: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch) -> None:
     with_legend = build(live, name, *size).split("\n")
     monkeypatch.setattr(plotting.Chart, "_draw_legend", lambda self, *args: None)
     without = build(live, name, *size).split("\n")
-    # A legend may sit on a frame's top edge (where the canvas has no room for it): not data.
-    top_edges = {row for row, line in enumerate(without) if "┌" in line}
-    hidden = [
-        (row, col, old)
-        for row, (a, b) in enumerate(zip(without, with_legend))
-        for col, (old, new) in enumerate(zip(a, b))
-        if old != " " and old != new and not (row in top_edges and old == "─")
-    ]
+    hidden = hidden_cells(without, with_legend)
     assert not hidden, (name, hidden[:10])
+
+
+@pytest.mark.parametrize("family", ["g_k", "temperature"])
+@pytest.mark.parametrize("size", PLOT_SIZES)
+def test_family_legends_hide_no_curve(
+    live: LiveRun, family: str, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Five F-I curves fill the chart: the legend goes where it hides none of them, or off the
+    canvas (the frame's top edge, the axis-label line), every entry whole."""
+    from hhtui.tui.views._family import OPTION
+
+    view = get_view("fi")
+    ctx = context(live, *size)
+    ctx.options = frozenset({OPTION + family})
+    ctx.prepared = view.prepare(ctx, lambda fraction: None)
+    with_legend = view.build(ctx).plain.split("\n")
+    monkeypatch.setattr(plotting.Chart, "_draw_legend", lambda self, *args: None)
+    without = view.build(ctx).plain.split("\n")
+    assert with_legend != without
+    hidden = hidden_cells(without, with_legend)
+    assert not hidden, hidden[:10]
+    text = " ".join(with_legend)
+    assert "I now" in text and all(f"{letter * 2} " in text for letter in "abcd")
 
 
 def test_kinetics_legend_leaves_tau_h_visible(live: LiveRun) -> None:

@@ -93,8 +93,11 @@ def _build_family(ctx: ViewContext, family: Family, members: list[tuple[float, A
     note = f"{family.label} ({family.unit}) onsets (uA/cm2) {onsets}"
     chart = _rate_chart(ctx, note)
     top = 0.0
-    for (value, curve, _), (key, letter) in zip(members, FAMILY_STYLES * len(members)):
-        chart.line(curve.amplitudes, curve.rates_hz, f"{family.label} {value:g}", key, letter)
+    for number, ((value, curve, _), (key, letter)) in enumerate(zip(members, FAMILY_STYLES * len(members))):
+        # The parameter's name on the first entry only: a legend short enough to find a place
+        # where it hides no curve (or room on the frame's edge) at 80x24.
+        label = f"{family.label} {value:g}" if number == 0 else f"{value:g}"
+        chart.line(curve.amplitudes, curve.rates_hz, label, key, letter)
         if curve.rates_hz.size:
             top = max(top, float(np.max(curve.rates_hz)))
     return _finish(ctx, chart, top, note)

@@ -67,10 +67,12 @@ class FittedFooter(Footer):
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self._fitted_width = 0
+        #: The keys shown, as :meth:`_keys` gave them (None before the first).
+        self._shown: list[tuple[str, str, str, str, bool, str, str]] | None = None
 
-    def compose(self) -> ComposeResult:
-        if not self._bindings_ready:
-            return
+    def _keys(self) -> list[tuple[str, str, str, str, bool, str, str]]:
+        """The keys to show at the present width, each as the arguments of its ``FooterKey``:
+        (key, key display, description, action, disabled, tooltip, classes)."""
         active = self.screen.active_bindings
         entries: dict[str, tuple[Binding, bool, str]] = {}
         for _, binding, enabled, tooltip in active.values():
@@ -80,7 +82,6 @@ class FittedFooter(Footer):
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             palette = active.get(self.app.COMMAND_PALETTE_BINDING)
         width = self.size.width or self.app.size.width
-        self._fitted_width = width
         room = width - (self.PALETTE_WIDTH if palette is not None else 0)
         spare = getattr(self.screen, "FOOTER_SPARE", ())
         listed = [(binding, self.app.get_key_display(binding)) for binding, _, _ in entries.values()]
@@ -88,22 +89,50 @@ class FittedFooter(Footer):
         if palette is not None and not fitted and listed:
             fitted = fit_bindings(listed, width, spare)  # too narrow for both: the keys first
             palette = None
+        keys = []
         for binding, display in fitted:
             _, enabled, tooltip = entries[binding.action]
-            yield FooterKey(
-                binding.key, display, binding.description, binding.action, disabled=not enabled, tooltip=tooltip
-            ).data_bind(compact=Footer.compact)
+            keys.append((binding.key, display, binding.description, binding.action, not enabled, tooltip, ""))
         if palette is not None:
             _, binding, enabled, _ = palette
-            yield FooterKey(
-                binding.key,
-                self.app.get_key_display(binding),
-                binding.description,
-                binding.action,
-                classes="-command-palette",
-                disabled=not enabled,
-                tooltip=binding.tooltip or binding.description,
+            tooltip = binding.tooltip or binding.description
+            keys.append(
+                (
+                    binding.key,
+                    self.app.get_key_display(binding),
+                    binding.description,
+                    binding.action,
+                    not enabled,
+                    tooltip,
+                    "-command-palette",
+                )
             )
+        return keys
+
+    def compose(self) -> ComposeResult:
+        if not self._bindings_ready:
+            return
+        self._fitted_width = self.size.width or self.app.size.width
+        self._shown = self._keys()
+        for key, display, description, action, disabled, tooltip, classes in self._shown:
+            if classes:
+                yield FooterKey(key, display, description, action, disabled=disabled, tooltip=tooltip, classes=classes)
+                continue
+            # Born with the class its binding to ``compact`` gives it: adding it after the mount
+            # would restyle the key once more.
+            compact = "-compact" if self.compact else None
+            yield FooterKey(
+                key, display, description, action, disabled=disabled, tooltip=tooltip, classes=compact
+            ).data_bind(compact=Footer.compact)
+
+    async def recompose(self) -> None:
+        """Build the keys again, unless the same keys would be shown: the bindings are announced
+        as changed at every change of focus and of state, and mostly the footer stays the same."""
+        ready = self._bindings_ready and self.is_attached and self.children and self._shown is not None
+        if ready and self._keys() == self._shown:
+            self._fitted_width = self.size.width or self.app.size.width
+            return
+        await super().recompose()
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_width and self._bindings_ready:

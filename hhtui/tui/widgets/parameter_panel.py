@@ -193,6 +193,9 @@ class ParameterPanel(VerticalScroll, can_focus=False):
         self.shown: Any = None
         self.clock: Callable[[], float] = lambda: 0.0
         self.loaded = False
+        #: The fields with a message box under them (mounted by :meth:`_show_error` only): a
+        #: field without one needs no search of the panel to clear its message.
+        self._boxes: set[str] = set()
 
     # --- layout -----------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -351,7 +354,7 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             row = self.query_one(f"#field-s-{name}")
             row.set_class(name not in STIMULUS_TYPES[kind], "hidden")
             if name not in STIMULUS_TYPES[kind]:
-                self.query(f"#error-s-{name}").remove()
+                self._remove_box(f"s-{name}")
             if name in values:
                 self._set(f"s-{name}", format_number(values[name]))
 
@@ -415,13 +418,21 @@ class ParameterPanel(VerticalScroll, can_focus=False):
             return
         # Plain text: a message quotes what was typed, which may look like markup ("[/x]").
         field.tooltip = Content(message) if message else None
-        existing = self.query(f"#error-{field_id}")
         if not message:
-            existing.remove()
-        elif existing:
+            self._remove_box(field_id)
+            return
+        existing = self.query(f"#error-{field_id}")
+        if existing:
             existing.first(Static).update(Content(message))
         else:
             self.mount(Static(Content(message), classes="error", id=f"error-{field_id}", markup=False), after=row)
+        self._boxes.add(field_id)
+
+    def _remove_box(self, field_id: str) -> None:
+        """Remove the message box under the field, if it has one."""
+        if field_id in self._boxes:
+            self._boxes.discard(field_id)
+            self.query(f"#error-{field_id}").remove()
 
     # --- events -----------------------------------------------------------------------------------------
     @on(Input.Changed)
