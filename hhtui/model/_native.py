@@ -30,6 +30,7 @@ dimensions); an array reaches the compiled function as a pointer and its shape.
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import os
 import struct
@@ -128,17 +129,17 @@ def _source_key(entry: Entry) -> str:
     """Hash of everything the machine code depends on (see the module docstring)."""
     digest = hashlib.sha256()
     digest.update(f"{entry.args}|{entry.returns}|{entry.py_func.__module__}.{entry.__qualname__}".encode())
-    files = {Path(__file__).resolve(), Path(sys.modules[Kernel.__module__].__file__ or "").resolve()}
+    files = {_resolved(__file__), _resolved(sys.modules[Kernel.__module__].__file__ or "")}
     if entry.packed is not None:
         digest.update(f"|{entry.packed.__module__}.{entry.packed.__qualname__}{entry.packed._fields}".encode())
-        files.add(Path(sys.modules[entry.packed.__module__].__file__ or "").resolve())
+        files.add(_resolved(sys.modules[entry.packed.__module__].__file__ or ""))
     for function in dependencies(entry.py_func):
-        files.add(Path(function.__code__.co_filename).resolve())
+        files.add(_resolved(function.__code__.co_filename))
     for package in ("numba", "llvmlite"):
         files.add(_version_file(package))
     for label, path in sorted((_label(path), path) for path in files):
         digest.update(label.encode())
-        digest.update(path.read_bytes())
+        digest.update(_contents(path))
     digest.update(sys.version.encode())
     for name in ("NUMBA_CPU_NAME", "NUMBA_CPU_FEATURES", "NUMBA_OPT", "NUMBA_FASTMATH"):
         digest.update(f"{name}={os.environ.get(name, '')}".encode())
@@ -187,15 +188,29 @@ def _cpu_identity() -> str:
     return _cpu[0]
 
 
+@functools.cache
+def _resolved(name: str) -> Path:
+    """The absolute path of a file, links resolved (found once per process)."""
+    return Path(name).resolve()
+
+
+@functools.cache
+def _contents(path: Path) -> bytes:
+    """A source file's bytes, read once per process (the modules it holds are loaded already)."""
+    return path.read_bytes()
+
+
+@functools.cache
 def _label(path: Path) -> str:
     """The name of a source file within its top-level package (``hhtui/model/integrators.py``),
-    the same wherever the package is installed."""
+    the same wherever the package is installed (found once per process)."""
     top = path.parent
     while (top / "__init__.py").is_file() and top.parent != top:
         top = top.parent
     return path.relative_to(top).as_posix()
 
 
+@functools.cache
 def _version_file(package: str) -> Path:
     """The file holding an installed package's version, found without importing the package."""
     import importlib.util

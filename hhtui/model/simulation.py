@@ -291,8 +291,11 @@ class Simulation:
         if start:
             times[0] = self.t
         grid = times[extra:]
-        np.multiply(self._counting[:samples], self._stride, out=grid)
-        grid += first
+        if self._stride == 1:  # (a multiplication by 1 changes nothing)
+            np.add(self._counting[:samples], first, out=grid)
+        else:
+            np.multiply(self._counting[:samples], self._stride, out=grid)
+            grid += first
         grid *= self.dt
         return times, self._spare[samples + extra :].reshape(rows, self.population, samples + extra)
 

@@ -162,9 +162,17 @@ class NoStimulus(Stimulus):
 def _window_current(
     amplitude: Amplitude, windows: list[tuple[float, float]], times: NDArray[np.float64]
 ) -> NDArray[np.float64]:
-    on = np.zeros(times.shape, dtype=bool)
+    on: NDArray[np.bool_] | None = None
     for start, stop in windows:
-        on |= (times >= start) & (times < stop)
+        inside = times >= start
+        if stop != math.inf:  # (every time is finite)
+            inside &= times < stop
+        if on is None:
+            on = inside
+        else:
+            on |= inside
+    if on is None:
+        on = np.zeros(times.shape, dtype=bool)
     return _as_column(amplitude) * on[None, :]
 
 
