@@ -7,6 +7,7 @@ out spare keys (they stay bound and listed in the help and the palette) so the r
 
 from __future__ import annotations
 
+import pytest
 from textual.binding import Binding
 
 from hhtui.tui.app import HHApp
@@ -58,43 +59,22 @@ async def footer_settled(app: HHApp, pilot, where: str) -> list[str]:
     return footer_problems(app, where)
 
 
-def fitted_at_its_width(app: HHApp) -> bool:
-    """The footer now shown holds the keys fitted to its present width: after a resize it fits
-    them again (a footer fitted to a narrower terminal would pass every check at a wider one)."""
-    footers = list(app.screen.query(FittedFooter)) or list(app.screen_stack[0].query(FittedFooter))
-    return bool(footers) and footers[0].size.width > 0 and footers[0]._fitted_width == footers[0].size.width
-
-
-async def footer_at_every_size(app: HHApp, pilot, where: str) -> list[str]:
-    """The footer's problems at each size of SIZES in turn (the terminal resized to it, the
-    footer laid out and fitted again, the app settled)."""
-    found: list[str] = []
-    for size in SIZES:
-        await pilot.resize_terminal(*size)
-        await wait_for(pilot, lambda size=size: tuple(app.size) == size, what=f"the terminal at {size}")
-        await settle(app, pilot)
-        await wait_for(pilot, lambda: fitted_at_its_width(app), what=f"the footer fitted at {size}")
-        found += await footer_settled(app, pilot, f"{size} {where}")
-    return found
-
-
-async def test_every_view_and_screen_shows_its_footer_whole_at_every_size(tmp_path) -> None:
-    """One app, started at the smallest size, shows each view and screen at each size of SIZES
-    (the views' computations are done once; the footer is fitted again at each size)."""
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+async def test_every_view_and_screen_shows_its_footer_whole(size: tuple[int, int], tmp_path) -> None:
     app = HHApp(export_dir=tmp_path)
-    async with app.run_test(size=SIZES[0]) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_ready(app, pilot)
         app.main.advance_by(20.0)
         found: list[str] = []
         for name in ORDER:
             app.main.view_name = name
             await settle(app, pilot)
-            found += await footer_at_every_size(app, pilot, f"view {name}")
+            found += await footer_settled(app, pilot, f"{size} view {name}")
         for key, screen in (("A", "AxonScreen"), ("W", "NetworkScreen"), ("question_mark", "HelpScreen")):
             await pilot.press(key)
             await wait_for(pilot, lambda screen=screen: type(app.screen).__name__ == screen, what=screen)
             await settle(app, pilot)
-            found += await footer_at_every_size(app, pilot, screen)
+            found += await footer_settled(app, pilot, f"{size} {screen}")
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is app.main, what="the main screen back")
         assert not found, "\n".join(found)
