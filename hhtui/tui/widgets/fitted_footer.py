@@ -6,6 +6,9 @@ goes past the right edge (at 80 columns a view's own key pushed ``? Help`` off t
 names as spare (``FOOTER_SPARE``, the first left out first), then any other but the help and
 quit keys, until the rest fits beside the command palette's key. Every binding stays bound and
 listed in the help (``?``) and the command palette; only the footer shows fewer of them.
+
+Textual announces the bindings as changed at every change of focus and of state; the footer then
+works out the keys to show and builds them again only if they differ from those it shows.
 """
 
 from __future__ import annotations
