@@ -63,20 +63,30 @@ def exit_status(error: BaseException) -> int:
 
 _state: dict[str, Any] = {"raised": False, "depth": 0, "pending": None}
 
-#: Modules whose Python functions a compiled library calls back (llvmlite's object cache, while
-#: compiled kernels are linked or compiled). An exception raised inside such a callback is
-#: printed and dropped by ctypes ("Exception ignored on calling ctypes callback"), and the
-#: process would carry on as if the signal had never come.
-CALLBACK_MODULES: tuple[str, ...] = ("llvmlite.", "numba.")
+#: The Python functions a compiled library calls back through ctypes, as (module prefix, function
+#: name prefix): llvmlite's object-cache hooks (``_raw_object_cache_notify`` and
+#: ``_raw_object_cache_getbuffer``, which call numba's), run while kernels are compiled or linked.
+#: An exception raised inside such a callback, or anything it calls, is printed and dropped by
+#: ctypes ("Exception ignored on calling ctypes callback"), and the process would carry on as if
+#: the signal had never come. Elsewhere, in numba's compiler too, a signal is raised at once (a
+#: first compile takes seconds, more on a busy machine, and Ctrl-C must not wait for it).
+CALLBACKS: tuple[tuple[str, str], ...] = (("llvmlite.", "_raw_"),)
 
 #: Seconds after which a signal that arrived inside such a callback is delivered again.
 REDELIVER_AFTER = 0.05
 
 
 def _in_callback(frame: FrameType | None) -> bool:
-    """Whether the handler interrupted code of :data:`CALLBACK_MODULES` (possibly a callback)."""
-    module = frame.f_globals.get("__name__", "") if frame is not None else ""
-    return isinstance(module, str) and module.startswith(CALLBACK_MODULES)
+    """Whether the handler interrupted one of the :data:`CALLBACKS` or code it called (a frame of
+    one is on the stack)."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__", "")
+        if isinstance(module, str):
+            for module_prefix, name_prefix in CALLBACKS:
+                if module.startswith(module_prefix) and frame.f_code.co_name.startswith(name_prefix):
+                    return True
+        frame = frame.f_back
+    return False
 
 
 def _redeliver(signum: int) -> None:

@@ -32,7 +32,7 @@ def test_a_signal_inside_a_library_callback_is_acted_on_once_out_of_it(
     # while compiled kernels are linked. Here libc's qsort calls a Python comparison, which plays
     # the part of such a callback.
     library = "a_library."
-    monkeypatch.setattr(signals, "CALLBACK_MODULES", (library,))
+    monkeypatch.setattr(signals, "CALLBACKS", ((library, "compare"),))
     libc = ctypes.CDLL(None)
     compare_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
     calls: list[int] = []
@@ -57,6 +57,25 @@ def test_a_signal_inside_a_library_callback_is_acted_on_once_out_of_it(
             time.sleep(0.01)
     assert raised.value.signum == signal.SIGINT
     assert list(values) == [1, 2, 3, 4, 5]  # the library call itself finished undisturbed
+
+
+def test_a_signal_in_the_compiler_outside_a_callback_is_raised_at_once(handlers: None) -> None:
+    # numba compiles a kernel in Python code of its own for seconds (longer on a busy machine):
+    # Ctrl-C there is raised at once, not held until the compile ends. The function plays the part
+    # of that code, under a name of numba's, and llvmlite's callbacks are not on the stack.
+    scope = {"__name__": "numba.core.compiler_machinery", "os": os, "signal": signal, "time": time}
+    exec(
+        "def compile_kernel():\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    deadline = time.monotonic() + 60\n"
+        "    while time.monotonic() < deadline:\n"
+        "        pass\n",
+        scope,
+    )
+    with pytest.raises(signals.Terminated) as raised:
+        scope["compile_kernel"]()
+    assert raised.value.signum == signal.SIGINT
+    assert [entry.name for entry in raised.traceback][-2:] == ["compile_kernel", "_handler"]  # inside it
 
 
 def test_a_signal_outside_any_callback_is_raised_at_once(handlers: None) -> None:

@@ -177,9 +177,9 @@ class Chart:
             room.append((row, last - first - 1))
         widths = [len(text) for text in texts]
         placed: list[tuple[int, int, int]] | None = None  # (line, first entry, entries after the last)
-        for line, width in room:
+        for room_row, width in room:
             if sum(widths) <= width:
-                placed = [(line, 0, len(texts))]
+                placed = [(room_row, 0, len(texts))]
                 break
         if placed is None and len(room) == 2:
             (label_row, label_room), (edge_row, edge_room) = room

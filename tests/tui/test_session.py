@@ -177,7 +177,7 @@ def test_export_works_past_the_longest_t_stop_an_experiment_takes() -> None:
 
 def test_a_population_is_run_for_its_first_neuron() -> None:
     """The sidecar of a sweep has one amplitude per neuron: the live run follows the first."""
-    from hhtui.model import Combined, Ramp
+    from hhtui.model import Combined
 
     sweep = Experiment(stimulus=Step(amplitude=np.linspace(0.0, 50.0, 100_000), start=0.0))
     live = LiveRun(sweep, max_samples=5000)
@@ -245,7 +245,6 @@ def test_an_experiment_with_a_schedule_plays_it_and_shows_it() -> None:
     [
         (Experiment(solver=Solver(method="scipy")), None, "adaptive 'scipy' method"),
         (Experiment(), "scipy", "adaptive 'scipy' method"),
-        (Experiment(stimulus=Ramp(amplitude=0.0, amplitude_end=10.0, start=1.0, duration=20.0)), None, "a ramp"),
         (Experiment(solver=Solver(method="euler", dt=0.2)), None, "blew up at t = "),
     ],
 )
