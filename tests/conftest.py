@@ -20,13 +20,27 @@ for argv in (["run", "-o", "step.csv"], ["run", "--stim", "clamp", "-o", "clamp.
 """
 
 
+# The suite starts a few hundred hhtui processes, and every pytest-xdist worker imports every
+# test module (rewriting its asserts). Where PYTHONDONTWRITEBYTECODE is set (as in many containers)
+# each of them would compile all that from source again: the suite keeps the bytecode of the
+# project's own files in their __pycache__ folders, as Python does by default (git ignores them).
+sys.dont_write_bytecode = False
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Before ``pytest -n`` starts its workers: load the compiled kernels once, so that a
-    changed kernel is compiled once for the run instead of by every worker and every process
-    that tests start meanwhile (which, on a busy machine, made the first tests wait a minute).
-    A single-process run compiles on first use, as before."""
+    """Before ``pytest -n`` starts its workers: byte-compile the package (for the processes the
+    tests start) and load the compiled kernels once, so that a changed kernel is compiled once
+    for the run instead of by every worker and every process that tests start meanwhile (which,
+    on a busy machine, made the first tests wait a minute). A single-process run compiles on
+    first use, as before."""
     if not getattr(session.config.option, "numprocesses", None) or hasattr(session.config, "workerinput"):
         return
+    import compileall
+    from pathlib import Path
+
+    import hhtui
+
+    compileall.compile_dir(str(Path(hhtui.__file__).parent), quiet=2)
     with tempfile.TemporaryDirectory(prefix="hhtui-warm-up-") as directory:
         # Whatever this finds is found again, and reported, by the tests themselves.
         subprocess.run([sys.executable, "-c", WARM_UP], cwd=directory, capture_output=True, timeout=900, check=False)
