@@ -451,7 +451,14 @@ def sweep(
     """
     from hhtui.sweeps.executors import ExecutorError
     from hhtui.sweeps.grid import AXES
-    from hhtui.sweeps.plan import MAX_LOCAL_WORKERS, keyword_name, load_config, plan_sweep, run_hysteresis
+    from hhtui.sweeps.plan import (
+        MAX_LOCAL_WORKERS,
+        GridRun,
+        keyword_name,
+        load_config,
+        plan_sweep,
+        run_hysteresis,
+    )
 
     pandas = _need_pandas()
     unknown = [name for name in params if name not in SWEEP_PARAMETERS]
@@ -503,11 +510,12 @@ def sweep(
         namer=keyword_name,
     )
     command = plan.command(None if target is None else str(target))
+    run: GridRun | None = None
     if plan.hysteresis:
         outcome = run_hysteresis(plan, command)
     else:
         from hhtui.sweeps.journal import JournalError
-        from hhtui.sweeps.plan import GridRun, grid_outcome
+        from hhtui.sweeps.plan import grid_outcome
 
         try:
             run = GridRun(plan, target, resume, resume_name="resume=True")
@@ -521,11 +529,8 @@ def sweep(
             note = "; the finished chunks are kept: continue with resume=True" if run.kept else ""
             raise ParameterError(f"{name}: {error}{note}", parameter=name) from None
         except KeyboardInterrupt as stop:
-            if run.kept and run.journal is not None:
-                note = (
-                    f"hhtui.sweep: interrupted; {run.sweep.points_done:,} of {plan.grid.size:,} grid points kept "
-                    f"in {run.journal.directory}; continue with the same call and resume=True"
-                )
+            if run.kept:
+                note = f"hhtui.sweep: interrupted; {run.kept_text()}; continue with the same call and resume=True"
                 add_note = getattr(stop, "add_note", None)  # Python 3.11 on: shown with the traceback
                 if add_note is not None:
                     add_note(note)
@@ -547,7 +552,7 @@ def sweep(
         from hhtui.export import write_run
 
         write_run(target, outcome.columns, outcome.experiment.to_dict(), extra=outcome.extra, force=force)
-        if not plan.hysteresis:
+        if run is not None:
             run.finish()
     return frame
 

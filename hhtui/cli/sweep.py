@@ -286,7 +286,7 @@ def _run_grid(args: argparse.Namespace, plan: Any, output: str, command: str, ba
     except JournalError as error:
         bar.close()
         raise UsageError(f"{'--resume' if args.resume else '-o/--output'}: {error}") from None
-    sweep, journal = run.sweep, run.journal
+    sweep = run.sweep
     bar.start(grid.size)
     try:
         execution = run.run(bar)
@@ -296,10 +296,9 @@ def _run_grid(args: argparse.Namespace, plan: Any, output: str, command: str, ba
         raise UsageError(f"{flag}: {error}{note}") from None
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM/SIGHUP (hhtui.signals): 130, 143, 129
         bar.close()
-        if run.kept and journal is not None:
+        if run.kept:
             print(
-                f"{COMMAND}: interrupted; {sweep.points_done:,} of {grid.size:,} grid points kept in "
-                f"{journal.directory}; continue with the same command and --resume",
+                f"{COMMAND}: interrupted; {run.kept_text()}; continue with the same command and --resume",
                 file=sys.stderr,
             )
         else:

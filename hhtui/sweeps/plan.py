@@ -450,6 +450,11 @@ class GridRun:
         """True if finished chunks are kept on disk (after an interruption: to be resumed)."""
         return self.journal is not None and bool(self.sweep.finished)
 
+    def kept_text(self) -> str:
+        """How much of an interrupted run is kept and where (when :attr:`kept`)."""
+        where = self.journal.directory if self.journal is not None else "nowhere"
+        return f"{self.sweep.points_done:,} of {self.plan.grid.size:,} grid points kept in {where}"
+
     def run(self, progress: Callable[[float], None] | None = None) -> dict[str, Any]:
         """Compute every chunk not yet done (``progress(points done)`` as they come); returns the
         executor's description."""
